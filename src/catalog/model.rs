@@ -1,0 +1,401 @@
+//! The connector model, exactly as a catalog file spells it (docs/catalog.md).
+//! Unknown keys are refused so that a typo in a catalog file is an error, not a silently
+//! missing permission.
+
+use super::ids::ConnectorId;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Connector {
+    pub id: ConnectorId,
+    pub name: String,
+    pub category: Category,
+    pub description: String,
+    #[serde(default)]
+    pub aliases: Vec<String>,
+    #[serde(default)]
+    pub ambiguous_aliases: Vec<String>,
+    #[serde(default)]
+    pub case_sensitive_aliases: Vec<String>,
+    pub popularity: u8,
+    pub example_prompts: Vec<String>,
+    pub auth: Auth,
+    #[serde(default)]
+    pub permissions: Vec<Permission>,
+    #[serde(default)]
+    pub actions: Vec<Operation>,
+    #[serde(default)]
+    pub triggers: Vec<Operation>,
+}
+
+impl Connector {
+    /// Actions first, then triggers: every operation the connector offers.
+    pub fn operations(&self) -> impl Iterator<Item = &Operation> {
+        self.actions.iter().chain(self.triggers.iter())
+    }
+
+    pub fn action(&self, id: &str) -> Option<&Operation> {
+        self.actions.iter().find(|a| a.id == id)
+    }
+
+    pub fn trigger(&self, id: &str) -> Option<&Operation> {
+        self.triggers.iter().find(|t| t.id == id)
+    }
+
+    pub fn permission(&self, scope: &str) -> Option<&Permission> {
+        self.permissions.iter().find(|p| p.scope == scope)
+    }
+
+    /// True when some action or trigger does this kind of work.
+    pub fn serves(&self, capability: Capability) -> bool {
+        self.operations().any(|op| op.capability == capability)
+    }
+
+    /// A one- or two-letter badge for pages that show no logo.
+    pub fn initials(&self) -> String {
+        let words: Vec<&str> = self
+            .name
+            .split(|c: char| !c.is_alphanumeric())
+            .filter(|w| !w.is_empty())
+            .collect();
+        match words.as_slice() {
+            [] => "?".into(),
+            [one] => one.chars().take(1).collect::<String>().to_uppercase(),
+            [first, second, ..] => format!(
+                "{}{}",
+                first.chars().next().unwrap_or('?'),
+                second.chars().next().unwrap_or('?')
+            )
+            .to_uppercase(),
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Category {
+    Email,
+    Chat,
+    Files,
+    Docs,
+    Crm,
+    ProjectManagement,
+    Analytics,
+    DataWarehouse,
+    Social,
+    Payments,
+    Accounting,
+    Support,
+    Forms,
+    Scheduling,
+    Meetings,
+    DevTools,
+    Cms,
+    Hr,
+    Ai,
+    Commerce,
+    Marketing,
+}
+
+impl Category {
+    pub const ALL: [Category; 21] = [
+        Self::Email,
+        Self::Chat,
+        Self::Files,
+        Self::Docs,
+        Self::Crm,
+        Self::ProjectManagement,
+        Self::Analytics,
+        Self::DataWarehouse,
+        Self::Social,
+        Self::Payments,
+        Self::Accounting,
+        Self::Support,
+        Self::Forms,
+        Self::Scheduling,
+        Self::Meetings,
+        Self::DevTools,
+        Self::Cms,
+        Self::Hr,
+        Self::Ai,
+        Self::Commerce,
+        Self::Marketing,
+    ];
+
+    /// The heading the Browse page shows.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Email => "Email",
+            Self::Chat => "Chat & messaging",
+            Self::Files => "Files & storage",
+            Self::Docs => "Docs & spreadsheets",
+            Self::Crm => "CRM",
+            Self::ProjectManagement => "Project management",
+            Self::Analytics => "Analytics",
+            Self::DataWarehouse => "Data warehouses",
+            Self::Social => "Social media",
+            Self::Payments => "Payments",
+            Self::Accounting => "Accounting",
+            Self::Support => "Customer support",
+            Self::Forms => "Forms",
+            Self::Scheduling => "Scheduling",
+            Self::Meetings => "Meetings",
+            Self::DevTools => "Developer tools",
+            Self::Cms => "Websites & CMS",
+            Self::Hr => "HR",
+            Self::Ai => "AI",
+            Self::Commerce => "Commerce",
+            Self::Marketing => "Marketing",
+        }
+    }
+
+    pub fn slug(self) -> &'static str {
+        // The serde name, spelled out to stay a &'static str.
+        match self {
+            Self::Email => "email",
+            Self::Chat => "chat",
+            Self::Files => "files",
+            Self::Docs => "docs",
+            Self::Crm => "crm",
+            Self::ProjectManagement => "project_management",
+            Self::Analytics => "analytics",
+            Self::DataWarehouse => "data_warehouse",
+            Self::Social => "social",
+            Self::Payments => "payments",
+            Self::Accounting => "accounting",
+            Self::Support => "support",
+            Self::Forms => "forms",
+            Self::Scheduling => "scheduling",
+            Self::Meetings => "meetings",
+            Self::DevTools => "dev_tools",
+            Self::Cms => "cms",
+            Self::Hr => "hr",
+            Self::Ai => "ai",
+            Self::Commerce => "commerce",
+            Self::Marketing => "marketing",
+        }
+    }
+}
+
+/// What kind of work an operation does. The router maps a request's verb and object to
+/// one of these, then to the operations that carry it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Capability {
+    Email,
+    Chat,
+    Sms,
+    Call,
+    Calendar,
+    Meeting,
+    Files,
+    Document,
+    Spreadsheet,
+    Presentation,
+    Database,
+    Task,
+    Issue,
+    Code,
+    Crm,
+    Payment,
+    Accounting,
+    Expense,
+    Social,
+    Video,
+    Analytics,
+    Warehouse,
+    Seo,
+    Ads,
+    Form,
+    Booking,
+    Support,
+    Newsletter,
+    Hr,
+    Ai,
+    Cms,
+    Commerce,
+    Design,
+    Classroom,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Auth {
+    pub kind: AuthKind,
+    pub authorization_url: Option<String>,
+    pub token_url: Option<String>,
+    pub revocation_url: Option<String>,
+    #[serde(default)]
+    pub revocation_style: RevocationStyle,
+    pub userinfo_url: Option<String>,
+    #[serde(default)]
+    pub userinfo_method: HttpMethod,
+    #[serde(default)]
+    pub account_fields: Vec<String>,
+    #[serde(default = "default_separator")]
+    pub scope_separator: String,
+    #[serde(default = "default_scope_param")]
+    pub scope_param: String,
+    #[serde(default)]
+    pub base_scopes: Vec<String>,
+    #[serde(default = "default_true")]
+    pub pkce: bool,
+    #[serde(default)]
+    pub client_auth: ClientAuth,
+    #[serde(default)]
+    pub params: BTreeMap<String, String>,
+    #[serde(default)]
+    pub switch_account_params: BTreeMap<String, String>,
+    #[serde(default)]
+    pub credentials: Vec<Credential>,
+    pub request_token_url: Option<String>,
+    pub access_token_url: Option<String>,
+    pub docs_url: Option<String>,
+}
+
+fn default_separator() -> String {
+    " ".into()
+}
+fn default_scope_param() -> String {
+    "scope".into()
+}
+fn default_true() -> bool {
+    true
+}
+
+impl Auth {
+    /// Every URL the entry names, with the key it sits under (for checks and overrides).
+    pub fn urls(&self) -> Vec<(&'static str, &str)> {
+        [
+            ("authorization_url", &self.authorization_url),
+            ("token_url", &self.token_url),
+            ("revocation_url", &self.revocation_url),
+            ("userinfo_url", &self.userinfo_url),
+            ("request_token_url", &self.request_token_url),
+            ("access_token_url", &self.access_token_url),
+            ("docs_url", &self.docs_url),
+        ]
+        .into_iter()
+        .filter_map(|(key, url)| url.as_deref().map(|u| (key, u)))
+        .collect()
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AuthKind {
+    Oauth2,
+    Oauth1,
+    ApiKey,
+    Workspace,
+}
+
+impl AuthKind {
+    /// How the approval card names what the builder will be asked for.
+    pub fn describe(self) -> &'static str {
+        match self {
+            Self::Oauth2 => "OAuth 2.0 sign-in",
+            Self::Oauth1 => "OAuth 1.0a sign-in",
+            Self::ApiKey => "an API key or token",
+            Self::Workspace => "workspace credentials",
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RevocationStyle {
+    #[default]
+    Rfc7009,
+    Query,
+    BasicDelete,
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "UPPERCASE")]
+pub enum HttpMethod {
+    #[default]
+    Get,
+    Post,
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ClientAuth {
+    #[default]
+    Basic,
+    Body,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Credential {
+    pub name: String,
+    pub label: String,
+    #[serde(default)]
+    pub secret: bool,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Permission {
+    pub scope: String,
+    pub label: String,
+    pub access: Access,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Access {
+    Read,
+    Write,
+}
+
+/// An action or a trigger.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Operation {
+    pub id: String,
+    pub name: String,
+    pub description: String,
+    pub capability: Capability,
+    pub phrases: Vec<String>,
+    #[serde(default)]
+    pub scopes: Vec<String>,
+    #[serde(default)]
+    pub inputs: Vec<Input>,
+    #[serde(default)]
+    pub outputs: Vec<String>,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Input {
+    pub name: String,
+    #[serde(rename = "type")]
+    pub kind: InputKind,
+    #[serde(default)]
+    pub required: bool,
+    #[serde(default)]
+    pub description: String,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum InputKind {
+    String,
+    Text,
+    Email,
+    Number,
+    Boolean,
+    Date,
+    Datetime,
+    Url,
+    File,
+    List,
+    Json,
+    Channel,
+    User,
+}

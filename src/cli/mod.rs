@@ -1,0 +1,169 @@
+//! The command line: `patchbay serve | route | catalog | migrate | flow`. Each command
+//! lives in its own file; this one only declares the arguments and dispatches.
+
+mod catalog_cmd;
+mod flow_cmd;
+mod route_cmd;
+mod serve_cmd;
+
+use crate::config::Settings;
+use clap::{Args, Parser, Subcommand};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+const SETTINGS_HELP: &str = "\
+SETTINGS (defaults < patchbay.toml < PATCHBAY_* environment < flags; nested keys joined by __):
+  env                         development | production (production turns the sandbox off)   PATCHBAY_ENV
+  bind                        address to listen on [127.0.0.1:8080]                          PATCHBAY_BIND
+  data_dir                    SQLite database and generated key file [./data]               PATCHBAY_DATA_DIR
+  public_url                  URL browsers reach patchbay at; redirect URI = it + /oauth/callback
+                                                                                             PATCHBAY_PUBLIC_URL
+  database_url (secret)       postgres://… to use PostgreSQL instead of SQLite               PATCHBAY_DATABASE_URL
+  token_key (secret)          base64 32-byte key sealing tokens at rest [generated file]     PATCHBAY_TOKEN_KEY
+  catalog_dir                 read connectors from this directory, not the built-in copy     PATCHBAY_CATALOG_DIR
+  seed_demo                   seed the demo Todo app on first start [true]                   PATCHBAY_SEED_DEMO
+  log.level, log.json         tracing filter [info]; JSON log lines [false]                  PATCHBAY_LOG__LEVEL
+  sandbox.enabled             built-in sandbox authorization server [on in development]      PATCHBAY_SANDBOX__ENABLED
+  connectors.<id>.client_id, .client_secret (secret), .authorization_url, .token_url,
+  .revocation_url, .userinfo_url, .allow_insecure_endpoints   PATCHBAY_CONNECTORS__GMAIL__CLIENT_ID …
+  llm.enabled, llm.base_url, llm.api_key (secret), llm.model, llm.timeout_ms   PATCHBAY_LLM__BASE_URL …
+  router.max_prompt_chars     longest prompt accepted [4000]                                 PATCHBAY_ROUTER__MAX_PROMPT_CHARS
+  tokens.refresh_margin_secs, tokens.refresh_interval_secs, tokens.http_connect_timeout_ms,
+  tokens.http_timeout_ms      token refresh and provider HTTP timeouts                       PATCHBAY_TOKENS__…";
+
+#[derive(Debug, Parser)]
+#[command(name = "patchbay", version, about = "Turns a builder's chat request into working, authorised connections to outside tools.", after_long_help = SETTINGS_HELP)]
+pub struct Cli {
+    /// Settings file (default: ./patchbay.toml when it exists).
+    #[arg(long, global = true, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Write log lines as JSON.
+    #[arg(long, global = true)]
+    pub json_logs: bool,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the web server: the builder's pages, the API and the OAuth callback.
+    Serve(ServeArgs),
+    /// Decide which connectors a request needs; prints JSON (see DESIGN.md).
+    Route(RouteArgs),
+    /// Check or list the connector catalog.
+    #[command(subcommand)]
+    Catalog(CatalogCommand),
+    /// Create or upgrade the database schema, then exit.
+    Migrate(DataArgs),
+    /// Show or validate flow definitions.
+    #[command(subcommand)]
+    Flow(FlowCommand),
+}
+
+#[derive(Debug, Args)]
+pub struct DataArgs {
+    /// Where the SQLite database and key file live (default ./data).
+    #[arg(long, value_name = "DIR")]
+    pub data_dir: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Address to listen on (default 127.0.0.1:8080).
+    #[arg(long, value_name = "ADDR")]
+    pub bind: Option<std::net::SocketAddr>,
+    #[command(flatten)]
+    pub data: DataArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct RouteArgs {
+    /// The request to route (omit with --jsonl).
+    pub prompt: Option<String>,
+    /// JSON file with the app's structure.
+    #[arg(long, value_name = "FILE")]
+    pub app: Option<PathBuf>,
+    /// Preselected connector ids, comma-separated (the homepage chips).
+    #[arg(long, value_delimiter = ',', value_name = "IDS")]
+    pub chips: Vec<String>,
+    /// Read {"prompt", "app"?, "chips"?} lines on stdin; write one JSON line for each.
+    #[arg(long, conflicts_with_all = ["prompt", "app", "chips"])]
+    pub jsonl: bool,
+    /// Ask the configured LLM to refine the answer (falls back to the rules).
+    #[arg(long, conflicts_with = "no_llm")]
+    pub llm: bool,
+    /// Use only the offline rules even when an LLM is configured.
+    #[arg(long)]
+    pub no_llm: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CatalogCommand {
+    /// Validate every connector file; exit 1 and name file and line for each problem.
+    Check {
+        /// Directory of connector files (default catalog/connectors, else the built-in copy).
+        #[arg(long, value_name = "DIR")]
+        dir: Option<PathBuf>,
+    },
+    /// List the connectors.
+    List {
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum FlowCommand {
+    /// Print a stored flow's current definition as JSON.
+    Show {
+        id: i64,
+        #[command(flatten)]
+        data: DataArgs,
+    },
+    /// Validate a flow definition file against the catalog and, optionally, an app.
+    Validate {
+        file: PathBuf,
+        /// JSON file with the app's structure (checks entities and fields).
+        #[arg(long, value_name = "FILE")]
+        app: Option<PathBuf>,
+    },
+}
+
+pub fn run(cli: Cli) -> ExitCode {
+    let mut settings = match Settings::load(cli.config.as_deref()) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("patchbay: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    if cli.json_logs {
+        settings.log.json = true;
+    }
+    let outcome = match cli.command {
+        Command::Serve(args) => serve_cmd::run(settings, args),
+        Command::Route(args) => route_cmd::run(settings, args),
+        Command::Catalog(cmd) => catalog_cmd::run(settings, cmd),
+        Command::Migrate(args) => serve_cmd::migrate(settings, args),
+        Command::Flow(cmd) => flow_cmd::run(settings, cmd),
+    };
+    match outcome {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("patchbay: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+pub(crate) fn apply_data_dir(settings: &mut Settings, data: &DataArgs) {
+    if let Some(dir) = &data.data_dir {
+        settings.data_dir = dir.clone();
+    }
+}
+
+pub(crate) fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
+    Ok(tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?)
+}

@@ -1,0 +1,343 @@
+//! Typed settings, layered: built-in defaults < `patchbay.toml` < `PATCHBAY_*` environment
+//! variables (nested keys joined with `__`, e.g. `PATCHBAY_CONNECTORS__GMAIL__CLIENT_ID`)
+//! < command-line flags. Secrets are `SecretString`s: their Debug output is redacted, so a
+//! logged `Settings` never shows one.
+
+use figment::Figment;
+use figment::providers::{Env, Format, Toml};
+use secrecy::SecretString;
+use serde::{Deserialize, Deserializer};
+use std::collections::BTreeMap;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Settings {
+    /// `development` (the default) or `production`; production turns the sandbox off.
+    pub env: Environment,
+    pub bind: SocketAddr,
+    /// Holds the SQLite database and the generated token key.
+    pub data_dir: PathBuf,
+    /// The address browsers and providers reach patchbay at; the OAuth redirect URI is
+    /// this plus `/oauth/callback`. Defaults to `http://<bind>`.
+    pub public_url: Option<String>,
+    /// `postgres://…` for PostgreSQL; unset means SQLite in the data directory.
+    pub database_url: Option<SecretString>,
+    /// 32 bytes, base64: seals tokens at rest. Unset: a key file in the data directory.
+    pub token_key: Option<SecretString>,
+    /// Read the catalog from this directory instead of the copy built into the binary.
+    pub catalog_dir: Option<PathBuf>,
+    pub log: LogSettings,
+    pub sandbox: SandboxSettings,
+    pub connectors: BTreeMap<String, ConnectorSettings>,
+    pub llm: LlmSettings,
+    pub router: RouterSettings,
+    pub tokens: TokenSettings,
+    /// Seed the demo "Todo" app on first start.
+    pub seed_demo: bool,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self {
+            env: Environment::Development,
+            bind: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            data_dir: PathBuf::from("./data"),
+            public_url: None,
+            database_url: None,
+            token_key: None,
+            catalog_dir: None,
+            log: LogSettings::default(),
+            sandbox: SandboxSettings::default(),
+            connectors: BTreeMap::new(),
+            llm: LlmSettings::default(),
+            router: RouterSettings::default(),
+            tokens: TokenSettings::default(),
+            seed_demo: true,
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Environment {
+    #[default]
+    Development,
+    Production,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct LogSettings {
+    /// A tracing filter such as `info` or `patchbay=debug,tower_http=info`.
+    pub level: String,
+    pub json: bool,
+}
+
+impl Default for LogSettings {
+    fn default() -> Self {
+        Self {
+            level: "info".into(),
+            json: false,
+        }
+    }
+}
+
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct SandboxSettings {
+    /// Unset: on in development, off in production.
+    pub enabled: Option<bool>,
+}
+
+/// Client credentials and endpoint overrides for one connector
+/// (`PATCHBAY_CONNECTORS__<ID>__CLIENT_ID`, `…__CLIENT_SECRET`, `…__TOKEN_URL`, …).
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ConnectorSettings {
+    #[serde(deserialize_with = "string_or_number")]
+    pub client_id: Option<String>,
+    pub client_secret: Option<SecretString>,
+    pub authorization_url: Option<String>,
+    pub token_url: Option<String>,
+    pub revocation_url: Option<String>,
+    pub userinfo_url: Option<String>,
+    /// Accept plain-http endpoints (only for local test servers).
+    pub allow_insecure_endpoints: bool,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct LlmSettings {
+    pub enabled: bool,
+    pub base_url: String,
+    pub api_key: Option<SecretString>,
+    pub model: String,
+    pub timeout_ms: u64,
+}
+
+impl Default for LlmSettings {
+    fn default() -> Self {
+        Self {
+            enabled: false,
+            base_url: "https://api.openai.com/v1".into(),
+            api_key: None,
+            model: "gpt-4o-mini".into(),
+            timeout_ms: 4000,
+        }
+    }
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct RouterSettings {
+    /// Longest prompt accepted, in characters.
+    pub max_prompt_chars: usize,
+}
+
+impl Default for RouterSettings {
+    fn default() -> Self {
+        Self {
+            max_prompt_chars: 4000,
+        }
+    }
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct TokenSettings {
+    /// Refresh a token that expires within this many seconds.
+    pub refresh_margin_secs: i64,
+    /// How often the background task looks for tokens to refresh.
+    pub refresh_interval_secs: u64,
+    /// Connect and total timeouts for calls to providers.
+    pub http_connect_timeout_ms: u64,
+    pub http_timeout_ms: u64,
+}
+
+impl Default for TokenSettings {
+    fn default() -> Self {
+        Self {
+            refresh_margin_secs: 300,
+            refresh_interval_secs: 60,
+            http_connect_timeout_ms: 3000,
+            http_timeout_ms: 10_000,
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+#[error("invalid settings: {0}")]
+pub struct SettingsError(String);
+
+impl Settings {
+    /// Defaults < the TOML file (when it exists) < `PATCHBAY_*` environment variables.
+    pub fn load(config_file: Option<&Path>) -> Result<Self, SettingsError> {
+        let file = config_file
+            .map(Path::to_path_buf)
+            .unwrap_or_else(|| PathBuf::from("patchbay.toml"));
+        if config_file.is_some() && !file.exists() {
+            return Err(SettingsError(format!(
+                "the settings file {} does not exist",
+                file.display()
+            )));
+        }
+        Figment::new()
+            .merge(Toml::file(file))
+            .merge(Env::prefixed("PATCHBAY_").split("__"))
+            .extract::<Settings>()
+            .map_err(|e| SettingsError(e.to_string()))
+            .and_then(Settings::validated)
+    }
+
+    fn validated(self) -> Result<Self, SettingsError> {
+        if let Some(url) = &self.public_url {
+            let parsed = url::Url::parse(url)
+                .map_err(|e| SettingsError(format!("public_url '{url}': {e}")))?;
+            if !matches!(parsed.scheme(), "http" | "https") {
+                return Err(SettingsError(format!(
+                    "public_url '{url}' must be http or https"
+                )));
+            }
+        }
+        if self.router.max_prompt_chars == 0 {
+            return Err(SettingsError(
+                "router.max_prompt_chars must be above 0".into(),
+            ));
+        }
+        Ok(self)
+    }
+
+    /// The public base URL without a trailing slash.
+    pub fn public_url(&self) -> String {
+        match &self.public_url {
+            Some(url) => url.trim_end_matches('/').to_owned(),
+            None => format!("http://{}", self.bind),
+        }
+    }
+
+    pub fn redirect_uri(&self) -> String {
+        format!("{}/oauth/callback", self.public_url())
+    }
+
+    pub fn sandbox_enabled(&self) -> bool {
+        self.sandbox
+            .enabled
+            .unwrap_or(self.env == Environment::Development)
+    }
+
+    pub fn connector(&self, id: &str) -> Option<&ConnectorSettings> {
+        self.connectors.get(id)
+    }
+}
+
+/// Environment values that look like numbers (a numeric client id) still mean strings.
+fn string_or_number<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Raw {
+        S(String),
+        U(u64),
+        I(i64),
+    }
+    Ok(Option::<Raw>::deserialize(d)?.map(|raw| match raw {
+        Raw::S(s) => s,
+        Raw::U(n) => n.to_string(),
+        Raw::I(n) => n.to_string(),
+    }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use figment::Jail;
+    use secrecy::ExposeSecret;
+
+    #[test]
+    fn with_nothing_configured_the_defaults_are_the_embedded_ones() {
+        Jail::expect_with(|_| {
+            let s = Settings::load(None).expect("defaults load");
+            assert_eq!(s.bind.to_string(), "127.0.0.1:8080");
+            assert_eq!(s.data_dir, PathBuf::from("./data"));
+            assert!(s.database_url.is_none(), "SQLite is the default");
+            assert!(s.sandbox_enabled());
+            assert_eq!(s.redirect_uri(), "http://127.0.0.1:8080/oauth/callback");
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn the_file_overrides_defaults_and_the_environment_overrides_the_file() {
+        Jail::expect_with(|jail| {
+            jail.create_file(
+                "patchbay.toml",
+                "bind = \"0.0.0.0:9000\"\npublic_url = \"https://pb.example\"\n[connectors.gmail]\nclient_id = \"from-file\"\n",
+            )?;
+            jail.set_env("PATCHBAY_CONNECTORS__GMAIL__CLIENT_ID", "from-env");
+            jail.set_env("PATCHBAY_CONNECTORS__GMAIL__CLIENT_SECRET", "s3cret-value");
+            jail.set_env("PATCHBAY_ENV", "production");
+            let s = Settings::load(None).expect("layers load");
+            assert_eq!(s.bind.to_string(), "0.0.0.0:9000");
+            let gmail = s.connector("gmail").unwrap();
+            assert_eq!(gmail.client_id.as_deref(), Some("from-env"));
+            assert_eq!(
+                gmail.client_secret.as_ref().unwrap().expose_secret(),
+                "s3cret-value"
+            );
+            assert_eq!(s.redirect_uri(), "https://pb.example/oauth/callback");
+            assert!(!s.sandbox_enabled(), "production turns the sandbox off");
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn secrets_never_show_in_debug_output() {
+        Jail::expect_with(|jail| {
+            jail.set_env(
+                "PATCHBAY_CONNECTORS__SLACK__CLIENT_SECRET",
+                "xoxp-very-secret",
+            );
+            jail.set_env("PATCHBAY_TOKEN_KEY", "a2V5LWtleS1rZXkta2V5");
+            jail.set_env("PATCHBAY_DATABASE_URL", "postgres://u:hunter2@db/pb");
+            jail.set_env("PATCHBAY_LLM__API_KEY", "sk-live-123");
+            let s = Settings::load(None).unwrap();
+            let shown = format!("{s:?}");
+            for secret in [
+                "xoxp-very-secret",
+                "a2V5LWtleS1rZXkta2V5",
+                "hunter2",
+                "sk-live-123",
+            ] {
+                assert!(!shown.contains(secret), "{secret} leaked into Debug output");
+            }
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn a_numeric_client_id_from_the_environment_stays_a_string() {
+        Jail::expect_with(|jail| {
+            jail.set_env(
+                "PATCHBAY_CONNECTORS__FACEBOOK_PAGES__CLIENT_ID",
+                "1234567890",
+            );
+            let s = Settings::load(None).unwrap();
+            assert_eq!(
+                s.connector("facebook_pages").unwrap().client_id.as_deref(),
+                Some("1234567890")
+            );
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn a_misspelt_setting_is_an_error_not_silently_ignored() {
+        Jail::expect_with(|jail| {
+            jail.create_file("patchbay.toml", "bnid = \"0.0.0.0:1\"\n")?;
+            let err = Settings::load(None).unwrap_err().to_string();
+            assert!(err.contains("bnid"), "{err}");
+            Ok(())
+        });
+    }
+}

@@ -1,0 +1,39 @@
+//! HTTP: each area has its router and view structs; handlers parse, call one pipeline
+//! step, and render. One tracing span per request.
+
+mod error;
+mod health;
+mod state;
+
+pub use error::AppError;
+pub use state::AppState;
+
+use axum::Router;
+use axum::routing::get;
+use std::time::Duration;
+use tower_http::trace::TraceLayer;
+
+pub fn router(state: AppState) -> Router {
+    Router::new()
+        .route("/healthz", get(health::healthz))
+        .layer(
+            TraceLayer::new_for_http().make_span_with(|req: &axum::http::Request<_>| {
+                tracing::info_span!("http", method = %req.method(), path = %req.uri().path())
+            }),
+        )
+        .with_state(state)
+}
+
+/// Periodic housekeeping: expired pending authorizations are purged.
+pub fn spawn_background(state: &AppState) -> tokio::task::JoinHandle<()> {
+    let store = state.store.clone();
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(Duration::from_secs(60));
+        loop {
+            tick.tick().await;
+            if let Err(e) = store.purge_expired_pending(crate::store::now()).await {
+                tracing::warn!(error = %e, "could not purge expired authorizations");
+            }
+        }
+    })
+}

@@ -1,0 +1,24 @@
+//! patchbay: from a builder's chat request to working, authorised connections.
+//! The modules follow the pipeline: catalog → intent → ranking → card → oauth →
+//! connections → wiring, with store (persistence) and http (pages and API) around them.
+#![forbid(unsafe_code)]
+
+pub mod app;
+pub mod catalog;
+pub mod cli;
+pub mod config;
+pub mod connections;
+pub mod http;
+pub mod startup;
+pub mod store;
+pub mod telemetry;
+
+/// The catalog named by settings (`catalog_dir`), else the one built into the binary.
+pub fn load_catalog(
+    settings: &config::Settings,
+) -> Result<catalog::Catalog, catalog::CatalogError> {
+    match &settings.catalog_dir {
+        Some(dir) => catalog::Catalog::load_dir(dir),
+        None => catalog::Catalog::embedded(),
+    }
+}

@@ -1,0 +1,115 @@
+//! Builds the application from settings: catalog, store, key, state, listener.
+//! `Application::build` binds (port 0 works, for tests) and `run_until_stopped` serves
+//! until Ctrl-C or SIGTERM, letting requests in flight finish.
+
+use crate::config::Settings;
+use crate::connections::TokenCipher;
+use crate::http::{self, AppState};
+use crate::store::Store;
+use anyhow::Context;
+use std::future::Future;
+use std::sync::Arc;
+use tokio::net::TcpListener;
+
+pub struct Application {
+    listener: TcpListener,
+    state: AppState,
+}
+
+impl Application {
+    pub async fn build(mut settings: Settings) -> anyhow::Result<Self> {
+        install_crypto_provider();
+        let listener = TcpListener::bind(settings.bind)
+            .await
+            .with_context(|| format!("cannot listen on {}", settings.bind))?;
+        let addr = listener.local_addr()?;
+        settings.bind = addr;
+        let catalog = crate::load_catalog(&settings)?;
+        let store = open_store(&settings).await?;
+        if settings.seed_demo && crate::app::demo::seed_if_empty(&store).await?.is_some() {
+            tracing::info!("seeded the demo app \"Todo\"");
+        }
+        let cipher = TokenCipher::load_or_create(settings.token_key.as_ref(), &settings.data_dir)?;
+        let state = AppState::new(settings, Arc::new(catalog), store, cipher)?;
+        Ok(Self { listener, state })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.state.settings.bind.port()
+    }
+
+    pub fn state(&self) -> &AppState {
+        &self.state
+    }
+
+    pub async fn run_until_stopped(self) -> anyhow::Result<()> {
+        self.run_until(shutdown_signal()).await
+    }
+
+    pub async fn run_until(
+        self,
+        stop: impl Future<Output = ()> + Send + 'static,
+    ) -> anyhow::Result<()> {
+        tracing::info!(url = %self.state.settings.public_url(), "patchbay is listening");
+        let background = crate::http::spawn_background(&self.state);
+        let app = http::router(self.state.clone());
+        axum::serve(self.listener, app.into_make_service())
+            .with_graceful_shutdown(stop)
+            .await?;
+        background.abort();
+        self.state.store.close().await;
+        tracing::info!("patchbay stopped");
+        Ok(())
+    }
+}
+
+/// SQLite in the data directory, or PostgreSQL when `database_url` says so; migrated.
+pub async fn open_store(settings: &Settings) -> anyhow::Result<Store> {
+    use secrecy::ExposeSecret;
+    let url = match &settings.database_url {
+        Some(url) => url.expose_secret().to_owned(),
+        None => {
+            std::fs::create_dir_all(&settings.data_dir).with_context(|| {
+                format!(
+                    "cannot create the data directory {}",
+                    settings.data_dir.display()
+                )
+            })?;
+            Store::sqlite_url(&settings.data_dir)
+        }
+    };
+    // The URL may hold a password: errors name the backend, never the URL.
+    let backend = crate::store::Backend::of_url(&url)
+        .map(|b| b.name())
+        .unwrap_or("unknown");
+    Store::connect(&url)
+        .await
+        .with_context(|| format!("cannot open the {backend} database"))
+}
+
+/// sqlx brings ring and reqwest brings aws-lc-rs; rustls needs one process default.
+pub fn install_crypto_provider() {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = terminate => {},
+    }
+    tracing::info!("shutting down");
+}

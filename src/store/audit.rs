@@ -1,0 +1,54 @@
+//! The audit log: who did what to which connection, and when. Never a token.
+
+use super::{Store, StoreResult, now};
+
+#[derive(Clone, Debug, PartialEq, sqlx::FromRow)]
+pub struct AuditEntry {
+    pub id: i64,
+    pub app_id: Option<i64>,
+    pub user_id: Option<i64>,
+    pub action: String,
+    pub connector: Option<String>,
+    pub account: Option<String>,
+    pub detail: Option<String>,
+    pub at: i64,
+}
+
+impl Store {
+    pub async fn audit(
+        &self,
+        app_id: Option<i64>,
+        user_id: Option<i64>,
+        action: &str,
+        connector: Option<&str>,
+        account: Option<&str>,
+        detail: Option<&str>,
+    ) -> StoreResult<()> {
+        sqlx::query(
+            "INSERT INTO audit_log (app_id, user_id, action, connector, account, detail, at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        )
+        .bind(app_id)
+        .bind(user_id)
+        .bind(action)
+        .bind(connector)
+        .bind(account)
+        .bind(detail)
+        .bind(now())
+        .execute(self.pool())
+        .await?;
+        Ok(())
+    }
+
+    /// Newest first.
+    pub async fn audit_of_app(&self, app_id: i64, limit: i64) -> StoreResult<Vec<AuditEntry>> {
+        Ok(sqlx::query_as::<_, AuditEntry>(
+            "SELECT id, app_id, user_id, action, connector, account, detail, at FROM audit_log \
+             WHERE app_id = $1 ORDER BY id DESC LIMIT $2",
+        )
+        .bind(app_id)
+        .bind(limit)
+        .fetch_all(self.pool())
+        .await?)
+    }
+}

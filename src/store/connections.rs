@@ -1,0 +1,223 @@
+//! Connection rows. Tokens arrive here already sealed (see `connections::TokenCipher`):
+//! the store never sees a plaintext token. `version` guards every token write, so two
+//! servers refreshing the same connection cannot both win.
+
+use super::{Store, StoreError, StoreResult, conflict_or, json_list, now, parse_json_list};
+
+#[derive(Clone, Debug, PartialEq, sqlx::FromRow)]
+pub struct ConnectionRow {
+    pub id: i64,
+    pub app_id: i64,
+    pub connector: String,
+    pub kind: String,
+    pub owner_user_id: Option<i64>,
+    pub account: Option<String>,
+    pub status: String,
+    pub status_reason: Option<String>,
+    granted_scopes: String,
+    pub sealed_tokens: Option<Vec<u8>>,
+    pub expires_at: Option<i64>,
+    pub version: i64,
+    pub connected_by: Option<i64>,
+    pub connected_at: i64,
+    pub last_used_at: Option<i64>,
+    pub updated_at: i64,
+}
+
+impl ConnectionRow {
+    pub fn granted_scopes(&self) -> StoreResult<Vec<String>> {
+        parse_json_list(&self.granted_scopes)
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct NewConnection<'a> {
+    pub app_id: i64,
+    pub connector: &'a str,
+    /// `shared` or `app_user`.
+    pub kind: &'a str,
+    pub owner_user_id: Option<i64>,
+    pub account: Option<&'a str>,
+    pub status: &'a str,
+    pub granted_scopes: &'a [String],
+    pub sealed_tokens: Option<&'a [u8]>,
+    pub expires_at: Option<i64>,
+    pub connected_by: i64,
+}
+
+/// New tokens (and what came with them) for an existing connection.
+#[derive(Clone, Debug)]
+pub struct TokenUpdate<'a> {
+    pub sealed_tokens: Option<&'a [u8]>,
+    pub expires_at: Option<i64>,
+    pub granted_scopes: Option<&'a [String]>,
+    pub account: Option<&'a str>,
+    pub status: &'a str,
+    pub status_reason: Option<&'a str>,
+}
+
+/// The selected columns, as a macro so queries stay `&'static str` (sqlx refuses
+/// SQL built at run time unless asserted safe).
+macro_rules! columns {
+    () => {
+        "id, app_id, connector, kind, owner_user_id, account, status, status_reason, granted_scopes, \
+    sealed_tokens, expires_at, version, connected_by, connected_at, last_used_at, updated_at"
+    };
+}
+
+impl Store {
+    /// Adds a connection; a second shared connection for the same connector and app is a
+    /// `Conflict`, refused by the unique index even when two requests race.
+    pub async fn insert_connection(&self, new: NewConnection<'_>) -> StoreResult<ConnectionRow> {
+        let at = now();
+        sqlx::query_as::<_, ConnectionRow>(concat!("INSERT INTO connections (app_id, connector, kind, owner_user_id, account, status, granted_scopes, \
+             sealed_tokens, expires_at, connected_by, connected_at, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11) RETURNING ", columns!(), ""))
+        .bind(new.app_id)
+        .bind(new.connector)
+        .bind(new.kind)
+        .bind(new.owner_user_id)
+        .bind(new.account)
+        .bind(new.status)
+        .bind(json_list(new.granted_scopes))
+        .bind(new.sealed_tokens)
+        .bind(new.expires_at)
+        .bind(new.connected_by)
+        .bind(at)
+        .fetch_one(self.pool())
+        .await
+        .map_err(|e| {
+            conflict_or(
+                e,
+                &format!("this app already has a shared {} connection: use Reconnect or Switch account", new.connector),
+            )
+        })
+    }
+
+    pub async fn connection(&self, id: i64) -> StoreResult<Option<ConnectionRow>> {
+        Ok(sqlx::query_as::<_, ConnectionRow>(concat!(
+            "SELECT ",
+            columns!(),
+            " FROM connections WHERE id = $1"
+        ))
+        .bind(id)
+        .fetch_optional(self.pool())
+        .await?)
+    }
+
+    pub async fn shared_connection(
+        &self,
+        app_id: i64,
+        connector: &str,
+    ) -> StoreResult<Option<ConnectionRow>> {
+        Ok(sqlx::query_as::<_, ConnectionRow>(concat!(
+            "SELECT ",
+            columns!(),
+            " FROM connections WHERE app_id = $1 AND connector = $2 AND kind = 'shared'"
+        ))
+        .bind(app_id)
+        .bind(connector)
+        .fetch_optional(self.pool())
+        .await?)
+    }
+
+    pub async fn connections_of_app(&self, app_id: i64) -> StoreResult<Vec<ConnectionRow>> {
+        Ok(sqlx::query_as::<_, ConnectionRow>(concat!(
+            "SELECT ",
+            columns!(),
+            " FROM connections WHERE app_id = $1 ORDER BY connector, id"
+        ))
+        .bind(app_id)
+        .fetch_all(self.pool())
+        .await?)
+    }
+
+    /// Connections holding tokens that expire before `before`: the refresher's work list.
+    pub async fn connections_expiring(&self, before: i64) -> StoreResult<Vec<ConnectionRow>> {
+        Ok(sqlx::query_as::<_, ConnectionRow>(concat!("SELECT ", columns!(), " FROM connections WHERE sealed_tokens IS NOT NULL AND expires_at IS NOT NULL \
+             AND expires_at < $1 AND status IN ('connected', 'expires_soon', 'error') ORDER BY expires_at"))
+        .bind(before)
+        .fetch_all(self.pool())
+        .await?)
+    }
+
+    /// Writes new tokens only if the row is still at `expected_version`; returns false when
+    /// another writer (another server, another task) got there first.
+    pub async fn update_tokens(
+        &self,
+        id: i64,
+        expected_version: i64,
+        update: TokenUpdate<'_>,
+    ) -> StoreResult<bool> {
+        let scopes = update.granted_scopes.map(json_list);
+        let done = sqlx::query(
+            "UPDATE connections SET sealed_tokens = $1, expires_at = $2, \
+             granted_scopes = COALESCE($3, granted_scopes), account = COALESCE($4, account), \
+             status = $5, status_reason = $6, version = version + 1, updated_at = $7 \
+             WHERE id = $8 AND version = $9",
+        )
+        .bind(update.sealed_tokens)
+        .bind(update.expires_at)
+        .bind(scopes)
+        .bind(update.account)
+        .bind(update.status)
+        .bind(update.status_reason)
+        .bind(now())
+        .bind(id)
+        .bind(expected_version)
+        .execute(self.pool())
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    /// Changes the status alone (the tokens stay as they are).
+    pub async fn set_connection_status(
+        &self,
+        id: i64,
+        status: &str,
+        reason: Option<&str>,
+    ) -> StoreResult<()> {
+        let done = sqlx::query(
+            "UPDATE connections SET status = $1, status_reason = $2, version = version + 1, updated_at = $3 WHERE id = $4",
+        )
+        .bind(status)
+        .bind(reason)
+        .bind(now())
+        .bind(id)
+        .execute(self.pool())
+        .await?;
+        if done.rows_affected() == 0 {
+            Err(StoreError::NotFound)
+        } else {
+            Ok(())
+        }
+    }
+
+    /// Records who connected it and when: used when an account is switched or reconnected.
+    pub async fn set_connected_by(&self, id: i64, user_id: i64) -> StoreResult<()> {
+        sqlx::query("UPDATE connections SET connected_by = $1, connected_at = $2 WHERE id = $3")
+            .bind(user_id)
+            .bind(now())
+            .bind(id)
+            .execute(self.pool())
+            .await?;
+        Ok(())
+    }
+
+    pub async fn touch_connection(&self, id: i64, at: i64) -> StoreResult<()> {
+        sqlx::query("UPDATE connections SET last_used_at = $1 WHERE id = $2")
+            .bind(at)
+            .bind(id)
+            .execute(self.pool())
+            .await?;
+        Ok(())
+    }
+
+    pub async fn delete_connection(&self, id: i64) -> StoreResult<bool> {
+        let done = sqlx::query("DELETE FROM connections WHERE id = $1")
+            .bind(id)
+            .execute(self.pool())
+            .await?;
+        Ok(done.rows_affected() == 1)
+    }
+}

@@ -1,0 +1,221 @@
+//! Users, apps, who belongs to which app with which role, and sign-in sessions.
+
+use super::{Store, StoreError, StoreResult, conflict_or, now};
+use crate::app::Role;
+
+#[derive(Clone, Debug, PartialEq, sqlx::FromRow)]
+pub struct UserRow {
+    pub id: i64,
+    pub email: String,
+    pub name: String,
+    pub created_at: i64,
+}
+
+#[derive(Clone, Debug, PartialEq, sqlx::FromRow)]
+pub struct AppRow {
+    pub id: i64,
+    pub name: String,
+    /// The app structure as JSON (see `app::AppStructure`).
+    pub structure: String,
+    pub time_zone: String,
+    pub created_by: Option<i64>,
+    pub created_at: i64,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Member {
+    pub user: UserRow,
+    pub role: Role,
+}
+
+#[derive(sqlx::FromRow)]
+struct WithRole<T> {
+    #[sqlx(flatten)]
+    row: T,
+    role: String,
+}
+
+impl Store {
+    pub async fn create_user(&self, email: &str, name: &str) -> StoreResult<UserRow> {
+        sqlx::query_as::<_, UserRow>(
+            "INSERT INTO users (email, name, created_at) VALUES ($1, $2, $3) RETURNING id, email, name, created_at",
+        )
+        .bind(email)
+        .bind(name)
+        .bind(now())
+        .fetch_one(self.pool())
+        .await
+        .map_err(|e| conflict_or(e, &format!("a user with the email {email} already exists")))
+    }
+
+    pub async fn user(&self, id: i64) -> StoreResult<Option<UserRow>> {
+        Ok(sqlx::query_as::<_, UserRow>(
+            "SELECT id, email, name, created_at FROM users WHERE id = $1",
+        )
+        .bind(id)
+        .fetch_optional(self.pool())
+        .await?)
+    }
+
+    pub async fn list_users(&self) -> StoreResult<Vec<UserRow>> {
+        Ok(sqlx::query_as::<_, UserRow>(
+            "SELECT id, email, name, created_at FROM users ORDER BY id",
+        )
+        .fetch_all(self.pool())
+        .await?)
+    }
+
+    /// Creates the app and makes `owner` its owner, in one transaction.
+    pub async fn create_app(
+        &self,
+        name: &str,
+        structure: &str,
+        time_zone: &str,
+        owner: i64,
+    ) -> StoreResult<AppRow> {
+        let mut tx = self.pool().begin().await?;
+        let app = sqlx::query_as::<_, AppRow>(
+            "INSERT INTO apps (name, structure, time_zone, created_by, created_at) VALUES ($1, $2, $3, $4, $5) \
+             RETURNING id, name, structure, time_zone, created_by, created_at",
+        )
+        .bind(name)
+        .bind(structure)
+        .bind(time_zone)
+        .bind(owner)
+        .bind(now())
+        .fetch_one(&mut *tx)
+        .await?;
+        sqlx::query("INSERT INTO memberships (app_id, user_id, role) VALUES ($1, $2, 'owner')")
+            .bind(app.id)
+            .bind(owner)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(app)
+    }
+
+    pub async fn app(&self, id: i64) -> StoreResult<Option<AppRow>> {
+        Ok(sqlx::query_as::<_, AppRow>(
+            "SELECT id, name, structure, time_zone, created_by, created_at FROM apps WHERE id = $1",
+        )
+        .bind(id)
+        .fetch_optional(self.pool())
+        .await?)
+    }
+
+    pub async fn app_count(&self) -> StoreResult<i64> {
+        let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM apps")
+            .fetch_one(self.pool())
+            .await?;
+        Ok(n)
+    }
+
+    /// The apps a user belongs to, newest first, with the user's role in each.
+    pub async fn apps_of_user(&self, user_id: i64) -> StoreResult<Vec<(AppRow, Role)>> {
+        let rows = sqlx::query_as::<_, WithRole<AppRow>>(
+            "SELECT a.id, a.name, a.structure, a.time_zone, a.created_by, a.created_at, m.role \
+             FROM apps a JOIN memberships m ON m.app_id = a.id WHERE m.user_id = $1 ORDER BY a.id DESC",
+        )
+        .bind(user_id)
+        .fetch_all(self.pool())
+        .await?;
+        rows.into_iter()
+            .map(|r| Ok((r.row, parse_role(&r.role)?)))
+            .collect()
+    }
+
+    pub async fn update_app_structure(&self, app_id: i64, structure: &str) -> StoreResult<()> {
+        let done = sqlx::query("UPDATE apps SET structure = $1 WHERE id = $2")
+            .bind(structure)
+            .bind(app_id)
+            .execute(self.pool())
+            .await?;
+        if done.rows_affected() == 0 {
+            Err(StoreError::NotFound)
+        } else {
+            Ok(())
+        }
+    }
+
+    /// Adds a member or changes the role of an existing one.
+    pub async fn set_member(&self, app_id: i64, user_id: i64, role: Role) -> StoreResult<()> {
+        sqlx::query(
+            "INSERT INTO memberships (app_id, user_id, role) VALUES ($1, $2, $3) \
+             ON CONFLICT (app_id, user_id) DO UPDATE SET role = excluded.role",
+        )
+        .bind(app_id)
+        .bind(user_id)
+        .bind(role.as_str())
+        .execute(self.pool())
+        .await?;
+        Ok(())
+    }
+
+    pub async fn role_of(&self, app_id: i64, user_id: i64) -> StoreResult<Option<Role>> {
+        let row: Option<(String,)> =
+            sqlx::query_as("SELECT role FROM memberships WHERE app_id = $1 AND user_id = $2")
+                .bind(app_id)
+                .bind(user_id)
+                .fetch_optional(self.pool())
+                .await?;
+        row.map(|(r,)| parse_role(&r)).transpose()
+    }
+
+    pub async fn members(&self, app_id: i64) -> StoreResult<Vec<Member>> {
+        let rows = sqlx::query_as::<_, WithRole<UserRow>>(
+            "SELECT u.id, u.email, u.name, u.created_at, m.role FROM users u \
+             JOIN memberships m ON m.user_id = u.id WHERE m.app_id = $1 ORDER BY u.id",
+        )
+        .bind(app_id)
+        .fetch_all(self.pool())
+        .await?;
+        rows.into_iter()
+            .map(|r| {
+                Ok(Member {
+                    role: parse_role(&r.role)?,
+                    user: r.row,
+                })
+            })
+            .collect()
+    }
+
+    /// Stores a session by the hash of its cookie token (the token itself is never stored).
+    pub async fn create_session(
+        &self,
+        token_hash: &str,
+        user_id: i64,
+        expires_at: i64,
+    ) -> StoreResult<()> {
+        sqlx::query("INSERT INTO sessions (token_hash, user_id, created_at, expires_at) VALUES ($1, $2, $3, $4)")
+            .bind(token_hash)
+            .bind(user_id)
+            .bind(now())
+            .bind(expires_at)
+            .execute(self.pool())
+            .await?;
+        Ok(())
+    }
+
+    pub async fn session_user(&self, token_hash: &str, at: i64) -> StoreResult<Option<UserRow>> {
+        Ok(sqlx::query_as::<_, UserRow>(
+            "SELECT u.id, u.email, u.name, u.created_at FROM sessions s JOIN users u ON u.id = s.user_id \
+             WHERE s.token_hash = $1 AND s.expires_at > $2",
+        )
+        .bind(token_hash)
+        .bind(at)
+        .fetch_optional(self.pool())
+        .await?)
+    }
+
+    pub async fn delete_session(&self, token_hash: &str) -> StoreResult<()> {
+        sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
+            .bind(token_hash)
+            .execute(self.pool())
+            .await?;
+        Ok(())
+    }
+}
+
+fn parse_role(raw: &str) -> StoreResult<Role> {
+    Role::parse(raw).ok_or_else(|| StoreError::Corrupt(format!("unknown role '{raw}'")))
+}
