@@ -77,10 +77,7 @@ pub struct LogSettings {
 
 impl Default for LogSettings {
     fn default() -> Self {
-        Self {
-            level: "info".into(),
-            json: false,
-        }
+        Self { level: "info".into(), json: false }
     }
 }
 
@@ -138,9 +135,7 @@ pub struct RouterSettings {
 
 impl Default for RouterSettings {
     fn default() -> Self {
-        Self {
-            max_prompt_chars: 4000,
-        }
+        Self { max_prompt_chars: 4000 }
     }
 }
 
@@ -174,14 +169,9 @@ pub struct SettingsError(String);
 impl Settings {
     /// Defaults < the TOML file (when it exists) < `PATCHBAY_*` environment variables.
     pub fn load(config_file: Option<&Path>) -> Result<Self, SettingsError> {
-        let file = config_file
-            .map(Path::to_path_buf)
-            .unwrap_or_else(|| PathBuf::from("patchbay.toml"));
+        let file = config_file.map(Path::to_path_buf).unwrap_or_else(|| PathBuf::from("patchbay.toml"));
         if config_file.is_some() && !file.exists() {
-            return Err(SettingsError(format!(
-                "the settings file {} does not exist",
-                file.display()
-            )));
+            return Err(SettingsError(format!("the settings file {} does not exist", file.display())));
         }
         Figment::new()
             .merge(Toml::file(file))
@@ -193,18 +183,13 @@ impl Settings {
 
     fn validated(self) -> Result<Self, SettingsError> {
         if let Some(url) = &self.public_url {
-            let parsed = url::Url::parse(url)
-                .map_err(|e| SettingsError(format!("public_url '{url}': {e}")))?;
+            let parsed = url::Url::parse(url).map_err(|e| SettingsError(format!("public_url '{url}': {e}")))?;
             if !matches!(parsed.scheme(), "http" | "https") {
-                return Err(SettingsError(format!(
-                    "public_url '{url}' must be http or https"
-                )));
+                return Err(SettingsError(format!("public_url '{url}' must be http or https")));
             }
         }
         if self.router.max_prompt_chars == 0 {
-            return Err(SettingsError(
-                "router.max_prompt_chars must be above 0".into(),
-            ));
+            return Err(SettingsError("router.max_prompt_chars must be above 0".into()));
         }
         Ok(self)
     }
@@ -222,9 +207,7 @@ impl Settings {
     }
 
     pub fn sandbox_enabled(&self) -> bool {
-        self.sandbox
-            .enabled
-            .unwrap_or(self.env == Environment::Development)
+        self.sandbox.enabled.unwrap_or(self.env == Environment::Development)
     }
 
     pub fn connector(&self, id: &str) -> Option<&ConnectorSettings> {
@@ -281,10 +264,7 @@ mod tests {
             assert_eq!(s.bind.to_string(), "0.0.0.0:9000");
             let gmail = s.connector("gmail").unwrap();
             assert_eq!(gmail.client_id.as_deref(), Some("from-env"));
-            assert_eq!(
-                gmail.client_secret.as_ref().unwrap().expose_secret(),
-                "s3cret-value"
-            );
+            assert_eq!(gmail.client_secret.as_ref().unwrap().expose_secret(), "s3cret-value");
             assert_eq!(s.redirect_uri(), "https://pb.example/oauth/callback");
             assert!(!s.sandbox_enabled(), "production turns the sandbox off");
             Ok(())
@@ -294,21 +274,13 @@ mod tests {
     #[test]
     fn secrets_never_show_in_debug_output() {
         Jail::expect_with(|jail| {
-            jail.set_env(
-                "PATCHBAY_CONNECTORS__SLACK__CLIENT_SECRET",
-                "xoxp-very-secret",
-            );
+            jail.set_env("PATCHBAY_CONNECTORS__SLACK__CLIENT_SECRET", "xoxp-very-secret");
             jail.set_env("PATCHBAY_TOKEN_KEY", "a2V5LWtleS1rZXkta2V5");
             jail.set_env("PATCHBAY_DATABASE_URL", "postgres://u:hunter2@db/pb");
             jail.set_env("PATCHBAY_LLM__API_KEY", "sk-live-123");
             let s = Settings::load(None).unwrap();
             let shown = format!("{s:?}");
-            for secret in [
-                "xoxp-very-secret",
-                "a2V5LWtleS1rZXkta2V5",
-                "hunter2",
-                "sk-live-123",
-            ] {
+            for secret in ["xoxp-very-secret", "a2V5LWtleS1rZXkta2V5", "hunter2", "sk-live-123"] {
                 assert!(!shown.contains(secret), "{secret} leaked into Debug output");
             }
             Ok(())
@@ -318,15 +290,9 @@ mod tests {
     #[test]
     fn a_numeric_client_id_from_the_environment_stays_a_string() {
         Jail::expect_with(|jail| {
-            jail.set_env(
-                "PATCHBAY_CONNECTORS__FACEBOOK_PAGES__CLIENT_ID",
-                "1234567890",
-            );
+            jail.set_env("PATCHBAY_CONNECTORS__FACEBOOK_PAGES__CLIENT_ID", "1234567890");
             let s = Settings::load(None).unwrap();
-            assert_eq!(
-                s.connector("facebook_pages").unwrap().client_id.as_deref(),
-                Some("1234567890")
-            );
+            assert_eq!(s.connector("facebook_pages").unwrap().client_id.as_deref(), Some("1234567890"));
             Ok(())
         });
     }

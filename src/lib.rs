@@ -9,14 +9,14 @@ pub mod cli;
 pub mod config;
 pub mod connections;
 pub mod http;
+pub mod intent;
+pub mod ranking;
 pub mod startup;
 pub mod store;
 pub mod telemetry;
 
 /// The catalog named by settings (`catalog_dir`), else the one built into the binary.
-pub fn load_catalog(
-    settings: &config::Settings,
-) -> Result<catalog::Catalog, catalog::CatalogError> {
+pub fn load_catalog(settings: &config::Settings) -> Result<catalog::Catalog, catalog::CatalogError> {
     match &settings.catalog_dir {
         Some(dir) => catalog::Catalog::load_dir(dir),
         None => catalog::Catalog::embedded(),

@@ -19,9 +19,8 @@ pub struct Application {
 impl Application {
     pub async fn build(mut settings: Settings) -> anyhow::Result<Self> {
         install_crypto_provider();
-        let listener = TcpListener::bind(settings.bind)
-            .await
-            .with_context(|| format!("cannot listen on {}", settings.bind))?;
+        let listener =
+            TcpListener::bind(settings.bind).await.with_context(|| format!("cannot listen on {}", settings.bind))?;
         let addr = listener.local_addr()?;
         settings.bind = addr;
         let catalog = crate::load_catalog(&settings)?;
@@ -46,16 +45,11 @@ impl Application {
         self.run_until(shutdown_signal()).await
     }
 
-    pub async fn run_until(
-        self,
-        stop: impl Future<Output = ()> + Send + 'static,
-    ) -> anyhow::Result<()> {
+    pub async fn run_until(self, stop: impl Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
         tracing::info!(url = %self.state.settings.public_url(), "patchbay is listening");
         let background = crate::http::spawn_background(&self.state);
         let app = http::router(self.state.clone());
-        axum::serve(self.listener, app.into_make_service())
-            .with_graceful_shutdown(stop)
-            .await?;
+        axum::serve(self.listener, app.into_make_service()).with_graceful_shutdown(stop).await?;
         background.abort();
         self.state.store.close().await;
         tracing::info!("patchbay stopped");
@@ -69,22 +63,14 @@ pub async fn open_store(settings: &Settings) -> anyhow::Result<Store> {
     let url = match &settings.database_url {
         Some(url) => url.expose_secret().to_owned(),
         None => {
-            std::fs::create_dir_all(&settings.data_dir).with_context(|| {
-                format!(
-                    "cannot create the data directory {}",
-                    settings.data_dir.display()
-                )
-            })?;
+            std::fs::create_dir_all(&settings.data_dir)
+                .with_context(|| format!("cannot create the data directory {}", settings.data_dir.display()))?;
             Store::sqlite_url(&settings.data_dir)
         }
     };
     // The URL may hold a password: errors name the backend, never the URL.
-    let backend = crate::store::Backend::of_url(&url)
-        .map(|b| b.name())
-        .unwrap_or("unknown");
-    Store::connect(&url)
-        .await
-        .with_context(|| format!("cannot open the {backend} database"))
+    let backend = crate::store::Backend::of_url(&url).map(|b| b.name()).unwrap_or("unknown");
+    Store::connect(&url).await.with_context(|| format!("cannot open the {backend} database"))
 }
 
 /// sqlx brings ring and reqwest brings aws-lc-rs; rustls needs one process default.

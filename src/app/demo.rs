@@ -37,12 +37,8 @@ pub async fn seed_if_empty(store: &Store) -> StoreResult<Option<i64>> {
     let owner = store.create_user(OWNER_EMAIL, "Ada Owner").await?;
     let editor = store.create_user(EDITOR_EMAIL, "Eddie Editor").await?;
     let app_user = store.create_user(APP_USER_EMAIL, "Una User").await?;
-    let todo = store
-        .create_app("Todo", &todo_structure().to_json(), "UTC", owner.id)
-        .await?;
+    let todo = store.create_app("Todo", &todo_structure().to_json(), "UTC", owner.id).await?;
     store.set_member(todo.id, editor.id, Role::Editor).await?;
-    store
-        .set_member(todo.id, app_user.id, Role::AppUser)
-        .await?;
+    store.set_member(todo.id, app_user.id, Role::AppUser).await?;
     Ok(Some(todo.id))
 }

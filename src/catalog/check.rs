@@ -67,20 +67,10 @@ pub fn check(files: &[SourceFile]) -> (Vec<Connector>, Vec<Problem>) {
 fn check_connector(c: &Connector, file: &SourceFile, at: &mut Locator<'_>) {
     use Seg::{Idx, Key};
     if c.id.as_str() != file.stem() {
-        at.report(
-            &[Key("id")],
-            format!(
-                "id '{}' does not match the file name '{}.toml'",
-                c.id,
-                file.stem()
-            ),
-        );
+        at.report(&[Key("id")], format!("id '{}' does not match the file name '{}.toml'", c.id, file.stem()));
     }
     if !KNOWN_IDS.contains(&c.id.as_str()) {
-        at.report(
-            &[Key("id")],
-            format!("'{}' is not one of the connector ids in DESIGN.md", c.id),
-        );
+        at.report(&[Key("id")], format!("'{}' is not one of the connector ids in DESIGN.md", c.id));
     }
     for (key, text) in [("name", &c.name), ("description", &c.description)] {
         if text.trim().is_empty() {
@@ -88,18 +78,12 @@ fn check_connector(c: &Connector, file: &SourceFile, at: &mut Locator<'_>) {
         }
     }
     if !(1..=100).contains(&c.popularity) {
-        at.report(
-            &[Key("popularity")],
-            "popularity must be between 1 and 100".into(),
-        );
+        at.report(&[Key("popularity")], "popularity must be between 1 and 100".into());
     }
     if !(3..=5).contains(&c.example_prompts.len()) {
         at.report(
             &[Key("example_prompts")],
-            format!(
-                "give 3 to 5 example prompts (found {})",
-                c.example_prompts.len()
-            ),
+            format!("give 3 to 5 example prompts (found {})", c.example_prompts.len()),
         );
     }
     check_auth(c, at);
@@ -107,15 +91,9 @@ fn check_connector(c: &Connector, file: &SourceFile, at: &mut Locator<'_>) {
     let mut declared = HashSet::new();
     for (i, p) in c.permissions.iter().enumerate() {
         if !declared.insert(p.scope.as_str()) {
-            at.report(
-                &[Key("permissions"), Idx(i), Key("scope")],
-                format!("scope '{}' is declared twice", p.scope),
-            );
+            at.report(&[Key("permissions"), Idx(i), Key("scope")], format!("scope '{}' is declared twice", p.scope));
         }
-        if p.label.trim().is_empty()
-            || p.scope.trim().is_empty()
-            || p.scope.contains(char::is_whitespace)
-        {
+        if p.label.trim().is_empty() || p.scope.trim().is_empty() || p.scope.contains(char::is_whitespace) {
             at.report(
                 &[Key("permissions"), Idx(i)],
                 "a permission needs a scope without spaces and a plain-language label".into(),
@@ -132,42 +110,30 @@ fn check_connector(c: &Connector, file: &SourceFile, at: &mut Locator<'_>) {
     }
 
     if c.actions.len() + c.triggers.len() < 3 {
-        at.report(
-            &[Key("id")],
-            "a connector needs at least 3 actions and triggers in all".into(),
-        );
+        at.report(&[Key("id")], "a connector needs at least 3 actions and triggers in all".into());
     }
     let mut op_ids = HashSet::new();
     for (table, ops) in [("actions", &c.actions), ("triggers", &c.triggers)] {
         for (i, op) in ops.iter().enumerate() {
-            let valid_id = !op.id.is_empty()
-                && op
-                    .id
-                    .bytes()
-                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_');
+            let valid_id =
+                !op.id.is_empty() && op.id.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_');
             if !valid_id {
-                at.report(
-                    &[Key(table), Idx(i), Key("id")],
-                    format!("'{}' is not a valid operation id", op.id),
-                );
+                at.report(&[Key(table), Idx(i), Key("id")], format!("'{}' is not a valid operation id", op.id));
             }
             if !op_ids.insert(op.id.as_str()) {
-                at.report(
-                    &[Key(table), Idx(i), Key("id")],
-                    format!("operation id '{}' is used twice", op.id),
-                );
+                at.report(&[Key(table), Idx(i), Key("id")], format!("operation id '{}' is used twice", op.id));
             }
             if op.phrases.is_empty() {
-                at.report(
-                    &[Key(table), Idx(i)],
-                    format!("{}.{} has no phrases", c.id, op.id),
-                );
+                at.report(&[Key(table), Idx(i)], format!("{}.{} has no phrases", c.id, op.id));
             }
             for (j, scope) in op.scopes.iter().enumerate() {
                 if !declared.contains(scope.as_str()) {
                     at.report(
                         &[Key(table), Idx(i), Key("scopes"), Idx(j)],
-                        format!("{}.{} needs scope '{scope}', which is not declared under [[permissions]]", c.id, op.id),
+                        format!(
+                            "{}.{} needs scope '{scope}', which is not declared under [[permissions]]",
+                            c.id, op.id
+                        ),
                     );
                 }
             }
@@ -193,10 +159,7 @@ fn check_auth(c: &Connector, at: &mut Locator<'_>) {
         }
     }
     let needs: &[(&str, &Option<String>)] = match auth.kind {
-        AuthKind::Oauth2 => &[
-            ("authorization_url", &auth.authorization_url),
-            ("token_url", &auth.token_url),
-        ],
+        AuthKind::Oauth2 => &[("authorization_url", &auth.authorization_url), ("token_url", &auth.token_url)],
         AuthKind::Oauth1 => &[
             ("request_token_url", &auth.request_token_url),
             ("authorization_url", &auth.authorization_url),
@@ -206,23 +169,14 @@ fn check_auth(c: &Connector, at: &mut Locator<'_>) {
     };
     for (key, value) in needs {
         if value.is_none() {
-            at.report(
-                &[Key("auth")],
-                format!("auth kind {:?} needs {key}", auth.kind),
-            );
+            at.report(&[Key("auth")], format!("auth kind {:?} needs {key}", auth.kind));
         }
     }
     if matches!(auth.kind, AuthKind::ApiKey | AuthKind::Workspace) && auth.credentials.is_empty() {
-        at.report(
-            &[Key("auth")],
-            "say which credentials the builder must provide (auth.credentials)".into(),
-        );
+        at.report(&[Key("auth")], "say which credentials the builder must provide (auth.credentials)".into());
     }
     if ![" ", ","].contains(&auth.scope_separator.as_str()) {
-        at.report(
-            &[Key("auth"), Key("scope_separator")],
-            "scope_separator must be \" \" or \",\"".into(),
-        );
+        at.report(&[Key("auth"), Key("scope_separator")], "scope_separator must be \" \" or \",\"".into());
     }
     for (i, pointer) in auth.account_fields.iter().enumerate() {
         if !pointer.starts_with('/') {
@@ -246,19 +200,13 @@ fn https_url(raw: &str) -> Result<(), &'static str> {
     Ok(())
 }
 
-fn check_across_files(
-    files: &[SourceFile],
-    parsed: &[(&SourceFile, Connector)],
-    problems: &mut Vec<Problem>,
-) {
+fn check_across_files(files: &[SourceFile], parsed: &[(&SourceFile, Connector)], problems: &mut Vec<Problem>) {
     let mut ids: HashMap<&str, &str> = HashMap::new();
     let mut aliases: HashMap<String, (&str, &str)> = HashMap::new();
     for (file, c) in parsed {
         if let Some(first) = ids.insert(c.id.as_str(), &file.path) {
-            Locator::new(file, problems).report(
-                &[Seg::Key("id")],
-                format!("duplicate id '{}' (also in {first})", c.id),
-            );
+            Locator::new(file, problems)
+                .report(&[Seg::Key("id")], format!("duplicate id '{}' (also in {first})", c.id));
         }
         let names = std::iter::once((&c.name, "name"))
             .chain(c.aliases.iter().map(|a| (a, "aliases")))
@@ -271,8 +219,7 @@ fn check_across_files(
             }
             match aliases.get(&folded) {
                 Some((other, _)) if *other != c.id.as_str() => {
-                    let line = find_line(&file.text, alias)
-                        .or_else(|| locate_line(file, &[Seg::Key(key)]));
+                    let line = find_line(&file.text, alias).or_else(|| locate_line(file, &[Seg::Key(key)]));
                     problems.push(Problem {
                         file: file.path.clone(),
                         line,
@@ -291,9 +238,7 @@ fn check_across_files(
             problems.push(Problem {
                 file: format!("catalog/connectors/{id}.toml"),
                 line: None,
-                message: format!(
-                    "missing: every connector id in DESIGN.md needs a file, and '{id}' has none"
-                ),
+                message: format!("missing: every connector id in DESIGN.md needs a file, and '{id}' has none"),
             });
         }
     }
@@ -314,27 +259,13 @@ struct Locator<'p> {
 
 impl<'p> Locator<'p> {
     fn new(file: &'p SourceFile, problems: &'p mut Vec<Problem>) -> Self {
-        let doc = DeTable::parse(&file.text)
-            .ok()
-            .map(|t| DeValue::Table(t.into_inner()));
-        Self {
-            file,
-            doc,
-            problems,
-        }
+        let doc = DeTable::parse(&file.text).ok().map(|t| DeValue::Table(t.into_inner()));
+        Self { file, doc, problems }
     }
 
     fn report(&mut self, path: &[Seg<'_>], message: String) {
-        let line = self
-            .doc
-            .as_ref()
-            .and_then(|doc| span_of(doc, path))
-            .map(|s| line_of(&self.file.text, s.start));
-        self.problems.push(Problem {
-            file: self.file.path.clone(),
-            line,
-            message,
-        });
+        let line = self.doc.as_ref().and_then(|doc| span_of(doc, path)).map(|s| line_of(&self.file.text, s.start));
+        self.problems.push(Problem { file: self.file.path.clone(), line, message });
     }
 }
 

@@ -94,14 +94,8 @@ impl ConnectorId {
     pub fn parse(raw: &str) -> Result<Self, InvalidConnectorId> {
         let ok = !raw.is_empty()
             && raw.len() <= 64
-            && raw
-                .bytes()
-                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_');
-        if ok {
-            Ok(Self(raw.to_owned()))
-        } else {
-            Err(InvalidConnectorId(raw.to_owned()))
-        }
+            && raw.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_');
+        if ok { Ok(Self(raw.to_owned())) } else { Err(InvalidConnectorId(raw.to_owned())) }
     }
 
     pub fn as_str(&self) -> &str {
@@ -140,19 +134,13 @@ mod tests {
 
     #[test]
     fn a_lowercase_id_with_underscores_parses() {
-        assert_eq!(
-            ConnectorId::parse("google_sheets").unwrap().as_str(),
-            "google_sheets"
-        );
+        assert_eq!(ConnectorId::parse("google_sheets").unwrap().as_str(), "google_sheets");
     }
 
     #[test]
     fn ids_with_capitals_spaces_or_nothing_are_refused() {
         for bad in ["Gmail", "google sheets", "", "slack-bot", "gmail;drop"] {
-            assert!(
-                ConnectorId::parse(bad).is_err(),
-                "{bad:?} should be refused"
-            );
+            assert!(ConnectorId::parse(bad).is_err(), "{bad:?} should be refused");
         }
     }
 

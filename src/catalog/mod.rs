@@ -25,11 +25,7 @@ pub enum CatalogError {
 }
 
 fn render(problems: &[Problem]) -> String {
-    problems
-        .iter()
-        .map(|p| format!("  {p}"))
-        .collect::<Vec<_>>()
-        .join("\n")
+    problems.iter().map(|p| format!("  {p}")).collect::<Vec<_>>().join("\n")
 }
 
 /// The validated set of connectors. Cheap to share behind an `Arc`.
@@ -63,11 +59,7 @@ impl Catalog {
     /// synthetic catalogs this way; the id-list rules of `check` do not apply to them).
     pub fn from_connectors(mut connectors: Vec<Connector>) -> Self {
         connectors.sort_by(|a, b| a.id.cmp(&b.id));
-        let by_id = connectors
-            .iter()
-            .enumerate()
-            .map(|(i, c)| (c.id.as_str().to_owned(), i))
-            .collect();
+        let by_id = connectors.iter().enumerate().map(|(i, c)| (c.id.as_str().to_owned(), i)).collect();
         Self { connectors, by_id }
     }
 
@@ -91,27 +83,18 @@ impl Catalog {
 pub fn embedded_sources() -> Vec<SourceFile> {
     embedded::FILES
         .iter()
-        .map(|(name, text)| SourceFile {
-            path: format!("catalog/connectors/{name}"),
-            text: (*text).to_owned(),
-        })
+        .map(|(name, text)| SourceFile { path: format!("catalog/connectors/{name}"), text: (*text).to_owned() })
         .collect()
 }
 
 pub fn read_dir(dir: &Path) -> Result<Vec<SourceFile>, CatalogError> {
-    let fail = |source| CatalogError::Read {
-        dir: dir.display().to_string(),
-        source,
-    };
+    let fail = |source| CatalogError::Read { dir: dir.display().to_string(), source };
     let mut files = Vec::new();
     for entry in std::fs::read_dir(dir).map_err(fail)? {
         let path = entry.map_err(fail)?.path();
         if path.extension().is_some_and(|e| e == "toml") {
             let text = std::fs::read_to_string(&path).map_err(fail)?;
-            files.push(SourceFile {
-                path: path.display().to_string(),
-                text,
-            });
+            files.push(SourceFile { path: path.display().to_string(), text });
         }
     }
     files.sort_by(|a, b| a.path.cmp(&b.path));

@@ -55,20 +55,14 @@ impl Connector {
 
     /// A one- or two-letter badge for pages that show no logo.
     pub fn initials(&self) -> String {
-        let words: Vec<&str> = self
-            .name
-            .split(|c: char| !c.is_alphanumeric())
-            .filter(|w| !w.is_empty())
-            .collect();
+        let words: Vec<&str> = self.name.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).collect();
         match words.as_slice() {
             [] => "?".into(),
             [one] => one.chars().take(1).collect::<String>().to_uppercase(),
-            [first, second, ..] => format!(
-                "{}{}",
-                first.chars().next().unwrap_or('?'),
-                second.chars().next().unwrap_or('?')
-            )
-            .to_uppercase(),
+            [first, second, ..] => {
+                format!("{}{}", first.chars().next().unwrap_or('?'), second.chars().next().unwrap_or('?'))
+                    .to_uppercase()
+            }
         }
     }
 }

@@ -40,14 +40,7 @@ fn list(catalog: &Catalog, json: bool) -> anyhow::Result<ExitCode> {
     } else {
         for c in catalog.iter() {
             let ops = c.actions.len() + c.triggers.len();
-            println!(
-                "{:<22} {:<24} {:<18} {:>2} operations  {}",
-                c.id,
-                c.name,
-                c.category.slug(),
-                ops,
-                c.description
-            );
+            println!("{:<22} {:<24} {:<18} {:>2} operations  {}", c.id, c.name, c.category.slug(), ops, c.description);
         }
     }
     Ok(ExitCode::SUCCESS)

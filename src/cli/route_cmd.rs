@@ -1,9 +1,88 @@
-//! `patchbay route`.
+//! `patchbay route`: one prompt, or a JSONL stream where every input line gets exactly one
+//! output line (an `{"error": …}` line for a bad one) and the stream goes on.
 
 use super::RouteArgs;
+use crate::app::AppStructure;
 use crate::config::Settings;
+use crate::ranking::{RouteRequest, Router};
+use anyhow::Context;
+use serde_json::{Value, json};
+use std::io::{BufRead, BufWriter, Write};
 use std::process::ExitCode;
+use std::sync::Arc;
 
-pub fn run(_settings: Settings, _args: RouteArgs) -> anyhow::Result<ExitCode> {
-    anyhow::bail!("route is being built")
+pub fn run(settings: Settings, args: RouteArgs) -> anyhow::Result<ExitCode> {
+    let mut log = settings.log.clone();
+    if std::env::var_os("RUST_LOG").is_none() {
+        log.level = "warn".into();
+    }
+    crate::telemetry::init(&log);
+    let catalog = Arc::new(crate::load_catalog(&settings)?);
+    let router = Router::build(catalog, settings.router.max_prompt_chars)?;
+    if args.jsonl {
+        stream(&router)?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    let Some(prompt) = args.prompt else {
+        anyhow::bail!("give a prompt, or --jsonl to read requests from standard input");
+    };
+    let app = match &args.app {
+        Some(path) => {
+            let text = std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+            AppStructure::parse_json(&text)?
+        }
+        None => AppStructure::default(),
+    };
+    let request = RouteRequest { prompt, app, chips: args.chips };
+    match router.route(&request) {
+        Ok(result) => {
+            println!("{}", serde_json::to_string_pretty(&result)?);
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(e) => {
+            println!("{}", json!({ "error": e.to_string() }));
+            Ok(ExitCode::from(2))
+        }
+    }
+}
+
+/// Reads byte lines, so that a line of invalid UTF-8 is one error line, not the end.
+fn stream(router: &Router) -> anyhow::Result<()> {
+    let stdin = std::io::stdin();
+    let mut input = stdin.lock();
+    let mut out = BufWriter::new(std::io::stdout().lock());
+    let mut line = Vec::new();
+    loop {
+        line.clear();
+        if input.read_until(b'\n', &mut line)? == 0 {
+            break;
+        }
+        let answer = answer_line(router, &line);
+        if let Some(answer) = answer {
+            serde_json::to_writer(&mut out, &answer)?;
+            out.write_all(b"\n")?;
+        }
+    }
+    out.flush()?;
+    Ok(())
+}
+
+/// The output for one input line; `None` for a blank line.
+pub fn answer_line(router: &Router, raw: &[u8]) -> Option<Value> {
+    let Ok(text) = std::str::from_utf8(raw) else {
+        return Some(json!({ "error": "the line is not valid UTF-8" }));
+    };
+    let text = text.trim();
+    if text.is_empty() {
+        return None;
+    }
+    let value: Value = match serde_json::from_str(text) {
+        Ok(v) => v,
+        Err(e) => return Some(json!({ "error": format!("the line is not valid JSON: {e}") })),
+    };
+    let result = RouteRequest::from_json(&value).and_then(|request| router.route(&request));
+    Some(match result {
+        Ok(result) => serde_json::to_value(result).unwrap_or_else(|e| json!({ "error": e.to_string() })),
+        Err(e) => json!({ "error": e.to_string() }),
+    })
 }

@@ -18,10 +18,7 @@ pub enum CipherError {
     #[error("the token key must be 32 bytes, base64-encoded")]
     BadKey,
     #[error("cannot read or create the key file {path}: {source}")]
-    KeyFile {
-        path: String,
-        source: std::io::Error,
-    },
+    KeyFile { path: String, source: std::io::Error },
     #[error("sealed data could not be opened (wrong key, or tampered)")]
     Open,
 }
@@ -38,29 +35,19 @@ impl std::fmt::Debug for TokenCipher {
 
 impl TokenCipher {
     pub fn from_base64(key: &SecretString) -> Result<Self, CipherError> {
-        let bytes = B64
-            .decode(key.expose_secret().trim())
-            .map_err(|_| CipherError::BadKey)?;
+        let bytes = B64.decode(key.expose_secret().trim()).map_err(|_| CipherError::BadKey)?;
         let key = Key::try_from(bytes.as_slice()).map_err(|_| CipherError::BadKey)?;
-        Ok(Self {
-            aead: XChaCha20Poly1305::new(&key),
-        })
+        Ok(Self { aead: XChaCha20Poly1305::new(&key) })
     }
 
     /// The configured key, else `token.key` in the data directory, created on first start
     /// with mode 0600 so that only patchbay's user can read it.
-    pub fn load_or_create(
-        configured: Option<&SecretString>,
-        data_dir: &Path,
-    ) -> Result<Self, CipherError> {
+    pub fn load_or_create(configured: Option<&SecretString>, data_dir: &Path) -> Result<Self, CipherError> {
         if let Some(key) = configured {
             return Self::from_base64(key);
         }
         let path = data_dir.join("token.key");
-        let fail = |source| CipherError::KeyFile {
-            path: path.display().to_string(),
-            source,
-        };
+        let fail = |source| CipherError::KeyFile { path: path.display().to_string(), source };
         if !path.exists() {
             std::fs::create_dir_all(data_dir).map_err(fail)?;
             let key = Key::generate();
@@ -74,13 +61,7 @@ impl TokenCipher {
         let nonce = XNonce::generate();
         let sealed = self
             .aead
-            .encrypt(
-                &nonce,
-                Payload {
-                    msg: plaintext,
-                    aad: context.as_bytes(),
-                },
-            )
+            .encrypt(&nonce, Payload { msg: plaintext, aad: context.as_bytes() })
             .expect("XChaCha20-Poly1305 encryption cannot fail for in-memory buffers");
         let mut out = Vec::with_capacity(1 + NONCE_LEN + sealed.len());
         out.push(VERSION);
@@ -95,13 +76,7 @@ impl TokenCipher {
         }
         let nonce = XNonce::try_from(&sealed[1..1 + NONCE_LEN]).map_err(|_| CipherError::Open)?;
         self.aead
-            .decrypt(
-                &nonce,
-                Payload {
-                    msg: &sealed[1 + NONCE_LEN..],
-                    aad: context.as_bytes(),
-                },
-            )
+            .decrypt(&nonce, Payload { msg: &sealed[1 + NONCE_LEN..], aad: context.as_bytes() })
             .map_err(|_| CipherError::Open)
     }
 }
@@ -110,11 +85,7 @@ impl TokenCipher {
 fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     use std::io::Write;
     use std::os::unix::fs::OpenOptionsExt;
-    let mut file = std::fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .mode(0o600)
-        .open(path)?;
+    let mut file = std::fs::OpenOptions::new().write(true).create_new(true).mode(0o600).open(path)?;
     file.write_all(bytes)?;
     file.sync_all()
 }
@@ -136,14 +107,8 @@ mod tests {
     fn sealed_tokens_open_with_the_same_key_and_context() {
         let c = cipher();
         let sealed = c.seal(b"ya29.secret-access-token", "app:1/gmail");
-        assert!(
-            !sealed.windows(6).any(|w| w == b"secret"),
-            "plaintext must not show in the sealed bytes"
-        );
-        assert_eq!(
-            c.open(&sealed, "app:1/gmail").unwrap(),
-            b"ya29.secret-access-token"
-        );
+        assert!(!sealed.windows(6).any(|w| w == b"secret"), "plaintext must not show in the sealed bytes");
+        assert_eq!(c.open(&sealed, "app:1/gmail").unwrap(), b"ya29.secret-access-token");
     }
 
     #[test]
@@ -174,10 +139,7 @@ mod tests {
         use std::os::unix::fs::PermissionsExt;
         let dir = tempfile::tempdir().unwrap();
         let first = TokenCipher::load_or_create(None, dir.path()).unwrap();
-        let mode = std::fs::metadata(dir.path().join("token.key"))
-            .unwrap()
-            .permissions()
-            .mode();
+        let mode = std::fs::metadata(dir.path().join("token.key")).unwrap().permissions().mode();
         assert_eq!(mode & 0o777, 0o600);
         let sealed = first.seal(b"t", "c");
         let second = TokenCipher::load_or_create(None, dir.path()).unwrap();

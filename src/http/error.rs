@@ -40,9 +40,7 @@ impl AppError {
     /// What a person may read: the message for expected failures, a generic line otherwise.
     pub fn public_message(&self) -> String {
         match self {
-            Self::Internal(_) => {
-                "Something went wrong on our side. It has been logged; please try again.".into()
-            }
+            Self::Internal(_) => "Something went wrong on our side. It has been logged; please try again.".into(),
             other => other.to_string(),
         }
     }
@@ -68,10 +66,6 @@ impl From<crate::store::StoreError> for AppError {
 impl IntoResponse for AppError {
     fn into_response(self) -> Response {
         self.log_if_internal();
-        (
-            self.status(),
-            Json(json!({ "error": self.public_message() })),
-        )
-            .into_response()
+        (self.status(), Json(json!({ "error": self.public_message() }))).into_response()
     }
 }

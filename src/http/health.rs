@@ -8,11 +8,7 @@ use serde_json::{Value, json};
 
 pub async fn healthz(State(state): State<AppState>) -> (StatusCode, Json<Value>) {
     let database = state.store.ping().await;
-    let status = if database {
-        StatusCode::OK
-    } else {
-        StatusCode::SERVICE_UNAVAILABLE
-    };
+    let status = if database { StatusCode::OK } else { StatusCode::SERVICE_UNAVAILABLE };
     let body = json!({
         "status": if database { "ok" } else { "degraded" },
         "version": env!("CARGO_PKG_VERSION"),

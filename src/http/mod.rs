@@ -1,6 +1,7 @@
 //! HTTP: each area has its router and view structs; handlers parse, call one pipeline
 //! step, and render. One tracing span per request.
 
+mod api;
 mod error;
 mod health;
 mod state;
@@ -9,13 +10,14 @@ pub use error::AppError;
 pub use state::AppState;
 
 use axum::Router;
-use axum::routing::get;
+use axum::routing::{get, post};
 use std::time::Duration;
 use tower_http::trace::TraceLayer;
 
 pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/healthz", get(health::healthz))
+        .route("/api/v1/route", post(api::route))
         .layer(
             TraceLayer::new_for_http().make_span_with(|req: &axum::http::Request<_>| {
                 tracing::info_span!("http", method = %req.method(), path = %req.uri().path())

@@ -3,6 +3,7 @@
 use crate::catalog::Catalog;
 use crate::config::Settings;
 use crate::connections::TokenCipher;
+use crate::ranking::Router;
 use crate::store::Store;
 use std::sync::Arc;
 
@@ -12,20 +13,12 @@ pub struct AppState {
     pub catalog: Arc<Catalog>,
     pub store: Store,
     pub cipher: Arc<TokenCipher>,
+    pub router: Arc<Router>,
 }
 
 impl AppState {
-    pub fn new(
-        settings: Settings,
-        catalog: Arc<Catalog>,
-        store: Store,
-        cipher: TokenCipher,
-    ) -> anyhow::Result<Self> {
-        Ok(Self {
-            settings: Arc::new(settings),
-            catalog,
-            store,
-            cipher: Arc::new(cipher),
-        })
+    pub fn new(settings: Settings, catalog: Arc<Catalog>, store: Store, cipher: TokenCipher) -> anyhow::Result<Self> {
+        let router = Router::build(catalog.clone(), settings.router.max_prompt_chars)?;
+        Ok(Self { settings: Arc::new(settings), catalog, store, cipher: Arc::new(cipher), router: Arc::new(router) })
     }
 }

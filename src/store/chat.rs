@@ -64,14 +64,10 @@ impl Store {
     }
 
     pub async fn message(&self, id: i64) -> StoreResult<Option<ChatMessage>> {
-        Ok(sqlx::query_as::<_, ChatMessage>(concat!(
-            "SELECT ",
-            columns!(),
-            " FROM chat_messages WHERE id = $1"
-        ))
-        .bind(id)
-        .fetch_optional(self.pool())
-        .await?)
+        Ok(sqlx::query_as::<_, ChatMessage>(concat!("SELECT ", columns!(), " FROM chat_messages WHERE id = $1"))
+            .bind(id)
+            .fetch_optional(self.pool())
+            .await?)
     }
 
     /// Oldest first, as the conversation reads.

@@ -70,9 +70,13 @@ impl Store {
     /// `Conflict`, refused by the unique index even when two requests race.
     pub async fn insert_connection(&self, new: NewConnection<'_>) -> StoreResult<ConnectionRow> {
         let at = now();
-        sqlx::query_as::<_, ConnectionRow>(concat!("INSERT INTO connections (app_id, connector, kind, owner_user_id, account, status, granted_scopes, \
+        sqlx::query_as::<_, ConnectionRow>(concat!(
+            "INSERT INTO connections (app_id, connector, kind, owner_user_id, account, status, granted_scopes, \
              sealed_tokens, expires_at, connected_by, connected_at, updated_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11) RETURNING ", columns!(), ""))
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11) RETURNING ",
+            columns!(),
+            ""
+        ))
         .bind(new.app_id)
         .bind(new.connector)
         .bind(new.kind)
@@ -95,21 +99,13 @@ impl Store {
     }
 
     pub async fn connection(&self, id: i64) -> StoreResult<Option<ConnectionRow>> {
-        Ok(sqlx::query_as::<_, ConnectionRow>(concat!(
-            "SELECT ",
-            columns!(),
-            " FROM connections WHERE id = $1"
-        ))
-        .bind(id)
-        .fetch_optional(self.pool())
-        .await?)
+        Ok(sqlx::query_as::<_, ConnectionRow>(concat!("SELECT ", columns!(), " FROM connections WHERE id = $1"))
+            .bind(id)
+            .fetch_optional(self.pool())
+            .await?)
     }
 
-    pub async fn shared_connection(
-        &self,
-        app_id: i64,
-        connector: &str,
-    ) -> StoreResult<Option<ConnectionRow>> {
+    pub async fn shared_connection(&self, app_id: i64, connector: &str) -> StoreResult<Option<ConnectionRow>> {
         Ok(sqlx::query_as::<_, ConnectionRow>(concat!(
             "SELECT ",
             columns!(),
@@ -134,8 +130,12 @@ impl Store {
 
     /// Connections holding tokens that expire before `before`: the refresher's work list.
     pub async fn connections_expiring(&self, before: i64) -> StoreResult<Vec<ConnectionRow>> {
-        Ok(sqlx::query_as::<_, ConnectionRow>(concat!("SELECT ", columns!(), " FROM connections WHERE sealed_tokens IS NOT NULL AND expires_at IS NOT NULL \
-             AND expires_at < $1 AND status IN ('connected', 'expires_soon', 'error') ORDER BY expires_at"))
+        Ok(sqlx::query_as::<_, ConnectionRow>(concat!(
+            "SELECT ",
+            columns!(),
+            " FROM connections WHERE sealed_tokens IS NOT NULL AND expires_at IS NOT NULL \
+             AND expires_at < $1 AND status IN ('connected', 'expires_soon', 'error') ORDER BY expires_at"
+        ))
         .bind(before)
         .fetch_all(self.pool())
         .await?)
@@ -143,12 +143,7 @@ impl Store {
 
     /// Writes new tokens only if the row is still at `expected_version`; returns false when
     /// another writer (another server, another task) got there first.
-    pub async fn update_tokens(
-        &self,
-        id: i64,
-        expected_version: i64,
-        update: TokenUpdate<'_>,
-    ) -> StoreResult<bool> {
+    pub async fn update_tokens(&self, id: i64, expected_version: i64, update: TokenUpdate<'_>) -> StoreResult<bool> {
         let scopes = update.granted_scopes.map(json_list);
         let done = sqlx::query(
             "UPDATE connections SET sealed_tokens = $1, expires_at = $2, \
@@ -171,12 +166,7 @@ impl Store {
     }
 
     /// Changes the status alone (the tokens stay as they are).
-    pub async fn set_connection_status(
-        &self,
-        id: i64,
-        status: &str,
-        reason: Option<&str>,
-    ) -> StoreResult<()> {
+    pub async fn set_connection_status(&self, id: i64, status: &str, reason: Option<&str>) -> StoreResult<()> {
         let done = sqlx::query(
             "UPDATE connections SET status = $1, status_reason = $2, version = version + 1, updated_at = $3 WHERE id = $4",
         )
@@ -186,11 +176,7 @@ impl Store {
         .bind(id)
         .execute(self.pool())
         .await?;
-        if done.rows_affected() == 0 {
-            Err(StoreError::NotFound)
-        } else {
-            Ok(())
-        }
+        if done.rows_affected() == 0 { Err(StoreError::NotFound) } else { Ok(()) }
     }
 
     /// Records who connected it and when: used when an account is switched or reconnected.
@@ -214,10 +200,7 @@ impl Store {
     }
 
     pub async fn delete_connection(&self, id: i64) -> StoreResult<bool> {
-        let done = sqlx::query("DELETE FROM connections WHERE id = $1")
-            .bind(id)
-            .execute(self.pool())
-            .await?;
+        let done = sqlx::query("DELETE FROM connections WHERE id = $1").bind(id).execute(self.pool()).await?;
         Ok(done.rows_affected() == 1)
     }
 }

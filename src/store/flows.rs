@@ -49,8 +49,12 @@ impl Store {
     ) -> StoreResult<FlowRow> {
         let at = now();
         let mut tx = self.pool().begin().await?;
-        let flow = sqlx::query_as::<_, FlowRow>(concat!("INSERT INTO flows (app_id, name, status, status_reason, version, message_id, created_at, updated_at) \
-             VALUES ($1, $2, $3, $4, 1, $5, $6, $6) RETURNING ", columns!(), ""))
+        let flow = sqlx::query_as::<_, FlowRow>(concat!(
+            "INSERT INTO flows (app_id, name, status, status_reason, version, message_id, created_at, updated_at) \
+             VALUES ($1, $2, $3, $4, 1, $5, $6, $6) RETURNING ",
+            columns!(),
+            ""
+        ))
         .bind(app_id)
         .bind(name)
         .bind(status)
@@ -91,55 +95,32 @@ impl Store {
         Ok(version)
     }
 
-    pub async fn set_flow_status(
-        &self,
-        flow_id: i64,
-        status: &str,
-        reason: Option<&str>,
-    ) -> StoreResult<()> {
-        let done = sqlx::query(
-            "UPDATE flows SET status = $1, status_reason = $2, updated_at = $3 WHERE id = $4",
-        )
-        .bind(status)
-        .bind(reason)
-        .bind(now())
-        .bind(flow_id)
-        .execute(self.pool())
-        .await?;
-        if done.rows_affected() == 0 {
-            Err(StoreError::NotFound)
-        } else {
-            Ok(())
-        }
+    pub async fn set_flow_status(&self, flow_id: i64, status: &str, reason: Option<&str>) -> StoreResult<()> {
+        let done = sqlx::query("UPDATE flows SET status = $1, status_reason = $2, updated_at = $3 WHERE id = $4")
+            .bind(status)
+            .bind(reason)
+            .bind(now())
+            .bind(flow_id)
+            .execute(self.pool())
+            .await?;
+        if done.rows_affected() == 0 { Err(StoreError::NotFound) } else { Ok(()) }
     }
 
     pub async fn flow(&self, id: i64) -> StoreResult<Option<FlowRow>> {
-        Ok(sqlx::query_as::<_, FlowRow>(concat!(
-            "SELECT ",
-            columns!(),
-            " FROM flows WHERE id = $1"
-        ))
-        .bind(id)
-        .fetch_optional(self.pool())
-        .await?)
+        Ok(sqlx::query_as::<_, FlowRow>(concat!("SELECT ", columns!(), " FROM flows WHERE id = $1"))
+            .bind(id)
+            .fetch_optional(self.pool())
+            .await?)
     }
 
     pub async fn flows_of_app(&self, app_id: i64) -> StoreResult<Vec<FlowRow>> {
-        Ok(sqlx::query_as::<_, FlowRow>(concat!(
-            "SELECT ",
-            columns!(),
-            " FROM flows WHERE app_id = $1 ORDER BY id"
-        ))
-        .bind(app_id)
-        .fetch_all(self.pool())
-        .await?)
+        Ok(sqlx::query_as::<_, FlowRow>(concat!("SELECT ", columns!(), " FROM flows WHERE app_id = $1 ORDER BY id"))
+            .bind(app_id)
+            .fetch_all(self.pool())
+            .await?)
     }
 
-    pub async fn flow_version(
-        &self,
-        flow_id: i64,
-        version: i64,
-    ) -> StoreResult<Option<FlowVersionRow>> {
+    pub async fn flow_version(&self, flow_id: i64, version: i64) -> StoreResult<Option<FlowVersionRow>> {
         Ok(sqlx::query_as::<_, FlowVersionRow>(
             "SELECT flow_id, version, definition, created_by, created_at FROM flow_versions \
              WHERE flow_id = $1 AND version = $2",

@@ -91,8 +91,7 @@ impl Store {
                     .max_connections(8)
                     .after_connect(|conn, _| {
                         Box::pin(async move {
-                            conn.execute("PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000;")
-                                .await?;
+                            conn.execute("PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000;").await?;
                             Ok(())
                         })
                     })
@@ -110,20 +109,13 @@ impl Store {
 
     /// The SQLite database inside a data directory, created on first use.
     pub fn sqlite_url(data_dir: &Path) -> String {
-        format!(
-            "sqlite://{}?mode=rwc",
-            data_dir.join("patchbay.db").display()
-        )
+        format!("sqlite://{}?mode=rwc", data_dir.join("patchbay.db").display())
     }
 
     pub async fn migrate(&self) -> StoreResult<()> {
         match self.backend {
             Backend::Sqlite => sqlx::migrate!("migrations/sqlite").run(&self.pool).await?,
-            Backend::Postgres => {
-                sqlx::migrate!("migrations/postgres")
-                    .run(&self.pool)
-                    .await?
-            }
+            Backend::Postgres => sqlx::migrate!("migrations/postgres").run(&self.pool).await?,
         }
         Ok(())
     }
@@ -149,9 +141,7 @@ impl Store {
 /// Maps a unique-index violation to a conflict a person can act on.
 pub(crate) fn conflict_or(err: sqlx::Error, message: &str) -> StoreError {
     match &err {
-        sqlx::Error::Database(db) if db.is_unique_violation() => {
-            StoreError::Conflict(message.to_owned())
-        }
+        sqlx::Error::Database(db) if db.is_unique_violation() => StoreError::Conflict(message.to_owned()),
         _ => StoreError::Database(err),
     }
 }
@@ -166,6 +156,5 @@ pub(crate) fn json_list(items: &[String]) -> String {
 }
 
 pub(crate) fn parse_json_list(raw: &str) -> StoreResult<Vec<String>> {
-    serde_json::from_str(raw)
-        .map_err(|e| StoreError::Corrupt(format!("expected a JSON list of strings: {e}")))
+    serde_json::from_str(raw).map_err(|e| StoreError::Corrupt(format!("expected a JSON list of strings: {e}")))
 }

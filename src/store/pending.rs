@@ -85,10 +85,7 @@ impl Store {
     /// Removes and returns the pending authorization: a second call with the same state
     /// finds nothing, which is what makes a state single-use. Expiry is the caller's check,
     /// so that it can tell "expired" from "unknown".
-    pub async fn take_pending(
-        &self,
-        state_hash: &str,
-    ) -> StoreResult<Option<PendingAuthorization>> {
+    pub async fn take_pending(&self, state_hash: &str) -> StoreResult<Option<PendingAuthorization>> {
         Ok(sqlx::query_as::<_, PendingAuthorization>(concat!(
             "DELETE FROM pending_authorizations WHERE state_hash = $1 RETURNING ",
             columns!(),

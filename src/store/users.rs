@@ -49,30 +49,20 @@ impl Store {
     }
 
     pub async fn user(&self, id: i64) -> StoreResult<Option<UserRow>> {
-        Ok(sqlx::query_as::<_, UserRow>(
-            "SELECT id, email, name, created_at FROM users WHERE id = $1",
-        )
-        .bind(id)
-        .fetch_optional(self.pool())
-        .await?)
+        Ok(sqlx::query_as::<_, UserRow>("SELECT id, email, name, created_at FROM users WHERE id = $1")
+            .bind(id)
+            .fetch_optional(self.pool())
+            .await?)
     }
 
     pub async fn list_users(&self) -> StoreResult<Vec<UserRow>> {
-        Ok(sqlx::query_as::<_, UserRow>(
-            "SELECT id, email, name, created_at FROM users ORDER BY id",
-        )
-        .fetch_all(self.pool())
-        .await?)
+        Ok(sqlx::query_as::<_, UserRow>("SELECT id, email, name, created_at FROM users ORDER BY id")
+            .fetch_all(self.pool())
+            .await?)
     }
 
     /// Creates the app and makes `owner` its owner, in one transaction.
-    pub async fn create_app(
-        &self,
-        name: &str,
-        structure: &str,
-        time_zone: &str,
-        owner: i64,
-    ) -> StoreResult<AppRow> {
+    pub async fn create_app(&self, name: &str, structure: &str, time_zone: &str, owner: i64) -> StoreResult<AppRow> {
         let mut tx = self.pool().begin().await?;
         let app = sqlx::query_as::<_, AppRow>(
             "INSERT INTO apps (name, structure, time_zone, created_by, created_at) VALUES ($1, $2, $3, $4, $5) \
@@ -104,9 +94,7 @@ impl Store {
     }
 
     pub async fn app_count(&self) -> StoreResult<i64> {
-        let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM apps")
-            .fetch_one(self.pool())
-            .await?;
+        let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM apps").fetch_one(self.pool()).await?;
         Ok(n)
     }
 
@@ -119,9 +107,7 @@ impl Store {
         .bind(user_id)
         .fetch_all(self.pool())
         .await?;
-        rows.into_iter()
-            .map(|r| Ok((r.row, parse_role(&r.role)?)))
-            .collect()
+        rows.into_iter().map(|r| Ok((r.row, parse_role(&r.role)?))).collect()
     }
 
     pub async fn update_app_structure(&self, app_id: i64, structure: &str) -> StoreResult<()> {
@@ -130,11 +116,7 @@ impl Store {
             .bind(app_id)
             .execute(self.pool())
             .await?;
-        if done.rows_affected() == 0 {
-            Err(StoreError::NotFound)
-        } else {
-            Ok(())
-        }
+        if done.rows_affected() == 0 { Err(StoreError::NotFound) } else { Ok(()) }
     }
 
     /// Adds a member or changes the role of an existing one.
@@ -152,12 +134,11 @@ impl Store {
     }
 
     pub async fn role_of(&self, app_id: i64, user_id: i64) -> StoreResult<Option<Role>> {
-        let row: Option<(String,)> =
-            sqlx::query_as("SELECT role FROM memberships WHERE app_id = $1 AND user_id = $2")
-                .bind(app_id)
-                .bind(user_id)
-                .fetch_optional(self.pool())
-                .await?;
+        let row: Option<(String,)> = sqlx::query_as("SELECT role FROM memberships WHERE app_id = $1 AND user_id = $2")
+            .bind(app_id)
+            .bind(user_id)
+            .fetch_optional(self.pool())
+            .await?;
         row.map(|(r,)| parse_role(&r)).transpose()
     }
 
@@ -169,23 +150,11 @@ impl Store {
         .bind(app_id)
         .fetch_all(self.pool())
         .await?;
-        rows.into_iter()
-            .map(|r| {
-                Ok(Member {
-                    role: parse_role(&r.role)?,
-                    user: r.row,
-                })
-            })
-            .collect()
+        rows.into_iter().map(|r| Ok(Member { role: parse_role(&r.role)?, user: r.row })).collect()
     }
 
     /// Stores a session by the hash of its cookie token (the token itself is never stored).
-    pub async fn create_session(
-        &self,
-        token_hash: &str,
-        user_id: i64,
-        expires_at: i64,
-    ) -> StoreResult<()> {
+    pub async fn create_session(&self, token_hash: &str, user_id: i64, expires_at: i64) -> StoreResult<()> {
         sqlx::query("INSERT INTO sessions (token_hash, user_id, created_at, expires_at) VALUES ($1, $2, $3, $4)")
             .bind(token_hash)
             .bind(user_id)
@@ -208,10 +177,7 @@ impl Store {
     }
 
     pub async fn delete_session(&self, token_hash: &str) -> StoreResult<()> {
-        sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
-            .bind(token_hash)
-            .execute(self.pool())
-            .await?;
+        sqlx::query("DELETE FROM sessions WHERE token_hash = $1").bind(token_hash).execute(self.pool()).await?;
         Ok(())
     }
 }

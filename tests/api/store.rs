@@ -2,15 +2,11 @@
 
 use crate::pg;
 use patchbay::app::Role;
-use patchbay::store::{
-    NewConnection, NewMessage, PendingAuthorization, Store, StoreError, TokenUpdate, now,
-};
+use patchbay::store::{NewConnection, NewMessage, PendingAuthorization, Store, StoreError, TokenUpdate, now};
 
 async fn sqlite() -> (Store, tempfile::TempDir) {
     let dir = tempfile::tempdir().unwrap();
-    let store = Store::connect(&Store::sqlite_url(dir.path()))
-        .await
-        .expect("open sqlite");
+    let store = Store::connect(&Store::sqlite_url(dir.path())).await.expect("open sqlite");
     (store, dir)
 }
 
@@ -53,24 +49,12 @@ conformance!(
 );
 
 async fn app_with_owner(store: &Store) -> (i64, i64) {
-    let owner = store
-        .create_user(&format!("owner-{}@example.com", pg::rand_suffix()), "Owner")
-        .await
-        .unwrap();
-    let app = store
-        .create_app("Todo", "{\"name\":\"Todo\"}", "Europe/Paris", owner.id)
-        .await
-        .unwrap();
+    let owner = store.create_user(&format!("owner-{}@example.com", pg::rand_suffix()), "Owner").await.unwrap();
+    let app = store.create_app("Todo", "{\"name\":\"Todo\"}", "Europe/Paris", owner.id).await.unwrap();
     (app.id, owner.id)
 }
 
-fn shared<'a>(
-    app_id: i64,
-    connector: &'a str,
-    user: i64,
-    scopes: &'a [String],
-    sealed: &'a [u8],
-) -> NewConnection<'a> {
+fn shared<'a>(app_id: i64, connector: &'a str, user: i64, scopes: &'a [String], sealed: &'a [u8]) -> NewConnection<'a> {
     NewConnection {
         app_id,
         connector,
@@ -90,124 +74,51 @@ async fn users_apps_and_roles_round_trip(store: &Store) {
     let ada = store.create_user("ada@example.com", "Ada").await.unwrap();
     let ed = store.create_user("ed@example.com", "Ed").await.unwrap();
     let una = store.create_user("una@example.com", "Una").await.unwrap();
-    assert!(matches!(
-        store.create_user("ada@example.com", "Again").await,
-        Err(StoreError::Conflict(_))
-    ));
+    assert!(matches!(store.create_user("ada@example.com", "Again").await, Err(StoreError::Conflict(_))));
     assert_eq!(store.user(ada.id).await.unwrap().unwrap().name, "Ada");
     assert_eq!(store.list_users().await.unwrap().len(), 3);
 
-    let app = store
-        .create_app("Todo", "{\"pages\":[\"Tasks\"]}", "UTC", ada.id)
-        .await
-        .unwrap();
-    assert_eq!(
-        store.app(app.id).await.unwrap().unwrap().structure,
-        "{\"pages\":[\"Tasks\"]}"
-    );
+    let app = store.create_app("Todo", "{\"pages\":[\"Tasks\"]}", "UTC", ada.id).await.unwrap();
+    assert_eq!(store.app(app.id).await.unwrap().unwrap().structure, "{\"pages\":[\"Tasks\"]}");
     assert_eq!(store.app_count().await.unwrap(), 1);
-    assert_eq!(
-        store.role_of(app.id, ada.id).await.unwrap(),
-        Some(Role::Owner),
-        "the creator owns the app"
-    );
+    assert_eq!(store.role_of(app.id, ada.id).await.unwrap(), Some(Role::Owner), "the creator owns the app");
     store.set_member(app.id, ed.id, Role::Editor).await.unwrap();
-    store
-        .set_member(app.id, una.id, Role::Editor)
-        .await
-        .unwrap();
-    store
-        .set_member(app.id, una.id, Role::AppUser)
-        .await
-        .unwrap();
-    assert_eq!(
-        store.role_of(app.id, una.id).await.unwrap(),
-        Some(Role::AppUser),
-        "set_member changes a role"
-    );
+    store.set_member(app.id, una.id, Role::Editor).await.unwrap();
+    store.set_member(app.id, una.id, Role::AppUser).await.unwrap();
+    assert_eq!(store.role_of(app.id, una.id).await.unwrap(), Some(Role::AppUser), "set_member changes a role");
     let members = store.members(app.id).await.unwrap();
-    assert_eq!(
-        members.iter().map(|m| m.role).collect::<Vec<_>>(),
-        [Role::Owner, Role::Editor, Role::AppUser]
-    );
+    assert_eq!(members.iter().map(|m| m.role).collect::<Vec<_>>(), [Role::Owner, Role::Editor, Role::AppUser]);
     let apps = store.apps_of_user(ed.id).await.unwrap();
     assert_eq!(apps.len(), 1);
     assert_eq!(apps[0].1, Role::Editor);
 
     store.update_app_structure(app.id, "{}").await.unwrap();
     assert_eq!(store.app(app.id).await.unwrap().unwrap().structure, "{}");
-    assert!(matches!(
-        store.update_app_structure(9999, "{}").await,
-        Err(StoreError::NotFound)
-    ));
+    assert!(matches!(store.update_app_structure(9999, "{}").await, Err(StoreError::NotFound)));
     assert_eq!(store.role_of(9999, ada.id).await.unwrap(), None);
 }
 
 async fn sessions_find_their_user_until_they_expire(store: &Store) {
     let user = store.create_user("s@example.com", "S").await.unwrap();
-    store
-        .create_session("hash-live", user.id, now() + 60)
-        .await
-        .unwrap();
-    store
-        .create_session("hash-old", user.id, now() - 1)
-        .await
-        .unwrap();
-    assert_eq!(
-        store
-            .session_user("hash-live", now())
-            .await
-            .unwrap()
-            .unwrap()
-            .id,
-        user.id
-    );
-    assert!(
-        store
-            .session_user("hash-old", now())
-            .await
-            .unwrap()
-            .is_none(),
-        "expired sessions do not sign in"
-    );
+    store.create_session("hash-live", user.id, now() + 60).await.unwrap();
+    store.create_session("hash-old", user.id, now() - 1).await.unwrap();
+    assert_eq!(store.session_user("hash-live", now()).await.unwrap().unwrap().id, user.id);
+    assert!(store.session_user("hash-old", now()).await.unwrap().is_none(), "expired sessions do not sign in");
     store.delete_session("hash-live").await.unwrap();
-    assert!(
-        store
-            .session_user("hash-live", now())
-            .await
-            .unwrap()
-            .is_none()
-    );
+    assert!(store.session_user("hash-live", now()).await.unwrap().is_none());
 }
 
 async fn connections_round_trip_with_sealed_bytes_and_scopes(store: &Store) {
     let (app, user) = app_with_owner(store).await;
     let scopes = vec!["https://www.googleapis.com/auth/gmail.send".to_owned()];
     let sealed = vec![0u8, 1, 2, 255, 254];
-    let row = store
-        .insert_connection(shared(app, "gmail", user, &scopes, &sealed))
-        .await
-        .unwrap();
+    let row = store.insert_connection(shared(app, "gmail", user, &scopes, &sealed)).await.unwrap();
     assert_eq!(row.granted_scopes().unwrap(), scopes);
     assert_eq!(row.sealed_tokens.as_deref(), Some(sealed.as_slice()));
     assert_eq!(row.version, 0);
     assert_eq!(store.connection(row.id).await.unwrap().unwrap(), row);
-    assert_eq!(
-        store
-            .shared_connection(app, "gmail")
-            .await
-            .unwrap()
-            .unwrap()
-            .id,
-        row.id
-    );
-    assert!(
-        store
-            .shared_connection(app, "slack")
-            .await
-            .unwrap()
-            .is_none()
-    );
+    assert_eq!(store.shared_connection(app, "gmail").await.unwrap().unwrap().id, row.id);
+    assert!(store.shared_connection(app, "slack").await.unwrap().is_none());
 
     // App-user connections: one per user, several per connector.
     let other = store.create_user("o@example.com", "O").await.unwrap();
@@ -219,14 +130,7 @@ async fn connections_round_trip_with_sealed_bytes_and_scopes(store: &Store) {
     }
     assert_eq!(store.connections_of_app(app).await.unwrap().len(), 3);
 
-    store
-        .set_connection_status(
-            row.id,
-            "revoked",
-            Some("the provider refused the refresh token"),
-        )
-        .await
-        .unwrap();
+    store.set_connection_status(row.id, "revoked", Some("the provider refused the refresh token")).await.unwrap();
     let revoked = store.connection(row.id).await.unwrap().unwrap();
     assert_eq!(
         (revoked.status.as_str(), revoked.status_reason.as_deref()),
@@ -235,28 +139,12 @@ async fn connections_round_trip_with_sealed_bytes_and_scopes(store: &Store) {
     store.touch_connection(row.id, 42).await.unwrap();
     store.set_connected_by(row.id, other.id).await.unwrap();
     let touched = store.connection(row.id).await.unwrap().unwrap();
-    assert_eq!(
-        (touched.last_used_at, touched.connected_by),
-        (Some(42), Some(other.id))
-    );
+    assert_eq!((touched.last_used_at, touched.connected_by), (Some(42), Some(other.id)));
 
-    store
-        .set_connection_status(row.id, "connected", None)
-        .await
-        .unwrap();
+    store.set_connection_status(row.id, "connected", None).await.unwrap();
     let soon = store.connections_expiring(now() + 7200).await.unwrap();
-    assert!(
-        soon.iter().any(|c| c.id == row.id),
-        "a token expiring within the window is listed"
-    );
-    assert!(
-        store
-            .connections_expiring(now())
-            .await
-            .unwrap()
-            .iter()
-            .all(|c| c.id != row.id)
-    );
+    assert!(soon.iter().any(|c| c.id == row.id), "a token expiring within the window is listed");
+    assert!(store.connections_expiring(now()).await.unwrap().iter().all(|c| c.id != row.id));
 
     assert!(store.delete_connection(row.id).await.unwrap());
     assert!(!store.delete_connection(row.id).await.unwrap());
@@ -266,28 +154,16 @@ async fn connections_round_trip_with_sealed_bytes_and_scopes(store: &Store) {
 async fn a_second_shared_connection_for_the_same_connector_is_a_conflict(store: &Store) {
     let (app, user) = app_with_owner(store).await;
     let scopes = vec![];
-    store
-        .insert_connection(shared(app, "slack", user, &scopes, b"x"))
-        .await
-        .unwrap();
-    let err = store
-        .insert_connection(shared(app, "slack", user, &scopes, b"y"))
-        .await
-        .unwrap_err();
+    store.insert_connection(shared(app, "slack", user, &scopes, b"x")).await.unwrap();
+    let err = store.insert_connection(shared(app, "slack", user, &scopes, b"y")).await.unwrap_err();
     match err {
         StoreError::Conflict(msg) => assert!(msg.contains("Reconnect"), "{msg}"),
         other => panic!("expected a conflict, got {other:?}"),
     }
     // Another app, or another connector, is fine.
     let (app2, user2) = app_with_owner(store).await;
-    store
-        .insert_connection(shared(app2, "slack", user2, &scopes, b"z"))
-        .await
-        .unwrap();
-    store
-        .insert_connection(shared(app, "gmail", user, &scopes, b"z"))
-        .await
-        .unwrap();
+    store.insert_connection(shared(app2, "slack", user2, &scopes, b"z")).await.unwrap();
+    store.insert_connection(shared(app, "gmail", user, &scopes, b"z")).await.unwrap();
 }
 
 async fn concurrent_attempts_to_add_one_shared_connection_store_exactly_one(store: &Store) {
@@ -297,17 +173,12 @@ async fn concurrent_attempts_to_add_one_shared_connection_store_exactly_one(stor
         tokio::spawn(async move {
             let scopes = vec![];
             let sealed = vec![i as u8];
-            store
-                .insert_connection(shared(app, "hubspot", user, &scopes, &sealed))
-                .await
+            store.insert_connection(shared(app, "hubspot", user, &scopes, &sealed)).await
         })
     });
     let results = futures::future::join_all(attempts).await;
     let ok = results.iter().filter(|r| matches!(r, Ok(Ok(_)))).count();
-    let conflicts = results
-        .iter()
-        .filter(|r| matches!(r, Ok(Err(StoreError::Conflict(_)))))
-        .count();
+    let conflicts = results.iter().filter(|r| matches!(r, Ok(Err(StoreError::Conflict(_))))).count();
     assert_eq!((ok, conflicts), (1, 7), "{results:?}");
     let rows = store.connections_of_app(app).await.unwrap();
     assert_eq!(rows.iter().filter(|c| c.connector == "hubspot").count(), 1);
@@ -316,10 +187,7 @@ async fn concurrent_attempts_to_add_one_shared_connection_store_exactly_one(stor
 async fn token_writes_are_refused_when_another_writer_got_there_first(store: &Store) {
     let (app, user) = app_with_owner(store).await;
     let scopes = vec!["a".to_owned()];
-    let row = store
-        .insert_connection(shared(app, "github", user, &scopes, b"old"))
-        .await
-        .unwrap();
+    let row = store.insert_connection(shared(app, "github", user, &scopes, b"old")).await.unwrap();
     let update = |sealed: &'static [u8]| TokenUpdate {
         sealed_tokens: Some(sealed),
         expires_at: Some(now() + 60),
@@ -328,43 +196,20 @@ async fn token_writes_are_refused_when_another_writer_got_there_first(store: &St
         status: "connected",
         status_reason: None,
     };
-    assert!(
-        store
-            .update_tokens(row.id, row.version, update(b"first"))
-            .await
-            .unwrap()
-    );
-    assert!(
-        !store
-            .update_tokens(row.id, row.version, update(b"second"))
-            .await
-            .unwrap(),
-        "stale version loses"
-    );
+    assert!(store.update_tokens(row.id, row.version, update(b"first")).await.unwrap());
+    assert!(!store.update_tokens(row.id, row.version, update(b"second")).await.unwrap(), "stale version loses");
     let now_row = store.connection(row.id).await.unwrap().unwrap();
     assert_eq!(now_row.sealed_tokens.as_deref(), Some(&b"first"[..]));
     assert_eq!(now_row.version, row.version + 1);
-    assert_eq!(
-        now_row.granted_scopes().unwrap(),
-        scopes,
-        "scopes stay when not given"
-    );
+    assert_eq!(now_row.granted_scopes().unwrap(), scopes, "scopes stay when not given");
 
     let more = vec!["a".to_owned(), "b".to_owned()];
     let mut with_scopes = update(b"third");
     with_scopes.granted_scopes = Some(&more);
     with_scopes.account = Some("b@example.com");
-    assert!(
-        store
-            .update_tokens(row.id, now_row.version, with_scopes)
-            .await
-            .unwrap()
-    );
+    assert!(store.update_tokens(row.id, now_row.version, with_scopes).await.unwrap());
     let last = store.connection(row.id).await.unwrap().unwrap();
-    assert_eq!(
-        (last.granted_scopes().unwrap(), last.account.as_deref()),
-        (more, Some("b@example.com"))
-    );
+    assert_eq!((last.granted_scopes().unwrap(), last.account.as_deref()), (more, Some("b@example.com")));
 }
 
 async fn pending_authorizations_are_taken_exactly_once(store: &Store) {
@@ -399,10 +244,7 @@ async fn pending_authorizations_are_taken_exactly_once(store: &Store) {
     let taken = store.take_pending("h-live").await.unwrap().unwrap();
     assert_eq!(taken, live);
     assert_eq!(taken.scopes().unwrap(), scopes);
-    assert!(
-        store.take_pending("h-live").await.unwrap().is_none(),
-        "a state is single use"
-    );
+    assert!(store.take_pending("h-live").await.unwrap().is_none(), "a state is single use");
     assert!(store.take_pending("h-unknown").await.unwrap().is_none());
     assert_eq!(store.purge_expired_pending(now()).await.unwrap(), 1);
     assert!(store.take_pending("h-old").await.unwrap().is_none());
@@ -431,115 +273,37 @@ async fn chat_messages_and_card_decisions_round_trip(store: &Store) {
         .await
         .unwrap();
     let all = store.messages_of_app(app).await.unwrap();
-    assert_eq!(
-        all.iter().map(|m| m.id).collect::<Vec<_>>(),
-        [asked.id, answer.id]
-    );
-    assert_eq!(
-        store
-            .message(answer.id)
-            .await
-            .unwrap()
-            .unwrap()
-            .payload
-            .as_deref(),
-        Some("{\"cards\":[]}")
-    );
+    assert_eq!(all.iter().map(|m| m.id).collect::<Vec<_>>(), [asked.id, answer.id]);
+    assert_eq!(store.message(answer.id).await.unwrap().unwrap().payload.as_deref(), Some("{\"cards\":[]}"));
 
-    store
-        .set_card_state(answer.id, "gmail", "skipped", None, Some(user))
-        .await
-        .unwrap();
-    store
-        .set_card_state(
-            answer.id,
-            "gmail",
-            "pending",
-            Some("brought back"),
-            Some(user),
-        )
-        .await
-        .unwrap();
+    store.set_card_state(answer.id, "gmail", "skipped", None, Some(user)).await.unwrap();
+    store.set_card_state(answer.id, "gmail", "pending", Some("brought back"), Some(user)).await.unwrap();
     let states = store.card_states_of_app(app).await.unwrap();
     assert_eq!(states.len(), 1, "one state per card");
-    assert_eq!(
-        (states[0].state.as_str(), states[0].detail.as_deref()),
-        ("pending", Some("brought back"))
-    );
+    assert_eq!((states[0].state.as_str(), states[0].detail.as_deref()), ("pending", Some("brought back")));
 }
 
 async fn flows_keep_every_version(store: &Store) {
     let (app, user) = app_with_owner(store).await;
-    let flow = store
-        .create_flow(
-            app,
-            "Daily tasks",
-            "draft",
-            None,
-            "{\"v\":1}",
-            None,
-            Some(user),
-        )
-        .await
-        .unwrap();
+    let flow = store.create_flow(app, "Daily tasks", "draft", None, "{\"v\":1}", None, Some(user)).await.unwrap();
     assert_eq!(flow.version, 1);
     let v2 = store
-        .add_flow_version(
-            flow.id,
-            "{\"v\":2}",
-            "blocked",
-            Some("needs more permissions"),
-            Some(user),
-        )
+        .add_flow_version(flow.id, "{\"v\":2}", "blocked", Some("needs more permissions"), Some(user))
         .await
         .unwrap();
     assert_eq!(v2, 2);
     let row = store.flow(flow.id).await.unwrap().unwrap();
     assert_eq!((row.version, row.status.as_str()), (2, "blocked"));
-    assert_eq!(
-        store
-            .flow_version(flow.id, 1)
-            .await
-            .unwrap()
-            .unwrap()
-            .definition,
-        "{\"v\":1}"
-    );
-    assert_eq!(
-        store
-            .flow_version(flow.id, 2)
-            .await
-            .unwrap()
-            .unwrap()
-            .definition,
-        "{\"v\":2}"
-    );
-    store
-        .set_flow_status(flow.id, "active", None)
-        .await
-        .unwrap();
+    assert_eq!(store.flow_version(flow.id, 1).await.unwrap().unwrap().definition, "{\"v\":1}");
+    assert_eq!(store.flow_version(flow.id, 2).await.unwrap().unwrap().definition, "{\"v\":2}");
+    store.set_flow_status(flow.id, "active", None).await.unwrap();
     assert_eq!(store.flows_of_app(app).await.unwrap()[0].status, "active");
-    assert!(matches!(
-        store
-            .add_flow_version(9999, "{}", "draft", None, None)
-            .await,
-        Err(StoreError::NotFound)
-    ));
+    assert!(matches!(store.add_flow_version(9999, "{}", "draft", None, None).await, Err(StoreError::NotFound)));
 }
 
 async fn the_audit_log_lists_newest_first(store: &Store) {
     let (app, user) = app_with_owner(store).await;
-    store
-        .audit(
-            Some(app),
-            Some(user),
-            "connect",
-            Some("gmail"),
-            Some("a@example.com"),
-            None,
-        )
-        .await
-        .unwrap();
+    store.audit(Some(app), Some(user), "connect", Some("gmail"), Some("a@example.com"), None).await.unwrap();
     store
         .audit(
             Some(app),
@@ -552,16 +316,10 @@ async fn the_audit_log_lists_newest_first(store: &Store) {
         .await
         .unwrap();
     let log = store.audit_of_app(app, 10).await.unwrap();
-    assert_eq!(
-        log.iter().map(|e| e.action.as_str()).collect::<Vec<_>>(),
-        ["disconnect", "connect"]
-    );
+    assert_eq!(log.iter().map(|e| e.action.as_str()).collect::<Vec<_>>(), ["disconnect", "connect"]);
 }
 
 async fn migrating_twice_changes_nothing(store: &Store) {
-    store
-        .migrate()
-        .await
-        .expect("a second migration run is a no-op");
+    store.migrate().await.expect("a second migration run is a no-op");
     assert!(store.ping().await);
 }

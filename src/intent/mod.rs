@@ -1,0 +1,136 @@
+//! Intent: what a request asks for — when (a schedule or an event), what (verbs and
+//! objects, mapped to catalog capabilities), with which data (the app's entities, fields
+//! and pages) and for whom (channels, people, teams). Deterministic, no network.
+
+pub mod data;
+pub mod event;
+pub mod needs;
+pub mod schedule;
+pub mod targets;
+pub mod text;
+
+use crate::app::AppStructure;
+use crate::catalog::Capability;
+use serde::{Deserialize, Serialize};
+
+pub use data::{DataRef, words_for_app};
+pub use event::{Change, Event};
+pub use needs::{Need, Strength};
+pub use schedule::{Cadence, Schedule};
+pub use targets::Target;
+pub use text::Text;
+
+/// The parsed request, as the route output and the flow wiring use it.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Intent {
+    pub trigger: Option<Trigger>,
+    pub actions: Vec<IntentAction>,
+    pub data: Vec<DataRef>,
+    pub targets: Vec<Target>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Trigger {
+    Schedule(Schedule),
+    Event {
+        #[serde(flatten)]
+        event: Event,
+        /// The app entity that changes, when the event is about the app's own data.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        entity: Option<String>,
+        /// The connector the event comes from ("when a HubSpot deal closes").
+        #[serde(skip_serializing_if = "Option::is_none")]
+        connector: Option<String>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        operation: Option<String>,
+    },
+}
+
+/// One thing the request wants done: a verb and an object, the kind of work, and — once
+/// the ranking has chosen — the connector and catalog operation that do it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct IntentAction {
+    pub verb: String,
+    pub object: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub capability: Option<Capability>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub connector: Option<String>,
+    /// Full operation id, e.g. `gmail.send_email`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub operation: Option<String>,
+    pub text: String,
+}
+
+/// Everything read from a request, kept with its spans for the ranking step.
+#[derive(Clone, Debug)]
+pub struct Analysis {
+    pub text: Text,
+    pub schedule: Option<schedule::Found>,
+    pub event: Option<Event>,
+    pub needs: Vec<Need>,
+    pub data: Vec<DataRef>,
+    pub targets: Vec<Target>,
+}
+
+impl Analysis {
+    pub fn new(prompt: &str, app: &AppStructure) -> Self {
+        let text = Text::new(prompt);
+        let schedule = schedule::find(&text.lower);
+        let event = event::find(&text.lower, &text.original);
+        let mut needs = needs::find(&text.lower);
+        let targets = targets::find(&text);
+        // A "#channel" is a chat destination even without a verb near it.
+        if !needs.iter().any(|n| n.capability == Capability::Chat) {
+            if let Some(t) = text.tokens.iter().find(|t| t.sigil == Some('#') && needs::is_channel_name(&t.lower)) {
+                needs.push(Need {
+                    capability: Capability::Chat,
+                    strength: Strength::Strong,
+                    verb: "post",
+                    object: "message",
+                    also_covered_by: &[],
+                    text: format!("#{}", t.lower),
+                    start: t.start - 1,
+                    end: t.end,
+                });
+                needs.sort_by_key(|n| n.start);
+            }
+        }
+        let schedule_spans = schedule.as_ref().map(|s| s.spans.clone()).unwrap_or_default();
+        let data = data::find(&text, app, &schedule_spans);
+        Self { text, schedule, event, needs, data, targets }
+    }
+
+    /// Byte spans that are time expressions ("every Monday"): not names, not data.
+    pub fn schedule_spans(&self) -> &[(usize, usize)] {
+        self.schedule.as_ref().map(|s| s.spans.as_slice()).unwrap_or(&[])
+    }
+
+    /// The intent before connectors are chosen: actions come from the needs.
+    pub fn intent(&self, app: &AppStructure) -> Intent {
+        let trigger = match (&self.event, &self.schedule) {
+            (Some(event), _) => Some(Trigger::Event {
+                entity: event.subject.as_deref().and_then(|s| data::resolve_entity(s, app)),
+                event: event.clone(),
+                connector: None,
+                operation: None,
+            }),
+            (None, Some(found)) => Some(Trigger::Schedule(found.schedule.clone())),
+            (None, None) => None,
+        };
+        let actions = self
+            .needs
+            .iter()
+            .map(|n| IntentAction {
+                verb: n.verb.to_owned(),
+                object: n.object.to_owned(),
+                capability: Some(n.capability),
+                connector: None,
+                operation: None,
+                text: n.text.clone(),
+            })
+            .collect();
+        Intent { trigger, actions, data: self.data.clone(), targets: self.targets.clone() }
+    }
+}

@@ -1,0 +1,95 @@
+//! Ranking: which connectors a request needs, and why. Names typed in the request come
+//! first; then what the wording asks for ("email me" → an email tool), resolved to one
+//! provider per need by what the app already has, the homepage chips, and popularity;
+//! BM25 over the catalog ranks everything else.
+
+mod index;
+mod names;
+mod operations;
+mod request;
+mod select;
+
+pub use index::CatalogIndex;
+pub use request::{DecidedBy, Ranked, Role, RouteError, RouteRequest, RouteResult, Selected};
+
+use crate::catalog::{Capability, Catalog};
+use crate::intent::Analysis;
+use names::NameIndex;
+use std::collections::HashMap;
+use std::sync::Arc;
+
+/// Built once at start; `route` is then read-only and safe to share across threads.
+pub struct Router {
+    catalog: Arc<Catalog>,
+    index: CatalogIndex,
+    names: NameIndex,
+    /// Connectors that do each kind of work, most popular first.
+    providers: HashMap<Capability, Vec<usize>>,
+    max_prompt_chars: usize,
+}
+
+#[derive(Debug, thiserror::Error)]
+#[error("cannot build the catalog index: {0}")]
+pub struct BuildError(#[from] tantivy::TantivyError);
+
+impl Router {
+    pub fn build(catalog: Arc<Catalog>, max_prompt_chars: usize) -> Result<Self, BuildError> {
+        let index = CatalogIndex::build(&catalog)?;
+        let names = NameIndex::build(&catalog);
+        let mut providers: HashMap<Capability, Vec<usize>> = HashMap::new();
+        for (i, c) in catalog.iter().enumerate() {
+            let mut caps: Vec<Capability> = c.operations().map(|op| op.capability).collect();
+            caps.sort();
+            caps.dedup();
+            for cap in caps {
+                providers.entry(cap).or_default().push(i);
+            }
+        }
+        for list in providers.values_mut() {
+            list.sort_by(|a, b| {
+                let (ca, cb) = (catalog.iter().nth(*a), catalog.iter().nth(*b));
+                let pa = ca.map_or(0, |c| c.popularity);
+                let pb = cb.map_or(0, |c| c.popularity);
+                pb.cmp(&pa).then(a.cmp(b))
+            });
+        }
+        Ok(Self { catalog, index, names, providers, max_prompt_chars })
+    }
+
+    pub fn catalog(&self) -> &Arc<Catalog> {
+        &self.catalog
+    }
+
+    pub fn max_prompt_chars(&self) -> usize {
+        self.max_prompt_chars
+    }
+
+    /// Checks the request, reads its intent, and decides.
+    pub fn route(&self, request: &RouteRequest) -> Result<RouteResult, RouteError> {
+        let prompt = request.prompt.trim();
+        if prompt.is_empty() {
+            return Err(RouteError::EmptyPrompt);
+        }
+        let chars = prompt.chars().count();
+        if chars > self.max_prompt_chars {
+            return Err(RouteError::PromptTooLong { chars, limit: self.max_prompt_chars });
+        }
+        let chips = self.ids(&request.chips, "chips")?;
+        let connected = self.ids(&request.app.connected, "app.connected")?;
+        let analysis = Analysis::new(prompt, &request.app);
+        let hits = self.index.search(prompt, 24).unwrap_or_default();
+        Ok(select::decide(self, &analysis, &request.app, &chips, &connected, &hits))
+    }
+
+    fn ids(&self, ids: &[String], place: &'static str) -> Result<Vec<usize>, RouteError> {
+        ids.iter()
+            .map(|id| {
+                let id = id.trim().to_lowercase();
+                self.catalog.iter().position(|c| c.id.as_str() == id).ok_or(RouteError::UnknownConnector { id, place })
+            })
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,408 @@
+//! Finds connectors named in a request: outright ("Gmail", "google sheets", "HubSpot's"),
+//! in another form ("gsheet", "tweet", "MS Teams", "Hub Spot"), misspelt ("gmial",
+//! "slak"), or by a name that is also an ordinary word ("Notion", "box", "Monday") when the
+//! words around it say it is the tool.
+
+use crate::catalog::Catalog;
+use crate::intent::text::{Text, Token, singular, words_of};
+use std::collections::{HashMap, HashSet};
+use std::sync::LazyLock;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum AliasKind {
+    Strong,
+    /// An ordinary word; a Google or Microsoft sub-product ("Sheets", "Drive") needs a
+    /// capital or one of its nouns, a brand word ("notion") may also follow a pointer
+    /// word ("to notion").
+    Ambiguous {
+        sub_product: bool,
+    },
+}
+
+#[derive(Clone, Copy, Debug)]
+struct Entry {
+    connector: usize,
+    kind: AliasKind,
+}
+
+/// How a connector was found in the text.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum How {
+    Named,
+    Misspelt { typed: String },
+    InContext,
+}
+
+#[derive(Clone, Debug)]
+pub struct Mention {
+    pub connector: usize,
+    pub how: How,
+    /// Token range [first, last).
+    pub first: usize,
+    pub last: usize,
+    /// Byte range in the request.
+    pub start: usize,
+    pub end: usize,
+    /// The words as typed.
+    pub typed: String,
+}
+
+static ENGLISH: LazyLock<HashSet<&'static str>> = LazyLock::new(|| {
+    include_str!("english_words.txt").lines().filter(|l| !l.starts_with('#') && !l.is_empty()).collect()
+});
+
+/// Words before an ambiguous name that point at a tool: "to notion", "my box".
+const POINTERS: &[&str] = &[
+    "to", "into", "in", "from", "via", "using", "with", "on", "my", "our", "your", "their", "through", "onto",
+    "connect", "and", "or",
+];
+/// Words after such a name that end the phrase, so the name is the object: "to notion when…".
+const FOLLOWERS: &[&str] = &[
+    "",
+    "and",
+    "or",
+    "when",
+    "whenever",
+    "every",
+    "each",
+    "daily",
+    "weekly",
+    "with",
+    "for",
+    "if",
+    "after",
+    "before",
+    "so",
+    "then",
+    "as",
+    "automatically",
+    "too",
+    "also",
+    "account",
+    "workspace",
+    "app",
+    "integration",
+    "api",
+    "webhook",
+    "webhooks",
+    "s",
+];
+/// Verbs that take a tool as indirect object: "send notion a copy".
+const SEND_VERBS: &[&str] = &["send", "post", "push", "sync", "give", "forward", "copy"];
+const DETERMINERS: &[&str] = &["a", "an", "the", "my", "our", "every", "each", "all", "new", "any"];
+/// Nouns that mark any brand word as a tool: "zoom link", "notion account".
+const TOOL_NOUNS: &[&str] =
+    &["account", "integration", "api", "app", "workspace", "webhook", "link", "links", "bot", "connector"];
+/// Words before a name that say it is a comparison, not the tool: "like Slack".
+const REFERENCE: &[&str] = &["like", "than", "resembles", "resembling", "mimic", "clone", "inspired"];
+const NEGATION: &[&str] = &["without", "not", "never", "except", "instead"];
+/// Not worth a fuzzy comparison.
+const FUZZY_STOP: &[&str] =
+    &["with", "from", "into", "when", "then", "that", "this", "each", "every", "send", "post", "mail"];
+
+pub struct NameIndex {
+    phrases: HashMap<String, Vec<Entry>>,
+    compact: HashMap<String, Vec<Entry>>,
+    case_sensitive: HashMap<String, usize>,
+    /// SymSpell-style deletion index over strong one-word aliases: a misspelling shares a
+    /// deletion with its alias, so lookups stay fast for any catalog size.
+    deletions: HashMap<String, Vec<(usize, u32)>>,
+    fuzzy_aliases: Vec<(String, usize)>,
+    nouns: Vec<HashSet<String>>,
+    popularity: Vec<u8>,
+    max_words: usize,
+}
+
+fn compact(s: &str) -> String {
+    s.chars().filter(|c| c.is_alphanumeric()).flat_map(char::to_lowercase).collect()
+}
+
+fn deletes(word: &str, depth: u32, out: &mut HashSet<String>) {
+    if depth == 0 {
+        return;
+    }
+    let chars: Vec<char> = word.chars().collect();
+    for i in 0..chars.len() {
+        let shorter: String = chars.iter().enumerate().filter(|(j, _)| *j != i).map(|(_, c)| c).collect();
+        if out.insert(shorter.clone()) {
+            deletes(&shorter, depth - 1, out);
+        }
+    }
+}
+
+fn max_distance(len: usize) -> u32 {
+    if len >= 8 { 2 } else { 1 }
+}
+
+impl NameIndex {
+    pub fn build(catalog: &Catalog) -> Self {
+        let mut index = NameIndex {
+            phrases: HashMap::new(),
+            compact: HashMap::new(),
+            case_sensitive: HashMap::new(),
+            deletions: HashMap::new(),
+            fuzzy_aliases: Vec::new(),
+            nouns: Vec::new(),
+            popularity: Vec::new(),
+            max_words: 1,
+        };
+        for (i, c) in catalog.iter().enumerate() {
+            let brand_prefix =
+                ["google ", "microsoft "].iter().find(|p| c.name.to_lowercase().starts_with(*p)).map(|p| p.len());
+            let sub_product_word = brand_prefix.map(|n| compact(&c.name[n..]));
+            // A name that is also an ordinary word ("Stripe", "Square") is listed among the
+            // ambiguous aliases and counts only in context.
+            let ambiguous: HashSet<String> = c.ambiguous_aliases.iter().map(|a| compact(a)).collect();
+            let name = Some(&c.name).filter(|n| !ambiguous.contains(&compact(n)));
+            let strong = name.into_iter().chain(&c.aliases);
+            for alias in strong {
+                index.add(alias, Entry { connector: i, kind: AliasKind::Strong });
+            }
+            for alias in &c.ambiguous_aliases {
+                let sub_product =
+                    sub_product_word.as_deref() == Some(compact(alias).as_str()) || brand_prefix.is_some();
+                index.add(alias, Entry { connector: i, kind: AliasKind::Ambiguous { sub_product } });
+            }
+            for alias in &c.case_sensitive_aliases {
+                index.case_sensitive.insert(alias.clone(), i);
+            }
+            let mut nouns = HashSet::new();
+            for op in c.operations() {
+                for w in words_of(&op.name).into_iter().chain(words_of(&op.id)) {
+                    if w.len() > 2 && !is_verb_or_stopword(&w) {
+                        nouns.insert(singular(&w));
+                    }
+                }
+            }
+            index.nouns.push(nouns);
+            index.popularity.push(c.popularity);
+        }
+        index
+    }
+
+    fn add(&mut self, alias: &str, entry: Entry) {
+        let words = words_of_alias(alias);
+        if words.is_empty() {
+            return;
+        }
+        self.max_words = self.max_words.max(words.len());
+        self.phrases.entry(words.join(" ")).or_default().push(entry);
+        let c = compact(alias);
+        self.compact.entry(c.clone()).or_default().push(entry);
+        let one_word = words.len() == 1 || !alias.contains(' ');
+        if entry.kind == AliasKind::Strong && one_word && c.chars().count() >= 4 && c.chars().all(char::is_alphabetic) {
+            let id = self.fuzzy_aliases.len();
+            self.fuzzy_aliases.push((c.clone(), entry.connector));
+            let mut variants = HashSet::new();
+            deletes(&c, max_distance(c.chars().count()), &mut variants);
+            variants.insert(c);
+            for v in variants {
+                self.deletions.entry(v).or_default().push((id, 0));
+            }
+        }
+    }
+
+    /// Every connector named in the text, left to right; the longest name wins where
+    /// names overlap. `skip` holds spans that are not names (time expressions).
+    pub fn find(&self, text: &Text, skip: &[(usize, usize)], app_words: &HashSet<String>) -> Vec<Mention> {
+        let toks = &text.tokens;
+        let mut found = Vec::new();
+        let mut i = 0;
+        while i < toks.len() {
+            if skip.iter().any(|(s, e)| toks[i].start >= *s && toks[i].end <= *e) {
+                i += 1;
+                continue;
+            }
+            match self.match_at(text, i, app_words) {
+                Some(m) => {
+                    i = m.last;
+                    found.push(m);
+                }
+                None => i += 1,
+            }
+        }
+        found
+    }
+
+    fn match_at(&self, text: &Text, i: usize, app_words: &HashSet<String>) -> Option<Mention> {
+        let toks = &text.tokens;
+        let longest = self.max_words.min(toks.len() - i);
+        for len in (1..=longest).rev() {
+            let slice = &toks[i..i + len];
+            let key = slice.iter().flat_map(|t| words_of(&t.lower)).collect::<Vec<_>>().join(" ");
+            let joined: String = slice.iter().map(|t| compact(&t.lower)).collect();
+            let entries = self.phrases.get(&key).or_else(|| if len <= 3 { self.compact.get(&joined) } else { None });
+            if let Some(entries) = entries {
+                if let Some(e) = entries.iter().find(|e| self.accept(e, text, i, i + len, app_words)) {
+                    return Some(self.mention(
+                        text,
+                        e.connector,
+                        i,
+                        i + len,
+                        if e.kind == AliasKind::Strong { How::Named } else { How::InContext },
+                    ));
+                }
+            }
+        }
+        let t = &toks[i];
+        if let Some(&c) = self.case_sensitive.get(&t.raw) {
+            let number_near = |j: Option<&Token>| j.is_some_and(|t| t.is_number());
+            if !number_near(i.checked_sub(1).map(|j| &toks[j])) && !number_near(toks.get(i + 1)) {
+                return Some(self.mention(text, c, i, i + 1, How::Named));
+            }
+        }
+        self.fuzzy(text, i, app_words)
+    }
+
+    fn accept(&self, e: &Entry, text: &Text, first: usize, last: usize, app_words: &HashSet<String>) -> bool {
+        let sub_product = match e.kind {
+            AliasKind::Strong => return true,
+            AliasKind::Ambiguous { sub_product } => sub_product,
+        };
+        let tok = &text.tokens[first];
+        if app_words.contains(&singular(&tok.lower)) {
+            return false; // "add a field to tasks" in an app with a Task entity
+        }
+        let prev = text.word(first as isize - 1);
+        let next = text.word(last as isize);
+        let next_singular = singular(next);
+        let own_noun = self.nouns[e.connector].contains(&next_singular);
+        let capital = tok.is_capitalized()
+            && !text.title_case
+            && (!tok.sentence_start || text.original[tok.end..].starts_with(':'));
+        if capital || own_noun {
+            return true;
+        }
+        if sub_product {
+            return false;
+        }
+        let tool_noun = TOOL_NOUNS.contains(&next);
+        let pointed = POINTERS.contains(&prev) && FOLLOWERS.contains(&next);
+        let indirect_object = SEND_VERBS.contains(&prev) && DETERMINERS.contains(&next);
+        tool_noun || pointed || indirect_object
+    }
+
+    fn fuzzy(&self, text: &Text, i: usize, app_words: &HashSet<String>) -> Option<Mention> {
+        let t = &text.tokens[i];
+        let word = &t.lower;
+        let len = word.chars().count();
+        if len < 4
+            || !word.chars().all(char::is_alphabetic)
+            || FUZZY_STOP.contains(&word.as_str())
+            || ENGLISH.contains(word.as_str())
+            || app_words.contains(&singular(word))
+        {
+            return None;
+        }
+        let mut variants = HashSet::new();
+        deletes(word, max_distance(len), &mut variants);
+        variants.insert(word.clone());
+        let mut best: Option<(usize, usize)> = None; // (distance, connector)
+        for v in &variants {
+            for (id, _) in self.deletions.get(v).into_iter().flatten() {
+                let (alias, connector) = &self.fuzzy_aliases[*id];
+                let distance = strsim::osa_distance(word, alias);
+                let allowed = max_distance(len.max(alias.chars().count())) as usize;
+                if distance == 0 || distance > allowed {
+                    continue;
+                }
+                let better = match best {
+                    None => true,
+                    Some((d, c)) => distance < d || (distance == d && self.popularity[*connector] > self.popularity[c]),
+                };
+                if better {
+                    best = Some((distance, *connector));
+                }
+            }
+        }
+        best.map(|(_, c)| self.mention(text, c, i, i + 1, How::Misspelt { typed: t.raw.clone() }))
+    }
+
+    fn mention(&self, text: &Text, connector: usize, first: usize, last: usize, how: How) -> Mention {
+        let start = text.tokens[first].start;
+        let end = text.tokens[last - 1].end;
+        Mention { connector, how, first, last, start, end, typed: text.original[start..end].to_owned() }
+    }
+}
+
+impl Mention {
+    /// "like Slack", "a HubSpot clone": a comparison, not a request for the tool.
+    pub fn is_reference(&self, text: &Text) -> bool {
+        let prev = text.word(self.first as isize - 1);
+        let prev2 = text.word(self.first as isize - 2);
+        let next = text.word(self.last as isize);
+        REFERENCE.contains(&prev)
+            || (prev == "to" && prev2 == "similar")
+            || matches!(next, "clone" | "style" | "-style" | "lookalike")
+    }
+
+    /// "without Slack", "instead of Gmail".
+    pub fn is_negated(&self, text: &Text) -> bool {
+        let before: Vec<&str> = (1..=3).map(|k| text.word(self.first as isize - k)).collect();
+        before.iter().any(|w| NEGATION.contains(w)) || (before[0] == "use" && before[1] == "don't") || before[0] == "no"
+    }
+}
+
+/// Alias words as the tokenizer would produce them ("monday.com" stays one word).
+fn words_of_alias(alias: &str) -> Vec<String> {
+    Text::new(alias).tokens.into_iter().flat_map(|t| words_of(&t.lower)).collect()
+}
+
+fn is_verb_or_stopword(w: &str) -> bool {
+    matches!(
+        w,
+        "create"
+            | "send"
+            | "add"
+            | "update"
+            | "get"
+            | "list"
+            | "post"
+            | "new"
+            | "find"
+            | "search"
+            | "read"
+            | "upload"
+            | "delete"
+            | "run"
+            | "make"
+            | "set"
+            | "the"
+            | "and"
+            | "for"
+            | "from"
+            | "into"
+            | "with"
+            | "your"
+            | "its"
+            | "all"
+            | "one"
+            | "query"
+            | "publish"
+            | "share"
+            | "start"
+            | "schedule"
+            | "insert"
+            | "append"
+            | "move"
+            | "assign"
+            | "complete"
+            | "completed"
+            | "changed"
+            | "change"
+            | "receive"
+            | "received"
+            | "track"
+            | "fetch"
+            | "sync"
+            | "submit"
+            | "submitted"
+            | "invite"
+            | "reply"
+            | "log"
+            | "record"
+            | "open"
+            | "close"
+            | "mark"
+    )
+}

@@ -1,0 +1,344 @@
+//! The decision: which connectors are selected, with which role, and how every candidate
+//! ranks. A false selection (asking for Gmail permissions when the builder wanted a
+//! colour change) is as bad as a miss, so selection needs a named tool, a need the
+//! wording states, or a chip that fits; BM25 alone only ranks.
+
+use super::index::Hit;
+use super::names::{How, Mention};
+use super::request::{DecidedBy, Ranked, Role, RouteResult, Selected};
+use super::{Router, operations};
+use crate::app::AppStructure;
+use crate::catalog::{Capability, Connector};
+use crate::intent::{Analysis, Strength, words_for_app};
+use std::collections::HashSet;
+
+/// Evidence for one connector, gathered from every signal.
+#[derive(Default, Clone)]
+struct Candidate {
+    selected: bool,
+    score: f32,
+    /// Where in the request it was named or needed (orders the selection).
+    position: usize,
+    why: Vec<String>,
+    /// The needs it was chosen for.
+    needs: Vec<Capability>,
+    mention: Option<Mention>,
+}
+
+pub(super) fn decide(
+    router: &Router,
+    a: &Analysis,
+    app: &AppStructure,
+    chips: &[usize],
+    connected: &[usize],
+    hits: &[Hit],
+) -> RouteResult {
+    let catalog = &router.catalog;
+    let connectors: Vec<&Connector> = catalog.iter().collect();
+    let mut cands: Vec<Candidate> = vec![Candidate::default(); connectors.len()];
+    let app_words = words_for_app(app);
+
+    // 1. Names typed in the request.
+    let mentions = router.names.find(&a.text, a.schedule_spans(), &app_words);
+    let wants_bot = a.text.tokens.iter().any(|t| matches!(t.lower.as_str(), "bot" | "bots"));
+    let slack = catalog.iter().position(|c| c.id.as_str() == "slack");
+    let slack_bot = catalog.iter().position(|c| c.id.as_str() == "slack_bot");
+    for m in &mentions {
+        let mut id = m.connector;
+        if wants_bot && Some(id) == slack {
+            id = slack_bot.unwrap_or(id);
+        }
+        let c = &mut cands[id];
+        if m.is_negated(&a.text) || m.is_reference(&a.text) {
+            c.why.push(format!("mentioned but not asked for: '{}'", m.typed));
+            c.score = c.score.max(0.3);
+            continue;
+        }
+        if c.selected {
+            continue;
+        }
+        c.selected = true;
+        c.position = m.start;
+        let (score, why) = match &m.how {
+            How::Named => (0.97, format!("named: '{}'", m.typed)),
+            How::InContext => (0.92, format!("named in context: '{}'", m.typed)),
+            How::Misspelt { typed } => (0.9, format!("misspelt: '{typed}' ≈ {}", connectors[id].name)),
+        };
+        c.score = score;
+        c.why.push(why);
+        c.mention = Some(m.clone());
+    }
+    let named: Vec<usize> = (0..cands.len()).filter(|&i| cands[i].selected).collect();
+
+    // 2. Needs the wording states, one provider each unless a named tool already does it.
+    for need in &a.needs {
+        let covers = |i: &usize| {
+            let c = connectors[*i];
+            c.serves(need.capability) || need.also_covered_by.iter().any(|cap| c.serves(*cap))
+        };
+        if let Some(&by) = named.iter().find(|i| covers(i)) {
+            cands[by].needs.push(need.capability);
+            continue;
+        }
+        if need.strength == Strength::Weak && !named.is_empty() {
+            continue;
+        }
+        let Some(pick) = pick_provider(router, need.capability, wants_bot, chips, connected, &named, app) else {
+            continue;
+        };
+        let (id, reason) = pick;
+        let c = &mut cands[id];
+        c.needs.push(need.capability);
+        if !c.selected {
+            c.selected = true;
+            c.position = need.start;
+            c.score = if reason.starts_with("connected") {
+                0.93
+            } else if reason.starts_with("chip") {
+                0.9
+            } else {
+                0.85
+            };
+        }
+        c.why.push(format!("needed: '{}' ({reason})", need.text.trim()));
+    }
+
+    // 3. Chips: selected when they fit the request, ranked otherwise.
+    let top_bm25 = hits.first().map_or(0.0, |h| h.score);
+    for &chip in chips {
+        let c = &mut cands[chip];
+        c.why.push("preselected chip".into());
+        let fits_need = a.needs.iter().any(|n| connectors[chip].serves(n.capability));
+        let bm25 = hits.iter().find(|h| h.connector == chip).map_or(0.0, |h| h.score);
+        let fits_words = top_bm25 > 0.0 && bm25 >= 0.5 * top_bm25 && hits.iter().take(3).any(|h| h.connector == chip);
+        if !c.selected && (fits_need || fits_words) {
+            c.selected = true;
+            c.score = 0.9;
+            c.position = usize::MAX / 2;
+        }
+        c.score = c.score.max(0.6);
+    }
+
+    // 4. Everything else ranks by BM25, by doing a stated kind of work, and by context.
+    let need_caps: HashSet<Capability> = a.needs.iter().map(|n| n.capability).collect();
+    for (rank, h) in hits.iter().enumerate() {
+        let c = &mut cands[h.connector];
+        let norm = if top_bm25 > 0.0 { h.score / top_bm25 } else { 0.0 };
+        if rank < 5 {
+            c.why.push(format!("matches the wording (bm25 {:.1})", h.score));
+        }
+        if !c.selected {
+            c.score = c.score.max(0.45 * norm);
+        }
+    }
+    for (i, c) in cands.iter_mut().enumerate() {
+        if c.selected {
+            continue;
+        }
+        let conn = connectors[i];
+        if let Some(cap) = need_caps.iter().find(|cap| conn.serves(**cap)) {
+            c.score = c.score.max(0.5 + 0.25 * f32::from(conn.popularity) / 100.0);
+            c.why.push(format!("does {} work the request asks for", cap_name(*cap)));
+        }
+        if connected.contains(&i) {
+            c.score += 0.1;
+            c.why.push("already connected in this app".into());
+        }
+        c.score += 0.02 * f32::from(conn.popularity) / 100.0;
+        c.score = c.score.min(0.8);
+    }
+
+    let mut selected: Vec<(usize, Role)> =
+        cands.iter().enumerate().filter(|(_, c)| c.selected).map(|(i, c)| (i, role_of(a, c, connectors[i]))).collect();
+    selected.sort_by_key(|(i, role)| (*role, cands[*i].position));
+
+    let mut intent = a.intent(app);
+    let selected_out: Vec<Selected> = selected
+        .iter()
+        .map(|&(i, role)| {
+            let ops = operations::choose(a, connectors[i], role, &cands[i].needs);
+            operations::attach(&mut intent, connectors[i], role, &ops, &cands[i].needs);
+            Selected { connector: connectors[i].id.to_string(), role, score: round(cands[i].score), actions: ops }
+        })
+        .collect();
+
+    let mut order: Vec<usize> = (0..cands.len()).collect();
+    let rank_of = |i: usize| selected.iter().position(|(s, _)| *s == i);
+    order.sort_by(|&x, &y| match (rank_of(x), rank_of(y)) {
+        (Some(a), Some(b)) => a.cmp(&b),
+        (Some(_), None) => std::cmp::Ordering::Less,
+        (None, Some(_)) => std::cmp::Ordering::Greater,
+        (None, None) => {
+            cands[y].score.total_cmp(&cands[x].score).then(connectors[y].popularity.cmp(&connectors[x].popularity))
+        }
+    });
+    let ranked = order
+        .into_iter()
+        .take(12.max(selected.len()))
+        .map(|i| {
+            let mut why = cands[i].why.clone();
+            if why.is_empty() {
+                why.push("popular connector".into());
+            }
+            Ranked { connector: connectors[i].id.to_string(), score: round(cands[i].score), why }
+        })
+        .collect();
+
+    RouteResult {
+        selected: selected_out,
+        ranked,
+        intent,
+        decided_by: DecidedBy::Rules,
+        fallback_reason: None,
+        prompt_version: None,
+    }
+}
+
+/// One provider for a need: what the app already has, then a chip, then a tool its
+/// existing flows use, then the family of tools the request names (Google, Microsoft),
+/// then the most popular.
+fn pick_provider(
+    router: &Router,
+    cap: Capability,
+    wants_bot: bool,
+    chips: &[usize],
+    connected: &[usize],
+    named: &[usize],
+    app: &AppStructure,
+) -> Option<(usize, String)> {
+    let providers = router.providers.get(&cap)?;
+    let connectors: Vec<&Connector> = router.catalog.iter().collect();
+    if let Some(&i) = connected.iter().find(|i| providers.contains(i)) {
+        return Some((i, format!("connected {} in this app", connectors[i].name)));
+    }
+    if let Some(&i) = chips.iter().find(|i| providers.contains(i)) {
+        return Some((i, format!("chip {}", connectors[i].name)));
+    }
+    let flows_text: String =
+        app.flows.iter().chain(&app.functions).map(|f| format!("{} {} ", f.name, f.description)).collect();
+    if !flows_text.is_empty() {
+        let text = crate::intent::Text::new(&flows_text);
+        let used = router.names.find(&text, &[], &HashSet::new());
+        if let Some(m) = used.iter().find(|m| providers.contains(&m.connector)) {
+            return Some((m.connector, format!("the app's flows use {}", connectors[m.connector].name)));
+        }
+    }
+    if cap == Capability::Chat && wants_bot {
+        if let Some(i) = providers.iter().copied().find(|i| connectors[*i].id.as_str() == "slack_bot") {
+            return Some((i, "a bot posts it".into()));
+        }
+    }
+    let family = |c: &Connector| c.id.as_str().split('_').next().unwrap_or("").to_owned();
+    let families: HashSet<String> = named.iter().map(|i| family(connectors[*i])).collect();
+    let google = named.iter().any(|i| {
+        connectors[*i].id.as_str() == "gmail"
+            || family(connectors[*i]) == "google"
+            || connectors[*i].id.as_str() == "youtube"
+    });
+    let microsoft = named.iter().any(|i| {
+        matches!(connectors[*i].id.as_str(), "outlook" | "onedrive" | "sharepoint")
+            || family(connectors[*i]) == "microsoft"
+    });
+    let same_family = providers.iter().copied().find(|i| {
+        let c = connectors[*i];
+        (google && (family(c) == "google" || c.id.as_str() == "gmail"))
+            || (microsoft
+                && (family(c) == "microsoft" || matches!(c.id.as_str(), "outlook" | "onedrive" | "sharepoint")))
+            || (families.contains(&family(c)) && !matches!(family(c).as_str(), "google" | "microsoft"))
+    });
+    if let Some(i) = same_family {
+        return Some((i, format!("{} fits the other tools named", connectors[i].name)));
+    }
+    let i = *providers.first()?;
+    Some((i, format!("most used {} tool", cap_name(cap))))
+}
+
+fn role_of(a: &Analysis, c: &Candidate, conn: &Connector) -> Role {
+    let Some(m) = &c.mention else {
+        return if c.needs.iter().any(|n| is_read(*n)) && !writes(a) { Role::Source } else { Role::Action };
+    };
+    if let Some(e) = &a.event {
+        if m.start >= e.start && m.end <= e.end && !conn.triggers.is_empty() {
+            return Role::Trigger;
+        }
+    }
+    let prev = a.text.word(m.first as isize - 1);
+    let next = a.text.word(m.last as isize);
+    let from = prev == "from" || (next == "to" && m.first == 0);
+    if from && !conn.triggers.is_empty() && a.event.is_some() {
+        return Role::Trigger;
+    }
+    if from || (!writes(a) && reads(a)) {
+        return Role::Source;
+    }
+    Role::Action
+}
+
+fn reads(a: &Analysis) -> bool {
+    a.text.tokens.iter().any(|t| {
+        matches!(
+            t.lower.as_str(),
+            "show"
+                | "display"
+                | "list"
+                | "pull"
+                | "import"
+                | "fetch"
+                | "track"
+                | "view"
+                | "see"
+                | "get"
+                | "read"
+                | "monitor"
+                | "analyze"
+                | "analyse"
+                | "search"
+                | "check"
+                | "filter"
+        )
+    })
+}
+
+fn writes(a: &Analysis) -> bool {
+    a.needs.iter().any(|n| n.strength == Strength::Strong)
+        || a.text.tokens.iter().any(|t| {
+            matches!(
+                t.lower.as_str(),
+                "send"
+                    | "post"
+                    | "create"
+                    | "add"
+                    | "upload"
+                    | "save"
+                    | "write"
+                    | "update"
+                    | "log"
+                    | "share"
+                    | "publish"
+                    | "notify"
+                    | "charge"
+                    | "invite"
+                    | "assign"
+                    | "block"
+                    | "book"
+                    | "email"
+                    | "sync"
+                    | "store"
+                    | "put"
+                    | "schedule"
+                    | "draft"
+            )
+        })
+}
+
+fn is_read(cap: Capability) -> bool {
+    matches!(cap, Capability::Analytics | Capability::Seo | Capability::Ads | Capability::Warehouse | Capability::Code)
+}
+
+fn cap_name(cap: Capability) -> String {
+    serde_json::to_value(cap).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default()
+}
+
+fn round(x: f32) -> f32 {
+    (x * 1000.0).round() / 1000.0
+}
