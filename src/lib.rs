@@ -4,7 +4,9 @@
 #![forbid(unsafe_code)]
 
 pub mod app;
+pub mod card;
 pub mod catalog;
+pub mod chat;
 pub mod cli;
 pub mod config;
 pub mod connections;

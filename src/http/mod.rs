@@ -4,6 +4,8 @@
 mod api;
 mod error;
 mod health;
+pub mod pages;
+pub mod session;
 mod state;
 
 pub use error::AppError;
@@ -18,6 +20,9 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/healthz", get(health::healthz))
         .route("/api/v1/route", post(api::route))
+        .merge(pages::router())
+        .fallback(pages::not_found)
+        .layer(axum::middleware::from_fn(session::same_origin_posts))
         .layer(
             TraceLayer::new_for_http().make_span_with(|req: &axum::http::Request<_>| {
                 tracing::info_span!("http", method = %req.method(), path = %req.uri().path())

@@ -70,7 +70,7 @@ static RULES: LazyLock<Vec<Rule>> = LazyLock::new(|| {
         // --- email ---------------------------------------------------------------
         Rule {
             guard: Some(email_is_a_verb),
-            ..rule(C::Email, Strong, "send", "email", r"\b(?:e-?mail|mail)\s+RECIPIENT\b")
+            ..rule(C::Email, Strong, "send", "email", r"\b(?:e-?mail(?:s|ed|ing)?|mail(?:s|ed)?)\s+RECIPIENT\b")
         },
         Rule {
             guard: Some(not_builtin_email),
@@ -327,6 +327,9 @@ fn negated(lower: &str, at: usize) -> bool {
 /// typed", "their email address").
 fn email_is_a_verb(lower: &str, start: usize, _end: usize) -> bool {
     let before = words_before(lower, start, 1);
+    let word = lower[start..].split_whitespace().next().unwrap_or("");
+    // "an app that emails me": an inflected form after a relative pronoun is a verb.
+    let inflected = word.ends_with('s') || word.ends_with("ed") || word.ends_with("ing");
     !before.iter().any(|w| {
         matches!(
             *w,
@@ -343,13 +346,9 @@ fn email_is_a_verb(lower: &str, start: usize, _end: usize) -> bool {
                 | "customer's"
                 | "user's"
                 | "same"
-                | "that"
-                | "this"
-                | "which"
-                | "whose"
                 | "by"
                 | "via"
-        )
+        ) || (!inflected && matches!(*w, "that" | "this" | "which" | "whose"))
     })
 }
 
@@ -481,6 +480,7 @@ mod tests {
     fn verbs_that_send_email_are_needs() {
         for text in [
             "Email me when stock is low",
+            "a todo app that emails me my tasks every morning",
             "send each customer a receipt by email",
             "Send a confirmation email after booking",
             "weekly email digest of new posts",

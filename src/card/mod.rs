@@ -1,0 +1,224 @@
+//! The approval card: for each connector a request needs, what the app will do (**Action
+//! required**), the scopes it asks for in plain words (**Required permissions**, read and
+//! write apart), and where the builder stands with it (to connect, skipped, connected,
+//! already in use, needing attention). A view model only: no HTTP, no HTML.
+
+pub mod summary;
+
+use crate::catalog::{Access, AuthKind, Catalog, Connector};
+use crate::intent::Intent;
+use crate::ranking::{Role, Selected};
+use crate::store::{CardState as Decision, ConnectionRow};
+use serde::{Deserialize, Serialize};
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct PermissionLine {
+    pub label: String,
+    pub scope: String,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum CardStatus {
+    /// Not connected yet: Connect or Skip.
+    Ask,
+    /// The builder pressed Skip: "<Tool> was not added".
+    Skipped,
+    /// Connected from this card.
+    Connected { account: String },
+    /// The app already had it, with every scope needed.
+    UsingExisting { account: String },
+    /// The app has it, but it lacks scopes this request needs: ask only for those.
+    NeedsMorePermissions { account: String },
+    /// The app has it, but it is not healthy (revoked, disconnected, error).
+    NeedsAttention { status: String, reason: String },
+    /// Connecting failed; the card can be tried again.
+    Failed { reason: String },
+    /// OAuth 1.0a, API keys, workspace credentials: not supported yet.
+    NotSupported { needs: Vec<String>, kind: String },
+}
+
+/// What an assistant message stores for the page to draw its cards from.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct CardsPayload {
+    pub route: Option<crate::ranking::RouteResult>,
+    /// Connectors to show a card for, in order (the selection, plus homepage chips).
+    pub cards: Vec<String>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct ApprovalCard {
+    pub message_id: i64,
+    pub connector_id: String,
+    pub name: String,
+    pub initials: String,
+    pub category: String,
+    pub action_required: String,
+    pub read: Vec<PermissionLine>,
+    pub write: Vec<PermissionLine>,
+    pub status: CardStatus,
+}
+
+impl ApprovalCard {
+    pub fn anchor(&self) -> String {
+        format!("card-{}-{}", self.message_id, self.connector_id)
+    }
+
+    /// The status as a word the template and stylesheet key on.
+    pub fn kind(&self) -> &'static str {
+        match self.status {
+            CardStatus::Ask => "ask",
+            CardStatus::Skipped => "skipped",
+            CardStatus::Connected { .. } => "connected",
+            CardStatus::UsingExisting { .. } => "using",
+            CardStatus::NeedsMorePermissions { .. } => "more",
+            CardStatus::NeedsAttention { .. } => "attention",
+            CardStatus::Failed { .. } => "failed",
+            CardStatus::NotSupported { .. } => "unsupported",
+        }
+    }
+
+    /// True when the card offers Connect (and Skip).
+    pub fn can_connect(&self) -> bool {
+        matches!(self.kind(), "ask" | "more" | "failed" | "attention")
+    }
+
+    pub fn account(&self) -> &str {
+        match &self.status {
+            CardStatus::Connected { account }
+            | CardStatus::UsingExisting { account }
+            | CardStatus::NeedsMorePermissions { account } => account,
+            _ => "",
+        }
+    }
+
+    pub fn reason(&self) -> String {
+        match &self.status {
+            CardStatus::Failed { reason } => reason.clone(),
+            CardStatus::NeedsAttention { status, reason } => format!("{} is {status}: {reason}", self.name),
+            CardStatus::NotSupported { needs, kind } if needs.is_empty() => {
+                format!("{} connects with {kind}.", self.name)
+            }
+            CardStatus::NotSupported { needs, kind } => {
+                format!("{} connects with {kind}: you will need {}.", self.name, needs.join(", "))
+            }
+            _ => String::new(),
+        }
+    }
+}
+
+/// The scopes a connector must grant for the selected operations (plus its identity
+/// scopes); when nothing was chosen, those of its first action.
+pub fn required_scopes(connector: &Connector, selected: Option<&Selected>) -> Vec<String> {
+    let mut scopes: Vec<String> = connector.auth.base_scopes.clone();
+    let ops: Vec<&str> = selected
+        .map(|s| s.actions.iter().map(|a| a.split_once('.').map_or(a.as_str(), |(_, l)| l)).collect())
+        .unwrap_or_default();
+    let chosen: Vec<_> = connector.operations().filter(|o| ops.contains(&o.id.as_str())).collect();
+    let chosen = if chosen.is_empty() { connector.actions.iter().take(1).collect() } else { chosen };
+    for op in chosen {
+        for s in &op.scopes {
+            if !scopes.contains(s) {
+                scopes.push(s.clone());
+            }
+        }
+    }
+    scopes
+}
+
+pub struct CardInput<'a> {
+    pub message_id: i64,
+    pub connector: &'a Connector,
+    pub selected: Option<&'a Selected>,
+    pub intent: &'a Intent,
+    pub connection: Option<&'a ConnectionRow>,
+    pub decision: Option<&'a Decision>,
+}
+
+pub fn build(input: CardInput<'_>) -> ApprovalCard {
+    let c = input.connector;
+    let required = required_scopes(c, input.selected);
+    let granted = input.connection.and_then(|conn| conn.granted_scopes().ok()).unwrap_or_default();
+    let healthy = input.connection.is_some_and(|conn| matches!(conn.status.as_str(), "connected" | "expires_soon"));
+    let missing: Vec<String> = required.iter().filter(|s| !granted.contains(s)).cloned().collect();
+    let account = input.connection.and_then(|conn| conn.account.clone()).unwrap_or_else(|| "your account".into());
+
+    let status = match (input.decision.map(|d| d.state.as_str()), input.connection) {
+        (Some("skipped"), _) => CardStatus::Skipped,
+        (Some("failed"), None) => {
+            CardStatus::Failed { reason: input.decision.and_then(|d| d.detail.clone()).unwrap_or_default() }
+        }
+        (Some("connected"), Some(_)) if healthy && missing.is_empty() => CardStatus::Connected { account },
+        (_, Some(conn)) if !healthy => CardStatus::NeedsAttention {
+            status: conn.status.replace('_', " "),
+            reason: conn.status_reason.clone().unwrap_or_else(|| "it needs to be connected again".into()),
+        },
+        (_, Some(_)) if missing.is_empty() => CardStatus::UsingExisting { account },
+        (_, Some(_)) => CardStatus::NeedsMorePermissions { account },
+        _ if c.auth.kind != AuthKind::Oauth2 => CardStatus::NotSupported {
+            needs: c.auth.credentials.iter().map(|cr| cr.label.clone()).collect(),
+            kind: c.auth.kind.describe().into(),
+        },
+        _ => CardStatus::Ask,
+    };
+    // An existing connection asks only for what it lacks ("Additional permissions").
+    let shown: Vec<&String> = match status {
+        CardStatus::NeedsMorePermissions { .. } => missing.iter().collect(),
+        _ => required.iter().collect(),
+    };
+    let (mut read, mut write) = (Vec::new(), Vec::new());
+    for scope in shown {
+        let (label, access) = match c.permission(scope) {
+            Some(p) => (p.label.clone(), p.access),
+            None => (scope.clone(), Access::Read),
+        };
+        let line = PermissionLine { label, scope: scope.clone() };
+        if access == Access::Write { write.push(line) } else { read.push(line) }
+    }
+    let default_selected;
+    let selected = match input.selected {
+        Some(s) => s,
+        None => {
+            default_selected =
+                Selected { connector: c.id.to_string(), role: Role::Action, score: 0.0, actions: vec![] };
+            &default_selected
+        }
+    };
+    ApprovalCard {
+        message_id: input.message_id,
+        connector_id: c.id.to_string(),
+        name: c.name.clone(),
+        initials: c.initials(),
+        category: c.category.label().to_owned(),
+        action_required: summary::action_required(input.intent, selected, c),
+        read,
+        write,
+        status,
+    }
+}
+
+/// Builds every card of one assistant message.
+pub fn cards_of_message(
+    message_id: i64,
+    payload: &CardsPayload,
+    catalog: &Catalog,
+    connections: &[ConnectionRow],
+    decisions: &[Decision],
+) -> Vec<ApprovalCard> {
+    let empty = Intent::default();
+    let intent = payload.route.as_ref().map_or(&empty, |r| &r.intent);
+    payload
+        .cards
+        .iter()
+        .filter_map(|id| {
+            let connector = catalog.get(id)?;
+            Some(build(CardInput {
+                message_id,
+                connector,
+                selected: payload.route.as_ref().and_then(|r| r.selected.iter().find(|s| &s.connector == id)),
+                intent,
+                connection: connections.iter().find(|c| &c.connector == id && c.kind == "shared"),
+                decision: decisions.iter().find(|d| d.message_id == message_id && &d.connector == id),
+            }))
+        })
+        .collect()
+}

@@ -1,0 +1,140 @@
+//! The app editor's AI chat: the conversation, persisted per app; each builder message is
+//! routed and answered with what was understood and one approval card per connector.
+
+use super::{Access, Layout, PageError, render};
+use crate::card::{ApprovalCard, cards_of_message};
+use crate::chat::{self, ChatError, suggest};
+use crate::http::AppState;
+use crate::http::session::CurrentUser;
+use askama::Template;
+use axum::extract::{Form, Path, Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::Deserialize;
+
+pub struct MessageView {
+    pub id: i64,
+    pub from_builder: bool,
+    pub author: String,
+    pub body: String,
+    pub cards: Vec<ApprovalCard>,
+}
+
+#[derive(Template)]
+#[template(path = "chat/page.html")]
+struct ChatPage {
+    layout: Layout,
+    app_id: i64,
+    messages: Vec<MessageView>,
+    suggestions: Vec<String>,
+    draft: String,
+    error: Option<String>,
+    notice: Option<String>,
+}
+
+/// The new messages of one turn, for the page's script to append without a reload.
+#[derive(Template)]
+#[template(path = "chat/_messages.html")]
+struct MessagesFragment {
+    app_id: i64,
+    messages: Vec<MessageView>,
+}
+
+#[derive(Deserialize, Default)]
+pub struct ChatQuery {
+    #[serde(default)]
+    prompt: String,
+    notice: Option<String>,
+}
+
+pub async fn page(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    Path(app_id): Path<i64>,
+    Query(q): Query<ChatQuery>,
+) -> Result<Response, PageError> {
+    let access = Access::load(&state, app_id, &user).await?;
+    access.require_builder("use the builder chat")?;
+    chat_page(&state, &access, q.prompt, None, q.notice, StatusCode::OK).await
+}
+
+async fn chat_page(
+    state: &AppState,
+    access: &Access,
+    draft: String,
+    error: Option<String>,
+    notice: Option<String>,
+    status: StatusCode,
+) -> Result<Response, PageError> {
+    let messages = load_messages(state, access.app.id, None).await?;
+    let suggestions =
+        if messages.is_empty() { suggest::suggestions(&state.catalog, &access.structure, 4) } else { Vec::new() };
+    let page = ChatPage {
+        layout: Layout::for_app(format!("{} · Chat", access.app.name), access, "chat"),
+        app_id: access.app.id,
+        messages,
+        suggestions,
+        draft,
+        error,
+        notice,
+    };
+    render(status, &page)
+}
+
+/// The app's messages with their cards as they stand now; `since` keeps only newer ones.
+pub async fn load_messages(state: &AppState, app_id: i64, since: Option<i64>) -> Result<Vec<MessageView>, PageError> {
+    let rows = state.store.messages_of_app(app_id).await?;
+    let connections = state.store.connections_of_app(app_id).await?;
+    let decisions = state.store.card_states_of_app(app_id).await?;
+    let mut users = std::collections::HashMap::new();
+    for u in state.store.members(app_id).await? {
+        users.insert(u.user.id, u.user.name);
+    }
+    Ok(rows
+        .into_iter()
+        .filter(|m| since.is_none_or(|s| m.id > s))
+        .map(|m| {
+            let cards = cards_of_message(m.id, &chat::payload_of(&m), &state.catalog, &connections, &decisions);
+            let author = match m.author_id {
+                Some(id) => users.get(&id).cloned().unwrap_or_else(|| "A former member".into()),
+                None => "patchbay".into(),
+            };
+            MessageView { id: m.id, from_builder: m.role == "builder", author, body: m.body, cards }
+        })
+        .collect())
+}
+
+#[derive(Deserialize)]
+pub struct SendForm {
+    #[serde(default)]
+    message: String,
+}
+
+/// Sends a message. The page's script asks for just the new messages (header
+/// `x-requested-with: fetch`); a plain form post gets the whole page back.
+pub async fn send(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    Path(app_id): Path<i64>,
+    headers: HeaderMap,
+    Form(form): Form<SendForm>,
+) -> Result<Response, PageError> {
+    let access = Access::load(&state, app_id, &user).await?;
+    access.require_builder("use the builder chat")?;
+    let fetch = headers.get("x-requested-with").is_some_and(|v| v == "fetch");
+    match chat::post_message(&state.store, &state.router, &state.catalog, &access.app, &user, &form.message, &[]).await
+    {
+        Ok(turn) if fetch => {
+            let messages = load_messages(&state, app_id, Some(turn.builder.id - 1)).await?;
+            render(StatusCode::OK, &MessagesFragment { app_id, messages })
+        }
+        Ok(turn) => Ok(Redirect::to(&format!("/apps/{app_id}/chat#m-{}", turn.assistant.id)).into_response()),
+        Err(e @ (ChatError::Empty | ChatError::TooLong { .. } | ChatError::Route(_))) => {
+            if fetch {
+                return Ok((StatusCode::UNPROCESSABLE_ENTITY, e.to_string()).into_response());
+            }
+            chat_page(&state, &access, form.message, Some(e.to_string()), None, StatusCode::UNPROCESSABLE_ENTITY).await
+        }
+        Err(ChatError::Store(e)) => Err(e.into()),
+    }
+}

@@ -1,0 +1,177 @@
+//! The builder's pages, rendered on the server with askama: plain forms that work without
+//! JavaScript, with a few lines of it (static/app.js) where it makes the chat feel live.
+
+mod assets;
+mod browse;
+mod cards;
+mod chat;
+mod home;
+
+use super::AppState;
+use super::session::{self, CurrentUser};
+use crate::app::{AppStructure, Role};
+use crate::store::{AppRow, StoreError, UserRow};
+use askama::Template;
+use axum::Router;
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/", get(home::page))
+        .route("/apps", post(home::create_app))
+        .route("/apps/{app_id}", get(app_home))
+        .route("/apps/{app_id}/chat", get(chat::page).post(chat::send))
+        .route("/apps/{app_id}/cards/{message_id}/{connector}/skip", post(cards::skip))
+        .route("/apps/{app_id}/cards/{message_id}/{connector}/restore", post(cards::restore))
+        .route("/apps/{app_id}/integrations/browse", get(browse::page))
+        .route("/login", get(session::login_page).post(session::login))
+        .route("/logout", post(session::logout))
+        .route("/static/{file}", get(assets::file))
+}
+
+/// What every page's frame needs: the title, who is signed in, and the app being edited.
+pub struct Layout {
+    pub title: String,
+    pub user: Option<UserRow>,
+    pub app: Option<AppNav>,
+    /// Which tab of the app is open: chat, browse, integrations, flows.
+    pub active: &'static str,
+}
+
+pub struct AppNav {
+    pub id: i64,
+    pub name: String,
+    pub can_build: bool,
+}
+
+impl Layout {
+    pub fn new(title: impl Into<String>, user: Option<UserRow>) -> Self {
+        Self { title: title.into(), user, app: None, active: "" }
+    }
+
+    pub fn for_app(title: impl Into<String>, access: &Access, active: &'static str) -> Self {
+        Self {
+            title: title.into(),
+            user: Some(access.user.clone()),
+            app: Some(AppNav { id: access.app.id, name: access.app.name.clone(), can_build: access.role.can_build() }),
+            active,
+        }
+    }
+}
+
+/// An error page a person can act on; unexpected failures are logged and shown without
+/// detail.
+#[derive(Debug)]
+pub struct PageError {
+    pub status: StatusCode,
+    pub title: String,
+    pub message: String,
+}
+
+impl PageError {
+    pub fn new(status: StatusCode, title: &str, message: &str) -> Self {
+        Self { status, title: title.into(), message: message.into() }
+    }
+
+    pub fn not_found() -> Self {
+        Self::new(
+            StatusCode::NOT_FOUND,
+            "Not found",
+            "There is no page here. It may have been removed, or the link is wrong.",
+        )
+    }
+
+    pub fn internal(err: impl std::fmt::Display) -> Self {
+        tracing::error!(error = %err, "page failed");
+        Self::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "Something went wrong",
+            "It has been logged. Please try again in a moment.",
+        )
+    }
+}
+
+impl From<StoreError> for PageError {
+    fn from(e: StoreError) -> Self {
+        Self::internal(e)
+    }
+}
+
+impl From<anyhow::Error> for PageError {
+    fn from(e: anyhow::Error) -> Self {
+        Self::internal(format!("{e:#}"))
+    }
+}
+
+#[derive(Template)]
+#[template(path = "error.html")]
+struct ErrorPage<'a> {
+    layout: Layout,
+    error: &'a PageError,
+}
+
+impl IntoResponse for PageError {
+    fn into_response(self) -> Response {
+        let page = ErrorPage { layout: Layout::new(&self.title, None), error: &self };
+        match page.render() {
+            Ok(html) => (self.status, Html(html)).into_response(),
+            Err(_) => (self.status, self.message.clone()).into_response(),
+        }
+    }
+}
+
+/// Renders a template with a status; a template error becomes a logged 500.
+pub fn render(status: StatusCode, page: &impl Template) -> Result<Response, PageError> {
+    let html = page.render().map_err(PageError::internal)?;
+    Ok((status, Html(html)).into_response())
+}
+
+/// The signed-in user's place in one app.
+pub struct Access {
+    pub app: AppRow,
+    pub structure: AppStructure,
+    pub role: Role,
+    pub user: UserRow,
+}
+
+impl Access {
+    /// Loads the app; a missing app, or one the user is not part of, is a 404 page (it
+    /// does not reveal which apps exist).
+    pub async fn load(state: &AppState, app_id: i64, user: &UserRow) -> Result<Self, PageError> {
+        let Some(app) = state.store.app(app_id).await? else { return Err(PageError::not_found()) };
+        let Some(role) = state.store.role_of(app_id, user.id).await? else { return Err(PageError::not_found()) };
+        let structure = AppStructure::parse_json(&app.structure).unwrap_or_default();
+        Ok(Self { app, structure, role, user: user.clone() })
+    }
+
+    /// Refuses app users: building is for owners and editors.
+    pub fn require_builder(&self, doing: &str) -> Result<(), PageError> {
+        if self.role.can_build() {
+            Ok(())
+        } else {
+            Err(PageError::new(
+                StatusCode::FORBIDDEN,
+                "Editors only",
+                &format!("Only editors of this app can {doing}."),
+            ))
+        }
+    }
+}
+
+/// Builders land in the chat; app users on the app's integrations overview.
+async fn app_home(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    CurrentUser(user): CurrentUser,
+    axum::extract::Path(app_id): axum::extract::Path<i64>,
+) -> Result<Response, PageError> {
+    let access = Access::load(&state, app_id, &user).await?;
+    let to =
+        if access.role.can_build() { format!("/apps/{app_id}/chat") } else { format!("/apps/{app_id}/integrations") };
+    Ok(Redirect::to(&to).into_response())
+}
+
+pub async fn not_found() -> PageError {
+    PageError::not_found()
+}
