@@ -67,6 +67,19 @@ CREATE TABLE pending_authorizations (
     expires_at      INTEGER NOT NULL
 );
 
+-- A reconnect that came back with a different account waits here until the builder
+-- confirms the switch ("This is b@x.com, not a@x.com — switch to it?").
+CREATE TABLE pending_switches (
+    id              TEXT PRIMARY KEY,
+    connection_id   INTEGER NOT NULL REFERENCES connections(id) ON DELETE CASCADE,
+    user_id         INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    account         TEXT NOT NULL,
+    granted_scopes  TEXT NOT NULL,
+    sealed_tokens   BLOB NOT NULL,
+    expires_at      INTEGER,
+    valid_until     INTEGER NOT NULL
+);
+
 CREATE TABLE chat_messages (
     id          INTEGER PRIMARY KEY AUTOINCREMENT,
     app_id      INTEGER NOT NULL REFERENCES apps(id) ON DELETE CASCADE,

@@ -2,5 +2,9 @@
 //! its tokens at rest.
 
 mod cipher;
+mod status;
+mod tokens;
 
 pub use cipher::{CipherError, TokenCipher};
+pub use status::Status;
+pub use tokens::TokenSet;

@@ -2,6 +2,7 @@
 //! step, and render. One tracing span per request.
 
 mod api;
+mod connect;
 mod error;
 mod health;
 pub mod pages;
@@ -20,6 +21,8 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/healthz", get(health::healthz))
         .route("/api/v1/route", post(api::route))
+        .route("/apps/{app_id}/connect", post(connect::connect))
+        .route("/oauth/callback", get(connect::callback))
         .merge(pages::router())
         .fallback(pages::not_found)
         .layer(axum::middleware::from_fn(session::same_origin_posts))

@@ -4,6 +4,7 @@
 
 use super::AppState;
 use super::pages::{Layout, PageError, render};
+use crate::digest::{random_token, sha256_hex as hash};
 use crate::store::{UserRow, now};
 use askama::Template;
 use axum::extract::{Form, FromRequestParts, State};
@@ -13,9 +14,7 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::CookieJar;
 use axum_extra::extract::cookie::{Cookie, SameSite};
-use rand::RngCore;
 use serde::Deserialize;
-use sha2::{Digest, Sha256};
 
 pub const COOKIE: &str = "pb_session";
 const SESSION_DAYS: i64 = 30;
@@ -38,14 +37,6 @@ impl FromRequestParts<AppState> for CurrentUser {
         let next = parts.uri.path_and_query().map(|p| p.as_str()).unwrap_or("/");
         Err(Redirect::to(&format!("/login?next={}", urlencode(next))).into_response())
     }
-}
-
-pub fn hash(token: &str) -> String {
-    hex(&Sha256::digest(token.as_bytes()))
-}
-
-pub fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 pub fn urlencode(s: &str) -> String {
@@ -114,9 +105,7 @@ pub async fn login(
             "That user does not exist. Pick one from the list.",
         ));
     };
-    let mut token = [0u8; 32];
-    rand::rng().fill_bytes(&mut token);
-    let token = hex(&token);
+    let token = random_token();
     state.store.create_session(&hash(&token), user.id, now() + SESSION_DAYS * 86_400).await?;
     let secure = state.settings.public_url().starts_with("https://");
     let cookie =

@@ -3,9 +3,12 @@
 use crate::catalog::Catalog;
 use crate::config::Settings;
 use crate::connections::TokenCipher;
+use crate::oauth::OAuth;
+use crate::oauth::http::ProviderHttp;
 use crate::ranking::Router;
 use crate::store::Store;
 use std::sync::Arc;
+use std::time::Duration;
 
 #[derive(Clone)]
 pub struct AppState {
@@ -14,11 +17,26 @@ pub struct AppState {
     pub store: Store,
     pub cipher: Arc<TokenCipher>,
     pub router: Arc<Router>,
+    pub oauth: OAuth,
 }
 
 impl AppState {
     pub fn new(settings: Settings, catalog: Arc<Catalog>, store: Store, cipher: TokenCipher) -> anyhow::Result<Self> {
         let router = Router::build(catalog.clone(), settings.router.max_prompt_chars)?;
-        Ok(Self { settings: Arc::new(settings), catalog, store, cipher: Arc::new(cipher), router: Arc::new(router) })
+        let settings = Arc::new(settings);
+        let cipher = Arc::new(cipher);
+        let t = &settings.tokens;
+        let http = ProviderHttp::new(
+            Duration::from_millis(t.http_connect_timeout_ms),
+            Duration::from_millis(t.http_timeout_ms),
+        );
+        let oauth = OAuth {
+            http,
+            settings: settings.clone(),
+            catalog: catalog.clone(),
+            store: store.clone(),
+            cipher: cipher.clone(),
+        };
+        Ok(Self { settings, catalog, store, cipher, router: Arc::new(router), oauth })
     }
 }

@@ -14,7 +14,7 @@ pub use audit::AuditEntry;
 pub use chat::{CardState, ChatMessage, NewMessage};
 pub use connections::{ConnectionRow, NewConnection, TokenUpdate};
 pub use flows::{FlowRow, FlowVersionRow};
-pub use pending::PendingAuthorization;
+pub use pending::{PendingAuthorization, PendingSwitch};
 pub use users::{AppRow, Member, UserRow};
 
 use sqlx::any::{AnyPoolOptions, install_default_drivers};

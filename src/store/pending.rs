@@ -104,3 +104,86 @@ impl Store {
         Ok(done.rows_affected())
     }
 }
+
+/// New tokens for a connection, held until the builder confirms a change of account.
+#[derive(Clone, Debug, PartialEq, sqlx::FromRow)]
+pub struct PendingSwitch {
+    pub id: String,
+    pub connection_id: i64,
+    pub user_id: i64,
+    pub account: String,
+    granted_scopes: String,
+    pub sealed_tokens: Vec<u8>,
+    pub expires_at: Option<i64>,
+    pub valid_until: i64,
+}
+
+impl PendingSwitch {
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        id: String,
+        connection_id: i64,
+        user_id: i64,
+        account: &str,
+        granted_scopes: &[String],
+        sealed_tokens: Vec<u8>,
+        expires_at: Option<i64>,
+        valid_until: i64,
+    ) -> Self {
+        Self {
+            id,
+            connection_id,
+            user_id,
+            account: account.to_owned(),
+            granted_scopes: json_list(granted_scopes),
+            sealed_tokens,
+            expires_at,
+            valid_until,
+        }
+    }
+
+    pub fn granted_scopes(&self) -> StoreResult<Vec<String>> {
+        parse_json_list(&self.granted_scopes)
+    }
+}
+
+impl Store {
+    pub async fn insert_pending_switch(&self, p: &PendingSwitch) -> StoreResult<()> {
+        sqlx::query(
+            "INSERT INTO pending_switches (id, connection_id, user_id, account, granted_scopes, sealed_tokens, expires_at, valid_until) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        )
+        .bind(&p.id)
+        .bind(p.connection_id)
+        .bind(p.user_id)
+        .bind(&p.account)
+        .bind(&p.granted_scopes)
+        .bind(p.sealed_tokens.as_slice())
+        .bind(p.expires_at)
+        .bind(p.valid_until)
+        .execute(self.pool())
+        .await?;
+        Ok(())
+    }
+
+    pub async fn pending_switch(&self, id: &str) -> StoreResult<Option<PendingSwitch>> {
+        Ok(sqlx::query_as::<_, PendingSwitch>(
+            "SELECT id, connection_id, user_id, account, granted_scopes, sealed_tokens, expires_at, valid_until \
+             FROM pending_switches WHERE id = $1",
+        )
+        .bind(id)
+        .fetch_optional(self.pool())
+        .await?)
+    }
+
+    /// Removes and returns it: a confirmation is used once.
+    pub async fn take_pending_switch(&self, id: &str) -> StoreResult<Option<PendingSwitch>> {
+        Ok(sqlx::query_as::<_, PendingSwitch>(
+            "DELETE FROM pending_switches WHERE id = $1 \
+             RETURNING id, connection_id, user_id, account, granted_scopes, sealed_tokens, expires_at, valid_until",
+        )
+        .bind(id)
+        .fetch_optional(self.pool())
+        .await?)
+    }
+}

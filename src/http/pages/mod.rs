@@ -4,6 +4,7 @@
 mod assets;
 mod browse;
 mod cards;
+pub use cards::card_exists;
 mod chat;
 mod home;
 

@@ -1,0 +1,64 @@
+//! The tokens of one connection, as sealed into the database. Only this type ever holds
+//! them in plain text, and its Debug output shows none of them.
+
+use super::{CipherError, TokenCipher};
+use serde::{Deserialize, Serialize};
+
+#[derive(Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct TokenSet {
+    pub access_token: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub refresh_token: Option<String>,
+    #[serde(default)]
+    pub token_type: String,
+}
+
+impl std::fmt::Debug for TokenSet {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TokenSet")
+            .field("access_token", &"[REDACTED]")
+            .field("refresh_token", &self.refresh_token.as_ref().map(|_| "[REDACTED]"))
+            .field("token_type", &self.token_type)
+            .finish()
+    }
+}
+
+/// What the sealed bytes are bound to: a blob copied to another app or connector does not
+/// open.
+pub fn context(app_id: i64, connector: &str) -> String {
+    format!("patchbay:tokens:v1:app:{app_id}:{connector}")
+}
+
+impl TokenSet {
+    pub fn seal(&self, cipher: &TokenCipher, app_id: i64, connector: &str) -> Vec<u8> {
+        let json = serde_json::to_vec(self).expect("a TokenSet always serialises");
+        cipher.seal(&json, &context(app_id, connector))
+    }
+
+    pub fn open(sealed: &[u8], cipher: &TokenCipher, app_id: i64, connector: &str) -> Result<Self, CipherError> {
+        let json = cipher.open(sealed, &context(app_id, connector))?;
+        serde_json::from_slice(&json).map_err(|_| CipherError::Open)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use secrecy::SecretString;
+
+    #[test]
+    fn tokens_round_trip_sealed_and_never_show_in_debug() {
+        let cipher =
+            TokenCipher::from_base64(&SecretString::from("AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=")).unwrap();
+        let t = TokenSet {
+            access_token: "at-123".into(),
+            refresh_token: Some("rt-456".into()),
+            token_type: "bearer".into(),
+        };
+        let sealed = t.seal(&cipher, 7, "gmail");
+        assert_eq!(TokenSet::open(&sealed, &cipher, 7, "gmail").unwrap(), t);
+        assert!(TokenSet::open(&sealed, &cipher, 8, "gmail").is_err());
+        let shown = format!("{t:?}");
+        assert!(!shown.contains("at-123") && !shown.contains("rt-456"), "{shown}");
+    }
+}

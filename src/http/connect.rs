@@ -1,0 +1,150 @@
+//! **Connect to <Tool>** and `/oauth/callback`: start an authorization from a card (or from
+//! My integrations) and finish it, then tell the chat what happened in plain words.
+
+use super::AppState;
+use super::pages::{Access, PageError};
+use super::session::CurrentUser;
+use crate::card::required_scopes;
+use crate::chat;
+use crate::oauth::{Begin, BeginError, CallbackError, CallbackQuery, Context, Outcome, Purpose};
+use crate::store::NewMessage;
+use axum::extract::{Form, Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::Deserialize;
+
+#[derive(Deserialize)]
+pub struct ConnectForm {
+    connector: String,
+    message_id: Option<i64>,
+    #[serde(default = "shared")]
+    kind: String,
+    #[serde(default)]
+    purpose: String,
+}
+
+fn shared() -> String {
+    "shared".into()
+}
+
+pub async fn connect(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    Path(app_id): Path<i64>,
+    Form(form): Form<ConnectForm>,
+) -> Result<Response, PageError> {
+    let access = Access::load(&state, app_id, &user).await?;
+    access.require_builder("connect tools")?;
+    if form.kind != "shared" {
+        return Err(PageError::new(
+            StatusCode::BAD_REQUEST,
+            "Coming soon",
+            "App user connectors are coming soon: use a shared connector for now.",
+        ));
+    }
+    let Some(connector) = state.catalog.get(&form.connector) else { return Err(PageError::not_found()) };
+    let mut scopes = required_scopes(connector, None);
+    if let Some(message_id) = form.message_id {
+        super::pages::card_exists(&state, app_id, message_id, &form.connector).await?;
+        let message = state.store.message(message_id).await?.ok_or_else(PageError::not_found)?;
+        let payload = chat::payload_of(&message);
+        let selected = payload.route.as_ref().and_then(|r| r.selected.iter().find(|s| s.connector == form.connector));
+        scopes = required_scopes(connector, selected);
+    }
+    let purpose = match form.purpose.as_str() {
+        "reconnect" => Purpose::Reconnect,
+        "switch" => Purpose::Switch,
+        _ => Purpose::Connect,
+    };
+    let begin = Begin {
+        app_id,
+        user_id: user.id,
+        connector: form.connector.clone(),
+        scopes,
+        purpose,
+        message_id: form.message_id,
+    };
+    match state.oauth.begin(begin).await {
+        Ok(url) => Ok(Redirect::to(&url).into_response()),
+        Err(BeginError::Store(e)) => Err(e.into()),
+        Err(e) => {
+            let ctx = Context { app_id, connector: form.connector, message_id: form.message_id, purpose };
+            failed(&state, &ctx, &e.to_string()).await
+        }
+    }
+}
+
+pub async fn callback(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    Query(q): Query<CallbackQuery>,
+) -> Result<Response, PageError> {
+    let outcome = match state.oauth.complete(user.id, q).await {
+        Ok(o) => o,
+        Err(CallbackError::Store(e)) => return Err(e.into()),
+        Err(e @ CallbackError::OtherUser { .. }) => {
+            return Err(PageError::new(StatusCode::FORBIDDEN, "Not your sign-in", &e.to_string()));
+        }
+        Err(e) => return Err(PageError::new(StatusCode::BAD_REQUEST, "Nothing was connected", &e.to_string())),
+    };
+    match outcome {
+        Outcome::Connected { ctx, account, missing, .. } => {
+            let name = state.catalog.get(&ctx.connector).map_or(ctx.connector.clone(), |c| c.name.clone());
+            state
+                .store
+                .audit(
+                    Some(ctx.app_id),
+                    Some(user.id),
+                    ctx.purpose.as_str(),
+                    Some(&ctx.connector),
+                    Some(&account),
+                    None,
+                )
+                .await?;
+            let mut text = format!("Connected {name} as {account}.");
+            if !missing.is_empty() {
+                let labels: Vec<String> = missing.iter().map(|s| permission_label(&state, &ctx.connector, s)).collect();
+                text.push_str(&format!(
+                    " {name} did not grant: {}. Anything that needs it will ask again.",
+                    labels.join("; ")
+                ));
+            }
+            if let Some(message_id) = ctx.message_id {
+                state
+                    .store
+                    .set_card_state(message_id, &ctx.connector, "connected", Some(&account), Some(user.id))
+                    .await?;
+            }
+            finish(&state, &ctx, &text).await
+        }
+        Outcome::AccountDiffers { ctx, switch_id, .. } => {
+            Ok(Redirect::to(&format!("/apps/{}/integrations?switch={switch_id}", ctx.app_id)).into_response())
+        }
+        Outcome::Failed { ctx, reason } => failed(&state, &ctx, &reason).await,
+    }
+}
+
+/// Records a failure where the builder will look for it: on the card and in the chat.
+async fn failed(state: &AppState, ctx: &Context, reason: &str) -> Result<Response, PageError> {
+    if let Some(message_id) = ctx.message_id {
+        state.store.set_card_state(message_id, &ctx.connector, "failed", Some(reason), None).await?;
+        return finish(state, ctx, reason).await;
+    }
+    Err(PageError::new(StatusCode::BAD_REQUEST, "Nothing was connected", reason))
+}
+
+/// Says it in the chat (when a card started it) and returns the builder there.
+async fn finish(state: &AppState, ctx: &Context, text: &str) -> Result<Response, PageError> {
+    let Some(message_id) = ctx.message_id else {
+        return Ok(Redirect::to(&format!("/apps/{}/integrations?done={}", ctx.app_id, ctx.connector)).into_response());
+    };
+    state
+        .store
+        .add_message(NewMessage { app_id: ctx.app_id, author_id: None, role: "assistant", body: text, payload: None })
+        .await?;
+    Ok(Redirect::to(&format!("/apps/{}/chat#card-{message_id}-{}", ctx.app_id, ctx.connector)).into_response())
+}
+
+fn permission_label(state: &AppState, connector: &str, scope: &str) -> String {
+    state.catalog.get(connector).and_then(|c| c.permission(scope)).map_or(scope.to_owned(), |p| p.label.clone())
+}

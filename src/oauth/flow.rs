@@ -1,0 +1,316 @@
+//! The authorization-code flow, begun from a card or from My integrations and completed at
+//! `/oauth/callback`. `state` is random, stored only as a hash with what it was for (app,
+//! connector, user, scopes, chat turn) and the sealed PKCE verifier; it is single use and
+//! expires after 10 minutes. Everything lives in the database, so any server instance can
+//! complete a callback. On any failure nothing is stored.
+
+use super::client::{self, Granted};
+use super::http::ProviderHttp;
+use super::provider::{Provider, ProviderError};
+use crate::catalog::Catalog;
+use crate::config::Settings;
+use crate::connections::{Status, TokenCipher};
+use crate::digest::{random_token, sha256_hex as hash};
+use crate::store::{NewConnection, PendingAuthorization, PendingSwitch, Store, StoreError, TokenUpdate, now};
+use std::sync::Arc;
+
+const STATE_TTL_SECS: i64 = 600;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Purpose {
+    Connect,
+    /// New authorization for the same connector (repair, or more scopes).
+    Reconnect,
+    /// The provider's account chooser, then replace the account, keeping the flows.
+    Switch,
+}
+
+impl Purpose {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Connect => "connect",
+            Self::Reconnect => "reconnect",
+            Self::Switch => "switch",
+        }
+    }
+
+    fn parse(raw: &str) -> Self {
+        match raw {
+            "reconnect" => Self::Reconnect,
+            "switch" => Self::Switch,
+            _ => Self::Connect,
+        }
+    }
+}
+
+pub struct Begin {
+    pub app_id: i64,
+    pub user_id: i64,
+    pub connector: String,
+    pub scopes: Vec<String>,
+    pub purpose: Purpose,
+    pub message_id: Option<i64>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum BeginError {
+    #[error("there is no connector '{0}'")]
+    UnknownConnector(String),
+    #[error(transparent)]
+    Provider(#[from] ProviderError),
+    #[error(transparent)]
+    Token(#[from] client::TokenError),
+    #[error(
+        "This app already has a shared {name} connection ({account}). Use Reconnect or Switch account in My integrations."
+    )]
+    AlreadyConnected { name: String, account: String },
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// Where a completed (or failed) authorization belongs.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Context {
+    pub app_id: i64,
+    pub connector: String,
+    pub message_id: Option<i64>,
+    pub purpose: Purpose,
+}
+
+#[derive(Debug, PartialEq)]
+pub enum Outcome {
+    Connected {
+        ctx: Context,
+        connection_id: i64,
+        account: String,
+        missing: Vec<String>,
+    },
+    /// A reconnect came back with another account: held until the builder confirms.
+    AccountDiffers {
+        ctx: Context,
+        switch_id: String,
+        old: String,
+        new: String,
+    },
+    Failed {
+        ctx: Context,
+        reason: String,
+    },
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum CallbackError {
+    #[error("This sign-in link is incomplete: it has no state. Start again from the card.")]
+    MissingState,
+    #[error("This sign-in link is unknown or was already used. Start again from the card.")]
+    UnknownState,
+    #[error("This connection was started by someone else. Ask them to finish it, or start again from the card.")]
+    OtherUser { app_id: i64 },
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+#[derive(Debug, Default, serde::Deserialize)]
+pub struct CallbackQuery {
+    pub state: Option<String>,
+    pub code: Option<String>,
+    pub error: Option<String>,
+    pub error_description: Option<String>,
+}
+
+#[derive(Clone)]
+pub struct OAuth {
+    pub http: ProviderHttp,
+    pub settings: Arc<Settings>,
+    pub catalog: Arc<Catalog>,
+    pub store: Store,
+    pub cipher: Arc<TokenCipher>,
+}
+
+fn union(a: &[String], b: &[String]) -> Vec<String> {
+    let mut out = a.to_vec();
+    for s in b {
+        if !out.contains(s) {
+            out.push(s.clone());
+        }
+    }
+    out
+}
+
+impl OAuth {
+    pub fn provider(&self, connector: &str) -> Result<Provider, BeginError> {
+        let c = self.catalog.get(connector).ok_or_else(|| BeginError::UnknownConnector(connector.to_owned()))?;
+        Ok(Provider::resolve(c, &self.settings)?)
+    }
+
+    /// Stores the pending authorization and returns the provider URL to send the person to.
+    pub async fn begin(&self, mut b: Begin) -> Result<String, BeginError> {
+        let provider = self.provider(&b.connector)?;
+        if let Some(existing) = self.store.shared_connection(b.app_id, &b.connector).await? {
+            let granted = existing.granted_scopes()?;
+            let healthy = Status::parse(&existing.status).is_healthy();
+            let complete = b.scopes.iter().all(|s| granted.contains(s));
+            if b.purpose == Purpose::Connect && healthy && complete {
+                let account = existing.account.unwrap_or_else(|| "an account".into());
+                return Err(BeginError::AlreadyConnected { name: provider.name, account });
+            }
+            if b.purpose == Purpose::Connect {
+                b.purpose = Purpose::Reconnect;
+            }
+            // Ask for the union: a new authorization must not drop what flows already use.
+            b.scopes = union(&granted, &b.scopes);
+        }
+        let state = random_token();
+        let state_hash = hash(&state);
+        let (url, verifier) = client::authorize_url(
+            &provider,
+            &self.settings.redirect_uri(),
+            &state,
+            &b.scopes,
+            b.purpose == Purpose::Switch,
+        )?;
+        let sealed = verifier.map(|v| self.cipher.seal(v.as_bytes(), &format!("pkce:{state_hash}")));
+        let at = now();
+        let pending = PendingAuthorization::new(
+            state_hash,
+            b.app_id,
+            &b.connector,
+            b.user_id,
+            &b.scopes,
+            b.purpose.as_str(),
+            b.message_id,
+            sealed,
+            at,
+            at + STATE_TTL_SECS,
+        );
+        self.store.insert_pending(&pending).await?;
+        Ok(url)
+    }
+
+    pub async fn complete(&self, user_id: i64, q: CallbackQuery) -> Result<Outcome, CallbackError> {
+        let state = q.state.as_deref().filter(|s| !s.is_empty()).ok_or(CallbackError::MissingState)?;
+        let state_hash = hash(state);
+        let pending = self.store.take_pending(&state_hash).await?.ok_or(CallbackError::UnknownState)?;
+        if pending.user_id != user_id {
+            return Err(CallbackError::OtherUser { app_id: pending.app_id });
+        }
+        let ctx = Context {
+            app_id: pending.app_id,
+            connector: pending.connector.clone(),
+            message_id: pending.message_id,
+            purpose: Purpose::parse(&pending.purpose),
+        };
+        let fail = |reason: String| Ok(Outcome::Failed { ctx: ctx.clone(), reason });
+        let provider = match self.provider(&pending.connector) {
+            Ok(p) => p,
+            Err(e) => return fail(format!("{e}. Nothing was connected.")),
+        };
+        let shown = provider.display_name();
+        if pending.expires_at <= now() {
+            return fail(
+                "The sign-in took longer than 10 minutes and expired. Nothing was connected; try again.".into(),
+            );
+        }
+        if let Some(error) = q.error.as_deref() {
+            return fail(match error {
+                "access_denied" => format!("You cancelled at {shown}. Nothing was connected."),
+                other => {
+                    let why = q.error_description.clone().unwrap_or_else(|| other.replace('_', " "));
+                    format!("{shown} refused the connection: {why}. Nothing was connected.")
+                }
+            });
+        }
+        let Some(code) = q.code.as_deref().filter(|c| !c.is_empty()) else {
+            return fail(format!("{shown} sent no authorization code. Nothing was connected; try again."));
+        };
+        let verifier = match &pending.sealed_verifier {
+            Some(sealed) => match self.cipher.open(sealed, &format!("pkce:{state_hash}")) {
+                Ok(v) => Some(String::from_utf8_lossy(&v).into_owned()),
+                Err(_) => return fail("The sign-in could not be verified. Nothing was connected; try again.".into()),
+            },
+            None => None,
+        };
+        let granted =
+            match client::exchange_code(&self.http, &provider, &self.settings.redirect_uri(), code, verifier).await {
+                Ok(g) => g,
+                Err(e) => return fail(format!("{e}. Nothing was connected.")),
+            };
+        let asked = pending.scopes()?;
+        let account = client::account_of(&self.http, &provider, &granted.tokens.access_token, &granted.raw)
+            .await
+            .unwrap_or_else(|| format!("your {} account", provider.name));
+        self.store_connection(ctx, user_id, &asked, granted, account).await
+    }
+
+    async fn store_connection(
+        &self,
+        ctx: Context,
+        user_id: i64,
+        asked: &[String],
+        g: Granted,
+        account: String,
+    ) -> Result<Outcome, CallbackError> {
+        // Providers that return no scope list granted what was asked.
+        let scopes = g.scopes.clone().unwrap_or_else(|| asked.to_vec());
+        let missing: Vec<String> = asked.iter().filter(|s| !scopes.contains(s)).cloned().collect();
+        let sealed = g.tokens.seal(&self.cipher, ctx.app_id, &ctx.connector);
+        let expires_at = g.expires_in.map(|s| now() + s as i64);
+        let existing = self.store.shared_connection(ctx.app_id, &ctx.connector).await?;
+        let Some(existing) = existing else {
+            let row = self
+                .store
+                .insert_connection(NewConnection {
+                    app_id: ctx.app_id,
+                    connector: &ctx.connector,
+                    kind: "shared",
+                    owner_user_id: None,
+                    account: Some(&account),
+                    status: Status::Connected.as_str(),
+                    granted_scopes: &scopes,
+                    sealed_tokens: Some(&sealed),
+                    expires_at,
+                    connected_by: user_id,
+                })
+                .await;
+            return match row {
+                Ok(row) => Ok(Outcome::Connected { ctx, connection_id: row.id, account, missing }),
+                Err(StoreError::Conflict(msg)) => Ok(Outcome::Failed { ctx, reason: msg }),
+                Err(e) => Err(e.into()),
+            };
+        };
+        let old = existing.account.clone().unwrap_or_default();
+        if ctx.purpose != Purpose::Switch && !old.is_empty() && !old.eq_ignore_ascii_case(&account) {
+            let switch_id = random_token();
+            let hold = PendingSwitch::new(
+                switch_id.clone(),
+                existing.id,
+                user_id,
+                &account,
+                &scopes,
+                sealed,
+                expires_at,
+                now() + STATE_TTL_SECS,
+            );
+            self.store.insert_pending_switch(&hold).await?;
+            return Ok(Outcome::AccountDiffers { ctx, switch_id, old, new: account });
+        }
+        let update = TokenUpdate {
+            sealed_tokens: Some(&sealed),
+            expires_at,
+            granted_scopes: Some(&scopes),
+            account: Some(&account),
+            status: Status::Connected.as_str(),
+            status_reason: None,
+        };
+        let mut version = existing.version;
+        // A refresh may land between read and write; the newest authorization wins.
+        for _ in 0..3 {
+            if self.store.update_tokens(existing.id, version, update.clone()).await? {
+                self.store.set_connected_by(existing.id, user_id).await?;
+                return Ok(Outcome::Connected { ctx, connection_id: existing.id, account, missing });
+            }
+            version = self.store.connection(existing.id).await?.map_or(version, |c| c.version);
+        }
+        Ok(Outcome::Failed { ctx, reason: "The connection changed while it was being saved; try again.".into() })
+    }
+}

@@ -1,0 +1,152 @@
+//! Where and how to authorize one connector: the catalog's endpoints and quirks, the
+//! client credentials from settings (with endpoint overrides for tests and self-hosted
+//! providers), or — in development, for connectors nobody configured — the built-in
+//! sandbox, reached through exactly the same client code.
+
+use crate::catalog::{AuthKind, ClientAuth, Connector, HttpMethod, RevocationStyle};
+use crate::config::Settings;
+use secrecy::SecretString;
+use std::collections::BTreeMap;
+
+/// The shared secret of the sandbox's clients: the sandbox is a development tool on the
+/// same server, so a fixed secret protects nothing that matters.
+pub const SANDBOX_CLIENT_SECRET: &str = "patchbay-sandbox-secret";
+
+#[derive(Debug, Clone, thiserror::Error, PartialEq, Eq)]
+pub enum ProviderError {
+    #[error("{name} connects with {kind}, which patchbay does not support yet")]
+    Unsupported { name: String, kind: &'static str },
+    #[error(
+        "{name} is not set up on this server: an administrator needs to set PATCHBAY_CONNECTORS__{upper}__CLIENT_ID and __CLIENT_SECRET"
+    )]
+    NotConfigured { name: String, upper: String },
+    #[error("{name} needs your own account address before it can connect ({url}); patchbay cannot ask for it yet")]
+    NeedsAccountAddress { name: String, url: String },
+    #[error("{name}'s {what} '{url}' is not a valid https URL")]
+    BadUrl { name: String, what: &'static str, url: String },
+}
+
+#[derive(Clone, Debug)]
+pub struct Provider {
+    pub connector: String,
+    pub name: String,
+    pub authorization_url: String,
+    pub token_url: String,
+    pub revocation_url: Option<String>,
+    pub revocation_style: RevocationStyle,
+    pub userinfo_url: Option<String>,
+    pub userinfo_method: HttpMethod,
+    pub account_fields: Vec<String>,
+    pub scope_separator: String,
+    pub scope_param: String,
+    pub pkce: bool,
+    pub client_auth: ClientAuth,
+    pub params: BTreeMap<String, String>,
+    pub switch_account_params: BTreeMap<String, String>,
+    pub client_id: String,
+    pub client_secret: Option<SecretString>,
+    /// The built-in sandbox stands in for the provider.
+    pub sandbox: bool,
+}
+
+impl Provider {
+    pub fn resolve(connector: &Connector, settings: &Settings) -> Result<Self, ProviderError> {
+        let name = connector.name.clone();
+        if connector.auth.kind != AuthKind::Oauth2 {
+            return Err(ProviderError::Unsupported { name, kind: connector.auth.kind.describe() });
+        }
+        let configured = settings.connector(connector.id.as_str()).filter(|c| c.client_id.is_some());
+        let auth = &connector.auth;
+        let mut p = Provider {
+            connector: connector.id.to_string(),
+            name: name.clone(),
+            authorization_url: auth.authorization_url.clone().unwrap_or_default(),
+            token_url: auth.token_url.clone().unwrap_or_default(),
+            revocation_url: auth.revocation_url.clone(),
+            revocation_style: auth.revocation_style,
+            userinfo_url: auth.userinfo_url.clone(),
+            userinfo_method: auth.userinfo_method,
+            account_fields: auth.account_fields.clone(),
+            scope_separator: auth.scope_separator.clone(),
+            scope_param: auth.scope_param.clone(),
+            pkce: auth.pkce,
+            client_auth: auth.client_auth,
+            params: auth.params.clone(),
+            switch_account_params: auth.switch_account_params.clone(),
+            client_id: String::new(),
+            client_secret: None,
+            sandbox: false,
+        };
+        match configured {
+            Some(c) => {
+                p.client_id = c.client_id.clone().unwrap_or_default();
+                p.client_secret = c.client_secret.clone();
+                override_with(&mut p.authorization_url, &c.authorization_url);
+                override_with(&mut p.token_url, &c.token_url);
+                if c.revocation_url.is_some() {
+                    p.revocation_url = c.revocation_url.clone();
+                }
+                // GitHub's revocation path names the client: `/applications/{client_id}/grant`.
+                p.revocation_url = p.revocation_url.map(|u| u.replace("{client_id}", &p.client_id));
+                if c.userinfo_url.is_some() {
+                    p.userinfo_url = c.userinfo_url.clone();
+                }
+                p.check_urls(c.allow_insecure_endpoints)?;
+            }
+            None if settings.sandbox_enabled() => p.use_sandbox(&settings.public_url()),
+            None => return Err(ProviderError::NotConfigured { name, upper: connector.id.as_str().to_uppercase() }),
+        }
+        Ok(p)
+    }
+
+    /// The sandbox speaks plain OAuth 2.0: standard scope parameter and separator, PKCE,
+    /// client secret in a basic header, RFC 7009 revocation, a userinfo endpoint.
+    fn use_sandbox(&mut self, public_url: &str) {
+        self.authorization_url = format!("{public_url}/sandbox/oauth/authorize");
+        self.token_url = format!("{public_url}/sandbox/oauth/token");
+        self.revocation_url = Some(format!("{public_url}/sandbox/oauth/revoke"));
+        self.revocation_style = RevocationStyle::Rfc7009;
+        self.userinfo_url = Some(format!("{public_url}/sandbox/oauth/userinfo"));
+        self.userinfo_method = HttpMethod::Get;
+        self.account_fields = vec!["/email".into(), "/name".into()];
+        self.scope_separator = " ".into();
+        self.scope_param = "scope".into();
+        self.pkce = true;
+        self.client_auth = ClientAuth::Basic;
+        self.client_id = format!("sandbox-{}", self.connector);
+        self.client_secret = Some(SecretString::from(SANDBOX_CLIENT_SECRET));
+        self.sandbox = true;
+    }
+
+    fn check_urls(&self, allow_insecure: bool) -> Result<(), ProviderError> {
+        let mut urls = vec![("authorization URL", &self.authorization_url), ("token URL", &self.token_url)];
+        if let Some(u) = &self.revocation_url {
+            urls.push(("revocation URL", u));
+        }
+        if let Some(u) = &self.userinfo_url {
+            urls.push(("userinfo URL", u));
+        }
+        for (what, url) in urls {
+            if url.contains('{') {
+                return Err(ProviderError::NeedsAccountAddress { name: self.name.clone(), url: url.clone() });
+            }
+            let ok =
+                url::Url::parse(url).is_ok_and(|u| u.scheme() == "https" || (allow_insecure && u.scheme() == "http"));
+            if !ok {
+                return Err(ProviderError::BadUrl { name: self.name.clone(), what, url: url.clone() });
+            }
+        }
+        Ok(())
+    }
+
+    /// What the consent screen and the card call the provider.
+    pub fn display_name(&self) -> String {
+        if self.sandbox { format!("Sandbox {}", self.name) } else { self.name.clone() }
+    }
+}
+
+fn override_with(target: &mut String, value: &Option<String>) {
+    if let Some(v) = value {
+        *target = v.clone();
+    }
+}

@@ -1,0 +1,115 @@
+//! `TestApp`: the real server on 127.0.0.1:0 with a fresh SQLite database (or a fresh
+//! PostgreSQL one), and HTTP clients signed in as the seeded people.
+
+use patchbay::config::Settings;
+use patchbay::startup::Application;
+use patchbay::store::Store;
+use reqwest::redirect::Policy;
+use std::sync::Arc;
+
+pub const OWNER: &str = "ada@example.com";
+pub const EDITOR: &str = "eddie@example.com";
+pub const APP_USER: &str = "una@example.com";
+/// The seeded Todo app.
+pub const TODO: i64 = 1;
+
+pub struct TestApp {
+    pub base: String,
+    pub store: Store,
+    pub settings: Arc<Settings>,
+    pub dir: tempfile::TempDir,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+    task: Option<tokio::task::JoinHandle<()>>,
+}
+
+impl TestApp {
+    pub async fn spawn() -> Self {
+        Self::spawn_with(|_| {}).await
+    }
+
+    /// Starts the server after `adjust` has changed the test settings.
+    pub async fn spawn_with(adjust: impl FnOnce(&mut Settings)) -> Self {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let mut settings = Settings::default();
+        settings.bind = "127.0.0.1:0".parse().unwrap();
+        settings.data_dir = dir.path().to_path_buf();
+        settings.log.level = "warn".into();
+        adjust(&mut settings);
+        Self::start(settings, dir).await
+    }
+
+    pub async fn start(settings: Settings, dir: tempfile::TempDir) -> Self {
+        let app = Application::build(settings).await.expect("the server builds");
+        let state = app.state().clone();
+        let base = format!("http://127.0.0.1:{}", app.port());
+        let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+        let task = tokio::spawn(async move {
+            app.run_until(async {
+                let _ = rx.await;
+            })
+            .await
+            .expect("the server runs");
+        });
+        Self {
+            base,
+            store: state.store.clone(),
+            settings: state.settings.clone(),
+            dir,
+            stop: Some(tx),
+            task: Some(task),
+        }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    /// A browser-like client: its own cookies, redirects not followed (tests look at them).
+    pub fn client() -> reqwest::Client {
+        reqwest::Client::builder().cookie_store(true).redirect(Policy::none()).build().unwrap()
+    }
+
+    /// A client signed in as the seeded person with this email.
+    pub async fn signed_in(&self, email: &str) -> reqwest::Client {
+        let client = Self::client();
+        let users = self.store.list_users().await.unwrap();
+        let user = users.iter().find(|u| u.email == email).unwrap_or_else(|| panic!("no seeded user {email}"));
+        let resp = client.post(self.url("/login")).form(&[("user_id", user.id.to_string())]).send().await.unwrap();
+        assert_eq!(resp.status(), 303, "sign-in redirects");
+        client
+    }
+
+    pub async fn user_id(&self, email: &str) -> i64 {
+        self.store.list_users().await.unwrap().into_iter().find(|u| u.email == email).unwrap().id
+    }
+
+    /// Stops the server and waits for it to finish.
+    pub async fn stop(mut self) {
+        if let Some(tx) = self.stop.take() {
+            let _ = tx.send(());
+        }
+        if let Some(task) = self.task.take() {
+            let _ = task.await;
+        }
+    }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        if let Some(tx) = self.stop.take() {
+            let _ = tx.send(());
+        }
+    }
+}
+
+/// The body of a response as text, asserting its status first.
+pub async fn text(resp: reqwest::Response, status: u16) -> String {
+    let got = resp.status().as_u16();
+    let body = resp.text().await.unwrap();
+    assert_eq!(got, status, "unexpected status; body: {}", &body[..body.len().min(1500)]);
+    body
+}
+
+pub fn location(resp: &reqwest::Response) -> String {
+    resp.headers().get("location").and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned()
+}
