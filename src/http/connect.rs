@@ -67,6 +67,14 @@ pub async fn connect(
     match state.oauth.begin(begin).await {
         Ok(url) => Ok(Redirect::to(&url).into_response()),
         Err(BeginError::Store(e)) => Err(e.into()),
+        Err(e @ BeginError::AlreadyConnected { .. }) => {
+            // The card keeps showing the connection in use; the chat says why nothing began.
+            let ctx = Context { app_id, connector: form.connector, message_id: form.message_id, purpose };
+            match ctx.message_id {
+                Some(_) => finish(&state, &ctx, &e.to_string()).await,
+                None => Err(PageError::new(StatusCode::CONFLICT, "Already connected", &e.to_string())),
+            }
+        }
         Err(e) => {
             let ctx = Context { app_id, connector: form.connector, message_id: form.message_id, purpose };
             failed(&state, &ctx, &e.to_string()).await

@@ -2,6 +2,8 @@
 //! test peers started by the tests themselves.
 
 mod helpers;
+mod oauth;
 mod pages;
+mod peers;
 mod pg;
 mod store;
