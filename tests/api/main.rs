@@ -7,3 +7,4 @@ mod pages;
 mod peers;
 mod pg;
 mod store;
+mod cli;
