@@ -69,6 +69,8 @@
     var box = form.querySelector("textarea");
     var error = form.querySelector("[data-error]");
     var list = document.getElementById("messages");
+    // Open at the newest message unless a link points somewhere else.
+    if (!location.hash && list.lastElementChild) list.lastElementChild.scrollIntoView({ block: "start" });
     document.querySelectorAll("[data-suggestion]").forEach(function (a) {
       a.addEventListener("click", function (e) {
         e.preventDefault();

@@ -54,16 +54,50 @@ fn every_kind_of_broken_entry_is_reported_with_file_and_line() {
     let cases: [(&str, Break, &str); 8] = [
         ("toml syntax", |d| edit(d, "gmail.toml", "name = \"Gmail\"", "name = \"Gmail"), "gmail.toml:2:"),
         ("missing field", |d| edit(d, "slack.toml", "\ndescription = ", "\nnot_description = "), "slack.toml:"),
-        ("id not the file name", |d| edit(d, "notion.toml", "id = \"notion\"", "id = \"notions\""), "notion.toml:1: id 'notions' does not match the file name"),
+        (
+            "id not the file name",
+            |d| edit(d, "notion.toml", "id = \"notion\"", "id = \"notions\""),
+            "notion.toml:1: id 'notions' does not match the file name",
+        ),
         (
             "duplicate id",
             |d| std::fs::copy(d.join("gmail.toml"), d.join("gmail_copy.toml")).map(|_| ()).unwrap(),
             "duplicate id 'gmail'",
         ),
-        ("undeclared scope", |d| edit(d, "gmail.toml", "scopes = [\"https://www.googleapis.com/auth/gmail.send\"]", "scopes = [\"gmail.everything\"]"), "needs scope 'gmail.everything', which is not declared"),
-        ("non-https URL", |d| edit(d, "github.toml", "https://github.com/login/oauth/access_token", "http://github.com/login/oauth/access_token"), "must use https"),
-        ("alias claimed twice", |d| edit(d, "outlook.toml", "aliases = [", "aliases = [\"gmail\", "), "alias 'gmail' is also claimed by"),
-        ("missing connector", |d| std::fs::remove_file(d.join("zoom.toml")).unwrap(), "missing: every connector id in DESIGN.md needs a file, and 'zoom' has none"),
+        (
+            "undeclared scope",
+            |d| {
+                edit(
+                    d,
+                    "gmail.toml",
+                    "scopes = [\"https://www.googleapis.com/auth/gmail.send\"]",
+                    "scopes = [\"gmail.everything\"]",
+                )
+            },
+            "needs scope 'gmail.everything', which is not declared",
+        ),
+        (
+            "non-https URL",
+            |d| {
+                edit(
+                    d,
+                    "github.toml",
+                    "https://github.com/login/oauth/access_token",
+                    "http://github.com/login/oauth/access_token",
+                )
+            },
+            "must use https",
+        ),
+        (
+            "alias claimed twice",
+            |d| edit(d, "outlook.toml", "aliases = [", "aliases = [\"gmail\", "),
+            "alias 'gmail' is also claimed by",
+        ),
+        (
+            "missing connector",
+            |d| std::fs::remove_file(d.join("zoom.toml")).unwrap(),
+            "missing: every connector id in DESIGN.md needs a file, and 'zoom' has none",
+        ),
     ];
     for (what, breaks, expected) in cases {
         let dir = catalog_copy();
@@ -72,7 +106,11 @@ fn every_kind_of_broken_entry_is_reported_with_file_and_line() {
         assert_eq!(out.status.code(), Some(1), "{what}: exit 1");
         let text = stdout(&out);
         assert!(text.contains(expected), "{what}: expected {expected:?} in\n{text}");
-        let located = text.lines().filter(|l| l.contains(".toml:")).all(|l| l.split(".toml:").nth(1).is_some_and(|rest| rest.starts_with(|c: char| c.is_ascii_digit()) || rest.starts_with(' ')));
+        let located = text.lines().filter(|l| l.contains(".toml:")).all(|l| {
+            l.split(".toml:")
+                .nth(1)
+                .is_some_and(|rest| rest.starts_with(|c: char| c.is_ascii_digit()) || rest.starts_with(' '))
+        });
         assert!(located, "{what}: every problem names its file (and line where there is one)\n{text}");
     }
 }
@@ -81,8 +119,17 @@ fn every_kind_of_broken_entry_is_reported_with_file_and_line() {
 fn route_prints_one_json_object() {
     let dir = tempfile::tempdir().unwrap();
     let app = dir.path().join("app.json");
-    std::fs::write(&app, r#"{"name": "Todo", "entities": [{"name": "Task", "fields": ["title"]}], "connected": ["outlook"]}"#).unwrap();
-    let out = patchbay().args(["route", "--app"]).arg(&app).args(["--chips", "slack", "email me my open tasks every morning"]).output().unwrap();
+    std::fs::write(
+        &app,
+        r#"{"name": "Todo", "entities": [{"name": "Task", "fields": ["title"]}], "connected": ["outlook"]}"#,
+    )
+    .unwrap();
+    let out = patchbay()
+        .args(["route", "--app"])
+        .arg(&app)
+        .args(["--chips", "slack", "email me my open tasks every morning"])
+        .output()
+        .unwrap();
     assert!(out.status.success());
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v["selected"][0]["connector"], "outlook", "the connected email tool");
@@ -102,7 +149,13 @@ fn route_jsonl_answers_every_line_and_reports_bad_ones_on_their_own_line() {
     writeln!(input, "{}", serde_json::json!({"prompt": "email me", "chips": ["gmale"]})).unwrap();
     writeln!(input, "{}", serde_json::json!({"prompt": "email me", "app": {"entities": "Task"}})).unwrap();
     writeln!(input, "{}", serde_json::json!({"prompt": "make the header blue"})).unwrap();
-    let mut child = patchbay().args(["route", "--jsonl"]).stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
+    let mut child = patchbay()
+        .args(["route", "--jsonl"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
     child.stdin.take().unwrap().write_all(&input).unwrap();
     let out = child.wait_with_output().unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
@@ -123,7 +176,16 @@ fn route_jsonl_answers_every_line_and_reports_bad_ones_on_their_own_line() {
 fn help_documents_commands_and_settings() {
     let out = patchbay().arg("--help").output().unwrap();
     let help = stdout(&out);
-    for word in ["serve", "route", "catalog", "migrate", "flow", "PATCHBAY_DATABASE_URL", "PATCHBAY_CONNECTORS__GMAIL__CLIENT_ID", "PATCHBAY_LLM__BASE_URL"] {
+    for word in [
+        "serve",
+        "route",
+        "catalog",
+        "migrate",
+        "flow",
+        "PATCHBAY_DATABASE_URL",
+        "PATCHBAY_CONNECTORS__GMAIL__CLIENT_ID",
+        "PATCHBAY_LLM__BASE_URL",
+    ] {
         assert!(help.contains(word), "--help lacks {word}");
     }
 }
@@ -160,7 +222,8 @@ async fn a_fresh_serve_creates_its_database_and_demo_app_and_stops_cleanly() {
     }
     #[cfg(not(unix))]
     child.kill().unwrap();
-    let store = patchbay::store::Store::connect(&patchbay::store::Store::sqlite_url(&dir.path().join("data"))).await.unwrap();
+    let store =
+        patchbay::store::Store::connect(&patchbay::store::Store::sqlite_url(&dir.path().join("data"))).await.unwrap();
     let users = store.list_users().await.unwrap();
     assert_eq!(users.len(), 3, "owner, editor and app user");
     let todo = store.app(1).await.unwrap().expect("the demo app");

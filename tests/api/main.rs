@@ -1,10 +1,11 @@
 //! The one integration-test binary: real servers on 127.0.0.1:0, real databases, real
 //! test peers started by the tests themselves.
 
+mod browser;
+mod cli;
 mod helpers;
 mod oauth;
 mod pages;
 mod peers;
 mod pg;
 mod store;
-mod cli;

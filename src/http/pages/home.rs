@@ -216,7 +216,13 @@ fn app_name(prompt: &str) -> String {
             )
         })
         .count();
-    let mut name: String = words[skip.min(words.len())..].iter().take(6).copied().collect::<Vec<_>>().join(" ");
+    // Stop before a clause that says what the app does: "A to-do app that emails me…".
+    let rest = &words[skip.min(words.len())..];
+    let clause = rest
+        .iter()
+        .position(|w| matches!(w.to_lowercase().as_str(), "that" | "which" | "who" | "where" | "so" | "to" | "with"))
+        .unwrap_or(rest.len());
+    let mut name: String = rest[..clause.max(1).min(rest.len())].iter().take(6).copied().collect::<Vec<_>>().join(" ");
     name = name.trim_end_matches(['.', ',', '!', '?', ':', ';']).to_owned();
     if name.chars().count() > 48 {
         name = name.chars().take(48).collect::<String>() + "…";
@@ -232,7 +238,8 @@ fn app_name(prompt: &str) -> String {
 mod tests {
     #[test]
     fn app_names_come_from_the_description() {
-        assert_eq!(super::app_name("a todo app for my team that emails me"), "Todo app for my team that");
+        assert_eq!(super::app_name("a todo app for my team that emails me"), "Todo app for my team");
+        assert_eq!(super::app_name("A to-do app that emails me my open tasks"), "To-do app");
         assert_eq!(super::app_name("Build me a CRM."), "CRM");
         assert_eq!(super::app_name("!!"), "New app");
     }

@@ -1,0 +1,195 @@
+//! End to end in headless Chromium (Debian's chromium + chromium-driver, driven with
+//! fantoccini): what a builder does with a mouse, on the real server.
+
+use crate::helpers::TestApp;
+use fantoccini::{Client, ClientBuilder, Locator};
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+/// ChromeDriver in its own process group, killed with everything it started.
+pub struct Driver {
+    child: Child,
+    pub client: Client,
+    _profile: tempfile::TempDir,
+}
+
+impl Driver {
+    /// `None` (with a notice) when Chromium is not installed and CI is not set.
+    pub async fn start() -> Option<Self> {
+        if !std::path::Path::new("/usr/bin/chromedriver").exists()
+            || !std::path::Path::new("/usr/bin/chromium").exists()
+        {
+            if std::env::var_os("CI").is_some() {
+                panic!("chromium and chromium-driver are missing in CI: scripts/test installs them");
+            }
+            eprintln!("NOTICE: chromium is not installed (run scripts/test): skipping the browser test");
+            return None;
+        }
+        let port = crate::peers::free_port();
+        let mut cmd = Command::new("/usr/bin/chromedriver");
+        cmd.arg(format!("--port={port}")).stdout(Stdio::null()).stderr(Stdio::null());
+        #[cfg(unix)]
+        std::os::unix::process::CommandExt::process_group(&mut cmd, 0);
+        let child = cmd.spawn().expect("chromedriver starts");
+        let profile = tempfile::tempdir().unwrap();
+        let caps = serde_json::json!({
+            "goog:chromeOptions": {
+                "binary": "/usr/bin/chromium",
+                "args": [
+                    "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-quic",
+                    "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run",
+                    "--window-size=1280,1000", format!("--user-data-dir={}", profile.path().display())
+                ]
+            }
+        });
+        let caps = caps.as_object().unwrap().clone();
+        let mut client = None;
+        for _ in 0..50 {
+            match ClientBuilder::rustls()
+                .expect("rustls")
+                .capabilities(caps.clone())
+                .connect(&format!("http://127.0.0.1:{port}"))
+                .await
+            {
+                Ok(c) => {
+                    client = Some(c);
+                    break;
+                }
+                Err(_) => tokio::time::sleep(Duration::from_millis(100)).await,
+            }
+        }
+        Some(Self { child, client: client.expect("chromedriver answers"), _profile: profile })
+    }
+
+    pub async fn text_of(&self, css: &str) -> String {
+        self.client
+            .wait()
+            .at_most(Duration::from_secs(10))
+            .for_element(Locator::Css(css))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap()
+    }
+
+    /// Saves a screenshot under target/ (never committed).
+    pub async fn screenshot(&self, name: &str) -> PathBuf {
+        let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/screenshots");
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join(name);
+        std::fs::write(&path, self.client.screenshot().await.unwrap()).unwrap();
+        path
+    }
+}
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        // The whole group: ChromeDriver and every Chromium process it started. A negative
+        // pid on a `kill` command line is easy to get wrong, so call killpg directly.
+        #[cfg(unix)]
+        {
+            use nix::sys::signal::{Signal, killpg};
+            use nix::unistd::Pid;
+            if let Ok(pid) = i32::try_from(self.child.id()) {
+                if pid > 1 {
+                    let _ = killpg(Pid::from_raw(pid), Signal::SIGKILL);
+                }
+            }
+        }
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+pub async fn sign_in(d: &Driver, app: &TestApp, name: &str) {
+    d.client.goto(&app.url("/login")).await.unwrap();
+    let button = d.client.find(Locator::XPath(&format!("//button[contains(., '{name}')]"))).await.unwrap();
+    button.click().await.unwrap();
+    d.client.wait().at_most(Duration::from_secs(10)).for_element(Locator::Css("textarea#prompt")).await.unwrap();
+}
+
+#[tokio::test]
+async fn a_builder_picks_gmail_creates_the_app_sees_the_card_and_skips_it() {
+    let app = TestApp::spawn().await;
+    let Some(d) = Driver::start().await else { return };
+    sign_in(&d, &app, "Ada Owner").await;
+
+    d.client.find(Locator::Css("details.plus > summary")).await.unwrap().click().await.unwrap();
+    let search = d.client.find(Locator::Css("#picker-q")).await.unwrap();
+    search.send_keys("gmail").await.unwrap();
+    d.client.find(Locator::Css("[data-add-chip='gmail']")).await.unwrap().click().await.unwrap();
+    assert!(
+        d.text_of("[data-chips] .chip[data-id='gmail']").await.contains("Gmail"),
+        "the chip appears above the prompt"
+    );
+
+    d.client
+        .find(Locator::Css("textarea#prompt"))
+        .await
+        .unwrap()
+        .send_keys("A to-do app that emails me my open tasks every morning")
+        .await
+        .unwrap();
+    d.client.find(Locator::XPath("//button[normalize-space()='Create app']")).await.unwrap().click().await.unwrap();
+
+    let card = d
+        .client
+        .wait()
+        .at_most(Duration::from_secs(10))
+        .for_element(Locator::Css("section.card[id$='-gmail']"))
+        .await
+        .unwrap();
+    // Rendered text: the stylesheet shows section headings in capitals.
+    let text = card.text().await.unwrap().to_lowercase();
+    for expected in
+        ["gmail", "action required", "required permissions", "send email on your behalf", "connect to gmail"]
+    {
+        assert!(text.contains(expected), "the card shows {expected}: {text}");
+    }
+    let png = card.screenshot().await.unwrap();
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/screenshots");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("approval-card.png"), png).unwrap();
+
+    card.find(Locator::XPath(".//button[normalize-space()='Skip']")).await.unwrap().click().await.unwrap();
+    let after = d
+        .client
+        .wait()
+        .at_most(Duration::from_secs(10))
+        .for_element(Locator::Css("section.card-skipped"))
+        .await
+        .unwrap();
+    assert!(after.text().await.unwrap().contains("Gmail was not added."));
+    d.screenshot("card-skipped.png").await;
+}
+
+#[tokio::test]
+async fn the_chat_answers_without_a_page_reload() {
+    let app = TestApp::spawn().await;
+    let Some(d) = Driver::start().await else { return };
+    sign_in(&d, &app, "Ada Owner").await;
+    d.client.goto(&app.url("/apps/1/chat")).await.unwrap();
+    d.client.execute("window.__same_page = true;", vec![]).await.unwrap();
+    d.client
+        .find(Locator::Css("textarea#message"))
+        .await
+        .unwrap()
+        .send_keys("Post a message to #support in Slack when a new task is created")
+        .await
+        .unwrap();
+    d.client.find(Locator::XPath("//button[normalize-space()='Send']")).await.unwrap().click().await.unwrap();
+    let card = d
+        .client
+        .wait()
+        .at_most(Duration::from_secs(10))
+        .for_element(Locator::Css("section.card[id$='-slack']"))
+        .await
+        .unwrap();
+    assert!(card.text().await.unwrap().contains("#support"));
+    let same = d.client.execute("return window.__same_page === true;", vec![]).await.unwrap();
+    assert_eq!(same, serde_json::json!(true), "no reload happened");
+    let input = d.client.find(Locator::Css("textarea#message")).await.unwrap();
+    assert_eq!(input.prop("value").await.unwrap().unwrap_or_default(), "", "the input is cleared for the next message");
+}
