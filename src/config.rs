@@ -149,6 +149,9 @@ pub struct TokenSettings {
     /// Connect and total timeouts for calls to providers.
     pub http_connect_timeout_ms: u64,
     pub http_timeout_ms: u64,
+    /// Extra CA certificates (PEM) to trust for providers, e.g. a self-hosted GitLab
+    /// behind a private CA.
+    pub ca_file: Option<PathBuf>,
 }
 
 impl Default for TokenSettings {
@@ -158,6 +161,7 @@ impl Default for TokenSettings {
             refresh_interval_secs: 60,
             http_connect_timeout_ms: 3000,
             http_timeout_ms: 10_000,
+            ca_file: None,
         }
     }
 }

@@ -43,7 +43,14 @@ CREATE TABLE connections (
     granted_scopes  TEXT NOT NULL DEFAULT '[]',
     sealed_tokens   BYTEA,
     expires_at      BIGINT,
+    -- When the current tokens were issued: a token is never refreshed before half its life.
+    issued_at       BIGINT,
     version         BIGINT NOT NULL DEFAULT 0,
+    -- Who is refreshing the tokens right now (one server at a time), and the backoff after
+    -- passing failures.
+    refresh_lease_until BIGINT,
+    refresh_failures    BIGINT NOT NULL DEFAULT 0,
+    next_refresh_at     BIGINT,
     connected_by    BIGINT REFERENCES users(id),
     connected_at    BIGINT NOT NULL,
     last_used_at    BIGINT,

@@ -43,7 +43,14 @@ CREATE TABLE connections (
     granted_scopes  TEXT NOT NULL DEFAULT '[]',
     sealed_tokens   BLOB,
     expires_at      INTEGER,
+    -- When the current tokens were issued: a token is never refreshed before half its life.
+    issued_at       INTEGER,
     version         INTEGER NOT NULL DEFAULT 0,
+    -- Who is refreshing the tokens right now (one server at a time), and the backoff after
+    -- passing failures.
+    refresh_lease_until INTEGER,
+    refresh_failures    INTEGER NOT NULL DEFAULT 0,
+    next_refresh_at     INTEGER,
     connected_by    INTEGER REFERENCES users(id),
     connected_at    INTEGER NOT NULL,
     last_used_at    INTEGER,

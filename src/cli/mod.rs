@@ -29,7 +29,8 @@ SETTINGS (defaults < patchbay.toml < PATCHBAY_* environment < flags; nested keys
   llm.enabled, llm.base_url, llm.api_key (secret), llm.model, llm.timeout_ms   PATCHBAY_LLM__BASE_URL …
   router.max_prompt_chars     longest prompt accepted [4000]                                 PATCHBAY_ROUTER__MAX_PROMPT_CHARS
   tokens.refresh_margin_secs, tokens.refresh_interval_secs, tokens.http_connect_timeout_ms,
-  tokens.http_timeout_ms      token refresh and provider HTTP timeouts                       PATCHBAY_TOKENS__…";
+  tokens.http_timeout_ms      token refresh and provider HTTP timeouts                       PATCHBAY_TOKENS__…
+  tokens.ca_file              extra CA certificates (PEM) trusted for providers              PATCHBAY_TOKENS__CA_FILE";
 
 #[derive(Debug, Parser)]
 #[command(name = "patchbay", version, about = "Turns a builder's chat request into working, authorised connections to outside tools.", after_long_help = SETTINGS_HELP)]

@@ -2,9 +2,11 @@
 //! its tokens at rest.
 
 mod cipher;
+mod manager;
 mod status;
 mod tokens;
 
 pub use cipher::{CipherError, TokenCipher};
+pub use manager::{Connections, UseError};
 pub use status::Status;
 pub use tokens::TokenSet;

@@ -44,6 +44,17 @@ pub async fn connect(
     }
     let Some(connector) = state.catalog.get(&form.connector) else { return Err(PageError::not_found()) };
     let mut scopes = required_scopes(connector, None);
+    if form.message_id.is_none() {
+        // From My integrations: ask for what the app's flows use (begin adds what is granted).
+        let uses = super::pages::flow_use::of_app(&state, app_id).await?;
+        let flow_scopes: Vec<String> =
+            uses.into_iter().filter(|u| u.connector == form.connector).flat_map(|u| u.scopes).collect();
+        if !flow_scopes.is_empty() {
+            scopes = connector.auth.base_scopes.clone();
+            scopes.extend(flow_scopes.into_iter().filter(|s| !connector.auth.base_scopes.contains(s)));
+            scopes.dedup();
+        }
+    }
     if let Some(message_id) = form.message_id {
         super::pages::card_exists(&state, app_id, message_id, &form.connector).await?;
         let message = state.store.message(message_id).await?.ok_or_else(PageError::not_found)?;

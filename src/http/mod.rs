@@ -34,14 +34,21 @@ pub fn router(state: AppState) -> Router {
         .with_state(state)
 }
 
-/// Periodic housekeeping: expired pending authorizations are purged.
+/// Periodic housekeeping: tokens that expire within the margin are refreshed, and expired
+/// pending authorizations are purged.
 pub fn spawn_background(state: &AppState) -> tokio::task::JoinHandle<()> {
-    let store = state.store.clone();
+    let state = state.clone();
     tokio::spawn(async move {
-        let mut tick = tokio::time::interval(Duration::from_secs(60));
+        let every = Duration::from_secs(state.settings.tokens.refresh_interval_secs.max(1));
+        let mut tick = tokio::time::interval(every);
         loop {
             tick.tick().await;
-            if let Err(e) = store.purge_expired_pending(crate::store::now()).await {
+            match state.connections.refresh_due().await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(refreshed = n, "refreshed expiring tokens"),
+                Err(e) => tracing::warn!(error = %e, "could not look for expiring tokens"),
+            }
+            if let Err(e) = state.store.purge_expired_pending(crate::store::now()).await {
                 tracing::warn!(error = %e, "could not purge expired authorizations");
             }
         }

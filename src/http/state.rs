@@ -2,7 +2,7 @@
 
 use crate::catalog::Catalog;
 use crate::config::Settings;
-use crate::connections::TokenCipher;
+use crate::connections::{Connections, TokenCipher};
 use crate::oauth::OAuth;
 use crate::oauth::http::ProviderHttp;
 use crate::ranking::Router;
@@ -18,6 +18,7 @@ pub struct AppState {
     pub cipher: Arc<TokenCipher>,
     pub router: Arc<Router>,
     pub oauth: OAuth,
+    pub connections: Arc<Connections>,
 }
 
 impl AppState {
@@ -26,10 +27,14 @@ impl AppState {
         let settings = Arc::new(settings);
         let cipher = Arc::new(cipher);
         let t = &settings.tokens;
-        let http = ProviderHttp::new(
-            Duration::from_millis(t.http_connect_timeout_ms),
-            Duration::from_millis(t.http_timeout_ms),
-        );
+        let ca = match &t.ca_file {
+            Some(path) => Some(
+                std::fs::read(path).map_err(|e| anyhow::anyhow!("cannot read the CA file {}: {e}", path.display()))?,
+            ),
+            None => None,
+        };
+        let timeouts = (Duration::from_millis(t.http_connect_timeout_ms), Duration::from_millis(t.http_timeout_ms));
+        let http = ProviderHttp::new(timeouts.0, timeouts.1, ca.as_deref())?;
         let oauth = OAuth {
             http,
             settings: settings.clone(),
@@ -37,6 +42,7 @@ impl AppState {
             store: store.clone(),
             cipher: cipher.clone(),
         };
-        Ok(Self { settings, catalog, store, cipher, router: Arc::new(router), oauth })
+        let connections = Arc::new(Connections::new(oauth.clone()));
+        Ok(Self { settings, catalog, store, cipher, router: Arc::new(router), oauth, connections })
     }
 }

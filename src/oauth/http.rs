@@ -24,15 +24,20 @@ pub enum HttpError {
 }
 
 impl ProviderHttp {
-    pub fn new(connect_timeout: Duration, total_timeout: Duration) -> Self {
-        let client = reqwest::Client::builder()
+    /// `extra_ca` is PEM: certificates to trust besides the system's.
+    pub fn new(connect_timeout: Duration, total_timeout: Duration, extra_ca: Option<&[u8]>) -> Result<Self, HttpError> {
+        let mut builder = reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
             .connect_timeout(connect_timeout)
             .timeout(total_timeout)
-            .user_agent(concat!("patchbay/", env!("CARGO_PKG_VERSION")))
-            .build()
-            .expect("a reqwest client with these options always builds");
-        Self { client }
+            .user_agent(concat!("patchbay/", env!("CARGO_PKG_VERSION")));
+        if let Some(pem) = extra_ca {
+            let certs = reqwest::Certificate::from_pem_bundle(pem)
+                .map_err(|e| HttpError::Build(format!("the CA file: {e}")))?;
+            builder = builder.tls_certs_merge(certs);
+        }
+        let client = builder.build().map_err(|e| HttpError::Build(e.to_string()))?;
+        Ok(Self { client })
     }
 
     pub fn client(&self) -> &reqwest::Client {

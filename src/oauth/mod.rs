@@ -5,6 +5,7 @@ pub mod client;
 mod flow;
 pub mod http;
 pub mod provider;
+pub mod revoke;
 
 pub use flow::{Begin, BeginError, CallbackError, CallbackQuery, Context, OAuth, Outcome, Purpose};
 pub use provider::{Provider, ProviderError};

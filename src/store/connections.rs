@@ -17,7 +17,11 @@ pub struct ConnectionRow {
     granted_scopes: String,
     pub sealed_tokens: Option<Vec<u8>>,
     pub expires_at: Option<i64>,
+    pub issued_at: Option<i64>,
     pub version: i64,
+    pub refresh_lease_until: Option<i64>,
+    pub refresh_failures: i64,
+    pub next_refresh_at: Option<i64>,
     pub connected_by: Option<i64>,
     pub connected_at: i64,
     pub last_used_at: Option<i64>,
@@ -61,7 +65,8 @@ pub struct TokenUpdate<'a> {
 macro_rules! columns {
     () => {
         "id, app_id, connector, kind, owner_user_id, account, status, status_reason, granted_scopes, \
-    sealed_tokens, expires_at, version, connected_by, connected_at, last_used_at, updated_at"
+    sealed_tokens, expires_at, issued_at, version, refresh_lease_until, refresh_failures, next_refresh_at, connected_by, connected_at, \
+            last_used_at, updated_at"
     };
 }
 
@@ -72,8 +77,8 @@ impl Store {
         let at = now();
         sqlx::query_as::<_, ConnectionRow>(concat!(
             "INSERT INTO connections (app_id, connector, kind, owner_user_id, account, status, granted_scopes, \
-             sealed_tokens, expires_at, connected_by, connected_at, updated_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11) RETURNING ",
+             sealed_tokens, expires_at, connected_by, connected_at, updated_at, issued_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11, $11) RETURNING ",
             columns!(),
             ""
         ))
@@ -129,16 +134,66 @@ impl Store {
     }
 
     /// Connections holding tokens that expire before `before`: the refresher's work list.
-    pub async fn connections_expiring(&self, before: i64) -> StoreResult<Vec<ConnectionRow>> {
+    pub async fn connections_expiring(&self, before: i64, at: i64) -> StoreResult<Vec<ConnectionRow>> {
         Ok(sqlx::query_as::<_, ConnectionRow>(concat!(
             "SELECT ",
             columns!(),
             " FROM connections WHERE sealed_tokens IS NOT NULL AND expires_at IS NOT NULL \
-             AND expires_at < $1 AND status IN ('connected', 'expires_soon', 'error') ORDER BY expires_at"
+             AND expires_at < $1 AND status IN ('connected', 'expires_soon', 'error') \
+             AND (next_refresh_at IS NULL OR next_refresh_at <= $2) ORDER BY expires_at"
         ))
         .bind(before)
+        .bind(at)
         .fetch_all(self.pool())
         .await?)
+    }
+
+    /// Claims the right to refresh: succeeds for one caller only, whichever server it runs
+    /// on, because the claim is a write checked against the row version.
+    pub async fn claim_refresh(&self, id: i64, expected_version: i64, lease_until: i64) -> StoreResult<bool> {
+        let done = sqlx::query(
+            "UPDATE connections SET refresh_lease_until = $1, version = version + 1 \
+             WHERE id = $2 AND version = $3 AND (refresh_lease_until IS NULL OR refresh_lease_until < $4)",
+        )
+        .bind(lease_until)
+        .bind(id)
+        .bind(expected_version)
+        .bind(now())
+        .execute(self.pool())
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    /// Ends a refresh that did not produce tokens: the status and reason say why, the
+    /// tokens stay, and `retry_at` sets when the next attempt may run.
+    pub async fn refresh_failed(&self, id: i64, status: &str, reason: &str, retry_at: Option<i64>) -> StoreResult<()> {
+        sqlx::query(
+            "UPDATE connections SET status = $1, status_reason = $2, refresh_lease_until = NULL, \
+             refresh_failures = refresh_failures + 1, next_refresh_at = $3, version = version + 1, updated_at = $4 WHERE id = $5",
+        )
+        .bind(status)
+        .bind(reason)
+        .bind(retry_at)
+        .bind(now())
+        .bind(id)
+        .execute(self.pool())
+        .await?;
+        Ok(())
+    }
+
+    /// Deletes the tokens and keeps the record, so flows show what they need again.
+    pub async fn disconnect_connection(&self, id: i64, reason: &str) -> StoreResult<()> {
+        let done = sqlx::query(
+            "UPDATE connections SET sealed_tokens = NULL, expires_at = NULL, status = 'disconnected', status_reason = $1, \
+             refresh_lease_until = NULL, refresh_failures = 0, next_refresh_at = NULL, version = version + 1, updated_at = $2 \
+             WHERE id = $3",
+        )
+        .bind(reason)
+        .bind(now())
+        .bind(id)
+        .execute(self.pool())
+        .await?;
+        if done.rows_affected() == 0 { Err(StoreError::NotFound) } else { Ok(()) }
     }
 
     /// Writes new tokens only if the row is still at `expected_version`; returns false when
@@ -148,7 +203,8 @@ impl Store {
         let done = sqlx::query(
             "UPDATE connections SET sealed_tokens = $1, expires_at = $2, \
              granted_scopes = COALESCE($3, granted_scopes), account = COALESCE($4, account), \
-             status = $5, status_reason = $6, version = version + 1, updated_at = $7 \
+             status = $5, status_reason = $6, version = version + 1, updated_at = $7, issued_at = $7, \
+             refresh_lease_until = NULL, refresh_failures = 0, next_refresh_at = NULL \
              WHERE id = $8 AND version = $9",
         )
         .bind(update.sealed_tokens)

@@ -15,6 +15,7 @@ pub const TODO: i64 = 1;
 
 pub struct TestApp {
     pub base: String,
+    pub state: patchbay::http::AppState,
     pub store: Store,
     pub settings: Arc<Settings>,
     pub dir: tempfile::TempDir,
@@ -54,6 +55,7 @@ impl TestApp {
             base,
             store: state.store.clone(),
             settings: state.settings.clone(),
+            state,
             dir,
             stop: Some(tx),
             task: Some(task),

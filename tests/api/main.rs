@@ -4,6 +4,7 @@
 mod browser;
 mod cli;
 mod helpers;
+mod integrations;
 mod oauth;
 mod pages;
 mod peers;

@@ -56,8 +56,13 @@ impl OidcPeer {
         Some(Self { base, child })
     }
 
+    /// The test-control channel; it accepts the peer's own test certificate.
+    fn control_client() -> Client {
+        Client::builder().tls_danger_accept_invalid_certs(true).build().unwrap()
+    }
+
     pub async fn stats(&self) -> Value {
-        reqwest::get(format!("{}/__stats", self.base)).await.unwrap().json().await.unwrap()
+        Self::control_client().get(format!("{}/__stats", self.base)).send().await.unwrap().json().await.unwrap()
     }
 
     /// Makes the token endpoint fail ("error500", "invalid_grant") or stall (delay_ms).

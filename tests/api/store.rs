@@ -142,9 +142,26 @@ async fn connections_round_trip_with_sealed_bytes_and_scopes(store: &Store) {
     assert_eq!((touched.last_used_at, touched.connected_by), (Some(42), Some(other.id)));
 
     store.set_connection_status(row.id, "connected", None).await.unwrap();
-    let soon = store.connections_expiring(now() + 7200).await.unwrap();
+    let soon = store.connections_expiring(now() + 7200, now()).await.unwrap();
     assert!(soon.iter().any(|c| c.id == row.id), "a token expiring within the window is listed");
-    assert!(store.connections_expiring(now()).await.unwrap().iter().all(|c| c.id != row.id));
+    assert!(store.connections_expiring(now(), now()).await.unwrap().iter().all(|c| c.id != row.id));
+
+    // One refresher at a time, then a failure that backs off.
+    let current = store.connection(row.id).await.unwrap().unwrap();
+    assert!(store.claim_refresh(row.id, current.version, now() + 30).await.unwrap());
+    assert!(!store.claim_refresh(row.id, current.version + 1, now() + 30).await.unwrap(), "the lease is held");
+    store.refresh_failed(row.id, "error", "the provider did not answer in time", Some(now() + 600)).await.unwrap();
+    let failed = store.connection(row.id).await.unwrap().unwrap();
+    assert_eq!((failed.status.as_str(), failed.refresh_failures, failed.refresh_lease_until), ("error", 1, None));
+    assert!(
+        store.connections_expiring(now() + 7200, now()).await.unwrap().iter().all(|c| c.id != row.id),
+        "backing off"
+    );
+    assert!(store.connections_expiring(now() + 7200, now() + 601).await.unwrap().iter().any(|c| c.id == row.id));
+
+    store.disconnect_connection(row.id, "disconnected by Ada").await.unwrap();
+    let gone = store.connection(row.id).await.unwrap().unwrap();
+    assert_eq!((gone.status.as_str(), gone.sealed_tokens.is_none(), gone.expires_at), ("disconnected", true, None));
 
     assert!(store.delete_connection(row.id).await.unwrap());
     assert!(!store.delete_connection(row.id).await.unwrap());

@@ -6,7 +6,9 @@ mod browse;
 mod cards;
 pub use cards::card_exists;
 mod chat;
+pub mod flow_use;
 mod home;
+mod integrations;
 
 use super::AppState;
 use super::session::{self, CurrentUser};
@@ -27,6 +29,10 @@ pub fn router() -> Router<AppState> {
         .route("/apps/{app_id}/cards/{message_id}/{connector}/skip", post(cards::skip))
         .route("/apps/{app_id}/cards/{message_id}/{connector}/restore", post(cards::restore))
         .route("/apps/{app_id}/integrations/browse", get(browse::page))
+        .route("/apps/{app_id}/integrations", get(integrations::page))
+        .route("/apps/{app_id}/integrations/{id}/disconnect", post(integrations::disconnect))
+        .route("/apps/{app_id}/integrations/{id}/remove", get(integrations::confirm_remove).post(integrations::remove))
+        .route("/apps/{app_id}/integrations/switch/{switch_id}", post(integrations::decide_switch))
         .route("/login", get(session::login_page).post(session::login))
         .route("/logout", post(session::logout))
         .route("/static/{file}", get(assets::file))
