@@ -13,6 +13,7 @@ pub mod connections;
 pub mod http;
 pub mod intent;
 pub mod ranking;
+pub mod sandbox;
 pub mod startup;
 pub mod store;
 pub mod telemetry;

@@ -21,6 +21,7 @@ pub fn router(state: AppState) -> Router {
         .route("/healthz", get(health::healthz))
         .route("/api/v1/route", post(api::route))
         .merge(pages::router())
+        .merge(crate::sandbox::router(&state.settings))
         .fallback(pages::not_found)
         .layer(axum::middleware::from_fn(session::same_origin_posts))
         .layer(

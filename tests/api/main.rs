@@ -2,4 +2,6 @@
 //! test peers started by the tests themselves.
 
 mod pg;
+mod sandbox;
+mod server;
 mod store;
