@@ -28,9 +28,9 @@ pub async fn show(
     headers: HeaderMap,
     Query(pairs): Query<Vec<(String, String)>>,
 ) -> Response {
-    let request = match parse(&state, &pairs) {
+    let request = match AuthorizeRequest::parse(&pairs, &state.catalog, &state.settings.redirect_uri()) {
         Ok(request) => request,
-        Err(refusal) => return refusal,
+        Err(refusal) => return refuse(refusal),
     };
     let user = match signed_in(&state, &headers).await {
         Ok(user) => user,
@@ -46,9 +46,9 @@ pub async fn decide(
     headers: HeaderMap,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Response {
-    let request = match parse(&state, &pairs) {
+    let request = match AuthorizeRequest::parse(&pairs, &state.catalog, &state.settings.redirect_uri()) {
         Ok(request) => request,
-        Err(refusal) => return refusal,
+        Err(refusal) => return refuse(refusal),
     };
     let field = |name: &str| pairs.iter().find(|(k, _)| k == name).map(|(_, v)| v.trim()).unwrap_or("");
     match field("decision") {
@@ -81,14 +81,14 @@ pub async fn decide(
     }
 }
 
-/// The request, or the answer to give instead: an error page, or an error redirect.
-fn parse(state: &AppState, pairs: &[(String, String)]) -> Result<AuthorizeRequest, Response> {
-    AuthorizeRequest::parse(pairs, &state.catalog, &state.settings.redirect_uri()).map_err(|e| match e {
+/// The answer to a request the sandbox refuses: an error page, or an error redirect.
+fn refuse(refusal: AuthorizeError) -> Response {
+    match refusal {
         AuthorizeError::Page { title, message } => {
             PageError::new(StatusCode::BAD_REQUEST, &format!("Sandbox: {title}"), &message).into_response()
         }
         AuthorizeError::Redirect(redirect) => Redirect::to(&redirect.url()).into_response(),
-    })
+    }
 }
 
 /// The patchbay user signed in in this browser, if any: only a default for the account.
