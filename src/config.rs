@@ -81,11 +81,19 @@ impl Default for LogSettings {
     }
 }
 
-#[derive(Clone, Debug, Default, Deserialize)]
+#[derive(Clone, Debug, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct SandboxSettings {
     /// Unset: on in development, off in production.
     pub enabled: Option<bool>,
+    /// How long the sandbox's access tokens live; short values let tests see a refresh.
+    pub access_token_ttl_secs: u64,
+}
+
+impl Default for SandboxSettings {
+    fn default() -> Self {
+        Self { enabled: None, access_token_ttl_secs: 3600 }
+    }
 }
 
 /// Client credentials and endpoint overrides for one connector
@@ -191,6 +199,9 @@ impl Settings {
             if !matches!(parsed.scheme(), "http" | "https") {
                 return Err(SettingsError(format!("public_url '{url}' must be http or https")));
             }
+        }
+        if self.sandbox.access_token_ttl_secs == 0 {
+            return Err(SettingsError("sandbox.access_token_ttl_secs must be above 0".into()));
         }
         if self.router.max_prompt_chars == 0 {
             return Err(SettingsError("router.max_prompt_chars must be above 0".into()));

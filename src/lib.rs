@@ -15,6 +15,7 @@ pub mod http;
 pub mod intent;
 pub mod oauth;
 pub mod ranking;
+pub mod sandbox;
 pub mod startup;
 pub mod store;
 pub mod telemetry;

@@ -24,6 +24,7 @@ pub fn router(state: AppState) -> Router {
         .route("/apps/{app_id}/connect", post(connect::connect))
         .route("/oauth/callback", get(connect::callback))
         .merge(pages::router())
+        .merge(crate::sandbox::router(&state.settings))
         .fallback(pages::not_found)
         .layer(axum::middleware::from_fn(session::same_origin_posts))
         .layer(

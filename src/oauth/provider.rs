@@ -8,10 +8,6 @@ use crate::config::Settings;
 use secrecy::SecretString;
 use std::collections::BTreeMap;
 
-/// The shared secret of the sandbox's clients: the sandbox is a development tool on the
-/// same server, so a fixed secret protects nothing that matters.
-pub const SANDBOX_CLIENT_SECRET: &str = "patchbay-sandbox-secret";
-
 #[derive(Debug, Clone, thiserror::Error, PartialEq, Eq)]
 pub enum ProviderError {
     #[error("{name} connects with {kind}, which patchbay does not support yet")]
@@ -102,19 +98,20 @@ impl Provider {
     /// The sandbox speaks plain OAuth 2.0: standard scope parameter and separator, PKCE,
     /// client secret in a basic header, RFC 7009 revocation, a userinfo endpoint.
     fn use_sandbox(&mut self, public_url: &str) {
-        self.authorization_url = format!("{public_url}/sandbox/oauth/authorize");
-        self.token_url = format!("{public_url}/sandbox/oauth/token");
-        self.revocation_url = Some(format!("{public_url}/sandbox/oauth/revoke"));
+        let e = crate::sandbox::endpoints(public_url);
+        self.authorization_url = e.authorization_url;
+        self.token_url = e.token_url;
+        self.revocation_url = Some(e.revocation_url);
         self.revocation_style = RevocationStyle::Rfc7009;
-        self.userinfo_url = Some(format!("{public_url}/sandbox/oauth/userinfo"));
+        self.userinfo_url = Some(e.userinfo_url);
         self.userinfo_method = HttpMethod::Get;
-        self.account_fields = vec!["/email".into(), "/name".into()];
+        self.account_fields = crate::sandbox::ACCOUNT_FIELDS.iter().map(|f| (*f).to_owned()).collect();
         self.scope_separator = " ".into();
         self.scope_param = "scope".into();
         self.pkce = true;
         self.client_auth = ClientAuth::Basic;
-        self.client_id = format!("sandbox-{}", self.connector);
-        self.client_secret = Some(SecretString::from(SANDBOX_CLIENT_SECRET));
+        self.client_id = crate::sandbox::client_id(&self.connector);
+        self.client_secret = Some(SecretString::from(crate::sandbox::client_secret()));
         self.sandbox = true;
     }
 

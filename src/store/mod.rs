@@ -8,6 +8,7 @@ mod chat;
 mod connections;
 mod flows;
 mod pending;
+mod sandbox;
 mod users;
 
 pub use audit::AuditEntry;
@@ -15,6 +16,7 @@ pub use chat::{CardState, ChatMessage, NewMessage};
 pub use connections::{ConnectionRow, NewConnection, TokenUpdate};
 pub use flows::{FlowRow, FlowVersionRow};
 pub use pending::{PendingAuthorization, PendingSwitch};
+pub use sandbox::{CodeRedemption, NewSandboxAccessToken, NewSandboxGrant, SandboxAccess, SandboxCode, SandboxGrant};
 pub use users::{AppRow, Member, UserRow};
 
 use sqlx::any::{AnyPoolOptions, install_default_drivers};

@@ -17,10 +17,9 @@ pub struct TestApp {
     pub base: String,
     pub state: patchbay::http::AppState,
     pub store: Store,
-    pub settings: Arc<Settings>,
-    pub dir: tempfile::TempDir,
+    /// The data directory; a second instance may share it (`spawn_in`).
+    pub dir: Arc<tempfile::TempDir>,
     stop: Option<tokio::sync::oneshot::Sender<()>>,
-    task: Option<tokio::task::JoinHandle<()>>,
 }
 
 impl TestApp {
@@ -30,7 +29,11 @@ impl TestApp {
 
     /// Starts the server after `adjust` has changed the test settings.
     pub async fn spawn_with(adjust: impl FnOnce(&mut Settings)) -> Self {
-        let dir = tempfile::tempdir().expect("temp dir");
+        Self::spawn_in(Arc::new(tempfile::tempdir().expect("temp dir")), adjust).await
+    }
+
+    /// A server on the data directory `dir`, which another instance may be using too.
+    pub async fn spawn_in(dir: Arc<tempfile::TempDir>, adjust: impl FnOnce(&mut Settings)) -> Self {
         let mut settings = Settings::default();
         settings.bind = "127.0.0.1:0".parse().unwrap();
         settings.data_dir = dir.path().to_path_buf();
@@ -39,27 +42,19 @@ impl TestApp {
         Self::start(settings, dir).await
     }
 
-    pub async fn start(settings: Settings, dir: tempfile::TempDir) -> Self {
+    pub async fn start(settings: Settings, dir: Arc<tempfile::TempDir>) -> Self {
         let app = Application::build(settings).await.expect("the server builds");
         let state = app.state().clone();
         let base = format!("http://127.0.0.1:{}", app.port());
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
-        let task = tokio::spawn(async move {
+        tokio::spawn(async move {
             app.run_until(async {
                 let _ = rx.await;
             })
             .await
             .expect("the server runs");
         });
-        Self {
-            base,
-            store: state.store.clone(),
-            settings: state.settings.clone(),
-            state,
-            dir,
-            stop: Some(tx),
-            task: Some(task),
-        }
+        Self { base, store: state.store.clone(), state, dir, stop: Some(tx) }
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -80,20 +75,6 @@ impl TestApp {
         assert_eq!(resp.status(), 303, "sign-in redirects");
         client
     }
-
-    pub async fn user_id(&self, email: &str) -> i64 {
-        self.store.list_users().await.unwrap().into_iter().find(|u| u.email == email).unwrap().id
-    }
-
-    /// Stops the server and waits for it to finish.
-    pub async fn stop(mut self) {
-        if let Some(tx) = self.stop.take() {
-            let _ = tx.send(());
-        }
-        if let Some(task) = self.task.take() {
-            let _ = task.await;
-        }
-    }
 }
 
 impl Drop for TestApp {
@@ -102,6 +83,15 @@ impl Drop for TestApp {
             let _ = tx.send(());
         }
     }
+}
+
+/// Signs in as the user with this id and returns the `Cookie` header value to send, for
+/// tests that drive cookies by hand.
+pub async fn session_cookie(http: &reqwest::Client, app: &TestApp, user_id: i64) -> String {
+    let response = http.post(app.url("/login")).form(&[("user_id", user_id.to_string())]).send().await.unwrap();
+    assert_eq!(response.status(), 303, "sign-in redirects");
+    let set_cookie = response.headers().get("set-cookie").expect("a session cookie").to_str().unwrap();
+    set_cookie.split(';').next().unwrap().to_owned()
 }
 
 /// The body of a response as text, asserting its status first.

@@ -9,4 +9,5 @@ mod oauth;
 mod pages;
 mod peers;
 mod pg;
+mod sandbox;
 mod store;

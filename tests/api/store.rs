@@ -2,7 +2,10 @@
 
 use crate::pg;
 use patchbay::app::Role;
-use patchbay::store::{NewConnection, NewMessage, PendingAuthorization, Store, StoreError, TokenUpdate, now};
+use patchbay::store::{
+    CodeRedemption, NewConnection, NewMessage, NewSandboxAccessToken, NewSandboxGrant, PendingAuthorization,
+    SandboxCode, Store, StoreError, TokenUpdate, now,
+};
 
 async fn sqlite() -> (Store, tempfile::TempDir) {
     let dir = tempfile::tempdir().unwrap();
@@ -46,6 +49,8 @@ conformance!(
     flows_keep_every_version,
     the_audit_log_lists_newest_first,
     migrating_twice_changes_nothing,
+    sandbox_codes_are_spent_once_and_grants_rotate_and_revoke,
+    concurrent_sandbox_redemptions_and_rotations_let_exactly_one_win,
 );
 
 async fn app_with_owner(store: &Store) -> (i64, i64) {
@@ -339,4 +344,143 @@ async fn the_audit_log_lists_newest_first(store: &Store) {
 async fn migrating_twice_changes_nothing(store: &Store) {
     store.migrate().await.expect("a second migration run is a no-op");
     assert!(store.ping().await);
+}
+
+fn sandbox_code(hash: &str, expires_at: i64) -> SandboxCode {
+    let scopes = ["openid".to_owned(), "email".to_owned()];
+    SandboxCode::new(
+        hash.into(),
+        "gmail",
+        "http://pb/cb",
+        &scopes,
+        "challenge",
+        "a@example.com",
+        "A",
+        now(),
+        expires_at,
+    )
+}
+
+fn sandbox_access<'a>(hash: &'a str, scopes: &'a [String], expires_at: i64) -> NewSandboxAccessToken<'a> {
+    NewSandboxAccessToken { token_hash: hash, scopes, expires_at }
+}
+
+fn sandbox_grant<'a>(refresh_hash: &'a str, scopes: &'a [String], code_hash: Option<&'a str>) -> NewSandboxGrant<'a> {
+    NewSandboxGrant {
+        connector: "gmail",
+        scopes,
+        account_email: "a@example.com",
+        account_name: "A",
+        refresh_hash,
+        code_hash,
+    }
+}
+
+async fn sandbox_codes_are_spent_once_and_grants_rotate_and_revoke(store: &Store) {
+    let at = now();
+    let code = sandbox_code("c-1", at + 300);
+    store.insert_sandbox_code(&code).await.unwrap();
+    assert_eq!(store.redeem_sandbox_code("c-1", at).await.unwrap(), CodeRedemption::Fresh(code.clone()));
+    assert_eq!(code.scopes().unwrap(), ["openid", "email"]);
+    assert_eq!(store.redeem_sandbox_code("c-1", at).await.unwrap(), CodeRedemption::Replayed { grant_id: None });
+    assert_eq!(store.redeem_sandbox_code("c-unknown", at).await.unwrap(), CodeRedemption::Unknown);
+
+    // A grant issued for the code: a replay now names it.
+    let scopes = code.scopes().unwrap();
+    let grant = store
+        .create_sandbox_grant(sandbox_grant("r-1", &scopes, Some("c-1")), sandbox_access("a-1", &scopes, at + 60), at)
+        .await
+        .unwrap();
+    assert_eq!((grant.connector.as_str(), grant.scopes().unwrap()), ("gmail", scopes.clone()));
+    assert_eq!(
+        store.redeem_sandbox_code("c-1", at).await.unwrap(),
+        CodeRedemption::Replayed { grant_id: Some(grant.id) }
+    );
+    let live = store.sandbox_access("a-1", at).await.unwrap().expect("a live access token");
+    assert_eq!((live.grant.id, live.scopes.clone(), live.expires_at), (grant.id, scopes.clone(), at + 60));
+    assert!(store.sandbox_access("a-1", at + 60).await.unwrap().is_none(), "expired at its expiry");
+    assert!(store.sandbox_access("r-1", at).await.unwrap().is_none(), "a refresh token is not an access token");
+
+    // Rotation: the old refresh hash stops finding the grant.
+    assert_eq!(store.sandbox_grant_by_refresh("r-1").await.unwrap().map(|g| g.id), Some(grant.id));
+    let narrow = vec!["email".to_owned()];
+    assert!(
+        store
+            .rotate_sandbox_refresh(grant.id, "r-1", "r-2", sandbox_access("a-2", &narrow, at + 60), at)
+            .await
+            .unwrap()
+    );
+    assert!(
+        !store
+            .rotate_sandbox_refresh(grant.id, "r-1", "r-3", sandbox_access("a-3", &narrow, at + 60), at)
+            .await
+            .unwrap()
+    );
+    assert!(store.sandbox_grant_by_refresh("r-1").await.unwrap().is_none());
+    assert!(store.sandbox_access("a-3", at).await.unwrap().is_none(), "a lost rotation stores no token");
+    assert_eq!(store.sandbox_access("a-2", at).await.unwrap().unwrap().scopes, narrow);
+
+    // Revocation: an access token alone, or a refresh token with all its access tokens;
+    // another client's token is left alone.
+    assert!(!store.revoke_sandbox_token("a-1", "outlook").await.unwrap());
+    assert!(store.revoke_sandbox_token("a-1", "gmail").await.unwrap());
+    assert!(store.sandbox_access("a-1", at).await.unwrap().is_none());
+    assert!(store.sandbox_access("a-2", at).await.unwrap().is_some());
+    assert!(!store.revoke_sandbox_token("r-2", "outlook").await.unwrap());
+    assert!(store.revoke_sandbox_token("r-2", "gmail").await.unwrap());
+    assert!(store.sandbox_access("a-2", at).await.unwrap().is_none(), "revoking the grant revokes its access tokens");
+    assert!(!store.revoke_sandbox_token("r-2", "gmail").await.unwrap());
+
+    let other = store
+        .create_sandbox_grant(sandbox_grant("r-9", &scopes, None), sandbox_access("a-9", &scopes, at + 60), at)
+        .await
+        .unwrap();
+    assert!(store.revoke_sandbox_grant(other.id).await.unwrap());
+    assert!(store.sandbox_access("a-9", at).await.unwrap().is_none());
+
+    // Housekeeping drops expired codes and access tokens, nothing live.
+    store.insert_sandbox_code(&sandbox_code("c-old", at - 1)).await.unwrap();
+    store.insert_sandbox_code(&sandbox_code("c-new", at + 300)).await.unwrap();
+    let kept = store
+        .create_sandbox_grant(sandbox_grant("r-k", &scopes, None), sandbox_access("a-old", &scopes, at - 1), at)
+        .await
+        .unwrap();
+    assert_eq!(
+        store.purge_expired_sandbox(at).await.unwrap(),
+        2,
+        "c-old and a-old; the used c-1 stays until it expires"
+    );
+    assert_eq!(store.redeem_sandbox_code("c-old", at).await.unwrap(), CodeRedemption::Unknown);
+    assert!(matches!(store.redeem_sandbox_code("c-new", at).await.unwrap(), CodeRedemption::Fresh(_)));
+    assert_eq!(store.sandbox_grant_by_refresh("r-k").await.unwrap().map(|g| g.id), Some(kept.id), "grants stay");
+}
+
+async fn concurrent_sandbox_redemptions_and_rotations_let_exactly_one_win(store: &Store) {
+    let at = now();
+    store.insert_sandbox_code(&sandbox_code("c-race", at + 300)).await.unwrap();
+    let redemptions = (0..6).map(|_| {
+        let store = store.clone();
+        tokio::spawn(async move { store.redeem_sandbox_code("c-race", at).await })
+    });
+    let results = futures::future::join_all(redemptions).await;
+    let fresh = results.iter().filter(|r| matches!(r, Ok(Ok(CodeRedemption::Fresh(_))))).count();
+    let replays = results.iter().filter(|r| matches!(r, Ok(Ok(CodeRedemption::Replayed { .. })))).count();
+    assert_eq!((fresh, replays), (1, 5), "{results:?}");
+
+    let scopes = vec!["email".to_owned()];
+    let grant = store
+        .create_sandbox_grant(sandbox_grant("r-race", &scopes, None), sandbox_access("a-0", &scopes, at + 60), at)
+        .await
+        .unwrap();
+    let rotations = (0..6).map(|i| {
+        let (store, scopes) = (store.clone(), scopes.clone());
+        tokio::spawn(async move {
+            let (new, access) = (format!("r-new-{i}"), format!("a-new-{i}"));
+            store.rotate_sandbox_refresh(grant.id, "r-race", &new, sandbox_access(&access, &scopes, at + 60), at).await
+        })
+    });
+    let results = futures::future::join_all(rotations).await;
+    let won = results.iter().filter(|r| matches!(r, Ok(Ok(true)))).count();
+    let lost = results.iter().filter(|r| matches!(r, Ok(Ok(false)))).count();
+    assert_eq!((won, lost), (1, 5), "{results:?}");
 }
