@@ -3,7 +3,7 @@
 use crate::catalog::Catalog;
 use crate::config::Settings;
 use crate::connections::TokenCipher;
-use crate::ranking::Router;
+use crate::ranking::{Router, RoutingService};
 use crate::store::Store;
 use std::sync::Arc;
 
@@ -14,11 +14,15 @@ pub struct AppState {
     pub store: Store,
     pub cipher: Arc<TokenCipher>,
     pub router: Arc<Router>,
+    /// The one way to route a request (rules, and the LLM when configured): handlers
+    /// and the chat call this, not `router` directly.
+    pub routing: Arc<RoutingService>,
 }
 
 impl AppState {
     pub fn new(settings: Settings, catalog: Arc<Catalog>, store: Store, cipher: TokenCipher) -> anyhow::Result<Self> {
-        let router = Router::build(catalog.clone(), settings.router.max_prompt_chars)?;
-        Ok(Self { settings: Arc::new(settings), catalog, store, cipher: Arc::new(cipher), router: Arc::new(router) })
+        let router = Arc::new(Router::build(catalog.clone(), settings.router.max_prompt_chars)?);
+        let routing = Arc::new(RoutingService::from_settings(router.clone(), &settings.llm)?);
+        Ok(Self { settings: Arc::new(settings), catalog, store, cipher: Arc::new(cipher), router, routing })
     }
 }
