@@ -15,7 +15,7 @@ mod select;
 mod service;
 
 pub use index::CatalogIndex;
-pub use refine::CANDIDATES;
+pub use refine::{CANDIDATES, input as model_input};
 pub use request::{DecidedBy, LlmNote, Ranked, Role, RouteError, RouteRequest, RouteResult, Selected};
 pub use service::{RouteMode, RoutingService};
 

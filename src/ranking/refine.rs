@@ -254,3 +254,67 @@ fn role_word(role: Role) -> &'static str {
         Role::Action => "action",
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ranking::Router;
+    use std::sync::{Arc, LazyLock};
+
+    static ROUTER: LazyLock<Router> =
+        LazyLock::new(|| Router::build(Arc::new(Catalog::embedded().expect("catalog")), 4000).expect("router"));
+
+    fn pick(connector: &str, ops: &[&str]) -> Pick {
+        Pick { connector: connector.into(), role: Role::Action, actions: ops.iter().map(|s| s.to_string()).collect() }
+    }
+
+    fn decide(prompt: &str, picks: Vec<Pick>, candidates: Vec<&str>) -> Result<RouteResult, ModelError> {
+        let request = RouteRequest::new(prompt);
+        let offline = ROUTER.route(&request).expect("route");
+        let named = ROUTER.named_connectors(prompt, &request.app);
+        let decision = Decision { selected: picks, reason: "because".into(), ..Decision::default() };
+        apply(ROUTER.catalog(), &request.app, &offline, decision, &Allowed { candidates, named: &named }, "m")
+    }
+
+    #[test]
+    fn a_tool_the_request_names_may_be_chosen_even_outside_the_candidates() {
+        let prompt = "post the weekly numbers to Discord";
+        assert_eq!(ROUTER.named_connectors(prompt, &Default::default()), ["discord"]);
+        let chosen = decide(prompt, vec![pick("discord", &["discord.post_message"])], vec!["slack"]).expect("allowed");
+        assert_eq!(chosen.selected_ids(), ["discord"]);
+        let refused = decide(prompt, vec![pick("telegram", &[])], vec!["slack"]).unwrap_err();
+        assert!(refused.to_string().contains("not among the candidates"), "{refused}");
+    }
+
+    #[test]
+    fn a_negated_or_compared_tool_is_not_counted_as_named() {
+        assert!(ROUTER.named_connectors("build a chat like Slack, without Discord", &Default::default()).is_empty());
+    }
+
+    #[test]
+    fn an_empty_answer_means_no_tool_and_a_missing_operation_gets_the_main_one() {
+        let none = decide("make the header sticky", Vec::new(), vec!["slack"]).expect("no tool");
+        assert!(none.selected.is_empty());
+        assert!(none.ranked.len() >= CANDIDATES);
+        let filled = decide("tell the team on Slack", vec![pick("slack", &["slack.nope"])], vec!["slack"]).unwrap();
+        assert_eq!(filled.selected[0].actions.len(), 1);
+        assert!(filled.selected[0].actions[0].starts_with("slack."));
+        assert_eq!(filled.llm.unwrap().dropped, ["unknown operation 'slack.nope' for 'slack'"]);
+    }
+
+    #[test]
+    fn the_model_sees_the_top_candidates_and_every_chip_with_full_operation_ids() {
+        let mut request = RouteRequest::new("email me the weekly numbers");
+        request.chips = vec!["figma".into()];
+        request.app.connected = vec!["outlook".into()];
+        let offline = ROUTER.route(&request).unwrap();
+        let input = input(ROUTER.catalog(), &request, &offline);
+        assert!(input.candidates.len() <= CANDIDATES + 1);
+        assert!(input.candidates.iter().any(|c| c.id == "figma"));
+        assert_eq!(input.connected, ["outlook"]);
+        assert!(input.app.connected.is_empty(), "connected is given once, on its own");
+        let first = &input.candidates[0];
+        assert!(first.actions.iter().all(|a| a.id.starts_with(&format!("{}.", first.id))));
+        assert_eq!(input.router_pick, input.rules.selected);
+    }
+}
