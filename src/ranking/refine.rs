@@ -160,6 +160,8 @@ pub fn apply(
                 None => dropped.push(format!("unknown operation '{op}' for '{id}'")),
             }
         }
+        // A flow cannot start from a tool that has no triggers: it is read from instead.
+        let role = if pick.role == Role::Trigger && c.triggers.is_empty() { Role::Source } else { pick.role };
         match picks.iter_mut().find(|(p, _, _)| p.id == c.id) {
             Some((_, _, existing)) => {
                 for op in ops {
@@ -168,7 +170,7 @@ pub fn apply(
                     }
                 }
             }
-            None => picks.push((c, pick.role, ops)),
+            None => picks.push((c, role, ops)),
         }
     }
     if picks.is_empty() && !decision.selected.is_empty() {

@@ -3,15 +3,17 @@
 //! the request carries, the cache, and that the rules answer is untouched without it.
 
 use patchbay::catalog::Catalog;
-use patchbay::config::{AnswerFormat, LlmSettings, Settings};
+use patchbay::config::{AnswerFormat, LlmSettings};
 use patchbay::intent::prompt::PROMPT;
 use patchbay::ranking::{CANDIDATES, DecidedBy, RouteMode, RouteRequest, RouteResult, Router, RoutingService};
-use patchbay::startup::Application;
 use serde_json::{Value, json};
 use std::sync::{Arc, LazyLock, Mutex};
 use std::time::{Duration, Instant};
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
+
+/// The same path through the server's API and through `patchbay route`.
+mod entry_points;
 
 const KEY: &str = "sk-test-7f3a9c-never-print-me";
 const MODEL: &str = "test-model";
@@ -365,35 +367,4 @@ async fn the_api_key_never_shows_in_logs_errors_or_output() {
     ] {
         assert!(!shown.contains(KEY), "the key leaked into: {shown}");
     }
-}
-
-#[tokio::test]
-async fn the_route_api_uses_the_llm_when_configured_and_obeys_llm_false() {
-    let server = answering(content(&teams_answer())).await;
-    let dir = tempfile::tempdir().unwrap();
-    let settings = Settings {
-        bind: "127.0.0.1:0".parse().unwrap(),
-        data_dir: dir.path().to_path_buf(),
-        seed_demo: false,
-        llm: llm_settings(&server, 3000),
-        ..Settings::default()
-    };
-    let app = Application::build(settings).await.expect("app");
-    let base = format!("http://127.0.0.1:{}", app.port());
-    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let running = tokio::spawn(app.run_until(async move {
-        let _ = stopped.await;
-    }));
-    let client = reqwest::Client::new();
-    let body = json!({"prompt": PROMPT_TEXT});
-    let with: Value =
-        client.post(format!("{base}/api/v1/route")).json(&body).send().await.unwrap().json().await.unwrap();
-    assert_eq!(with["decided_by"], "llm", "{with}");
-    assert_eq!(with["selected"][0]["connector"], "microsoft_teams");
-    let without: Value =
-        client.post(format!("{base}/api/v1/route?llm=false")).json(&body).send().await.unwrap().json().await.unwrap();
-    assert_eq!(without["decided_by"], "rules");
-    assert_eq!(requests_to(&server).await.len(), 1);
-    let _ = stop.send(());
-    running.await.unwrap().unwrap();
 }
