@@ -112,14 +112,23 @@ pub struct ConnectorSettings {
     pub allow_insecure_endpoints: bool,
 }
 
+/// The optional LLM that refines the offline router's answer (docs/llm.md). Any
+/// OpenAI-compatible endpoint works: OpenAI, vLLM, Ollama, llama.cpp's server.
 #[derive(Clone, Debug, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct LlmSettings {
+    /// Use the LLM by default (the chat, the API, `patchbay route`); `--llm` forces it.
     pub enabled: bool,
     pub base_url: String,
     pub api_key: Option<SecretString>,
     pub model: String,
+    /// The whole budget for one answer, retry included; past it the rules answer.
     pub timeout_ms: u64,
+    /// How the model is asked to answer: `json_schema` (structured output) or
+    /// `tool_call` (for endpoints without structured output). Either shape is read back.
+    pub answer_format: AnswerFormat,
+    /// Answers remembered for identical requests (0 turns the cache off).
+    pub cache_entries: usize,
 }
 
 impl Default for LlmSettings {
@@ -130,8 +139,20 @@ impl Default for LlmSettings {
             api_key: None,
             model: "gpt-4o-mini".into(),
             timeout_ms: 4000,
+            answer_format: AnswerFormat::JsonSchema,
+            cache_entries: 512,
         }
     }
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AnswerFormat {
+    /// `response_format: {"type": "json_schema", …}`, answered in the message content.
+    #[default]
+    JsonSchema,
+    /// One forced function call whose arguments follow the schema.
+    ToolCall,
 }
 
 #[derive(Clone, Debug, Deserialize)]
@@ -202,6 +223,9 @@ impl Settings {
         }
         if self.sandbox.access_token_ttl_secs == 0 {
             return Err(SettingsError("sandbox.access_token_ttl_secs must be above 0".into()));
+        }
+        if self.llm.timeout_ms == 0 {
+            return Err(SettingsError("llm.timeout_ms must be above 0".into()));
         }
         if self.router.max_prompt_chars == 0 {
             return Err(SettingsError("router.max_prompt_chars must be above 0".into()));

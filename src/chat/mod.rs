@@ -7,7 +7,7 @@ pub mod suggest;
 use crate::app::AppStructure;
 use crate::card::{CardsPayload, summary};
 use crate::catalog::Catalog;
-use crate::ranking::{RouteError, RouteRequest, Router};
+use crate::ranking::{RouteError, RouteMode, RouteRequest, RoutingService};
 use crate::store::{AppRow, ChatMessage, NewMessage, Store, StoreError, UserRow};
 
 #[derive(Debug, thiserror::Error)]
@@ -44,7 +44,7 @@ pub async fn structure_with_connections(store: &Store, app: &AppRow) -> Result<A
 /// builder picked them for this app on purpose.
 pub async fn post_message(
     store: &Store,
-    router: &Router,
+    routing: &RoutingService,
     catalog: &Catalog,
     app: &AppRow,
     user: &UserRow,
@@ -56,13 +56,14 @@ pub async fn post_message(
         return Err(ChatError::Empty);
     }
     let chars = text.chars().count();
-    let limit = router.max_prompt_chars();
+    let limit = routing.router().max_prompt_chars();
     if chars > limit {
         return Err(ChatError::TooLong { chars, limit });
     }
     let structure = structure_with_connections(store, app).await?;
     let request = RouteRequest { prompt: text.to_owned(), app: structure, chips: chips.to_vec() };
-    let route = router.route(&request).map_err(ChatError::Route)?;
+    // The LLM refines the answer when it is configured; the rules are the floor.
+    let route = routing.route(&request, RouteMode::Default).await.map_err(ChatError::Route)?;
 
     let builder = store
         .add_message(NewMessage {

@@ -26,7 +26,8 @@ SETTINGS (defaults < patchbay.toml < PATCHBAY_* environment < flags; nested keys
   sandbox.enabled             built-in sandbox authorization server [on in development]      PATCHBAY_SANDBOX__ENABLED
   connectors.<id>.client_id, .client_secret (secret), .authorization_url, .token_url,
   .revocation_url, .userinfo_url, .allow_insecure_endpoints   PATCHBAY_CONNECTORS__GMAIL__CLIENT_ID …
-  llm.enabled, llm.base_url, llm.api_key (secret), llm.model, llm.timeout_ms   PATCHBAY_LLM__BASE_URL …
+  llm.enabled, llm.base_url, llm.api_key (secret), llm.model, llm.timeout_ms [4000],
+  llm.answer_format (json_schema | tool_call), llm.cache_entries [512]   PATCHBAY_LLM__BASE_URL … (docs/llm.md)
   router.max_prompt_chars     longest prompt accepted [4000]                                 PATCHBAY_ROUTER__MAX_PROMPT_CHARS
   tokens.refresh_margin_secs, tokens.refresh_interval_secs, tokens.http_connect_timeout_ms,
   tokens.http_timeout_ms      token refresh and provider HTTP timeouts                       PATCHBAY_TOKENS__…

@@ -1,10 +1,12 @@
 //! `patchbay route`: one prompt, or a JSONL stream where every input line gets exactly one
-//! output line (an `{"error": …}` line for a bad one) and the stream goes on.
+//! output line (an `{"error": …}` line for a bad one) and the stream goes on. Routing goes
+//! through the same `RoutingService` as the server: `--llm` forces the LLM, `--no-llm`
+//! forbids it, and otherwise `llm.enabled` decides.
 
 use super::RouteArgs;
 use crate::app::AppStructure;
 use crate::config::Settings;
-use crate::ranking::{RouteRequest, Router};
+use crate::ranking::{RouteMode, RouteRequest, Router, RoutingService};
 use anyhow::Context;
 use serde_json::{Value, json};
 use std::io::{BufRead, BufWriter, Write};
@@ -18,9 +20,16 @@ pub fn run(settings: Settings, args: RouteArgs) -> anyhow::Result<ExitCode> {
     }
     crate::telemetry::init(&log);
     let catalog = Arc::new(crate::load_catalog(&settings)?);
-    let router = Router::build(catalog, settings.router.max_prompt_chars)?;
+    let router = Arc::new(Router::build(catalog, settings.router.max_prompt_chars)?);
+    let service = RoutingService::from_settings(router, &settings.llm)?;
+    let mode = match (args.llm, args.no_llm) {
+        (true, _) => RouteMode::Llm,
+        (_, true) => RouteMode::NoLlm,
+        _ => RouteMode::Default,
+    };
+    let runtime = super::runtime()?;
     if args.jsonl {
-        stream(&router)?;
+        runtime.block_on(stream(&service, mode))?;
         return Ok(ExitCode::SUCCESS);
     }
     let Some(prompt) = args.prompt else {
@@ -34,7 +43,7 @@ pub fn run(settings: Settings, args: RouteArgs) -> anyhow::Result<ExitCode> {
         None => AppStructure::default(),
     };
     let request = RouteRequest { prompt, app, chips: args.chips };
-    match router.route(&request) {
+    match runtime.block_on(service.route(&request, mode)) {
         Ok(result) => {
             println!("{}", serde_json::to_string_pretty(&result)?);
             Ok(ExitCode::SUCCESS)
@@ -47,7 +56,9 @@ pub fn run(settings: Settings, args: RouteArgs) -> anyhow::Result<ExitCode> {
 }
 
 /// Reads byte lines, so that a line of invalid UTF-8 is one error line, not the end.
-fn stream(router: &Router) -> anyhow::Result<()> {
+/// Lines are answered one at a time, in order: with the LLM, the endpoint's own rate
+/// limit is the bound, and a stream must not turn into a burst of 429s.
+async fn stream(service: &RoutingService, mode: RouteMode) -> anyhow::Result<()> {
     let stdin = std::io::stdin();
     let mut input = stdin.lock();
     let mut out = BufWriter::new(std::io::stdout().lock());
@@ -57,7 +68,7 @@ fn stream(router: &Router) -> anyhow::Result<()> {
         if input.read_until(b'\n', &mut line)? == 0 {
             break;
         }
-        let answer = answer_line(router, &line);
+        let answer = answer_line(service, mode, &line).await;
         if let Some(answer) = answer {
             serde_json::to_writer(&mut out, &answer)?;
             out.write_all(b"\n")?;
@@ -68,7 +79,7 @@ fn stream(router: &Router) -> anyhow::Result<()> {
 }
 
 /// The output for one input line; `None` for a blank line.
-pub fn answer_line(router: &Router, raw: &[u8]) -> Option<Value> {
+pub async fn answer_line(service: &RoutingService, mode: RouteMode, raw: &[u8]) -> Option<Value> {
     let Ok(text) = std::str::from_utf8(raw) else {
         return Some(json!({ "error": "the line is not valid UTF-8" }));
     };
@@ -80,7 +91,10 @@ pub fn answer_line(router: &Router, raw: &[u8]) -> Option<Value> {
         Ok(v) => v,
         Err(e) => return Some(json!({ "error": format!("the line is not valid JSON: {e}") })),
     };
-    let result = RouteRequest::from_json(&value).and_then(|request| router.route(&request));
+    let result = match RouteRequest::from_json(&value) {
+        Ok(request) => service.route(&request, mode).await,
+        Err(e) => Err(e),
+    };
     Some(match result {
         Ok(result) => serde_json::to_value(result).unwrap_or_else(|e| json!({ "error": e.to_string() })),
         Err(e) => json!({ "error": e.to_string() }),

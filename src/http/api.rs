@@ -1,17 +1,28 @@
 //! The JSON API: `POST /api/v1/route` takes and returns the same objects as
-//! `patchbay route --jsonl`.
+//! `patchbay route --jsonl`. `?llm=true|false` forces or forbids the LLM; without it
+//! the settings decide.
 
 use super::{AppError, AppState};
-use crate::ranking::{RouteError, RouteRequest, RouteResult};
+use crate::ranking::{RouteError, RouteMode, RouteRequest, RouteResult};
 use axum::Json;
 use axum::body::Bytes;
-use axum::extract::State;
+use axum::extract::{Query, State};
+use serde::Deserialize;
 
-pub async fn route(State(state): State<AppState>, body: Bytes) -> Result<Json<RouteResult>, AppError> {
+#[derive(Debug, Default, Deserialize)]
+pub struct RouteQuery {
+    llm: Option<bool>,
+}
+
+pub async fn route(
+    State(state): State<AppState>,
+    Query(query): Query<RouteQuery>,
+    body: Bytes,
+) -> Result<Json<RouteResult>, AppError> {
     let value: serde_json::Value =
         serde_json::from_slice(&body).map_err(|e| AppError::BadRequest(format!("the body is not valid JSON: {e}")))?;
     let request = RouteRequest::from_json(&value).map_err(bad_route)?;
-    let result = state.router.route(&request).map_err(bad_route)?;
+    let result = state.routing.route(&request, RouteMode::from_choice(query.llm)).await.map_err(bad_route)?;
     Ok(Json(result))
 }
 

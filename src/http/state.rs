@@ -5,7 +5,7 @@ use crate::config::Settings;
 use crate::connections::{Connections, TokenCipher};
 use crate::oauth::OAuth;
 use crate::oauth::http::ProviderHttp;
-use crate::ranking::Router;
+use crate::ranking::{Router, RoutingService};
 use crate::store::Store;
 use std::sync::Arc;
 use std::time::Duration;
@@ -19,11 +19,15 @@ pub struct AppState {
     pub router: Arc<Router>,
     pub oauth: OAuth,
     pub connections: Arc<Connections>,
+    /// The one way to route a request (rules, and the LLM when configured): handlers
+    /// and the chat call this, not `router` directly.
+    pub routing: Arc<RoutingService>,
 }
 
 impl AppState {
     pub fn new(settings: Settings, catalog: Arc<Catalog>, store: Store, cipher: TokenCipher) -> anyhow::Result<Self> {
-        let router = Router::build(catalog.clone(), settings.router.max_prompt_chars)?;
+        let router = Arc::new(Router::build(catalog.clone(), settings.router.max_prompt_chars)?);
+        let routing = Arc::new(RoutingService::from_settings(router.clone(), &settings.llm)?);
         let settings = Arc::new(settings);
         let cipher = Arc::new(cipher);
         let t = &settings.tokens;
@@ -43,6 +47,6 @@ impl AppState {
             cipher: cipher.clone(),
         };
         let connections = Arc::new(Connections::new(oauth.clone()));
-        Ok(Self { settings, catalog, store, cipher, router: Arc::new(router), oauth, connections })
+        Ok(Self { settings, catalog, store, cipher, router, routing, oauth, connections })
     }
 }

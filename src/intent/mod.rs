@@ -1,10 +1,15 @@
 //! Intent: what a request asks for — when (a schedule or an event), what (verbs and
 //! objects, mapped to catalog capabilities), with which data (the app's entities, fields
-//! and pages) and for whom (channels, people, teams). Deterministic, no network.
+//! and pages) and for whom (channels, people, teams). The rule parser here is
+//! deterministic and needs no network; `model` is the seam where an LLM (`openai`, with
+//! its `prompt`) can decide instead, checked by the routing service before use.
 
 pub mod data;
 pub mod event;
+pub mod model;
 pub mod needs;
+pub mod openai;
+pub mod prompt;
 pub mod schedule;
 pub mod targets;
 pub mod text;
@@ -15,7 +20,9 @@ use serde::{Deserialize, Serialize};
 
 pub use data::{DataRef, words_for_app};
 pub use event::{Change, Event};
+pub use model::{Decision, IntentModel, ModelError, ModelInput, RulesModel};
 pub use needs::{Need, Strength};
+pub use openai::{LlmSetupError, OpenAiModel};
 pub use schedule::{Cadence, Schedule};
 pub use targets::Target;
 pub use text::Text;

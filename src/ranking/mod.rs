@@ -1,19 +1,27 @@
 //! Ranking: which connectors a request needs, and why. Names typed in the request come
 //! first; then what the wording asks for ("email me" → an email tool), resolved to one
 //! provider per need by what the app already has, the homepage chips, and popularity;
-//! BM25 over the catalog ranks everything else.
+//! BM25 over the catalog ranks everything else. An optional LLM refines that answer
+//! through [`RoutingService`], the one entry point the API, the CLI and the chat use.
 
+mod cache;
 mod index;
+mod merge_intent;
 mod names;
 mod operations;
+mod refine;
 mod request;
 mod select;
+mod service;
 
 pub use index::CatalogIndex;
-pub use request::{DecidedBy, Ranked, Role, RouteError, RouteRequest, RouteResult, Selected};
+pub use refine::{CANDIDATES, input as model_input};
+pub use request::{DecidedBy, LlmNote, Ranked, Role, RouteError, RouteRequest, RouteResult, Selected};
+pub use service::{RouteMode, RoutingService};
 
+use crate::app::AppStructure;
 use crate::catalog::{Capability, Catalog};
-use crate::intent::Analysis;
+use crate::intent::{Analysis, words_for_app};
 use names::NameIndex;
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -79,6 +87,26 @@ impl Router {
         let analysis = Analysis::new(prompt, &request.app);
         let hits = self.index.search(prompt, 24).unwrap_or_default();
         Ok(select::decide(self, &analysis, &request.app, &chips, &connected, &hits))
+    }
+
+    /// Connector ids the request names and asks for (not "without Slack", not "like
+    /// Notion"), in the order typed. The LLM may select one of these even when the
+    /// ranking left it out of the candidates: the builder's own words point at it.
+    pub fn named_connectors(&self, prompt: &str, app: &AppStructure) -> Vec<String> {
+        let a = Analysis::new(prompt, app);
+        let mut ids: Vec<String> = Vec::new();
+        for m in self.names.find(&a.text, a.schedule_spans(), &words_for_app(app)) {
+            if m.is_negated(&a.text) || m.is_reference(&a.text) {
+                continue;
+            }
+            if let Some(c) = self.catalog.iter().nth(m.connector) {
+                let id = c.id.to_string();
+                if !ids.contains(&id) {
+                    ids.push(id);
+                }
+            }
+        }
+        ids
     }
 
     fn ids(&self, ids: &[String], place: &'static str) -> Result<Vec<usize>, RouteError> {

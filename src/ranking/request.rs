@@ -89,7 +89,8 @@ pub struct Ranked {
     pub why: Vec<String>,
 }
 
-/// Which path decided the answer (the LLM issue adds `llm`).
+/// Which path decided the answer: the offline rules, or the LLM after its answer passed
+/// the checks.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum DecidedBy {
@@ -109,6 +110,19 @@ pub struct RouteResult {
     /// The LLM prompt version, when the LLM was asked.
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub prompt_version: Option<String>,
+    /// What the LLM said and what of it was refused, when its answer was used.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub llm: Option<LlmNote>,
+}
+
+/// The LLM's side of an answer it decided: which model, its short reason, and the parts
+/// of its answer that failed the checks (unknown ids, tools outside the candidates).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct LlmNote {
+    pub model: String,
+    pub reason: String,
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub dropped: Vec<String>,
 }
 
 impl RouteResult {

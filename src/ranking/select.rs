@@ -191,6 +191,7 @@ pub(super) fn decide(
         decided_by: DecidedBy::Rules,
         fallback_reason: None,
         prompt_version: None,
+        llm: None,
     }
 }
 

@@ -5,6 +5,7 @@ mod browser;
 mod cli;
 mod helpers;
 mod integrations;
+mod llm;
 mod oauth;
 mod pages;
 mod peers;

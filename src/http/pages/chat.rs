@@ -122,7 +122,7 @@ pub async fn send(
     let access = Access::load(&state, app_id, &user).await?;
     access.require_builder("use the builder chat")?;
     let fetch = headers.get("x-requested-with").is_some_and(|v| v == "fetch");
-    match chat::post_message(&state.store, &state.router, &state.catalog, &access.app, &user, &form.message, &[]).await
+    match chat::post_message(&state.store, &state.routing, &state.catalog, &access.app, &user, &form.message, &[]).await
     {
         Ok(turn) if fetch => {
             let messages = load_messages(&state, app_id, Some(turn.builder.id - 1)).await?;

@@ -197,7 +197,7 @@ pub async fn create_app(
     let name = app_name(prompt);
     let structure = crate::app::AppStructure { name: Some(name.clone()), ..Default::default() };
     let app = state.store.create_app(&name, &structure.to_json(), "UTC", user.id).await?;
-    match chat::post_message(&state.store, &state.router, &state.catalog, &app, &user, prompt, &chips).await {
+    match chat::post_message(&state.store, &state.routing, &state.catalog, &app, &user, prompt, &chips).await {
         Ok(_) | Err(ChatError::Empty) => {}
         Err(e) => return Err(PageError::internal(e)),
     }
