@@ -109,11 +109,11 @@ pub fn find(lower: &str, original: &str) -> Option<Event> {
         let head = clause.split_whitespace().next().unwrap_or("");
         // "on my calendar when a task is marked…": the clause starts at "when", not at a
         // weaker opener before it.
-        if matches!(head, "every" | "each" | "on" | "if" | "after" | "upon" | "for") {
-            if let Some(strong) = STRONG_HEAD.find(&clause[head.len()..]) {
-                at = m.start() + head.len() + strong.start();
-                continue;
-            }
+        if matches!(head, "every" | "each" | "on" | "if" | "after" | "upon" | "for")
+            && let Some(strong) = STRONG_HEAD.find(&clause[head.len()..])
+        {
+            at = m.start() + head.len() + strong.start();
+            continue;
         }
         // "every"/"each"/"on" open a clause only before "new …" or a created-style verb
         // ("every new signup", "on new orders"); "every day" is a schedule.
