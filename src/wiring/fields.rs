@@ -97,17 +97,23 @@ pub fn status(entity: &Entity) -> Option<&str> {
 /// ("stage" → `lifecycle_stage`), or a field of the same kind ("deadline" → `due_date`).
 pub fn named<'e>(entity: &'e Entity, word: &str) -> Option<&'e str> {
     let w = singular(&word.to_lowercase().replace([' ', '-'], "_"));
-    if let Some(exact) = names(entity).find(|n| n.eq_ignore_ascii_case(&w)) {
-        return Some(exact);
-    }
-    if let Some(part) = names(entity).find(|n| words_of(n).iter().any(|x| singular(x) == w)) {
-        return Some(part);
+    if let Some(same) = named_as(entity, word) {
+        return Some(same);
     }
     let group = SYNONYMS.iter().find(|g| g.contains(&w.as_str()))?;
     names(entity).find(|n| {
         let lower = n.to_lowercase();
         group.contains(&lower.as_str()) || words_of(n).iter().any(|x| group.contains(&x.as_str()))
     })
+}
+
+/// The field with the word's own name, or whose name contains it ("stage" →
+/// `lifecycle_stage`); no field of merely the same kind.
+pub fn named_as<'e>(entity: &'e Entity, word: &str) -> Option<&'e str> {
+    let w = singular(&word.to_lowercase().replace([' ', '-'], "_"));
+    names(entity)
+        .find(|n| n.eq_ignore_ascii_case(&w))
+        .or_else(|| names(entity).find(|n| words_of(n).iter().any(|x| singular(x) == w)))
 }
 
 /// The first entity with a field that `word` names, for requests that name a field

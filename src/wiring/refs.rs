@@ -1,5 +1,6 @@
 //! References inside input values: `{{trigger.record.email}}`, `{{steps.open_tasks.items}}`,
-//! `{{settings.channel}}`, `{{app.members.emails}}`, `{{trigger.fired_at}}`. A value is a
+//! `{{settings.channel}}`, `{{app.members.emails}}`, `{{trigger.fired_at}}`,
+//! `{{trigger.period_start}}`. A value is a
 //! string that may hold any number of them; a runtime replaces each with what it names
 //! (a whole-string reference to a list stays a list). Parsed here once, so that validation
 //! and the views read them alike.
@@ -14,6 +15,9 @@ pub enum Reference {
     TriggerPrevious(String),
     /// When the run started (ISO 8601).
     FiredAt,
+    /// Scheduled runs: when the previous scheduled run was due, so that a run covers the
+    /// period since then.
+    PeriodStart,
     /// An output of an earlier step.
     Step {
         id: String,
@@ -40,6 +44,7 @@ impl Reference {
             ["trigger", "record", field] => Ok(Self::TriggerRecord((*field).to_owned())),
             ["trigger", "previous", field] => Ok(Self::TriggerPrevious((*field).to_owned())),
             ["trigger", "fired_at"] => Ok(Self::FiredAt),
+            ["trigger", "period_start"] => Ok(Self::PeriodStart),
             ["steps", id, output] => Ok(Self::Step { id: (*id).to_owned(), output: (*output).to_owned() }),
             ["settings", name] => Ok(Self::Setting((*name).to_owned())),
             ["app", "members", "emails"] => Ok(Self::AppMembersEmails),
@@ -54,6 +59,7 @@ impl Reference {
             Self::TriggerRecord(f) => format!("trigger.record.{f}"),
             Self::TriggerPrevious(f) => format!("trigger.previous.{f}"),
             Self::FiredAt => "trigger.fired_at".into(),
+            Self::PeriodStart => "trigger.period_start".into(),
             Self::Step { id, output } => format!("steps.{id}.{output}"),
             Self::Setting(n) => format!("settings.{n}"),
             Self::AppMembersEmails => "app.members.emails".into(),

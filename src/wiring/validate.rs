@@ -100,7 +100,9 @@ pub fn validate(
     app: Option<&AppStructure>,
     grants: Option<&Grants>,
 ) -> Report {
-    let mut c = Checker { catalog, app, problems: Vec::new(), settings: BTreeSet::new(), record: Record::None };
+    let scheduled = matches!(def.trigger, FlowTrigger::Schedule(_));
+    let mut c =
+        Checker { catalog, app, problems: Vec::new(), settings: BTreeSet::new(), record: Record::None, scheduled };
     c.flow(def);
     let needs = access::needed(def, catalog);
     let missing = grants.map(|g| access::missing(&needs, g)).unwrap_or_default();
@@ -121,6 +123,7 @@ struct Checker<'a> {
     problems: Vec<Problem>,
     settings: BTreeSet<String>,
     record: Record<'a>,
+    scheduled: bool,
 }
 
 /// What each earlier step offers to later ones.
@@ -386,6 +389,9 @@ impl<'a> Checker<'a> {
                 }
                 _ => None,
             },
+            (Reference::PeriodStart, _) if !self.scheduled => {
+                Some(bad("is the start of the period between scheduled runs, but this flow runs on no schedule".into()))
+            }
             (Reference::Setting(name), _) if !self.settings.contains(name) => {
                 Some(Problem::UnknownSetting { at: at.into(), name: name.clone() })
             }
