@@ -70,7 +70,8 @@ pub fn map(c: &Connector, op: &Operation, src: &Sources<'_>, settings: &mut Vec<
                 long(src, chat).map(Value::String)
             }
             InputKind::List | InputKind::Json | InputKind::File | InputKind::Boolean => None,
-            _ => record_field(src, &input.name, input.required).map(Value::String),
+            // Amounts have many names (`total`, `value`, `price`): any of them fills one.
+            _ => record_field(src, &input.name, input.required || input.kind == InputKind::Number).map(Value::String),
         };
         let value = match value {
             Some(v) => Some(v),
