@@ -3,3 +3,4 @@
 
 mod pg;
 mod store;
+mod wiring;
