@@ -74,6 +74,8 @@ fn accept(prompt: &str, app: &AppStructure) -> FlowDefinition {
     assert!(report.is_valid(), "{prompt}: {:?}", report.problems.iter().map(ToString::to_string).collect::<Vec<_>>());
     assert!(!report.is_blocked(), "{prompt}");
     assert_eq!(FlowDefinition::from_json(&def.to_json()).unwrap(), def, "{prompt}: round trip");
+    let written: Value = serde_json::from_str(&def.to_json()).unwrap();
+    assert_eq!(super::schema_tests::violations(&written), Vec::<String>::new(), "{prompt}: docs/flow-schema.json");
     def
 }
 

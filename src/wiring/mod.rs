@@ -42,3 +42,7 @@ pub use validate::{FlowStatus, Report, validate};
 #[cfg(test)]
 #[path = "acceptance_tests.rs"]
 mod acceptance_tests;
+
+#[cfg(test)]
+#[path = "schema_tests.rs"]
+mod schema_tests;
