@@ -69,31 +69,31 @@ fn check(schema: &Value, v: &Value, path: &str, out: &mut Vec<String>) {
             assert!(known.contains(&key.as_str()), "the test's checker does not know the keyword {key}");
         }
     }
-    if let Some(t) = schema.get("type").and_then(Value::as_str) {
-        if !type_ok(t, v) {
-            out.push(format!("{path}: expected {t}, found {v}"));
-            return;
-        }
+    if let Some(t) = schema.get("type").and_then(Value::as_str)
+        && !type_ok(t, v)
+    {
+        out.push(format!("{path}: expected {t}, found {v}"));
+        return;
     }
-    if let Some(c) = schema.get("const") {
-        if c != v {
-            out.push(format!("{path}: expected {c}, found {v}"));
-        }
+    if let Some(c) = schema.get("const")
+        && c != v
+    {
+        out.push(format!("{path}: expected {c}, found {v}"));
     }
-    if let Some(options) = schema.get("enum").and_then(Value::as_array) {
-        if !options.contains(v) {
-            out.push(format!("{path}: {v} is not one of {options:?}"));
-        }
+    if let Some(options) = schema.get("enum").and_then(Value::as_array)
+        && !options.contains(v)
+    {
+        out.push(format!("{path}: {v} is not one of {options:?}"));
     }
-    if let (Some(p), Some(s)) = (schema.get("pattern").and_then(Value::as_str), v.as_str()) {
-        if !Regex::new(p).expect("pattern").is_match(s) {
-            out.push(format!("{path}: '{s}' does not match {p}"));
-        }
+    if let (Some(p), Some(s)) = (schema.get("pattern").and_then(Value::as_str), v.as_str())
+        && !Regex::new(p).expect("pattern").is_match(s)
+    {
+        out.push(format!("{path}: '{s}' does not match {p}"));
     }
-    if let (Some(n), Some(s)) = (schema.get("minLength").and_then(Value::as_u64), v.as_str()) {
-        if (s.chars().count() as u64) < n {
-            out.push(format!("{path}: shorter than {n}"));
-        }
+    if let (Some(n), Some(s)) = (schema.get("minLength").and_then(Value::as_u64), v.as_str())
+        && (s.chars().count() as u64) < n
+    {
+        out.push(format!("{path}: shorter than {n}"));
     }
     if let Some(options) = schema.get("oneOf").and_then(Value::as_array) {
         let passing = options
@@ -109,10 +109,10 @@ fn check(schema: &Value, v: &Value, path: &str, out: &mut Vec<String>) {
         }
     }
     if let Some(items) = v.as_array() {
-        if let Some(n) = schema.get("minItems").and_then(Value::as_u64) {
-            if (items.len() as u64) < n {
-                out.push(format!("{path}: fewer than {n} items"));
-            }
+        if let Some(n) = schema.get("minItems").and_then(Value::as_u64)
+            && (items.len() as u64) < n
+        {
+            out.push(format!("{path}: fewer than {n} items"));
         }
         if let Some(item) = schema.get("items") {
             for (i, x) in items.iter().enumerate() {

@@ -50,10 +50,10 @@ impl StoredFlow {
 pub async fn grants(store: &Store, app_id: i64, def: &FlowDefinition) -> WiringResult<Grants> {
     let mut grants = Grants::new();
     for conn in def.connections().into_iter().filter(|c| c.kind == ConnectionKind::Shared) {
-        if let Some(row) = store.shared_connection(app_id, &conn.connector).await? {
-            if USABLE.contains(&row.status.as_str()) {
-                grants.connect(&conn.connector, row.granted_scopes()?);
-            }
+        if let Some(row) = store.shared_connection(app_id, &conn.connector).await?
+            && USABLE.contains(&row.status.as_str())
+        {
+            grants.connect(&conn.connector, row.granted_scopes()?);
         }
     }
     Ok(grants)
