@@ -19,6 +19,7 @@ pub mod sandbox;
 pub mod startup;
 pub mod store;
 pub mod telemetry;
+pub mod wiring;
 
 /// The catalog named by settings (`catalog_dir`), else the one built into the binary.
 pub fn load_catalog(settings: &config::Settings) -> Result<catalog::Catalog, catalog::CatalogError> {

@@ -25,11 +25,11 @@ pub struct DataRef {
 const SYNONYMS: &[&[&str]] = &[
     &["task", "todo", "to-do", "chore", "todos", "to-dos"],
     &["user", "signup", "sign-up", "member", "account", "registration", "subscriber"],
-    &["customer", "client", "buyer", "shopper"],
+    &["customer", "client", "buyer", "shopper", "contact"],
     &["order", "purchase", "checkout", "sale"],
     &["lead", "prospect", "inquiry", "enquiry"],
     &["deal", "opportunity"],
-    &["ticket", "request", "case", "issue", "incident"],
+    &["ticket", "request", "case", "issue", "incident", "bug"],
     &["booking", "appointment", "reservation"],
     &["invoice", "bill"],
     &["product", "item", "listing", "sku"],

@@ -29,6 +29,13 @@ pub struct Event {
     /// The value a field moves to ("Closed Won", "high priority", "urgent").
     #[serde(skip_serializing_if = "Option::is_none")]
     pub value: Option<String>,
+    /// The field the request names for that value ("stage" in "the Closed Won stage",
+    /// "priority" in "high priority"), so that the wiring need not guess it.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub field: Option<String>,
+    /// Words before the subject that narrow it ("critical" in "a critical incident").
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub qualifier: Option<String>,
     #[serde(skip)]
     pub start: usize,
     #[serde(skip)]
@@ -51,7 +58,7 @@ static CONDITION: LazyLock<Regex> = LazyLock::new(|| {
         .expect("condition regex")
 });
 static CREATED: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"\bnew\b|\bcreated\b|\badded\b|\bsigns?\s+up\b|\bsigned\s+up\b|\bsignups?\b|\bsubmit(?:s|ted)?\b|\barrives?\b|\bcomes?\s+in\b|\bis\s+placed\b|\bplaces?\b|\bbooks?\b|\bis\s+booked\b|\bregisters?\b|\bjoins?\b|\bis\s+reported\b|\breports?\b|\bis\s+filed\b|\blands?\b|\bis\s+received\b|\breceives?\b|\bis\s+uploaded\b|\bis\s+made\b|\bis\s+opened\b|\bcreation\b|\bis\s+posted\b|\bpublish(?:es|ed)?\b|\boccurs?\b|\bhappens?\b|\bfails?\b|\bfailed\b|\bcheckout\b|\bsucceeds?\b|\bis\s+sent\b")
+    Regex::new(r"\bnew\b|\bcreated\b|\badded\b|\bsigns?\s+up\b|\bsigned\s+up\b|\bsignups?\b|\bsubmit(?:s|ted)?\b|\barrives?\b|\bcomes?\s+in\b|\b(?:is|are|was|were|gets?)\s+placed\b|\bplaces?\b|\bbooks?\b|\b(?:is|are|was|were|gets?)\s+booked\b|\bregisters?\b|\bjoins?\b|\b(?:is|are|was|were|gets?)\s+reported\b|\breports?\b|\b(?:is|are|was|were|gets?)\s+filed\b|\blands?\b|\b(?:is|are|was|were|gets?)\s+received\b|\breceives?\b|\b(?:is|are|was|were|gets?)\s+uploaded\b|\b(?:is|are|was|were|gets?)\s+made\b|\b(?:is|are|was|were|gets?)\s+opened\b|\bcreation\b|\b(?:is|are|was|were|gets?)\s+posted\b|\bpublish(?:es|ed)?\b|\boccurs?\b|\bhappens?\b|\bfails?\b|\bfailed\b|\bcheckout\b|\bsucceeds?\b|\b(?:is|are|was|were|gets?)\s+sent\b")
         .expect("created regex")
 });
 static UPDATED: LazyLock<Regex> =
@@ -59,10 +66,19 @@ static UPDATED: LazyLock<Regex> =
 static DELETED: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"\bdeleted\b|\bremoved\b|\bcancel(?:l)?ed\b|\barchived\b").expect("deleted regex"));
 static STATUS_WORD: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"\bis\s+(approved|confirmed|completed|done|closed|paid|shipped|accepted|rejected|resolved|won|lost|published|released|enabled|disabled|signed|delivered|finished|assigned|escalated|overdue|urgent)\b|\b(closes|ships|completes|finishes|resolves)\b")
+    Regex::new(r"\b(?:is|are|was|were|gets?)\s+(approved|confirmed|completed|done|closed|paid|shipped|accepted|rejected|resolved|won|lost|published|released|enabled|disabled|signed|delivered|finished|assigned|escalated|urgent)\b|\b(closes|ships|completes|finishes|resolves)\b")
         .expect("status regex")
 });
 
+/// Openers that mark an event clause more surely than "on", "each" or "if".
+static STRONG_HEAD: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"\b(?:when(?:ever)?|as soon as|each time|every time)\b").expect("strong head regex"));
+static FIELD_WORD: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"\b(stage|status|state|priority|severity|level|category|type|tier)\b").expect("field word regex")
+});
+
+const NOT_QUALIFIERS: [&str; 12] =
+    ["after", "before", "upon", "during", "until", "into", "about", "than", "while", "per", "via", "through"];
 const ARTICLES: [&str; 12] = ["a", "an", "the", "new", "each", "every", "any", "some", "my", "our", "your", "their"];
 const NOT_SUBJECTS: [&str; 22] = [
     "is", "are", "was", "gets", "get", "moves", "someone", "somebody", "anyone", "user", "it", "they", "i", "we",
@@ -80,13 +96,25 @@ pub fn find(lower: &str, original: &str) -> Option<Event> {
             subject: Some("button".into()),
             change: Change::Clicked,
             value: quoted(&original[m.start()..m.end()]),
+            field: None,
+            qualifier: None,
             start: clause_start,
             end: m.end(),
         });
     }
-    for m in CLAUSE.find_iter(lower) {
+    let mut at = 0;
+    while let Some(m) = CLAUSE.find_at(lower, at) {
+        at = m.end();
         let clause = m.as_str();
         let head = clause.split_whitespace().next().unwrap_or("");
+        // "on my calendar when a task is marked…": the clause starts at "when", not at a
+        // weaker opener before it.
+        if matches!(head, "every" | "each" | "on" | "if" | "after" | "upon" | "for")
+            && let Some(strong) = STRONG_HEAD.find(&clause[head.len()..])
+        {
+            at = m.start() + head.len() + strong.start();
+            continue;
+        }
         // "every"/"each"/"on" open a clause only before "new …" or a created-style verb
         // ("every new signup", "on new orders"); "every day" is a schedule.
         if matches!(head, "every" | "each" | "on" | "if" | "after")
@@ -108,11 +136,14 @@ pub fn find(lower: &str, original: &str) -> Option<Event> {
                 )
             })
             .or_else(|| STATUS_WORD.captures(clause).and_then(|c| c.get(1)).map(|g| g.as_str().to_owned()));
+        let (subject, qualifier) = subject(clause);
         return Some(Event {
             text: original[m.start()..m.end()].trim().to_owned(),
-            subject: subject(clause),
+            subject,
             change,
+            field: value.as_ref().and_then(|_| field_named(clause)),
             value,
+            qualifier,
             start: m.start(),
             end: m.end(),
         });
@@ -136,8 +167,9 @@ fn classify(clause: &str) -> Option<Change> {
     }
 }
 
-/// The noun the clause is about: the word after an article, or the first plausible noun.
-fn subject(clause: &str) -> Option<String> {
+/// The noun the clause is about (the word after an article, or the first plausible noun),
+/// and the words that narrow it ("critical" in "a critical incident").
+fn subject(clause: &str) -> (Option<String>, Option<String>) {
     let words: Vec<&str> =
         clause.split(|c: char| !c.is_alphanumeric() && c != '-').filter(|w| !w.is_empty()).skip(1).collect();
     let mut after_article = false;
@@ -148,11 +180,27 @@ fn subject(clause: &str) -> Option<String> {
         }
         if after_article && !NOT_SUBJECTS.contains(w) {
             // "a new Typeform response": the head noun is the last of a short noun run.
-            let run: Vec<&str> = words[i..].iter().take_while(|x| !is_verbish(x)).take(3).copied().collect();
-            return run.last().map(|w| crate::intent::text::singular(w));
+            let run: Vec<&str> = words[i..]
+                .iter()
+                .take_while(|x| !is_verbish(x) && !ARTICLES.contains(*x) && !STRONG_HEAD.is_match(x))
+                .take(3)
+                .copied()
+                .collect();
+            let narrowing = &run[..run.len().saturating_sub(1)];
+            let qualifier = (!narrowing.is_empty() && narrowing.iter().all(|w| !NOT_QUALIFIERS.contains(w)))
+                .then(|| narrowing.join(" "));
+            return (run.last().map(|w| crate::intent::text::singular(w)), qualifier);
         }
     }
-    words.iter().find(|w| !NOT_SUBJECTS.contains(w) && !is_verbish(w)).map(|w| crate::intent::text::singular(w))
+    let head =
+        words.iter().find(|w| !NOT_SUBJECTS.contains(w) && !is_verbish(w)).map(|w| crate::intent::text::singular(w));
+    (head, None)
+}
+
+/// The field a value belongs to, when the clause names it: "to the Closed Won stage",
+/// "marked as high priority", "status changes to shipped".
+fn field_named(clause: &str) -> Option<String> {
+    FIELD_WORD.captures(clause).map(|c| c[1].to_owned())
 }
 
 fn is_verbish(w: &str) -> bool {
@@ -252,6 +300,29 @@ mod tests {
         assert_eq!(event("gmial me when stock is low").change, Change::Condition);
         let e = event("Post a bot message to the selected Slack channel when an admin clicks \"Send update\".");
         assert_eq!((e.change, e.value.as_deref()), (Change::Clicked, Some("Send update")));
+    }
+
+    #[test]
+    fn the_field_and_the_narrowing_words_are_kept() {
+        let e = event("Email my team from Gmail when a deal moves to the Closed Won stage.");
+        assert_eq!(e.field.as_deref(), Some("stage"));
+        let e = event("Send a Gmail alert when a new task is marked as high priority.");
+        assert_eq!(e.field.as_deref(), Some("priority"));
+        let e = event("Create a GitHub issue automatically when a critical incident is created.");
+        assert_eq!((e.subject.as_deref(), e.qualifier.as_deref()), (Some("incident"), Some("critical")));
+    }
+
+    #[test]
+    fn a_weak_opener_gives_way_to_when() {
+        let e = event("Block time on my calendar when a task is marked as deep work.");
+        assert_eq!((e.subject.as_deref(), e.value.as_deref()), (Some("task"), Some("deep work")));
+        assert_eq!(e.text, "when a task is marked as deep work");
+    }
+
+    #[test]
+    fn plural_subjects_take_are() {
+        let e = event("Update HubSpot deal values when orders are placed.");
+        assert_eq!((e.change, e.subject.as_deref()), (Change::Created, Some("order")));
     }
 
     #[test]

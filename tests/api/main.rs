@@ -12,3 +12,4 @@ mod peers;
 mod pg;
 mod sandbox;
 mod store;
+mod wiring;
