@@ -47,6 +47,8 @@ fn trigger(app: &AppStructure, offline: &Intent, sketch: &IntentSketch, selected
                     subject: None,
                     change: Change::Created,
                     value: None,
+                    field: None,
+                    qualifier: None,
                     start: 0,
                     end: 0,
                 });
