@@ -43,6 +43,9 @@ pub struct CardsPayload {
     pub route: Option<crate::ranking::RouteResult>,
     /// Connectors to show a card for, in order (the selection, plus homepage chips).
     pub cards: Vec<String>,
+    /// The flow this message presents for review.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub flow_id: Option<i64>,
 }
 
 #[derive(Clone, Debug, PartialEq)]

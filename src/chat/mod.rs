@@ -2,6 +2,7 @@
 //! structure and its connections, and store the assistant's answer with the cards to show.
 //! No HTTP here: the pages call `post_message` and render what it stored.
 
+pub mod flows;
 pub mod suggest;
 
 use crate::app::AppStructure;
@@ -86,7 +87,7 @@ pub async fn post_message(
     } else {
         summary::understood(&route, catalog)
     };
-    let payload = CardsPayload { route: Some(route), cards };
+    let payload = CardsPayload { route: Some(route), cards, flow_id: None };
     let payload = serde_json::to_string(&payload).map_err(|e| StoreError::Corrupt(e.to_string()))?;
     let assistant = store
         .add_message(NewMessage {
@@ -97,6 +98,8 @@ pub async fn post_message(
             payload: Some(&payload),
         })
         .await?;
+    // When every tool is already connected, the turn goes straight on to the flow.
+    flows::continue_turn(store, catalog, app, user, &assistant).await?;
     Ok(Turn { builder, assistant })
 }
 

@@ -134,7 +134,16 @@ pub async fn callback(
                     .set_card_state(message_id, &ctx.connector, "connected", Some(&account), Some(user.id))
                     .await?;
             }
-            finish(&state, &ctx, &text).await
+            let response = finish(&state, &ctx, &text).await?;
+            // Flows waiting for this connection (or its new scopes) may run now.
+            recheck_flows(&state, ctx.app_id).await;
+            // The chat turn that asked for it goes on: with every tool connected, the flow.
+            if let (Some(message_id), Some(app)) = (ctx.message_id, state.store.app(ctx.app_id).await?)
+                && let Some(answer) = state.store.message(message_id).await?
+            {
+                chat::flows::continue_turn(&state.store, &state.catalog, &app, &user, &answer).await?;
+            }
+            Ok(response)
         }
         Outcome::AccountDiffers { ctx, switch_id, .. } => {
             Ok(Redirect::to(&format!("/apps/{}/integrations?switch={switch_id}", ctx.app_id)).into_response())
@@ -162,6 +171,13 @@ async fn finish(state: &AppState, ctx: &Context, text: &str) -> Result<Response,
         .add_message(NewMessage { app_id: ctx.app_id, author_id: None, role: "assistant", body: text, payload: None })
         .await?;
     Ok(Redirect::to(&format!("/apps/{}/chat#card-{message_id}-{}", ctx.app_id, ctx.connector)).into_response())
+}
+
+/// Brings stored flow statuses in line with the app's connections (blocked ↔ draft).
+pub async fn recheck_flows(state: &AppState, app_id: i64) {
+    if let Err(e) = crate::wiring::recheck_app(&state.store, &state.catalog, app_id).await {
+        tracing::warn!(app = app_id, error = %e, "could not recheck the app's flows");
+    }
 }
 
 fn permission_label(state: &AppState, connector: &str, scope: &str) -> String {

@@ -2,7 +2,7 @@
 //! step, and render. One tracing span per request.
 
 mod api;
-mod connect;
+pub(crate) mod connect;
 mod error;
 mod health;
 pub mod pages;

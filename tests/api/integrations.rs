@@ -304,15 +304,16 @@ async fn app_users_cannot_call_any_action() {
 #[tokio::test]
 async fn remove_lists_dependent_flows_and_asks_first() {
     let Some(s) = setup_with_peer_env(&[], |_| {}).await else { return };
+    // Connecting completes the card, and the chat wires the daily email flow on Gmail.
     let conn = connect_as(&s, "alice@example.com").await;
-    let definition =
-        json!({"name": "Daily tasks", "steps": [{"kind": "action", "connector": "gmail", "scopes": [GMAIL_SEND]}]})
-            .to_string();
-    s.app.store.create_flow(TODO, "Daily tasks by email", "active", None, &definition, None, None).await.unwrap();
+    let flows = s.app.store.flows_of_app(TODO).await.unwrap();
+    assert_eq!(flows.len(), 1);
     let confirm =
         text(s.owner.get(s.app.url(&format!("/apps/1/integrations/{}/remove", conn.id))).send().await.unwrap(), 200)
             .await;
-    assert!(confirm.contains("Daily tasks by email") && confirm.contains("will stop working"));
+    assert!(confirm.contains(&flows[0].name) && confirm.contains("will stop working"), "{confirm}");
+    let access = text(s.owner.get(s.app.url("/apps/1/integrations")).send().await.unwrap(), 200).await;
+    assert!(access.contains("Used by") && access.contains(&flows[0].name), "View access names the flow");
     let resp = s.owner.post(s.app.url(&format!("/apps/1/integrations/{}/remove", conn.id))).send().await.unwrap();
     assert_eq!(resp.status(), 303);
     assert!(s.app.store.connection(conn.id).await.unwrap().is_none());
@@ -354,7 +355,11 @@ async fn more_permissions_ask_only_for_the_difference_and_grant_the_union() {
         "only the new permission"
     );
 
-    let second = s.app.store.messages_of_app(TODO).await.unwrap().pop().unwrap();
+    let messages = s.app.store.messages_of_app(TODO).await.unwrap();
+    let second =
+        messages.iter().rfind(|m| m.payload.as_deref().is_some_and(|p| p.contains("\"cards\":[\"gmail\"]"))).unwrap();
+    let flow_message = messages.last().unwrap();
+    assert!(flow_message.body.contains("needs more permissions"), "the new flow waits for them: {}", flow_message.body);
     let resp = s
         .owner
         .post(s.app.url("/apps/1/connect"))
@@ -369,4 +374,6 @@ async fn more_permissions_ask_only_for_the_difference_and_grant_the_union() {
     s.owner.get(&callback).send().await.unwrap();
     let granted = s.app.store.shared_connection(TODO, "gmail").await.unwrap().unwrap().granted_scopes().unwrap();
     assert!(granted.contains(&GMAIL_SEND.to_owned()) && granted.contains(&GMAIL_READ.to_owned()), "{granted:?}");
+    let statuses: Vec<String> = s.app.store.flows_of_app(TODO).await.unwrap().into_iter().map(|f| f.status).collect();
+    assert!(statuses.iter().all(|st| st != "blocked"), "the waiting flow is unblocked: {statuses:?}");
 }

@@ -3,6 +3,7 @@
 
 mod browser;
 mod cli;
+mod flows;
 mod helpers;
 mod integrations;
 mod llm;

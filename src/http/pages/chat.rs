@@ -18,6 +18,7 @@ pub struct MessageView {
     pub author: String,
     pub body: String,
     pub cards: Vec<ApprovalCard>,
+    pub flow: Option<super::flows::FlowView>,
 }
 
 #[derive(Template)]
@@ -90,18 +91,24 @@ pub async fn load_messages(state: &AppState, app_id: i64, since: Option<i64>) ->
     for u in state.store.members(app_id).await? {
         users.insert(u.user.id, u.user.name);
     }
-    Ok(rows
-        .into_iter()
-        .filter(|m| since.is_none_or(|s| m.id > s))
-        .map(|m| {
-            let cards = cards_of_message(m.id, &chat::payload_of(&m), &state.catalog, &connections, &decisions);
-            let author = match m.author_id {
-                Some(id) => users.get(&id).cloned().unwrap_or_else(|| "A former member".into()),
-                None => "patchbay".into(),
-            };
-            MessageView { id: m.id, from_builder: m.role == "builder", author, body: m.body, cards }
-        })
-        .collect())
+    let mut views = Vec::new();
+    for m in rows.into_iter().filter(|m| since.is_none_or(|s| m.id > s)) {
+        let payload = chat::payload_of(&m);
+        let cards = cards_of_message(m.id, &payload, &state.catalog, &connections, &decisions);
+        let flow = match payload.flow_id {
+            Some(id) => match crate::wiring::load(&state.store, id).await? {
+                Some(stored) => Some(super::flows::flow_view(state, stored).await?),
+                None => None,
+            },
+            None => None,
+        };
+        let author = match m.author_id {
+            Some(id) => users.get(&id).cloned().unwrap_or_else(|| "A former member".into()),
+            None => "patchbay".into(),
+        };
+        views.push(MessageView { id: m.id, from_builder: m.role == "builder", author, body: m.body, cards, flow });
+    }
+    Ok(views)
 }
 
 #[derive(Deserialize)]

@@ -3,7 +3,6 @@
 
 use super::PageError;
 use crate::http::AppState;
-use serde_json::Value;
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct FlowUse {
@@ -14,37 +13,25 @@ pub struct FlowUse {
 }
 
 pub async fn of_app(state: &AppState, app_id: i64) -> Result<Vec<FlowUse>, PageError> {
-    let mut uses: Vec<FlowUse> = Vec::new();
-    for flow in state.store.flows_of_app(app_id).await? {
-        let Some(version) = state.store.flow_version(flow.id, flow.version).await? else { continue };
-        let Ok(definition) = serde_json::from_str::<Value>(&version.definition) else { continue };
-        let mut found: Vec<(String, Vec<String>)> = Vec::new();
-        walk(&definition, &mut found);
-        for (connector, scopes) in found {
-            match uses.iter_mut().find(|u| u.flow_id == flow.id && u.connector == connector) {
-                Some(u) => u.scopes.extend(scopes.into_iter().filter(|s| !u.scopes.contains(s)).collect::<Vec<_>>()),
-                None => uses.push(FlowUse { flow_id: flow.id, flow_name: flow.name.clone(), connector, scopes }),
+    let mut uses = Vec::new();
+    for row in state.store.flows_of_app(app_id).await? {
+        // One unreadable flow must not hide the others (or the page).
+        let flow = match crate::wiring::load(&state.store, row.id).await {
+            Ok(Some(flow)) => flow,
+            Ok(None) => continue,
+            Err(e) => {
+                tracing::warn!(flow = row.id, error = %e, "skipping an unreadable flow");
+                continue;
             }
+        };
+        for (connector, scopes) in flow.definition.declared_scopes() {
+            uses.push(FlowUse {
+                flow_id: flow.row.id,
+                flow_name: flow.row.name.clone(),
+                connector,
+                scopes: scopes.into_iter().collect(),
+            });
         }
     }
     Ok(uses)
-}
-
-/// Every object in the definition that names a connector, with the scopes it lists.
-fn walk(v: &Value, out: &mut Vec<(String, Vec<String>)>) {
-    match v {
-        Value::Object(map) => {
-            if let Some(Value::String(c)) = map.get("connector") {
-                let scopes = map
-                    .get("scopes")
-                    .and_then(Value::as_array)
-                    .map(|a| a.iter().filter_map(|s| s.as_str().map(str::to_owned)).collect())
-                    .unwrap_or_default();
-                out.push((c.clone(), scopes));
-            }
-            map.values().for_each(|x| walk(x, out));
-        }
-        Value::Array(items) => items.iter().for_each(|x| walk(x, out)),
-        _ => {}
-    }
 }

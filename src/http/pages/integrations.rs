@@ -192,6 +192,7 @@ pub async fn disconnect(
             detail.as_deref(),
         )
         .await?;
+    crate::http::connect::recheck_flows(&state, app_id).await;
     let notice = if warning.is_some() { "disconnected_unconfirmed" } else { "disconnected" };
     Ok(Redirect::to(&format!("/apps/{app_id}/integrations?notice={notice}&c={}", row.connector)).into_response())
 }
@@ -233,6 +234,7 @@ pub async fn remove(
         .store
         .audit(Some(app_id), Some(user.id), "remove", Some(&row.connector), row.account.as_deref(), detail.as_deref())
         .await?;
+    crate::http::connect::recheck_flows(&state, app_id).await;
     Ok(Redirect::to(&format!("/apps/{app_id}/integrations?notice=removed&c={}", row.connector)).into_response())
 }
 

@@ -7,6 +7,7 @@ mod cards;
 pub use cards::card_exists;
 mod chat;
 pub mod flow_use;
+mod flows;
 mod home;
 mod integrations;
 
@@ -30,6 +31,11 @@ pub fn router() -> Router<AppState> {
         .route("/apps/{app_id}/cards/{message_id}/{connector}/restore", post(cards::restore))
         .route("/apps/{app_id}/integrations/browse", get(browse::page))
         .route("/apps/{app_id}/integrations", get(integrations::page))
+        .route("/apps/{app_id}/flows", get(flows::page))
+        .route("/apps/{app_id}/flows/{flow_id}", get(flows::download))
+        .route("/apps/{app_id}/flows/{flow_id}/activate", post(flows::activate))
+        .route("/apps/{app_id}/flows/{flow_id}/deactivate", post(flows::deactivate))
+        .route("/apps/{app_id}/flows/{flow_id}/settings", post(flows::settings))
         .route("/apps/{app_id}/integrations/{id}/disconnect", post(integrations::disconnect))
         .route("/apps/{app_id}/integrations/{id}/remove", get(integrations::confirm_remove).post(integrations::remove))
         .route("/apps/{app_id}/integrations/switch/{switch_id}", post(integrations::decide_switch))
