@@ -193,3 +193,49 @@ async fn the_chat_answers_without_a_page_reload() {
     let input = d.client.find(Locator::Css("textarea#message")).await.unwrap();
     assert_eq!(input.prop("value").await.unwrap().unwrap_or_default(), "", "the input is cleared for the next message");
 }
+
+#[tokio::test]
+async fn a_builder_connects_gmail_through_the_sandbox_consent_screen() {
+    let app = TestApp::spawn().await;
+    let Some(d) = Driver::start().await else { return };
+    sign_in(&d, &app, "Ada Owner").await;
+    d.client.goto(&app.url("/apps/1/chat")).await.unwrap();
+    d.client
+        .find(Locator::Css("textarea#message"))
+        .await
+        .unwrap()
+        .send_keys("Send me a daily email with my to-do list using Gmail")
+        .await
+        .unwrap();
+    d.client.find(Locator::XPath("//button[normalize-space()='Send']")).await.unwrap().click().await.unwrap();
+    let card = d
+        .client
+        .wait()
+        .at_most(Duration::from_secs(10))
+        .for_element(Locator::Css("section.card[id$='-gmail']"))
+        .await
+        .unwrap();
+    card.find(Locator::XPath(".//button[normalize-space()='Connect to Gmail']")).await.unwrap().click().await.unwrap();
+
+    let allow = d
+        .client
+        .wait()
+        .at_most(Duration::from_secs(10))
+        .for_element(Locator::XPath("//button[normalize-space()='Allow']"))
+        .await
+        .unwrap();
+    let consent = d.client.find(Locator::Css("body")).await.unwrap().text().await.unwrap();
+    assert!(consent.contains("SANDBOX") && consent.contains("Send email on your behalf"), "{consent}");
+    d.screenshot("sandbox-consent.png").await;
+    allow.click().await.unwrap();
+
+    let connected = d
+        .client
+        .wait()
+        .at_most(Duration::from_secs(10))
+        .for_element(Locator::Css("section.card-connected"))
+        .await
+        .unwrap();
+    assert!(connected.text().await.unwrap().contains("Connected as ada@example.com"));
+    d.screenshot("connected.png").await;
+}

@@ -11,6 +11,6 @@ mod oauth;
 mod pages;
 mod peers;
 mod pg;
-mod sandbox;
+pub mod sandbox;
 mod store;
 mod wiring;

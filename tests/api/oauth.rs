@@ -268,3 +268,38 @@ async fn a_second_connect_is_refused_with_a_pointer_to_reconnect() {
     );
     assert_eq!(s.app.store.connections_of_app(TODO).await.unwrap().len(), 1);
 }
+
+/// With no credentials configured, development uses the built-in sandbox, through exactly
+/// the same client code: PKCE, state, token exchange, userinfo, sealed storage.
+#[tokio::test]
+async fn the_same_flow_runs_through_the_built_in_sandbox() {
+    let app = TestApp::spawn().await;
+    let owner = app.signed_in(OWNER).await;
+    let message_id = ask_for_gmail(&app, &owner).await;
+    let resp = owner
+        .post(app.url("/apps/1/connect"))
+        .form(&[("connector", "gmail"), ("message_id", &message_id.to_string())])
+        .send()
+        .await
+        .unwrap();
+    let authorize = location(&resp);
+    assert!(authorize.starts_with(&app.url("/sandbox/oauth/authorize?")), "{authorize}");
+    assert!(authorize.contains("code_challenge_method=S256") && authorize.contains("client_id=sandbox-gmail"));
+    let consent = text(owner.get(&authorize).send().await.unwrap(), 200).await;
+    assert!(
+        consent.contains("SANDBOX")
+            && consent.contains("Sandbox Gmail")
+            && consent.contains("Send email on your behalf")
+    );
+    let allow = crate::sandbox::drive::decide(&owner, &app, None, &consent, "allow", &[]).await;
+    let callback = location(&allow);
+    assert!(callback.starts_with(&app.url("/oauth/callback?")), "{callback}");
+    assert_eq!(owner.get(&callback).send().await.unwrap().status(), 303);
+    let chat = text(owner.get(app.url("/apps/1/chat")).send().await.unwrap(), 200).await;
+    assert!(chat.contains("Connected as ada@example.com"), "the card says who is connected");
+    let conn = app.store.shared_connection(TODO, "gmail").await.unwrap().unwrap();
+    assert_eq!(conn.account.as_deref(), Some("ada@example.com"));
+    assert!(conn.granted_scopes().unwrap().contains(&GMAIL_SEND.to_owned()));
+    let tokens = TokenSet::open(conn.sealed_tokens.as_deref().unwrap(), &app.state.cipher, TODO, "gmail").unwrap();
+    assert!(tokens.refresh_token.is_some());
+}

@@ -1,7 +1,7 @@
 //! The sandbox authorization server over HTTP, driven as a browser and an OAuth client
 //! would drive it, with every redirect checked rather than followed.
 
-mod drive;
+pub mod drive;
 
 use crate::helpers::{TestApp, session_cookie};
 use drive::*;
