@@ -172,7 +172,7 @@ static RULES: LazyLock<Vec<Rule>> = LazyLock::new(|| {
             "repository",
             r"\b(?:repo|repos|repository|repositories|pull\s+requests?|merge\s+requests?|commits?|code\s+reviews?)\b",
         ),
-        rule(C::Issue, Weak, "create", "issue", r"\b(?:bug|issue)\s+trackers?\b|\bbacklog\b|\bsprints?\b"),
+        rule(C::Issue, Weak, "create", "issue", r"\b(?:bug|issue)\s+trackers?\b"),
         // --- customers, payments, books ------------------------------------------
         Rule { guard: Some(crm_is_a_tool), ..rule(C::Crm, Strong, "sync", "crm", r"\bcrm\b") },
         rule(

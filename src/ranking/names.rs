@@ -110,6 +110,8 @@ pub struct NameIndex {
     fuzzy_aliases: Vec<(String, usize)>,
     nouns: Vec<HashSet<String>>,
     popularity: Vec<u8>,
+    /// "google", "microsoft", or the connector's own id: tools sold together.
+    families: Vec<String>,
     max_words: usize,
 }
 
@@ -144,6 +146,7 @@ impl NameIndex {
             fuzzy_aliases: Vec::new(),
             nouns: Vec::new(),
             popularity: Vec::new(),
+            families: Vec::new(),
             max_words: 1,
         };
         for (i, c) in catalog.iter().enumerate() {
@@ -176,6 +179,7 @@ impl NameIndex {
             }
             index.nouns.push(nouns);
             index.popularity.push(c.popularity);
+            index.families.push(family(c.id.as_str()).to_owned());
         }
         index
     }
@@ -270,6 +274,9 @@ impl NameIndex {
         let capital = tok.is_capitalized()
             && !text.title_case
             && (!tok.sentence_start || text.original[tok.end..].starts_with(':'));
+        if sub_product && self.follows_other_brand(text, first, e.connector) {
+            return false; // "Facebook Lead Ads" is Facebook's, not Google Ads
+        }
         if capital || own_noun {
             return true;
         }
@@ -279,7 +286,32 @@ impl NameIndex {
         let tool_noun = TOOL_NOUNS.contains(&next);
         let pointed = POINTERS.contains(&prev) && FOLLOWERS.contains(&next);
         let indirect_object = SEND_VERBS.contains(&prev) && DETERMINERS.contains(&next);
-        tool_noun || pointed || indirect_object
+        // A capital that says nothing on its own (first word, Title Case) still names the
+        // tool when the request talks about that tool's things: "Stripe failed payments…".
+        let capital_with_context =
+            tok.is_capitalized() && text.tokens.iter().any(|t| self.nouns[e.connector].contains(&singular(&t.lower)));
+        tool_noun || pointed || indirect_object || capital_with_context
+    }
+
+    /// True when the name is the tail of another family's product name: "Facebook Lead
+    /// Ads" (a brand, at most one word between, no list separator) — not "Outlook and Sheets".
+    fn follows_other_brand(&self, text: &Text, first: usize, connector: usize) -> bool {
+        (1..=2).filter_map(|k| first.checked_sub(k)).any(|j| {
+            let between = &text.original[text.tokens[j].end..text.tokens[first].start];
+            let joined = !between.contains([',', '&', '+', '/', '|', ';'])
+                && (j + 1..first).all(|m| {
+                    !matches!(
+                        text.tokens[m].lower.as_str(),
+                        "and" | "or" | "with" | "to" | "from" | "in" | "into" | "via" | "using"
+                    )
+                });
+            joined
+                && self.phrases.get(&text.tokens[j].lower).is_some_and(|entries| {
+                    entries
+                        .iter()
+                        .any(|e| e.kind == AliasKind::Strong && self.families[e.connector] != self.families[connector])
+                })
+        })
     }
 
     fn fuzzy(&self, text: &Text, i: usize, app_words: &HashSet<String>) -> Option<Mention> {
@@ -289,7 +321,7 @@ impl NameIndex {
         if len < 4
             || !word.chars().all(char::is_alphabetic)
             || FUZZY_STOP.contains(&word.as_str())
-            || ENGLISH.contains(word.as_str())
+            || is_english(word)
             || app_words.contains(&singular(word))
         {
             return None;
@@ -303,7 +335,9 @@ impl NameIndex {
                 let (alias, connector) = &self.fuzzy_aliases[*id];
                 let distance = strsim::osa_distance(word, alias);
                 let allowed = max_distance(len.max(alias.chars().count())) as usize;
-                if distance == 0 || distance > allowed {
+                // Two slips in one word happen; a different first letter as well rarely does.
+                if distance == 0 || distance > allowed || (distance == 2 && alias.chars().next() != word.chars().next())
+                {
                     continue;
                 }
                 let better = match best {
@@ -343,6 +377,33 @@ impl Mention {
     }
 }
 
+/// A word of the list, or a regular form of one ("sortable", "stacked", "blacks").
+fn is_english(word: &str) -> bool {
+    if ENGLISH.contains(word) {
+        return true;
+    }
+    const SUFFIXES: [&str; 14] =
+        ["able", "ible", "ing", "ed", "er", "ers", "est", "ly", "ness", "ment", "ments", "es", "s", "ation"];
+    SUFFIXES.iter().filter_map(|s| word.strip_suffix(s)).filter(|stem| stem.len() >= 3).any(|stem| {
+        ENGLISH.contains(stem) || ENGLISH.contains(format!("{stem}e").as_str()) || {
+            // "stopped" → "stop": a doubled final consonant.
+            let b = stem.as_bytes();
+            b.len() > 3 && b[b.len() - 1] == b[b.len() - 2] && ENGLISH.contains(&stem[..stem.len() - 1])
+        }
+    })
+}
+
+/// Google's and Microsoft's tools belong together; every other connector stands alone.
+fn family(id: &str) -> &str {
+    match id {
+        "gmail" | "youtube" => "google",
+        "outlook" | "onedrive" | "sharepoint" => "microsoft",
+        _ if id.starts_with("google_") => "google",
+        _ if id.starts_with("microsoft_") => "microsoft",
+        _ => id,
+    }
+}
+
 /// Alias words as the tokenizer would produce them ("monday.com" stays one word).
 fn words_of_alias(alias: &str) -> Vec<String> {
     Text::new(alias).tokens.into_iter().flat_map(|t| words_of(&t.lower)).collect()
@@ -377,7 +438,6 @@ fn is_verb_or_stopword(w: &str) -> bool {
             | "its"
             | "all"
             | "one"
-            | "query"
             | "publish"
             | "share"
             | "start"
