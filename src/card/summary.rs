@@ -91,10 +91,10 @@ pub fn action_required(intent: &Intent, selected: &Selected, connector: &Connect
             if let Some(channel) = intent.targets.iter().find_map(|t| match t {
                 Target::Channel { name } => Some(name.clone()),
                 _ => None,
-            }) {
-                if !verb.contains('#') && connector.operations().any(|o| o.inputs.iter().any(|i| i.name == "channel")) {
-                    verb = format!("{verb} to {channel}");
-                }
+            }) && !verb.contains('#')
+                && connector.operations().any(|o| o.inputs.iter().any(|i| i.name == "channel"))
+            {
+                verb = format!("{verb} to {channel}");
             }
             format!("{}{when}{data}.", upper_first(&verb))
         }

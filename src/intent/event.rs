@@ -88,7 +88,7 @@ const NOT_SUBJECTS: [&str; 22] = [
 /// The first event trigger in the request, if any.
 pub fn find(lower: &str, original: &str) -> Option<Event> {
     if let Some(m) = CLICK.find(lower) {
-        let start = lower[..m.start()].rfind(|c| c == ',' || c == '.').map(|i| i + 1).unwrap_or(0);
+        let start = lower[..m.start()].rfind([',', '.']).map(|i| i + 1).unwrap_or(0);
         let clause_start =
             CLAUSE.find_at(lower, start).filter(|c| c.start() <= m.start()).map(|c| c.start()).unwrap_or(m.start());
         return Some(Event {

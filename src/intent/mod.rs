@@ -89,20 +89,20 @@ impl Analysis {
         let mut needs = needs::find(&text.lower);
         let targets = targets::find(&text);
         // A "#channel" is a chat destination even without a verb near it.
-        if !needs.iter().any(|n| n.capability == Capability::Chat) {
-            if let Some(t) = text.tokens.iter().find(|t| t.sigil == Some('#') && needs::is_channel_name(&t.lower)) {
-                needs.push(Need {
-                    capability: Capability::Chat,
-                    strength: Strength::Strong,
-                    verb: "post",
-                    object: "message",
-                    also_covered_by: &[],
-                    text: format!("#{}", t.lower),
-                    start: t.start - 1,
-                    end: t.end,
-                });
-                needs.sort_by_key(|n| n.start);
-            }
+        if !needs.iter().any(|n| n.capability == Capability::Chat)
+            && let Some(t) = text.tokens.iter().find(|t| t.sigil == Some('#') && needs::is_channel_name(&t.lower))
+        {
+            needs.push(Need {
+                capability: Capability::Chat,
+                strength: Strength::Strong,
+                verb: "post",
+                object: "message",
+                also_covered_by: &[],
+                text: format!("#{}", t.lower),
+                start: t.start - 1,
+                end: t.end,
+            });
+            needs.sort_by_key(|n| n.start);
         }
         let schedule_spans = schedule.as_ref().map(|s| s.spans.clone()).unwrap_or_default();
         let data = data::find(&text, app, &schedule_spans);

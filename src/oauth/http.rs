@@ -128,11 +128,11 @@ pub fn normalize_token_answer(status: u16, content_type: &str, body: &[u8]) -> (
         return (status, Some(Value::Object(map)));
     }
     // Slack user tokens: {"authed_user": {"access_token", "scope", "token_type", ...}}.
-    if !map.contains_key("access_token") {
-        if let Some(Value::Object(user)) = map.get("authed_user").cloned() {
-            for (k, v) in user {
-                map.entry(k).or_insert(v);
-            }
+    if !map.contains_key("access_token")
+        && let Some(Value::Object(user)) = map.get("authed_user").cloned()
+    {
+        for (k, v) in user {
+            map.entry(k).or_insert(v);
         }
     }
     if let Some(v) = map.get("expires_in").cloned() {

@@ -236,16 +236,16 @@ impl NameIndex {
             let key = slice.iter().flat_map(|t| words_of(&t.lower)).collect::<Vec<_>>().join(" ");
             let joined: String = slice.iter().map(|t| compact(&t.lower)).collect();
             let entries = self.phrases.get(&key).or_else(|| if len <= 3 { self.compact.get(&joined) } else { None });
-            if let Some(entries) = entries {
-                if let Some(e) = entries.iter().find(|e| self.accept(e, text, i, i + len, app_words)) {
-                    return Some(self.mention(
-                        text,
-                        e.connector,
-                        i,
-                        i + len,
-                        if e.kind == AliasKind::Strong { How::Named } else { How::InContext },
-                    ));
-                }
+            if let Some(entries) = entries
+                && let Some(e) = entries.iter().find(|e| self.accept(e, text, i, i + len, app_words))
+            {
+                return Some(self.mention(
+                    text,
+                    e.connector,
+                    i,
+                    i + len,
+                    if e.kind == AliasKind::Strong { How::Named } else { How::InContext },
+                ));
             }
         }
         let t = &toks[i];

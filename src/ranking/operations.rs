@@ -52,12 +52,12 @@ fn fit(op: &Operation, words: &HashSet<String>, role: Role, needs: &[Capability]
 pub fn attach(intent: &mut Intent, c: &Connector, role: Role, ops: &[String], needs: &[Capability]) {
     let Some(op_id) = ops.first() else { return };
     let local = op_id.split_once('.').map_or(op_id.as_str(), |(_, l)| l);
-    if role == Role::Trigger {
-        if let Some(Trigger::Event { connector, operation, .. }) = &mut intent.trigger {
-            *connector = Some(c.id.to_string());
-            *operation = Some(op_id.clone());
-            return;
-        }
+    if role == Role::Trigger
+        && let Some(Trigger::Event { connector, operation, .. }) = &mut intent.trigger
+    {
+        *connector = Some(c.id.to_string());
+        *operation = Some(op_id.clone());
+        return;
     }
     let op = c.operations().find(|o| o.id == local);
     let unfilled = intent.actions.iter_mut().find(|a| {

@@ -224,10 +224,11 @@ fn pick_provider(
             return Some((m.connector, format!("the app's flows use {}", connectors[m.connector].name)));
         }
     }
-    if cap == Capability::Chat && wants_bot {
-        if let Some(i) = providers.iter().copied().find(|i| connectors[*i].id.as_str() == "slack_bot") {
-            return Some((i, "a bot posts it".into()));
-        }
+    if cap == Capability::Chat
+        && wants_bot
+        && let Some(i) = providers.iter().copied().find(|i| connectors[*i].id.as_str() == "slack_bot")
+    {
+        return Some((i, "a bot posts it".into()));
     }
     let family = |c: &Connector| c.id.as_str().split('_').next().unwrap_or("").to_owned();
     let families: HashSet<String> = named.iter().map(|i| family(connectors[*i])).collect();
@@ -258,10 +259,12 @@ fn role_of(a: &Analysis, c: &Candidate, conn: &Connector) -> Role {
     let Some(m) = &c.mention else {
         return if c.needs.iter().any(|n| is_read(*n)) && !writes(a) { Role::Source } else { Role::Action };
     };
-    if let Some(e) = &a.event {
-        if m.start >= e.start && m.end <= e.end && !conn.triggers.is_empty() {
-            return Role::Trigger;
-        }
+    if let Some(e) = &a.event
+        && m.start >= e.start
+        && m.end <= e.end
+        && !conn.triggers.is_empty()
+    {
+        return Role::Trigger;
     }
     let prev = a.text.word(m.first as isize - 1);
     let next = a.text.word(m.last as isize);

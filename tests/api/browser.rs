@@ -92,10 +92,10 @@ impl Drop for Driver {
         {
             use nix::sys::signal::{Signal, killpg};
             use nix::unistd::Pid;
-            if let Ok(pid) = i32::try_from(self.child.id()) {
-                if pid > 1 {
-                    let _ = killpg(Pid::from_raw(pid), Signal::SIGKILL);
-                }
+            if let Ok(pid) = i32::try_from(self.child.id())
+                && pid > 1
+            {
+                let _ = killpg(Pid::from_raw(pid), Signal::SIGKILL);
             }
         }
         let _ = self.child.kill();

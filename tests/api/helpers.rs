@@ -34,9 +34,8 @@ impl TestApp {
 
     /// A server on the data directory `dir`, which another instance may be using too.
     pub async fn spawn_in(dir: Arc<tempfile::TempDir>, adjust: impl FnOnce(&mut Settings)) -> Self {
-        let mut settings = Settings::default();
-        settings.bind = "127.0.0.1:0".parse().unwrap();
-        settings.data_dir = dir.path().to_path_buf();
+        let mut settings =
+            Settings { bind: "127.0.0.1:0".parse().unwrap(), data_dir: dir.path().to_path_buf(), ..Default::default() };
         settings.log.level = "warn".into();
         adjust(&mut settings);
         Self::start(settings, dir).await

@@ -72,10 +72,10 @@ pub async fn page(
     Query(q): Query<HomeQuery>,
 ) -> Result<Response, PageError> {
     let mut chips = parse_chips(&state, &q.chips);
-    if let Some(add) = q.add_chip.as_deref().filter(|id| state.catalog.get(id).is_some()) {
-        if !chips.iter().any(|c| c == add) {
-            chips.push(add.to_owned());
-        }
+    if let Some(add) = q.add_chip.as_deref().filter(|id| state.catalog.get(id).is_some())
+        && !chips.iter().any(|c| c == add)
+    {
+        chips.push(add.to_owned());
     }
     if let Some(remove) = &q.remove_chip {
         chips.retain(|c| c != remove);
