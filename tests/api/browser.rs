@@ -62,16 +62,23 @@ impl Driver {
         Some(Self { child, client: client.expect("chromedriver answers"), _profile: profile })
     }
 
+    /// Waits (up to 10 s) for an element to appear.
+    pub async fn wait_for(&self, locator: Locator<'_>) -> fantoccini::elements::Element {
+        self.client.wait().at_most(Duration::from_secs(10)).for_element(locator).await.unwrap()
+    }
+
     pub async fn text_of(&self, css: &str) -> String {
-        self.client
-            .wait()
-            .at_most(Duration::from_secs(10))
-            .for_element(Locator::Css(css))
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap()
+        self.wait_for(Locator::Css(css)).await.text().await.unwrap()
+    }
+
+    pub async fn type_into(&self, css: &str, text: &str) {
+        self.client.find(Locator::Css(css)).await.unwrap().send_keys(text).await.unwrap();
+    }
+
+    /// Clicks the button with exactly this label.
+    pub async fn press(&self, label: &str) {
+        let xpath = format!("//button[normalize-space()='{label}']");
+        self.client.find(Locator::XPath(&xpath)).await.unwrap().click().await.unwrap();
     }
 
     /// Saves a screenshot under target/ (never committed).
@@ -105,9 +112,8 @@ impl Drop for Driver {
 
 pub async fn sign_in(d: &Driver, app: &TestApp, name: &str) {
     d.client.goto(&app.url("/login")).await.unwrap();
-    let button = d.client.find(Locator::XPath(&format!("//button[contains(., '{name}')]"))).await.unwrap();
-    button.click().await.unwrap();
-    d.client.wait().at_most(Duration::from_secs(10)).for_element(Locator::Css("textarea#prompt")).await.unwrap();
+    d.client.find(Locator::XPath(&format!("//button[contains(., '{name}')]"))).await.unwrap().click().await.unwrap();
+    d.wait_for(Locator::Css("textarea#prompt")).await;
 }
 
 #[tokio::test]
@@ -117,30 +123,17 @@ async fn a_builder_picks_gmail_creates_the_app_sees_the_card_and_skips_it() {
     sign_in(&d, &app, "Ada Owner").await;
 
     d.client.find(Locator::Css("details.plus > summary")).await.unwrap().click().await.unwrap();
-    let search = d.client.find(Locator::Css("#picker-q")).await.unwrap();
-    search.send_keys("gmail").await.unwrap();
+    d.type_into("#picker-q", "gmail").await;
     d.client.find(Locator::Css("[data-add-chip='gmail']")).await.unwrap().click().await.unwrap();
     assert!(
         d.text_of("[data-chips] .chip[data-id='gmail']").await.contains("Gmail"),
         "the chip appears above the prompt"
     );
 
-    d.client
-        .find(Locator::Css("textarea#prompt"))
-        .await
-        .unwrap()
-        .send_keys("A to-do app that emails me my open tasks every morning")
-        .await
-        .unwrap();
-    d.client.find(Locator::XPath("//button[normalize-space()='Create app']")).await.unwrap().click().await.unwrap();
+    d.type_into("textarea#prompt", "A to-do app that emails me my open tasks every morning").await;
+    d.press("Create app").await;
 
-    let card = d
-        .client
-        .wait()
-        .at_most(Duration::from_secs(10))
-        .for_element(Locator::Css("section.card[id$='-gmail']"))
-        .await
-        .unwrap();
+    let card = d.wait_for(Locator::Css("section.card[id$='-gmail']")).await;
     // Rendered text: the stylesheet shows section headings in capitals.
     let text = card.text().await.unwrap().to_lowercase();
     for expected in
@@ -149,18 +142,10 @@ async fn a_builder_picks_gmail_creates_the_app_sees_the_card_and_skips_it() {
         assert!(text.contains(expected), "the card shows {expected}: {text}");
     }
     let png = card.screenshot().await.unwrap();
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/screenshots");
-    std::fs::create_dir_all(&dir).unwrap();
-    std::fs::write(dir.join("approval-card.png"), png).unwrap();
+    std::fs::write(d.screenshot("chat-with-card.png").await.with_file_name("approval-card.png"), png).unwrap();
 
     card.find(Locator::XPath(".//button[normalize-space()='Skip']")).await.unwrap().click().await.unwrap();
-    let after = d
-        .client
-        .wait()
-        .at_most(Duration::from_secs(10))
-        .for_element(Locator::Css("section.card-skipped"))
-        .await
-        .unwrap();
+    let after = d.wait_for(Locator::Css("section.card-skipped")).await;
     assert!(after.text().await.unwrap().contains("Gmail was not added."));
     d.screenshot("card-skipped.png").await;
 }
@@ -172,21 +157,9 @@ async fn the_chat_answers_without_a_page_reload() {
     sign_in(&d, &app, "Ada Owner").await;
     d.client.goto(&app.url("/apps/1/chat")).await.unwrap();
     d.client.execute("window.__same_page = true;", vec![]).await.unwrap();
-    d.client
-        .find(Locator::Css("textarea#message"))
-        .await
-        .unwrap()
-        .send_keys("Post a message to #support in Slack when a new task is created")
-        .await
-        .unwrap();
-    d.client.find(Locator::XPath("//button[normalize-space()='Send']")).await.unwrap().click().await.unwrap();
-    let card = d
-        .client
-        .wait()
-        .at_most(Duration::from_secs(10))
-        .for_element(Locator::Css("section.card[id$='-slack']"))
-        .await
-        .unwrap();
+    d.type_into("textarea#message", "Post a message to #support in Slack when a new task is created").await;
+    d.press("Send").await;
+    let card = d.wait_for(Locator::Css("section.card[id$='-slack']")).await;
     assert!(card.text().await.unwrap().contains("#support"));
     let same = d.client.execute("return window.__same_page === true;", vec![]).await.unwrap();
     assert_eq!(same, serde_json::json!(true), "no reload happened");
@@ -200,42 +173,18 @@ async fn a_builder_connects_gmail_through_the_sandbox_consent_screen() {
     let Some(d) = Driver::start().await else { return };
     sign_in(&d, &app, "Ada Owner").await;
     d.client.goto(&app.url("/apps/1/chat")).await.unwrap();
-    d.client
-        .find(Locator::Css("textarea#message"))
-        .await
-        .unwrap()
-        .send_keys("Send me a daily email with my to-do list using Gmail")
-        .await
-        .unwrap();
-    d.client.find(Locator::XPath("//button[normalize-space()='Send']")).await.unwrap().click().await.unwrap();
-    let card = d
-        .client
-        .wait()
-        .at_most(Duration::from_secs(10))
-        .for_element(Locator::Css("section.card[id$='-gmail']"))
-        .await
-        .unwrap();
+    d.type_into("textarea#message", "Send me a daily email with my to-do list using Gmail").await;
+    d.press("Send").await;
+    let card = d.wait_for(Locator::Css("section.card[id$='-gmail']")).await;
     card.find(Locator::XPath(".//button[normalize-space()='Connect to Gmail']")).await.unwrap().click().await.unwrap();
 
-    let allow = d
-        .client
-        .wait()
-        .at_most(Duration::from_secs(10))
-        .for_element(Locator::XPath("//button[normalize-space()='Allow']"))
-        .await
-        .unwrap();
+    d.wait_for(Locator::XPath("//button[normalize-space()='Allow']")).await;
     let consent = d.client.find(Locator::Css("body")).await.unwrap().text().await.unwrap();
     assert!(consent.contains("SANDBOX") && consent.contains("Send email on your behalf"), "{consent}");
     d.screenshot("sandbox-consent.png").await;
-    allow.click().await.unwrap();
+    d.press("Allow").await;
 
-    let connected = d
-        .client
-        .wait()
-        .at_most(Duration::from_secs(10))
-        .for_element(Locator::Css("section.card-connected"))
-        .await
-        .unwrap();
+    let connected = d.wait_for(Locator::Css("section.card-connected")).await;
     assert!(connected.text().await.unwrap().contains("Connected as ada@example.com"));
     d.screenshot("connected.png").await;
 }

@@ -1,6 +1,31 @@
 //! The one integration-test binary: real servers on 127.0.0.1:0, real databases, real
 //! test peers started by the tests themselves.
 
+/// Declares each check once and runs it on SQLite and on PostgreSQL (the PostgreSQL leg
+/// needs the cluster `scripts/test` starts; see `pg.rs`).
+macro_rules! on_both_backends {
+    ($($check:ident),* $(,)?) => {
+        mod on_sqlite {
+            $(
+                #[tokio::test]
+                async fn $check() {
+                    let (store, _dir) = crate::pg::fresh_sqlite().await;
+                    super::$check(&store).await;
+                }
+            )*
+        }
+        mod on_postgres {
+            $(
+                #[tokio::test]
+                async fn $check() {
+                    let Some(store) = crate::pg::fresh_postgres().await else { return };
+                    super::$check(&store).await;
+                }
+            )*
+        }
+    };
+}
+
 mod browser;
 mod cli;
 mod flows;

@@ -25,6 +25,13 @@ pub async fn fresh_postgres_url() -> Option<String> {
     Some(format!("{base}/{name}"))
 }
 
+/// A fresh, migrated SQLite database in a temporary directory (kept alive by the guard).
+pub async fn fresh_sqlite() -> (Store, tempfile::TempDir) {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::connect(&Store::sqlite_url(dir.path())).await.expect("open sqlite");
+    (store, dir)
+}
+
 pub async fn fresh_postgres() -> Option<Store> {
     let url = fresh_postgres_url().await?;
     Some(Store::connect(&url).await.expect("connect and migrate the test database"))

@@ -7,37 +7,7 @@ use patchbay::store::{
     SandboxCode, Store, StoreError, TokenUpdate, now,
 };
 
-async fn sqlite() -> (Store, tempfile::TempDir) {
-    let dir = tempfile::tempdir().unwrap();
-    let store = Store::connect(&Store::sqlite_url(dir.path())).await.expect("open sqlite");
-    (store, dir)
-}
-
-/// Declares each check once and runs it on both backends.
-macro_rules! conformance {
-    ($($check:ident),* $(,)?) => {
-        mod on_sqlite {
-            $(
-                #[tokio::test]
-                async fn $check() {
-                    let (store, _dir) = super::sqlite().await;
-                    super::$check(&store).await;
-                }
-            )*
-        }
-        mod on_postgres {
-            $(
-                #[tokio::test]
-                async fn $check() {
-                    let Some(store) = crate::pg::fresh_postgres().await else { return };
-                    super::$check(&store).await;
-                }
-            )*
-        }
-    };
-}
-
-conformance!(
+on_both_backends!(
     users_apps_and_roles_round_trip,
     sessions_find_their_user_until_they_expire,
     connections_round_trip_with_sealed_bytes_and_scopes,

@@ -15,36 +15,7 @@ static ROUTER: LazyLock<Router> =
     LazyLock::new(|| Router::build(Arc::new(Catalog::embedded().expect("catalog")), 4000).expect("router"));
 const SEND: &str = "https://www.googleapis.com/auth/gmail.send";
 
-async fn sqlite() -> (Store, tempfile::TempDir) {
-    let dir = tempfile::tempdir().unwrap();
-    let store = Store::connect(&Store::sqlite_url(dir.path())).await.expect("open sqlite");
-    (store, dir)
-}
-
-macro_rules! on_both {
-    ($($check:ident),* $(,)?) => {
-        mod on_sqlite {
-            $(
-                #[tokio::test]
-                async fn $check() {
-                    let (store, _dir) = super::sqlite().await;
-                    super::$check(&store).await;
-                }
-            )*
-        }
-        mod on_postgres {
-            $(
-                #[tokio::test]
-                async fn $check() {
-                    let Some(store) = crate::pg::fresh_postgres().await else { return };
-                    super::$check(&store).await;
-                }
-            )*
-        }
-    };
-}
-
-on_both!(
+on_both_backends!(
     a_generated_flow_is_blocked_until_the_connection_grants_its_scopes,
     an_edit_makes_a_new_version_and_keeps_the_old_ones,
     chosen_settings_are_stored_and_let_the_flow_activate,
