@@ -67,6 +67,16 @@ impl Catalog {
         self.by_id.get(id).map(|&i| &self.connectors[i])
     }
 
+    /// The position of a connector in `iter()` order.
+    pub fn index_of(&self, id: &str) -> Option<usize> {
+        self.by_id.get(id).copied()
+    }
+
+    /// The connector at a position of `iter()` order.
+    pub fn at(&self, index: usize) -> &Connector {
+        &self.connectors[index]
+    }
+
     pub fn iter(&self) -> std::slice::Iter<'_, Connector> {
         self.connectors.iter()
     }

@@ -33,6 +33,10 @@ pub struct Router {
     names: NameIndex,
     /// Connectors that do each kind of work, most popular first.
     providers: HashMap<Capability, Vec<usize>>,
+    /// Per connector, the words of each operation (see `operations::words_of_operations`).
+    op_words: Vec<Vec<std::collections::HashSet<String>>>,
+    /// Every connector, most popular first: fills the ranking when signals run short.
+    popular: Vec<usize>,
     max_prompt_chars: usize,
 }
 
@@ -53,15 +57,14 @@ impl Router {
                 providers.entry(cap).or_default().push(i);
             }
         }
+        let popularity: Vec<u8> = catalog.iter().map(|c| c.popularity).collect();
         for list in providers.values_mut() {
-            list.sort_by(|a, b| {
-                let (ca, cb) = (catalog.iter().nth(*a), catalog.iter().nth(*b));
-                let pa = ca.map_or(0, |c| c.popularity);
-                let pb = cb.map_or(0, |c| c.popularity);
-                pb.cmp(&pa).then(a.cmp(b))
-            });
+            list.sort_by(|a, b| popularity[*b].cmp(&popularity[*a]).then(a.cmp(b)));
         }
-        Ok(Self { catalog, index, names, providers, max_prompt_chars })
+        let op_words = catalog.iter().map(operations::words_of_operations).collect();
+        let mut popular: Vec<usize> = (0..catalog.len()).collect();
+        popular.sort_by(|a, b| popularity[*b].cmp(&popularity[*a]).then(a.cmp(b)));
+        Ok(Self { catalog, index, names, providers, op_words, popular, max_prompt_chars })
     }
 
     pub fn catalog(&self) -> &Arc<Catalog> {
@@ -113,7 +116,7 @@ impl Router {
         ids.iter()
             .map(|id| {
                 let id = id.trim().to_lowercase();
-                self.catalog.iter().position(|c| c.id.as_str() == id).ok_or(RouteError::UnknownConnector { id, place })
+                self.catalog.index_of(&id).ok_or(RouteError::UnknownConnector { id, place })
             })
             .collect()
     }

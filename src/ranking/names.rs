@@ -112,6 +112,8 @@ pub struct NameIndex {
     popularity: Vec<u8>,
     /// "google", "microsoft", or the connector's own id: tools sold together.
     families: Vec<String>,
+    /// First words of the names longer than one word: only there is a longer match tried.
+    starts: HashSet<String>,
     max_words: usize,
 }
 
@@ -147,6 +149,7 @@ impl NameIndex {
             nouns: Vec::new(),
             popularity: Vec::new(),
             families: Vec::new(),
+            starts: HashSet::new(),
             max_words: 1,
         };
         for (i, c) in catalog.iter().enumerate() {
@@ -190,6 +193,9 @@ impl NameIndex {
             return;
         }
         self.max_words = self.max_words.max(words.len());
+        if words.len() > 1 {
+            self.starts.insert(words[0].clone());
+        }
         self.phrases.entry(words.join(" ")).or_default().push(entry);
         let c = compact(alias);
         self.compact.entry(c.clone()).or_default().push(entry);
@@ -210,6 +216,9 @@ impl NameIndex {
     /// names overlap. `skip` holds spans that are not names (time expressions).
     pub fn find(&self, text: &Text, skip: &[(usize, usize)], app_words: &HashSet<String>) -> Vec<Mention> {
         let toks = &text.tokens;
+        // Each token's words and compact form, computed once for every n-gram tried.
+        let parts: Vec<(String, String)> =
+            toks.iter().map(|t| (words_of(&t.lower).join(" "), compact(&t.lower))).collect();
         let mut found = Vec::new();
         let mut i = 0;
         while i < toks.len() {
@@ -217,7 +226,7 @@ impl NameIndex {
                 i += 1;
                 continue;
             }
-            match self.match_at(text, i, app_words) {
+            match self.match_at(text, &parts, i, app_words) {
                 Some(m) => {
                     i = m.last;
                     found.push(m);
@@ -228,14 +237,32 @@ impl NameIndex {
         found
     }
 
-    fn match_at(&self, text: &Text, i: usize, app_words: &HashSet<String>) -> Option<Mention> {
+    fn match_at(
+        &self,
+        text: &Text,
+        parts: &[(String, String)],
+        i: usize,
+        app_words: &HashSet<String>,
+    ) -> Option<Mention> {
         let toks = &text.tokens;
-        let longest = self.max_words.min(toks.len() - i);
+        let multi = self.starts.contains(&parts[i].0);
+        // Names written apart ("Hub Spot", "Mail Chimp") join up to three words.
+        let longest = self.max_words.min(toks.len() - i).max(1);
         for len in (1..=longest).rev() {
-            let slice = &toks[i..i + len];
-            let key = slice.iter().flat_map(|t| words_of(&t.lower)).collect::<Vec<_>>().join(" ");
-            let joined: String = slice.iter().map(|t| compact(&t.lower)).collect();
-            let entries = self.phrases.get(&key).or_else(|| if len <= 3 { self.compact.get(&joined) } else { None });
+            if len > 3 && !multi {
+                continue;
+            }
+            let slice = &parts[i..i + len];
+            let entries = if len == 1 {
+                self.phrases.get(&slice[0].0).or_else(|| self.compact.get(&slice[0].1))
+            } else {
+                let by_words = if multi {
+                    self.phrases.get(&slice.iter().map(|p| p.0.as_str()).collect::<Vec<_>>().join(" "))
+                } else {
+                    None
+                };
+                by_words.or_else(|| self.compact.get(&slice.iter().map(|p| p.1.as_str()).collect::<String>()))
+            };
             if let Some(entries) = entries
                 && let Some(e) = entries.iter().find(|e| self.accept(e, text, i, i + len, app_words))
             {
@@ -394,7 +421,7 @@ fn is_english(word: &str) -> bool {
 }
 
 /// Google's and Microsoft's tools belong together; every other connector stands alone.
-fn family(id: &str) -> &str {
+pub(super) fn family(id: &str) -> &str {
     match id {
         "gmail" | "youtube" => "google",
         "outlook" | "onedrive" | "sharepoint" => "microsoft",

@@ -9,37 +9,51 @@ use std::collections::HashSet;
 
 const READ_PREFIXES: [&str; 7] = ["list_", "get_", "search_", "read_", "query_", "run_", "find_"];
 
-/// The best operation for the connector's role: a trigger when the flow starts from it,
-/// an action otherwise; ties go to the one whose phrases share most words with the request.
-pub fn choose(a: &Analysis, c: &Connector, role: Role, needs: &[Capability]) -> Vec<String> {
-    let words: HashSet<String> = a.text.tokens.iter().map(|t| singular(&t.lower)).collect();
-    let pool: &[Operation] = if role == Role::Trigger && !c.triggers.is_empty() { &c.triggers } else { &c.actions };
-    let best = pool
-        .iter()
-        .enumerate()
-        .max_by(|(i, x), (j, y)| {
-            let sx = fit(x, &words, role, needs);
-            let sy = fit(y, &words, role, needs);
-            // Earlier operations win ties: catalogs list the main one first.
-            sx.total_cmp(&sy).then(j.cmp(i))
+/// The words of each operation's name and phrases (singular), per connector in catalog
+/// order, actions then triggers: computed once at start, compared on every request.
+pub fn words_of_operations(c: &Connector) -> Vec<HashSet<String>> {
+    c.operations()
+        .map(|op| {
+            op.phrases
+                .iter()
+                .chain(std::iter::once(&op.name))
+                .flat_map(|p| words_of(p))
+                .map(|w| singular(&w))
+                .filter(|w| w.len() > 2)
+                .collect()
         })
-        .map(|(_, op)| format!("{}.{}", c.id, op.id));
-    best.into_iter().collect()
+        .collect()
 }
 
-fn fit(op: &Operation, words: &HashSet<String>, role: Role, needs: &[Capability]) -> f32 {
+/// The best operation for the connector's role: a trigger when the flow starts from it,
+/// an action otherwise; ties go to the one whose phrases share most words with the request.
+/// `op_words` is [`words_of_operations`] for this connector.
+pub fn choose(
+    a: &Analysis,
+    c: &Connector,
+    op_words: &[HashSet<String>],
+    role: Role,
+    needs: &[Capability],
+) -> Vec<String> {
+    let words: HashSet<String> = a.text.tokens.iter().map(|t| singular(&t.lower)).collect();
+    let triggers = role == Role::Trigger && !c.triggers.is_empty();
+    let (pool, offset): (&[Operation], usize) = if triggers { (&c.triggers, c.actions.len()) } else { (&c.actions, 0) };
+    let mut best: Option<(f32, &Operation)> = None;
+    for (i, op) in pool.iter().enumerate() {
+        let score = fit(op, &op_words[offset + i], &words, role, needs);
+        // Earlier operations win ties: catalogs list the main one first.
+        if best.is_none_or(|(b, _)| score > b) {
+            best = Some((score, op));
+        }
+    }
+    best.map(|(_, op)| format!("{}.{}", c.id, op.id)).into_iter().collect()
+}
+
+fn fit(op: &Operation, own: &HashSet<String>, words: &HashSet<String>, role: Role, needs: &[Capability]) -> f32 {
     let mut score = 0.0;
     if needs.contains(&op.capability) {
         score += 3.0;
     }
-    let own: HashSet<String> = op
-        .phrases
-        .iter()
-        .chain(std::iter::once(&op.name))
-        .flat_map(|p| words_of(p))
-        .map(|w| singular(&w))
-        .filter(|w| w.len() > 2)
-        .collect();
     score += own.iter().filter(|w| words.contains(*w)).count() as f32;
     let reads = READ_PREFIXES.iter().any(|p| op.id.starts_with(p));
     if role == Role::Source && reads {

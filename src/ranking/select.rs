@@ -4,13 +4,13 @@
 //! wording states, or a chip that fits; BM25 alone only ranks.
 
 use super::index::Hit;
-use super::names::{How, Mention};
+use super::names::{How, Mention, family};
 use super::request::{DecidedBy, Ranked, Role, RouteResult, Selected};
 use super::{Router, operations};
 use crate::app::AppStructure;
 use crate::catalog::{Capability, Connector};
 use crate::intent::{Analysis, Strength, words_for_app};
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 /// Evidence for one connector, gathered from every signal.
 #[derive(Default, Clone)]
@@ -25,6 +25,9 @@ struct Candidate {
     mention: Option<Mention>,
 }
 
+/// How many providers of a stated kind of work join the ranking (most popular first).
+const PROVIDERS_RANKED: usize = 8;
+
 pub(super) fn decide(
     router: &Router,
     a: &Analysis,
@@ -34,21 +37,23 @@ pub(super) fn decide(
     hits: &[Hit],
 ) -> RouteResult {
     let catalog = &router.catalog;
-    let connectors: Vec<&Connector> = catalog.iter().collect();
-    let mut cands: Vec<Candidate> = vec![Candidate::default(); connectors.len()];
+    // Only connectors some signal points at are looked at, so a catalog of thousands
+    // costs about what one of seventy does.
+    let mut cands: HashMap<usize, Candidate> = HashMap::new();
     let app_words = words_for_app(app);
 
     // 1. Names typed in the request.
     let mentions = router.names.find(&a.text, a.schedule_spans(), &app_words);
     let wants_bot = a.text.tokens.iter().any(|t| matches!(t.lower.as_str(), "bot" | "bots"));
-    let slack = catalog.iter().position(|c| c.id.as_str() == "slack");
-    let slack_bot = catalog.iter().position(|c| c.id.as_str() == "slack_bot");
+    let slack = catalog.index_of("slack");
+    let slack_bot = catalog.index_of("slack_bot");
+    let mut named: Vec<usize> = Vec::new();
     for m in &mentions {
         let mut id = m.connector;
         if wants_bot && Some(id) == slack {
             id = slack_bot.unwrap_or(id);
         }
-        let c = &mut cands[id];
+        let c = cands.entry(id).or_default();
         if m.is_negated(&a.text) || m.is_reference(&a.text) {
             c.why.push(format!("mentioned but not asked for: '{}'", m.typed));
             c.score = c.score.max(0.3);
@@ -62,32 +67,32 @@ pub(super) fn decide(
         let (score, why) = match &m.how {
             How::Named => (0.97, format!("named: '{}'", m.typed)),
             How::InContext => (0.92, format!("named in context: '{}'", m.typed)),
-            How::Misspelt { typed } => (0.9, format!("misspelt: '{typed}' ≈ {}", connectors[id].name)),
+            How::Misspelt { typed } => (0.9, format!("misspelt: '{typed}' ≈ {}", catalog.at(id).name)),
         };
         c.score = score;
         c.why.push(why);
         c.mention = Some(m.clone());
+        named.push(id);
     }
-    let named: Vec<usize> = (0..cands.len()).filter(|&i| cands[i].selected).collect();
 
     // 2. Needs the wording states, one provider each unless a named tool already does it.
     for need in &a.needs {
         let covers = |i: &usize| {
-            let c = connectors[*i];
+            let c = catalog.at(*i);
             c.serves(need.capability) || need.also_covered_by.iter().any(|cap| c.serves(*cap))
         };
         if let Some(&by) = named.iter().find(|i| covers(i)) {
-            cands[by].needs.push(need.capability);
+            cands.entry(by).or_default().needs.push(need.capability);
             continue;
         }
         if need.strength == Strength::Weak && !named.is_empty() {
             continue;
         }
-        let Some(pick) = pick_provider(router, need.capability, wants_bot, chips, connected, &named, app) else {
+        let Some((id, reason)) = pick_provider(router, need.capability, wants_bot, chips, connected, &named, app)
+        else {
             continue;
         };
-        let (id, reason) = pick;
-        let c = &mut cands[id];
+        let c = cands.entry(id).or_default();
         c.needs.push(need.capability);
         if !c.selected {
             c.selected = true;
@@ -106,9 +111,9 @@ pub(super) fn decide(
     // 3. Chips: selected when they fit the request, ranked otherwise.
     let top_bm25 = hits.first().map_or(0.0, |h| h.score);
     for &chip in chips {
-        let c = &mut cands[chip];
+        let c = cands.entry(chip).or_default();
         c.why.push("preselected chip".into());
-        let fits_need = a.needs.iter().any(|n| connectors[chip].serves(n.capability));
+        let fits_need = a.needs.iter().any(|n| catalog.at(chip).serves(n.capability));
         let bm25 = hits.iter().find(|h| h.connector == chip).map_or(0.0, |h| h.score);
         let fits_words = top_bm25 > 0.0 && bm25 >= 0.5 * top_bm25 && hits.iter().take(3).any(|h| h.connector == chip);
         if !c.selected && (fits_need || fits_words) {
@@ -119,10 +124,9 @@ pub(super) fn decide(
         c.score = c.score.max(0.6);
     }
 
-    // 4. Everything else ranks by BM25, by doing a stated kind of work, and by context.
-    let need_caps: HashSet<Capability> = a.needs.iter().map(|n| n.capability).collect();
+    // 4. The rest rank by BM25, by doing a stated kind of work, and by context.
     for (rank, h) in hits.iter().enumerate() {
-        let c = &mut cands[h.connector];
+        let c = cands.entry(h.connector).or_default();
         let norm = if top_bm25 > 0.0 { h.score / top_bm25 } else { 0.0 };
         if rank < 5 {
             c.why.push(format!("matches the wording (bm25 {:.1})", h.score));
@@ -131,11 +135,17 @@ pub(super) fn decide(
             c.score = c.score.max(0.45 * norm);
         }
     }
-    for (i, c) in cands.iter_mut().enumerate() {
-        if c.selected {
-            continue;
+    let need_caps: Vec<Capability> = a.needs.iter().map(|n| n.capability).collect();
+    for cap in &need_caps {
+        for &i in router.providers.get(cap).into_iter().flatten().take(PROVIDERS_RANKED) {
+            cands.entry(i).or_default();
         }
-        let conn = connectors[i];
+    }
+    for &i in connected {
+        cands.entry(i).or_default();
+    }
+    for (&i, c) in cands.iter_mut().filter(|(_, c)| !c.selected) {
+        let conn = catalog.at(i);
         if let Some(cap) = need_caps.iter().find(|cap| conn.serves(**cap)) {
             c.score = c.score.max(0.5 + 0.25 * f32::from(conn.popularity) / 100.0);
             c.why.push(format!("does {} work the request asks for", cap_name(*cap)));
@@ -149,38 +159,51 @@ pub(super) fn decide(
     }
 
     let mut selected: Vec<(usize, Role)> =
-        cands.iter().enumerate().filter(|(_, c)| c.selected).map(|(i, c)| (i, role_of(a, c, connectors[i]))).collect();
-    selected.sort_by_key(|(i, role)| (*role, cands[*i].position));
+        cands.iter().filter(|(_, c)| c.selected).map(|(&i, c)| (i, role_of(a, c, catalog.at(i)))).collect();
+    selected.sort_by_key(|(i, role)| (*role, cands[i].position, *i));
 
     let mut intent = a.intent(app);
     let selected_out: Vec<Selected> = selected
         .iter()
         .map(|&(i, role)| {
-            let ops = operations::choose(a, connectors[i], role, &cands[i].needs);
-            operations::attach(&mut intent, connectors[i], role, &ops, &cands[i].needs);
-            Selected { connector: connectors[i].id.to_string(), role, score: round(cands[i].score), actions: ops }
+            let c = &cands[&i];
+            let ops = operations::choose(a, catalog.at(i), &router.op_words[i], role, &c.needs);
+            operations::attach(&mut intent, catalog.at(i), role, &ops, &c.needs);
+            Selected { connector: catalog.at(i).id.to_string(), role, score: round(c.score), actions: ops }
         })
         .collect();
 
-    let mut order: Vec<usize> = (0..cands.len()).collect();
-    let rank_of = |i: usize| selected.iter().position(|(s, _)| *s == i);
-    order.sort_by(|&x, &y| match (rank_of(x), rank_of(y)) {
-        (Some(a), Some(b)) => a.cmp(&b),
-        (Some(_), None) => std::cmp::Ordering::Less,
-        (None, Some(_)) => std::cmp::Ordering::Greater,
-        (None, None) => {
-            cands[y].score.total_cmp(&cands[x].score).then(connectors[y].popularity.cmp(&connectors[x].popularity))
-        }
+    // Selected first, in their order; then by score; popular connectors fill up to 12.
+    let mut others: Vec<usize> = cands.iter().filter(|(_, c)| !c.selected).map(|(&i, _)| i).collect();
+    others.sort_by(|&x, &y| {
+        cands[&y]
+            .score
+            .total_cmp(&cands[&x].score)
+            .then(catalog.at(y).popularity.cmp(&catalog.at(x).popularity))
+            .then(x.cmp(&y))
     });
+    let wanted = 12.max(selected.len());
+    let mut order: Vec<usize> = selected.iter().map(|(i, _)| *i).chain(others).collect();
+    for &i in &router.popular {
+        if order.len() >= wanted {
+            break;
+        }
+        if !cands.contains_key(&i) {
+            order.push(i);
+        }
+    }
     let ranked = order
         .into_iter()
-        .take(12.max(selected.len()))
+        .take(wanted)
         .map(|i| {
-            let mut why = cands[i].why.clone();
+            let (score, mut why) = match cands.get(&i) {
+                Some(c) => (c.score, c.why.clone()),
+                None => (0.02 * f32::from(catalog.at(i).popularity) / 100.0, Vec::new()),
+            };
             if why.is_empty() {
                 why.push("popular connector".into());
             }
-            Ranked { connector: connectors[i].id.to_string(), score: round(cands[i].score), why }
+            Ranked { connector: catalog.at(i).id.to_string(), score: round(score), why }
         })
         .collect();
 
@@ -208,12 +231,11 @@ fn pick_provider(
     app: &AppStructure,
 ) -> Option<(usize, String)> {
     let providers = router.providers.get(&cap)?;
-    let connectors: Vec<&Connector> = router.catalog.iter().collect();
     if let Some(&i) = connected.iter().find(|i| providers.contains(i)) {
-        return Some((i, format!("connected {} in this app", connectors[i].name)));
+        return Some((i, format!("connected {} in this app", router.catalog.at(i).name)));
     }
     if let Some(&i) = chips.iter().find(|i| providers.contains(i)) {
-        return Some((i, format!("chip {}", connectors[i].name)));
+        return Some((i, format!("chip {}", router.catalog.at(i).name)));
     }
     let flows_text: String =
         app.flows.iter().chain(&app.functions).map(|f| format!("{} {} ", f.name, f.description)).collect();
@@ -221,35 +243,23 @@ fn pick_provider(
         let text = crate::intent::Text::new(&flows_text);
         let used = router.names.find(&text, &[], &HashSet::new());
         if let Some(m) = used.iter().find(|m| providers.contains(&m.connector)) {
-            return Some((m.connector, format!("the app's flows use {}", connectors[m.connector].name)));
+            return Some((m.connector, format!("the app's flows use {}", router.catalog.at(m.connector).name)));
         }
     }
     if cap == Capability::Chat
         && wants_bot
-        && let Some(i) = providers.iter().copied().find(|i| connectors[*i].id.as_str() == "slack_bot")
+        && let Some(i) = providers.iter().copied().find(|i| router.catalog.at(*i).id.as_str() == "slack_bot")
     {
         return Some((i, "a bot posts it".into()));
     }
-    let family = |c: &Connector| c.id.as_str().split('_').next().unwrap_or("").to_owned();
-    let families: HashSet<String> = named.iter().map(|i| family(connectors[*i])).collect();
-    let google = named.iter().any(|i| {
-        connectors[*i].id.as_str() == "gmail"
-            || family(connectors[*i]) == "google"
-            || connectors[*i].id.as_str() == "youtube"
-    });
-    let microsoft = named.iter().any(|i| {
-        matches!(connectors[*i].id.as_str(), "outlook" | "onedrive" | "sharepoint")
-            || family(connectors[*i]) == "microsoft"
-    });
+    // A Google (or Microsoft) tool named in the request: the need goes to the same family.
+    let named_families: HashSet<&str> = named.iter().map(|i| family(router.catalog.at(*i).id.as_str())).collect();
     let same_family = providers.iter().copied().find(|i| {
-        let c = connectors[*i];
-        (google && (family(c) == "google" || c.id.as_str() == "gmail"))
-            || (microsoft
-                && (family(c) == "microsoft" || matches!(c.id.as_str(), "outlook" | "onedrive" | "sharepoint")))
-            || (families.contains(&family(c)) && !matches!(family(c).as_str(), "google" | "microsoft"))
+        let f = family(router.catalog.at(*i).id.as_str());
+        matches!(f, "google" | "microsoft") && named_families.contains(f)
     });
     if let Some(i) = same_family {
-        return Some((i, format!("{} fits the other tools named", connectors[i].name)));
+        return Some((i, format!("{} fits the other tools named", router.catalog.at(i).name)));
     }
     let i = *providers.first()?;
     Some((i, format!("most used {} tool", cap_name(cap))))
