@@ -229,6 +229,10 @@ async fn disconnect_revokes_at_the_provider_over_tls_and_deletes_the_tokens() {
         text(s.owner.get(s.app.url("/apps/1/integrations?notice=disconnected&c=gmail")).send().await.unwrap(), 200)
             .await;
     assert!(page.contains("Disconnected") && page.contains("Connect again"));
+    assert!(
+        page.contains("Recent activity") && page.contains("disconnected Gmail (alice@example.com)"),
+        "the audit log is shown"
+    );
 }
 
 #[tokio::test]

@@ -31,6 +31,13 @@ pub struct ConnectionView {
     pub has_tokens: bool,
 }
 
+/// One line of the audit log, as the page shows it.
+pub struct ActivityView {
+    pub when: String,
+    pub who: String,
+    pub what: String,
+}
+
 pub struct SwitchPrompt {
     pub id: String,
     pub old: String,
@@ -47,6 +54,7 @@ struct IntegrationsPage {
     connections: Vec<ConnectionView>,
     switch: Option<SwitchPrompt>,
     notice: Option<(String, bool)>,
+    activity: Vec<ActivityView>,
 }
 
 #[derive(Deserialize, Default)]
@@ -131,6 +139,25 @@ pub async fn page(
         (_, Some("kept"), Some(c)) => Some((format!("{} keeps its current account.", name_of(c)), false)),
         _ => None,
     };
+    // The audit log, for the people who can act on what it says.
+    let activity = if access.role.can_build() {
+        state
+            .store
+            .audit_of_app(app_id, 15)
+            .await?
+            .into_iter()
+            .map(|e| ActivityView {
+                when: when(Some(e.at)),
+                who: members
+                    .iter()
+                    .find(|m| Some(m.user.id) == e.user_id)
+                    .map_or("patchbay".into(), |m| m.user.name.clone()),
+                what: describe_activity(&state, &e),
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
     let page = IntegrationsPage {
         layout: Layout::for_app(format!("{} · My integrations", access.app.name), &access, "integrations"),
         app_id,
@@ -138,8 +165,33 @@ pub async fn page(
         connections: views,
         switch,
         notice,
+        activity,
     };
     render(StatusCode::OK, &page)
+}
+
+fn describe_activity(state: &AppState, e: &crate::store::AuditEntry) -> String {
+    let tool = e.connector.as_deref().map(|c| state.catalog.get(c).map_or(c.to_owned(), |x| x.name.clone()));
+    let account = e.account.as_deref().map(|a| format!(" ({a})")).unwrap_or_default();
+    let verb = match e.action.as_str() {
+        "connect" => "connected",
+        "reconnect" => "reconnected",
+        "switch" => "switched the account of",
+        "disconnect" => "disconnected",
+        "remove" => "removed",
+        "keep_account" => "kept the account of",
+        "card_skipped" => "skipped",
+        "card_restored" => "brought back the card for",
+        other => other,
+    };
+    let mut line = match tool {
+        Some(tool) => format!("{verb} {tool}{account}"),
+        None => format!("{}{account}", verb.replace('_', " ")),
+    };
+    if let Some(detail) = &e.detail {
+        line.push_str(&format!(" — {detail}"));
+    }
+    line
 }
 
 async fn switch_prompt(
