@@ -1,7 +1,7 @@
 //! The chat goes on into a flow once its tools are connected; the Flows page draws it,
 //! activates it and offers its JSON.
 
-use crate::helpers::{APP_USER, TODO, text};
+use crate::helpers::{APP_USER, TODO_APP, text};
 use crate::oauth::setup;
 use crate::peers;
 
@@ -12,12 +12,12 @@ async fn connecting_the_last_tool_wires_the_flow_for_review_and_activation() {
     let callback = peers::approve(&s.owner, &authorize, "alice@example.com").await;
     s.owner.get(&callback).send().await.unwrap();
 
-    let flows = s.app.store.flows_of_app(TODO).await.unwrap();
+    let flows = s.app.store.flows_of_app(TODO_APP).await.unwrap();
     assert_eq!(
         flows.len(),
         1,
         "one flow for the turn: {:?}",
-        s.app.store.messages_of_app(TODO).await.unwrap().iter().map(|m| m.body.clone()).collect::<Vec<_>>()
+        s.app.store.messages_of_app(TODO_APP).await.unwrap().iter().map(|m| m.body.clone()).collect::<Vec<_>>()
     );
     assert_eq!((flows[0].status.as_str(), flows[0].message_id), ("draft", Some(s.message_id)));
     let chat = s.chat().await;
@@ -48,14 +48,14 @@ async fn data_the_app_lacks_gets_an_explanation_not_a_flow() {
     let authorize = s.connect(&s.owner).await;
     let callback = peers::approve(&s.owner, &authorize, "alice@example.com").await;
     s.owner.get(&callback).send().await.unwrap();
-    let before = s.app.store.flows_of_app(TODO).await.unwrap().len();
+    let before = s.app.store.flows_of_app(TODO_APP).await.unwrap().len();
     s.owner
         .post(s.app.url("/apps/1/chat"))
         .form(&[("message", "email me my invoices every Friday with Gmail")])
         .send()
         .await
         .unwrap();
-    assert_eq!(s.app.store.flows_of_app(TODO).await.unwrap().len(), before, "no wrong flow");
+    assert_eq!(s.app.store.flows_of_app(TODO_APP).await.unwrap().len(), before, "no wrong flow");
     assert!(s.chat().await.contains("This app has no invoices"));
 }
 

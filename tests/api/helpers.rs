@@ -11,7 +11,7 @@ pub const OWNER: &str = "ada@example.com";
 pub const EDITOR: &str = "eddie@example.com";
 pub const APP_USER: &str = "una@example.com";
 /// The seeded Todo app.
-pub const TODO: i64 = 1;
+pub const TODO_APP: i64 = 1;
 
 pub struct TestApp {
     pub base: String,

@@ -3,7 +3,7 @@
 //! servers on one PostgreSQL), disconnect revokes, a different account is not swapped in
 //! silently, app users cannot act, and more permissions ask only for the difference.
 
-use crate::helpers::{APP_USER, OWNER, TODO, TestApp, location, text};
+use crate::helpers::{APP_USER, OWNER, TODO_APP, TestApp, location, text};
 use crate::oauth::{GMAIL_SEND, Setup, ask_for_gmail, peer_settings, setup_with_peer_env};
 use crate::peers::{self, CLIENT_ID, CLIENT_SECRET, OidcPeer};
 use patchbay::connections::{TokenSet, UseError};
@@ -40,7 +40,7 @@ async fn connect_as(s: &Setup, email: &str) -> ConnectionRow {
     let authorize = s.connect(&s.owner).await;
     let callback = peers::approve(&s.owner, &authorize, email).await;
     assert_eq!(s.owner.get(&callback).send().await.unwrap().status(), 303);
-    s.app.store.shared_connection(TODO, "gmail").await.unwrap().expect("connected")
+    s.app.store.shared_connection(TODO_APP, "gmail").await.unwrap().expect("connected")
 }
 
 async fn connect_due(s: &Setup) -> ConnectionRow {
@@ -50,8 +50,8 @@ async fn connect_due(s: &Setup) -> ConnectionRow {
 }
 
 async fn stored_tokens(s: &Setup) -> TokenSet {
-    let row = s.app.store.shared_connection(TODO, "gmail").await.unwrap().unwrap();
-    TokenSet::open(row.sealed_tokens.as_deref().unwrap(), &s.app.state.cipher, TODO, "gmail").unwrap()
+    let row = s.app.store.shared_connection(TODO_APP, "gmail").await.unwrap().unwrap();
+    TokenSet::open(row.sealed_tokens.as_deref().unwrap(), &s.app.state.cipher, TODO_APP, "gmail").unwrap()
 }
 
 async fn peer_accepts(s: &Setup, access_token: &str) -> bool {
@@ -141,7 +141,7 @@ async fn two_servers_on_one_postgres_still_refresh_once() {
         .unwrap();
     let callback = peers::approve(&owner, &location(&resp), "alice@example.com").await;
     owner.get(&callback).send().await.unwrap();
-    let conn = first.store.shared_connection(TODO, "gmail").await.unwrap().unwrap();
+    let conn = first.store.shared_connection(TODO_APP, "gmail").await.unwrap().unwrap();
     make_due(&url, conn.id).await;
 
     let reads = (0..40).map(|i| {
@@ -212,7 +212,7 @@ async fn disconnect_revokes_at_the_provider_over_tls_and_deletes_the_tokens() {
     let authorize = s.connect(&s.owner).await;
     let callback = peers::approve(&browser, &authorize, "alice@example.com").await;
     s.owner.get(&callback).send().await.unwrap();
-    let conn = s.app.store.shared_connection(TODO, "gmail").await.unwrap().unwrap();
+    let conn = s.app.store.shared_connection(TODO_APP, "gmail").await.unwrap().unwrap();
     let tokens = stored_tokens(&s).await;
 
     let resp = s.owner.post(s.app.url(&format!("/apps/1/integrations/{}/disconnect", conn.id))).send().await.unwrap();
@@ -222,7 +222,7 @@ async fn disconnect_revokes_at_the_provider_over_tls_and_deletes_the_tokens() {
     assert_eq!((row.status.as_str(), row.sealed_tokens.is_none()), ("disconnected", true));
     let me = browser.get(format!("{}/me", s.peer.base)).bearer_auth(&tokens.access_token).send().await.unwrap();
     assert_eq!(me.status(), 401, "the provider no longer accepts the token");
-    let audit = s.app.store.audit_of_app(TODO, 10).await.unwrap();
+    let audit = s.app.store.audit_of_app(TODO_APP, 10).await.unwrap();
     assert_eq!((audit[0].action.as_str(), audit[0].account.as_deref()), ("disconnect", Some("alice@example.com")));
     assert!(audit.iter().all(|a| !format!("{a:?}").contains(&tokens.access_token)), "no token in the audit log");
     let page =
@@ -310,7 +310,7 @@ async fn remove_lists_dependent_flows_and_asks_first() {
     let Some(s) = setup_with_peer_env(&[], |_| {}).await else { return };
     // Connecting completes the card, and the chat wires the daily email flow on Gmail.
     let conn = connect_as(&s, "alice@example.com").await;
-    let flows = s.app.store.flows_of_app(TODO).await.unwrap();
+    let flows = s.app.store.flows_of_app(TODO_APP).await.unwrap();
     assert_eq!(flows.len(), 1);
     let confirm =
         text(s.owner.get(s.app.url(&format!("/apps/1/integrations/{}/remove", conn.id))).send().await.unwrap(), 200)
@@ -359,7 +359,7 @@ async fn more_permissions_ask_only_for_the_difference_and_grant_the_union() {
         "only the new permission"
     );
 
-    let messages = s.app.store.messages_of_app(TODO).await.unwrap();
+    let messages = s.app.store.messages_of_app(TODO_APP).await.unwrap();
     let second =
         messages.iter().rfind(|m| m.payload.as_deref().is_some_and(|p| p.contains("\"cards\":[\"gmail\"]"))).unwrap();
     let flow_message = messages.last().unwrap();
@@ -376,8 +376,9 @@ async fn more_permissions_ask_only_for_the_difference_and_grant_the_union() {
     let asked = s.peer.stats().await["last_authorization"]["scope"].as_str().unwrap().to_owned();
     assert!(asked.contains(GMAIL_SEND) && asked.contains(GMAIL_READ), "reconnect asks for old and new: {asked}");
     s.owner.get(&callback).send().await.unwrap();
-    let granted = s.app.store.shared_connection(TODO, "gmail").await.unwrap().unwrap().granted_scopes().unwrap();
+    let granted = s.app.store.shared_connection(TODO_APP, "gmail").await.unwrap().unwrap().granted_scopes().unwrap();
     assert!(granted.contains(&GMAIL_SEND.to_owned()) && granted.contains(&GMAIL_READ.to_owned()), "{granted:?}");
-    let statuses: Vec<String> = s.app.store.flows_of_app(TODO).await.unwrap().into_iter().map(|f| f.status).collect();
+    let statuses: Vec<String> =
+        s.app.store.flows_of_app(TODO_APP).await.unwrap().into_iter().map(|f| f.status).collect();
     assert!(statuses.iter().all(|st| st != "blocked"), "the waiting flow is unblocked: {statuses:?}");
 }

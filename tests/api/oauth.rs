@@ -2,7 +2,7 @@
 //! (panva's oidc-provider): PKCE, state, denial, replay, tampering, another person's state,
 //! token endpoint failures, and tokens that never appear in plain text.
 
-use crate::helpers::{EDITOR, OWNER, TODO, TestApp, location, text};
+use crate::helpers::{EDITOR, OWNER, TODO_APP, TestApp, location, text};
 use crate::peers::{self, CLIENT_ID, CLIENT_SECRET, OidcPeer};
 use patchbay::config::{ConnectorSettings, Settings};
 use patchbay::connections::{TokenCipher, TokenSet};
@@ -58,7 +58,7 @@ pub async fn ask_for_gmail(app: &TestApp, client: &reqwest::Client) -> i64 {
         .await
         .unwrap();
     assert_eq!(resp.status(), 303);
-    app.store.messages_of_app(TODO).await.unwrap().last().unwrap().id
+    app.store.messages_of_app(TODO_APP).await.unwrap().last().unwrap().id
 }
 
 impl Setup {
@@ -79,7 +79,7 @@ impl Setup {
     }
 
     pub async fn nothing_stored(&self) {
-        assert!(self.app.store.connections_of_app(TODO).await.unwrap().is_empty(), "no connection may be stored");
+        assert!(self.app.store.connections_of_app(TODO_APP).await.unwrap().is_empty(), "no connection may be stored");
     }
 }
 
@@ -110,7 +110,7 @@ async fn connecting_gmail_runs_the_whole_flow_with_pkce() {
     let chat = s.chat().await;
     assert!(chat.contains("Connected as alice@example.com"), "the card says who is connected");
     assert!(chat.contains("Connected Gmail as alice@example.com."), "the chat turn continues");
-    let conn = s.app.store.shared_connection(TODO, "gmail").await.unwrap().unwrap();
+    let conn = s.app.store.shared_connection(TODO_APP, "gmail").await.unwrap().unwrap();
     assert_eq!(conn.account.as_deref(), Some("alice@example.com"));
     assert!(conn.granted_scopes().unwrap().contains(&GMAIL_SEND.to_owned()));
     assert_eq!(conn.status, "connected");
@@ -132,7 +132,7 @@ async fn the_stored_row_holds_no_plaintext_token() {
         .await
         .unwrap();
     let cipher = TokenCipher::load_or_create(None, s.app.dir.path()).unwrap();
-    let tokens = TokenSet::open(&sealed, &cipher, TODO, "gmail").unwrap();
+    let tokens = TokenSet::open(&sealed, &cipher, TODO_APP, "gmail").unwrap();
     let me = reqwest::Client::new()
         .get(format!("{}/me", s.peer.base))
         .bearer_auth(&tokens.access_token)
@@ -180,7 +180,7 @@ async fn a_replayed_or_tampered_state_is_refused() {
     assert_eq!(s.owner.get(&callback).send().await.unwrap().status(), 303);
     let page = text(s.owner.get(&callback).send().await.unwrap(), 400).await;
     assert!(page.contains("unknown or was already used"), "a state is single use");
-    assert_eq!(s.app.store.connections_of_app(TODO).await.unwrap().len(), 1);
+    assert_eq!(s.app.store.connections_of_app(TODO_APP).await.unwrap().len(), 1);
     let page = text(s.owner.get(s.app.url("/oauth/callback?code=abc")).send().await.unwrap(), 400).await;
     assert!(page.contains("no state"));
 }
@@ -266,7 +266,7 @@ async fn a_second_connect_is_refused_with_a_pointer_to_reconnect() {
         chat.contains("already has a shared Gmail connection (alice@example.com). Use Reconnect or Switch account"),
         "{chat}"
     );
-    assert_eq!(s.app.store.connections_of_app(TODO).await.unwrap().len(), 1);
+    assert_eq!(s.app.store.connections_of_app(TODO_APP).await.unwrap().len(), 1);
 }
 
 /// With no credentials configured, development uses the built-in sandbox, through exactly
@@ -297,9 +297,9 @@ async fn the_same_flow_runs_through_the_built_in_sandbox() {
     assert_eq!(owner.get(&callback).send().await.unwrap().status(), 303);
     let chat = text(owner.get(app.url("/apps/1/chat")).send().await.unwrap(), 200).await;
     assert!(chat.contains("Connected as ada@example.com"), "the card says who is connected");
-    let conn = app.store.shared_connection(TODO, "gmail").await.unwrap().unwrap();
+    let conn = app.store.shared_connection(TODO_APP, "gmail").await.unwrap().unwrap();
     assert_eq!(conn.account.as_deref(), Some("ada@example.com"));
     assert!(conn.granted_scopes().unwrap().contains(&GMAIL_SEND.to_owned()));
-    let tokens = TokenSet::open(conn.sealed_tokens.as_deref().unwrap(), &app.state.cipher, TODO, "gmail").unwrap();
+    let tokens = TokenSet::open(conn.sealed_tokens.as_deref().unwrap(), &app.state.cipher, TODO_APP, "gmail").unwrap();
     assert!(tokens.refresh_token.is_some());
 }

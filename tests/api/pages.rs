@@ -1,6 +1,6 @@
 //! The builder's pages over HTTP: statuses, the key content, escaping, role refusals.
 
-use crate::helpers::{APP_USER, EDITOR, OWNER, TODO, TestApp, location, text};
+use crate::helpers::{APP_USER, EDITOR, OWNER, TODO_APP, TestApp, location, text};
 
 #[tokio::test]
 async fn healthz_reports_the_version_and_a_reachable_database() {
@@ -143,7 +143,7 @@ async fn an_empty_or_overlong_message_is_shown_inline_and_nothing_is_lost() {
         text(owner.post(app.url("/apps/1/chat")).form(&[("message", long.as_str())]).send().await.unwrap(), 422).await;
     assert!(page.contains("the limit is 4000"));
     assert!(page.contains(long.trim()), "the draft stays in the input");
-    assert!(app.store.messages_of_app(TODO).await.unwrap().is_empty(), "nothing stored");
+    assert!(app.store.messages_of_app(TODO_APP).await.unwrap().is_empty(), "nothing stored");
 }
 
 #[tokio::test]
@@ -151,7 +151,7 @@ async fn skip_records_the_decision_and_the_card_can_come_back() {
     let app = TestApp::spawn().await;
     let editor = app.signed_in(EDITOR).await;
     editor.post(app.url("/apps/1/chat")).form(&[("message", "post new tasks to #team in Slack")]).send().await.unwrap();
-    let answer = app.store.messages_of_app(TODO).await.unwrap().pop().unwrap();
+    let answer = app.store.messages_of_app(TODO_APP).await.unwrap().pop().unwrap();
     let skip = editor.post(app.url(&format!("/apps/1/cards/{}/slack/skip", answer.id))).send().await.unwrap();
     assert_eq!(skip.status(), 303);
     let chat = text(editor.get(app.url("/apps/1/chat")).send().await.unwrap(), 200).await;
@@ -169,7 +169,7 @@ async fn app_users_cannot_connect_chat_or_decide() {
     let app = TestApp::spawn().await;
     let owner = app.signed_in(OWNER).await;
     owner.post(app.url("/apps/1/chat")).form(&[("message", "email me daily with Gmail")]).send().await.unwrap();
-    let answer = app.store.messages_of_app(TODO).await.unwrap().pop().unwrap();
+    let answer = app.store.messages_of_app(TODO_APP).await.unwrap().pop().unwrap();
     let user = app.signed_in(APP_USER).await;
     let connect = user
         .post(app.url("/apps/1/connect"))
@@ -266,7 +266,7 @@ async fn a_connector_patchbay_cannot_connect_yet_says_what_it_needs_instead_of_a
         "says what it will need"
     );
     assert!(!chat.contains("Connect to Trello") && !chat.contains("Connect to Twilio"), "no broken button");
-    let answer = app.store.messages_of_app(TODO).await.unwrap().pop().unwrap();
+    let answer = app.store.messages_of_app(TODO_APP).await.unwrap().pop().unwrap();
     let resp = owner
         .post(app.url("/apps/1/connect"))
         .form(&[("connector", "twilio"), ("message_id", &answer.id.to_string())])

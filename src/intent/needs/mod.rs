@@ -7,7 +7,13 @@
 //! Analytics and email it to me"); weak ones are nouns that point at a kind of tool
 //! ("a spreadsheet", "our repo") and count only when the request names no tool at all.
 
+mod guards;
+
 use crate::catalog::Capability;
+use guards::{
+    calendar_is_a_tool, crm_is_a_tool, email_is_a_verb, negated, not_a_page_element, not_builtin_email,
+    spreadsheet_is_a_tool,
+};
 use regex::{Regex, RegexSet};
 use serde::Serialize;
 use std::sync::LazyLock;
@@ -305,167 +311,6 @@ pub fn find(lower: &str) -> Vec<Need> {
 pub fn is_channel_name(word: &str) -> bool {
     let hex = matches!(word.len(), 3 | 6 | 8) && word.chars().all(|c| c.is_ascii_hexdigit());
     !word.is_empty() && !word.chars().all(|c| c.is_ascii_digit()) && !hex
-}
-
-fn words_before(lower: &str, at: usize, n: usize) -> Vec<&str> {
-    let mut words: Vec<&str> =
-        lower[..at].split(|c: char| !c.is_alphanumeric() && c != '\'').filter(|w| !w.is_empty()).collect();
-    let keep = words.len().saturating_sub(n);
-    words.drain(..keep);
-    words
-}
-
-fn word_after(lower: &str, at: usize) -> &str {
-    lower[at..].split(|c: char| !c.is_alphanumeric() && c != '-').find(|w| !w.is_empty()).unwrap_or("")
-}
-
-fn negated(lower: &str, at: usize) -> bool {
-    words_before(lower, at, 3).iter().any(|w| matches!(*w, "without" | "don't" | "dont" | "never" | "not" | "no"))
-}
-
-/// "email" as a verb ("email me", "email the customer"), not a noun ("the email the user
-/// typed", "their email address").
-fn email_is_a_verb(lower: &str, start: usize, _end: usize) -> bool {
-    let before = words_before(lower, start, 1);
-    let word = lower[start..].split_whitespace().next().unwrap_or("");
-    // "an app that emails me": an inflected form after a relative pronoun is a verb.
-    let inflected = word.ends_with('s') || word.ends_with("ed") || word.ends_with("ing");
-    !before.iter().any(|w| {
-        matches!(
-            *w,
-            "the"
-                | "an"
-                | "their"
-                | "his"
-                | "her"
-                | "its"
-                | "your"
-                | "s"
-                | "valid"
-                | "work"
-                | "customer's"
-                | "user's"
-                | "same"
-                | "by"
-                | "via"
-        ) || (!inflected && matches!(*w, "that" | "this" | "which" | "whose"))
-    })
-}
-
-/// Verification and password e-mails come with the app's own sign-in, not a connector.
-fn not_builtin_email(lower: &str, start: usize, end: usize) -> bool {
-    let span = &lower[start..end];
-    let before = words_before(lower, start, 3).join(" ");
-    !["verification", "verify", "password", "reset", "magic link", "login link", "sign-in", "otp"]
-        .iter()
-        .any(|w| span.contains(w) || before.contains(w))
-}
-
-/// "my calendar", "calendar events", "add … to the calendar" — but not "a calendar view".
-fn calendar_is_a_tool(lower: &str, start: usize, end: usize) -> bool {
-    let next = word_after(lower, end);
-    if matches!(
-        next,
-        "view" | "views" | "page" | "component" | "widget" | "ui" | "layout" | "picker" | "grid" | "style" | "icon"
-    ) {
-        return false;
-    }
-    let before = words_before(lower, start, 2);
-    let owner = before.last().is_some_and(|w| {
-        matches!(
-            *w,
-            "my" | "our"
-                | "your"
-                | "their"
-                | "team"
-                | "shared"
-                | "company"
-                | "work"
-                | "personal"
-                | "google"
-                | "outlook"
-                | "his"
-                | "her"
-                | "office"
-                | "family"
-                | "gcal"
-        )
-    });
-    let event_noun = matches!(
-        next,
-        "event"
-            | "events"
-            | "invite"
-            | "invites"
-            | "invitation"
-            | "invitations"
-            | "entry"
-            | "entries"
-            | "availability"
-            | "slot"
-            | "slots"
-            | "appointment"
-            | "appointments"
-            | "hold"
-            | "holds"
-            | "block"
-            | "blocks"
-            | "sync"
-    );
-    let into =
-        before.len() == 2 && matches!(before[0], "to" | "on" | "in" | "into" | "onto" | "with") && before[1] == "the";
-    owner || event_noun || into
-}
-
-/// A spreadsheet as a place data goes ("put signups in a spreadsheet"), not a look
-/// ("a spreadsheet-like table", "style sheet").
-fn spreadsheet_is_a_tool(lower: &str, _start: usize, end: usize) -> bool {
-    let rest = &lower[end..];
-    !(rest.starts_with("-like")
-        || rest.starts_with("-style")
-        || rest.starts_with(" view")
-        || rest.starts_with(" layout")
-        || rest.starts_with(" ui"))
-}
-
-/// "our CRM", "sync to the CRM" — not "a CRM table in this app" or "build a CRM".
-fn crm_is_a_tool(lower: &str, start: usize, end: usize) -> bool {
-    let next = word_after(lower, end);
-    if matches!(
-        next,
-        "records"
-            | "record"
-            | "table"
-            | "tables"
-            | "entity"
-            | "entities"
-            | "data"
-            | "page"
-            | "app"
-            | "view"
-            | "dashboard"
-            | "module"
-            | "section"
-            | "tab"
-            | "for"
-            | "like"
-            | "system"
-            | "template"
-    ) {
-        return false;
-    }
-    let before = words_before(lower, start, 2);
-    before.last().is_some_and(|w| {
-        matches!(*w, "our" | "my" | "your" | "their" | "to" | "into" | "existing" | "external" | "company's" | "sales")
-    }) || (before.len() == 2 && matches!(before[0], "to" | "into" | "in" | "with" | "from") && before[1] == "the")
-}
-
-/// "add a newsletter signup form" is a page element, not a mailing tool.
-fn not_a_page_element(lower: &str, _start: usize, end: usize) -> bool {
-    !matches!(
-        word_after(lower, end),
-        "signup" | "sign-up" | "form" | "section" | "banner" | "popup" | "page" | "block" | "archive"
-    )
 }
 
 #[cfg(test)]

@@ -3,10 +3,12 @@
 //! "slak"), or by a name that is also an ordinary word ("Notion", "box", "Monday") when the
 //! words around it say it is the tool.
 
+mod fuzzy;
+
 use crate::catalog::Catalog;
 use crate::intent::text::{Text, Token, singular, words_of};
+use fuzzy::{deletes, max_distance};
 use std::collections::{HashMap, HashSet};
-use std::sync::LazyLock;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum AliasKind {
@@ -46,10 +48,6 @@ pub struct Mention {
     /// The words as typed.
     pub typed: String,
 }
-
-static ENGLISH: LazyLock<HashSet<&'static str>> = LazyLock::new(|| {
-    include_str!("english_words.txt").lines().filter(|l| !l.starts_with('#') && !l.is_empty()).collect()
-});
 
 /// Words before an ambiguous name that point at a tool: "to notion", "my box".
 const POINTERS: &[&str] = &[
@@ -96,9 +94,6 @@ const TOOL_NOUNS: &[&str] =
 /// Words before a name that say it is a comparison, not the tool: "like Slack".
 const REFERENCE: &[&str] = &["like", "than", "resembles", "resembling", "mimic", "clone", "inspired"];
 const NEGATION: &[&str] = &["without", "not", "never", "except", "instead"];
-/// Not worth a fuzzy comparison.
-const FUZZY_STOP: &[&str] =
-    &["with", "from", "into", "when", "then", "that", "this", "each", "every", "send", "post", "mail"];
 
 pub struct NameIndex {
     phrases: HashMap<String, Vec<Entry>>,
@@ -119,23 +114,6 @@ pub struct NameIndex {
 
 fn compact(s: &str) -> String {
     s.chars().filter(|c| c.is_alphanumeric()).flat_map(char::to_lowercase).collect()
-}
-
-fn deletes(word: &str, depth: u32, out: &mut HashSet<String>) {
-    if depth == 0 {
-        return;
-    }
-    let chars: Vec<char> = word.chars().collect();
-    for i in 0..chars.len() {
-        let shorter: String = chars.iter().enumerate().filter(|(j, _)| *j != i).map(|(_, c)| c).collect();
-        if out.insert(shorter.clone()) {
-            deletes(&shorter, depth - 1, out);
-        }
-    }
-}
-
-fn max_distance(len: usize) -> u32 {
-    if len >= 8 { 2 } else { 1 }
 }
 
 impl NameIndex {
@@ -341,44 +319,6 @@ impl NameIndex {
         })
     }
 
-    fn fuzzy(&self, text: &Text, i: usize, app_words: &HashSet<String>) -> Option<Mention> {
-        let t = &text.tokens[i];
-        let word = &t.lower;
-        let len = word.chars().count();
-        if len < 4
-            || !word.chars().all(char::is_alphabetic)
-            || FUZZY_STOP.contains(&word.as_str())
-            || is_english(word)
-            || app_words.contains(&singular(word))
-        {
-            return None;
-        }
-        let mut variants = HashSet::new();
-        deletes(word, max_distance(len), &mut variants);
-        variants.insert(word.clone());
-        let mut best: Option<(usize, usize)> = None; // (distance, connector)
-        for v in &variants {
-            for (id, _) in self.deletions.get(v).into_iter().flatten() {
-                let (alias, connector) = &self.fuzzy_aliases[*id];
-                let distance = strsim::osa_distance(word, alias);
-                let allowed = max_distance(len.max(alias.chars().count())) as usize;
-                // Two slips in one word happen; a different first letter as well rarely does.
-                if distance == 0 || distance > allowed || (distance == 2 && alias.chars().next() != word.chars().next())
-                {
-                    continue;
-                }
-                let better = match best {
-                    None => true,
-                    Some((d, c)) => distance < d || (distance == d && self.popularity[*connector] > self.popularity[c]),
-                };
-                if better {
-                    best = Some((distance, *connector));
-                }
-            }
-        }
-        best.map(|(_, c)| self.mention(text, c, i, i + 1, How::Misspelt { typed: t.raw.clone() }))
-    }
-
     fn mention(&self, text: &Text, connector: usize, first: usize, last: usize, how: How) -> Mention {
         let start = text.tokens[first].start;
         let end = text.tokens[last - 1].end;
@@ -402,22 +342,6 @@ impl Mention {
         let before: Vec<&str> = (1..=3).map(|k| text.word(self.first as isize - k)).collect();
         before.iter().any(|w| NEGATION.contains(w)) || (before[0] == "use" && before[1] == "don't") || before[0] == "no"
     }
-}
-
-/// A word of the list, or a regular form of one ("sortable", "stacked", "blacks").
-fn is_english(word: &str) -> bool {
-    if ENGLISH.contains(word) {
-        return true;
-    }
-    const SUFFIXES: [&str; 14] =
-        ["able", "ible", "ing", "ed", "er", "ers", "est", "ly", "ness", "ment", "ments", "es", "s", "ation"];
-    SUFFIXES.iter().filter_map(|s| word.strip_suffix(s)).filter(|stem| stem.len() >= 3).any(|stem| {
-        ENGLISH.contains(stem) || ENGLISH.contains(format!("{stem}e").as_str()) || {
-            // "stopped" → "stop": a doubled final consonant.
-            let b = stem.as_bytes();
-            b.len() > 3 && b[b.len() - 1] == b[b.len() - 2] && ENGLISH.contains(&stem[..stem.len() - 1])
-        }
-    })
 }
 
 /// Google's and Microsoft's tools belong together; every other connector stands alone.

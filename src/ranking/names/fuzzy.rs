@@ -1,0 +1,89 @@
+//! Misspelt names: "gmial", "slak", "hubspt". A SymSpell-style deletion index finds the
+//! aliases within one or two edits of a word in time that does not grow with the catalog;
+//! a word of ordinary English ("stack", "sortable") is never taken for a misspelling.
+
+use super::{How, Mention, NameIndex, singular};
+use crate::intent::text::Text;
+use std::collections::HashSet;
+use std::sync::LazyLock;
+
+/// Not worth a fuzzy comparison.
+const FUZZY_STOP: &[&str] =
+    &["with", "from", "into", "when", "then", "that", "this", "each", "every", "send", "post", "mail"];
+
+static ENGLISH: LazyLock<HashSet<&'static str>> = LazyLock::new(|| {
+    include_str!("english_words.txt").lines().filter(|l| !l.starts_with('#') && !l.is_empty()).collect()
+});
+
+pub(super) fn deletes(word: &str, depth: u32, out: &mut HashSet<String>) {
+    if depth == 0 {
+        return;
+    }
+    let chars: Vec<char> = word.chars().collect();
+    for i in 0..chars.len() {
+        let shorter: String = chars.iter().enumerate().filter(|(j, _)| *j != i).map(|(_, c)| c).collect();
+        if out.insert(shorter.clone()) {
+            deletes(&shorter, depth - 1, out);
+        }
+    }
+}
+
+pub(super) fn max_distance(len: usize) -> u32 {
+    if len >= 8 { 2 } else { 1 }
+}
+
+impl NameIndex {
+    pub(super) fn fuzzy(&self, text: &Text, i: usize, app_words: &HashSet<String>) -> Option<Mention> {
+        let t = &text.tokens[i];
+        let word = &t.lower;
+        let len = word.chars().count();
+        if len < 4
+            || !word.chars().all(char::is_alphabetic)
+            || FUZZY_STOP.contains(&word.as_str())
+            || is_english(word)
+            || app_words.contains(&singular(word))
+        {
+            return None;
+        }
+        let mut variants = HashSet::new();
+        deletes(word, max_distance(len), &mut variants);
+        variants.insert(word.clone());
+        let mut best: Option<(usize, usize)> = None; // (distance, connector)
+        for v in &variants {
+            for (id, _) in self.deletions.get(v).into_iter().flatten() {
+                let (alias, connector) = &self.fuzzy_aliases[*id];
+                let distance = strsim::osa_distance(word, alias);
+                let allowed = max_distance(len.max(alias.chars().count())) as usize;
+                // Two slips in one word happen; a different first letter as well rarely does.
+                if distance == 0 || distance > allowed || (distance == 2 && alias.chars().next() != word.chars().next())
+                {
+                    continue;
+                }
+                let better = match best {
+                    None => true,
+                    Some((d, c)) => distance < d || (distance == d && self.popularity[*connector] > self.popularity[c]),
+                };
+                if better {
+                    best = Some((distance, *connector));
+                }
+            }
+        }
+        best.map(|(_, c)| self.mention(text, c, i, i + 1, How::Misspelt { typed: t.raw.clone() }))
+    }
+}
+
+/// A word of the list, or a regular form of one ("sortable", "stacked", "blacks").
+fn is_english(word: &str) -> bool {
+    if ENGLISH.contains(word) {
+        return true;
+    }
+    const SUFFIXES: [&str; 14] =
+        ["able", "ible", "ing", "ed", "er", "ers", "est", "ly", "ness", "ment", "ments", "es", "s", "ation"];
+    SUFFIXES.iter().filter_map(|s| word.strip_suffix(s)).filter(|stem| stem.len() >= 3).any(|stem| {
+        ENGLISH.contains(stem) || ENGLISH.contains(format!("{stem}e").as_str()) || {
+            // "stopped" → "stop": a doubled final consonant.
+            let b = stem.as_bytes();
+            b.len() > 3 && b[b.len() - 1] == b[b.len() - 2] && ENGLISH.contains(&stem[..stem.len() - 1])
+        }
+    })
+}
