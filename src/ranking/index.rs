@@ -149,8 +149,4 @@ impl CatalogIndex {
         }
         Ok(hits)
     }
-
-    pub fn num_docs(&self) -> u64 {
-        self.reader.searcher().num_docs()
-    }
 }

@@ -84,13 +84,7 @@ async fn an_empty_or_overlong_description_is_refused_inline_and_kept() {
 async fn a_chat_message_gets_an_answer_and_one_card_per_connector() {
     let app = TestApp::spawn().await;
     let owner = app.signed_in(OWNER).await;
-    let resp = owner
-        .post(app.url("/apps/1/chat"))
-        .form(&[("message", "Send me a daily email with my to-do list using Gmail")])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(resp.status(), 303);
+    crate::oauth::ask_for_gmail(&app, &owner).await;
     let chat = text(owner.get(app.url("/apps/1/chat")).send().await.unwrap(), 200).await;
     assert_eq!(chat.matches(r#"class="card card-ask""#).count(), 1);
     assert!(chat.contains("Send you an email every day at 08:00 with your to-do list."));
