@@ -99,6 +99,7 @@ impl Analysis {
                 object: "message",
                 also_covered_by: &[],
                 text: format!("#{}", t.lower),
+                outside: needs::outside_tool(&text.lower, Capability::Chat),
                 start: t.start - 1,
                 end: t.end,
             });

@@ -88,6 +88,9 @@ pub(super) fn decide(
         if need.strength == Strength::Weak && !named.is_empty() {
             continue;
         }
+        if need.outside.is_some() {
+            continue; // "via SMTP", "with PayPal": the request names a tool patchbay does not have
+        }
         let Some((id, reason)) = pick_provider(router, need.capability, wants_bot, chips, connected, &named, app)
         else {
             continue;

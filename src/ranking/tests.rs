@@ -151,3 +151,19 @@ fn bad_input_is_refused_with_a_reason() {
     let err = RouteRequest::from_json(&json!({"app": {}})).unwrap_err();
     assert!(err.to_string().contains("prompt"), "{err}");
 }
+
+#[test]
+fn a_tool_outside_the_catalog_is_not_swapped_for_one_inside_it() {
+    assert!(selected("Send the daily weather email via SMTP").is_empty());
+    assert!(selected("Take card payments with PayPal").is_empty());
+    assert_eq!(selected("Text the driver via Vonage and log it in Airtable"), ["airtable"]);
+}
+
+#[test]
+fn title_case_titles_still_name_their_tools() {
+    let mut got = selected("Save Gmail Attachments To Drive");
+    got.sort();
+    assert_eq!(got, ["gmail", "google_drive"]);
+    assert_eq!(selected("Upload Contracts To Box"), ["box"]);
+    assert!(selected("Drive More Traffic To The Landing Page").is_empty());
+}

@@ -37,10 +37,75 @@ pub struct Need {
     #[serde(skip)]
     pub also_covered_by: &'static [Capability],
     pub text: String,
+    /// A tool outside the catalog that the request names for this work ("via SMTP",
+    /// "with PayPal"): then no catalog connector is chosen for it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub outside: Option<&'static str>,
     #[serde(skip)]
     pub start: usize,
     #[serde(skip)]
     pub end: usize,
+}
+
+/// Well-known tools patchbay has no connector for, by the kind of work they do.
+const OUTSIDE_TOOLS: &[(Capability, &[&str])] = &[
+    (
+        Capability::Email,
+        &[
+            "smtp",
+            "imap",
+            "sendgrid",
+            "mailgun",
+            "postmark",
+            "amazon ses",
+            "aws ses",
+            "brevo",
+            "sendinblue",
+            "resend",
+            "mailjet",
+            "sparkpost",
+            "proton mail",
+            "protonmail",
+            "yahoo mail",
+            "zoho mail",
+        ],
+    ),
+    (
+        Capability::Chat,
+        &["mattermost", "rocket.chat", "rocketchat", "google chat", "webex", "matrix", "zulip", "line messaging"],
+    ),
+    (Capability::Sms, &["vonage", "nexmo", "messagebird", "plivo", "sinch", "textmagic", "aws sns", "amazon sns"]),
+    (
+        Capability::Payment,
+        &[
+            "paypal",
+            "razorpay",
+            "paddle",
+            "lemon squeezy",
+            "lemonsqueezy",
+            "braintree",
+            "mollie",
+            "adyen",
+            "chargebee",
+            "gumroad",
+        ],
+    ),
+    (Capability::Crm, &["close.com", "copper crm", "freshsales", "keap", "activecampaign", "attio", "folk crm"]),
+    (Capability::Calendar, &["apple calendar", "icloud calendar", "cal.com", "caldav"]),
+    (Capability::Spreadsheet, &["libreoffice calc", "apple numbers", "smartsheet"]),
+    (Capability::Meeting, &["microsoft teams meeting", "webex meeting", "gotomeeting", "whereby", "jitsi"]),
+];
+
+/// The outside tool the request names for this kind of work, if any.
+pub fn outside_tool(lower: &str, capability: Capability) -> Option<&'static str> {
+    let names = OUTSIDE_TOOLS.iter().find(|(c, _)| *c == capability)?.1;
+    names.iter().copied().find(|name| {
+        lower.match_indices(name).any(|(at, _)| {
+            let before = lower[..at].chars().next_back().is_none_or(|c| !c.is_alphanumeric());
+            let after = lower[at + name.len()..].chars().next().is_none_or(|c| !c.is_alphanumeric());
+            before && after
+        })
+    })
 }
 
 type Guard = fn(&str, usize, usize) -> bool;
@@ -291,6 +356,7 @@ pub fn find(lower: &str) -> Vec<Need> {
                 object: rule.object,
                 also_covered_by: rule.also_covered_by,
                 text: m.as_str().to_owned(),
+                outside: outside_tool(lower, rule.capability),
                 start: m.start(),
                 end: m.end(),
             };
@@ -389,6 +455,15 @@ mod tests {
         ] {
             assert!(caps(text).is_empty(), "{text}: {:?}", caps(text));
         }
+    }
+
+    #[test]
+    fn a_named_outside_tool_is_noted_on_the_need() {
+        let needs = find("send the daily weather email via smtp");
+        assert_eq!((needs[0].capability, needs[0].outside), (C::Email, Some("smtp")));
+        assert_eq!(find("process payments with paypal")[0].outside, Some("paypal"));
+        assert_eq!(find("email me when stock is low")[0].outside, None);
+        assert_eq!(find("email me about my paypal payouts")[0].outside, None, "PayPal is not an email tool");
     }
 
     #[test]

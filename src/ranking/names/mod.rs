@@ -286,7 +286,9 @@ impl NameIndex {
             return true;
         }
         if sub_product {
-            return false;
+            // "Save attachments To Drive" in a Title Case title: capitalised, and the
+            // object of "to"/"in"/"from" at the end of its phrase.
+            return tok.is_capitalized() && POINTERS.contains(&prev) && FOLLOWERS.contains(&next);
         }
         let tool_noun = TOOL_NOUNS.contains(&next);
         let pointed = POINTERS.contains(&prev) && FOLLOWERS.contains(&next);
