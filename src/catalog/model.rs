@@ -214,6 +214,33 @@ pub enum Capability {
     Classroom,
 }
 
+impl Capability {
+    /// The category whose tools are made for this work: a meeting goes to a meetings tool
+    /// before a chat tool that can also host one.
+    pub fn home(self) -> Option<Category> {
+        Some(match self {
+            Self::Email => Category::Email,
+            Self::Chat => Category::Chat,
+            Self::Calendar | Self::Booking => Category::Scheduling,
+            Self::Meeting => Category::Meetings,
+            Self::Files => Category::Files,
+            Self::Document | Self::Spreadsheet | Self::Presentation => Category::Docs,
+            Self::Crm => Category::Crm,
+            Self::Payment => Category::Payments,
+            Self::Accounting => Category::Accounting,
+            Self::Task => Category::ProjectManagement,
+            Self::Analytics => Category::Analytics,
+            Self::Warehouse => Category::DataWarehouse,
+            Self::Support => Category::Support,
+            Self::Form => Category::Forms,
+            Self::Newsletter => Category::Marketing,
+            Self::Social | Self::Video => Category::Social,
+            Self::Hr => Category::Hr,
+            _ => return None,
+        })
+    }
+}
+
 #[derive(Clone, Debug, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Auth {

@@ -58,8 +58,10 @@ impl Router {
             }
         }
         let popularity: Vec<u8> = catalog.iter().map(|c| c.popularity).collect();
-        for list in providers.values_mut() {
-            list.sort_by(|a, b| popularity[*b].cmp(&popularity[*a]).then(a.cmp(b)));
+        for (cap, list) in providers.iter_mut() {
+            // Tools made for the work first, then the most used.
+            let at_home = |i: &usize| Some(catalog.at(*i).category) == cap.home();
+            list.sort_by(|a, b| at_home(b).cmp(&at_home(a)).then(popularity[*b].cmp(&popularity[*a])).then(a.cmp(b)));
         }
         let op_words = catalog.iter().map(operations::words_of_operations).collect();
         let mut popular: Vec<usize> = (0..catalog.len()).collect();

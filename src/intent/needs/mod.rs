@@ -188,7 +188,7 @@ static RULES: LazyLock<Vec<Rule>> = LazyLock::new(|| {
                 Strong,
                 "notify",
                 "team",
-                r"\b(?:ping|notify|alert|tell|message|update|warn)\s+(?:the|my|our)\s+(?:[a-z-]+\s+){0,2}(?:team|crew|squad|ops|on-?call|staff|channel|group)\b|\blet\s+(?:the|my|our)\s+(?:[a-z-]+\s+){0,2}team\s+know\b",
+                r"\b(?:ping|notify|alert|tell|message|update|warn)\s+(?:the|my|our)\s+(?:[a-z-]+\s+){0,2}(?:team|crew|squad|ops|on-?call|staff|channel|group)\b|\blet\s+(?:the|my|our)\s+(?:[a-z-]+\s+){0,2}team\s+know\b|\b(?:post|send|share|announce|broadcast)\s+(?:an?\s+|the\s+)?(?:message|note|update|alert|announcement|summary)s?\s+to\s+(?:the|my|our)\s+(?:[a-z-]+\s+){0,2}(?:team|crew|squad|staff|group)\b",
             )
         },
         // --- text messages and calls ---------------------------------------------
@@ -197,7 +197,7 @@ static RULES: LazyLock<Vec<Rule>> = LazyLock::new(|| {
             Strong,
             "send",
             "sms",
-            r"\bsms(?:es)?\b|\bmms\b|\btext\s+messages?\b|\btexts?\s+(?:me|us|them|him|her|the|each|every|customers?|clients?|users?|patients?|guests?|drivers?|staff)\b|\bsend\s+(?:a|an|them|him|her|me)\s+text\b|\btext\s+(?:alerts?|reminders?|notifications?)\b",
+            r"\bsms(?:es)?\b|\bmms\b|\btext\s+messages?\b|\btexts?\s+(?:me|us|them|him|her|the|each|every|customers?|clients?|users?|patients?|guests?|drivers?|staff)\b|\bsend\s+(?:(?:them|him|her|me|us)\s+)?(?:a|an)\s+text\b|\btext\s+(?:alerts?|reminders?|notifications?)\b",
         ),
         rule(C::Call, Strong, "call", "phone", r"\b(?:phone|voice|automated)\s+calls?\b|\bcall\s+me\b"),
         // --- calendar and meetings -----------------------------------------------
@@ -243,7 +243,14 @@ static RULES: LazyLock<Vec<Rule>> = LazyLock::new(|| {
             "repository",
             r"\b(?:repo|repos|repository|repositories|pull\s+requests?|merge\s+requests?|commits?|code\s+reviews?)\b",
         ),
-        rule(C::Issue, Weak, "create", "issue", r"\b(?:bug|issue)\s+trackers?\b"),
+        rule(C::Issue, Weak, "create", "issue", r"\b(?:bug|issue)\s+trackers?\b|\b(?:our|the|my)\s+tracker\b"),
+        rule(
+            C::Task,
+            Weak,
+            "create",
+            "task",
+            r"\b(?:project|task)\s+management\s+(?:tool|app|board|software|system)\b|\b(?:our|my|the\s+team's)\s+(?:project|task)\s+boards?\b",
+        ),
         // --- customers, payments, books ------------------------------------------
         Rule { guard: Some(crm_is_a_tool), ..rule(C::Crm, Strong, "sync", "crm", r"\bcrm\b") },
         rule(
