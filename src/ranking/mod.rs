@@ -101,7 +101,7 @@ impl Router {
         let a = Analysis::new(prompt, app);
         let mut ids: Vec<String> = Vec::new();
         for m in self.names.find(&a.text, a.schedule_spans(), &words_for_app(app)) {
-            if m.is_negated(&a.text) || m.is_reference(&a.text) {
+            if m.is_not_asked_for(&a.text) {
                 continue;
             }
             if let Some(c) = self.catalog.iter().nth(m.connector) {

@@ -54,7 +54,7 @@ pub(super) fn decide(
             id = slack_bot.unwrap_or(id);
         }
         let c = cands.entry(id).or_default();
-        if m.is_negated(&a.text) || m.is_reference(&a.text) {
+        if m.is_not_asked_for(&a.text) {
             c.why.push(format!("mentioned but not asked for: '{}'", m.typed));
             c.score = c.score.max(0.3);
             continue;

@@ -108,6 +108,13 @@ fn a_word_that_is_also_a_tool_needs_context() {
 }
 
 #[test]
+fn a_tool_name_that_describes_the_apps_own_data_selects_nothing() {
+    assert!(selected("Add a field for the customer's Instagram handle").is_empty());
+    assert!(selected("Put a GitHub icon in the footer").is_empty());
+    assert_eq!(selected("Post our new products on Instagram"), ["instagram"]);
+}
+
+#[test]
 fn other_languages_work_where_they_name_the_tool() {
     assert_eq!(selected("Envoyer un message sur Slack pour chaque nouvelle commande"), ["slack"]);
     assert_eq!(selected("Neue Bestellungen in Google Sheets eintragen"), ["google_sheets"]);

@@ -155,10 +155,62 @@ pub(super) fn crm_is_a_tool(lower: &str, start: usize, end: usize) -> bool {
     }) || (before.len() == 2 && matches!(before[0], "to" | "into" | "in" | "with" | "from") && before[1] == "the")
 }
 
-/// "add a newsletter signup form" is a page element, not a mailing tool.
+/// "add a newsletter signup form", "a welcome email template": a page element, not a tool.
 pub(super) fn not_a_page_element(lower: &str, _start: usize, end: usize) -> bool {
     !matches!(
         word_after(lower, end),
-        "signup" | "sign-up" | "form" | "section" | "banner" | "popup" | "page" | "block" | "archive"
+        "signup"
+            | "sign-up"
+            | "form"
+            | "section"
+            | "banner"
+            | "popup"
+            | "page"
+            | "block"
+            | "archive"
+            | "template"
+            | "editor"
+            | "preview"
+            | "field"
+            | "settings"
     )
+}
+
+/// Social media as a place the app publishes ("share new posts on our company page"), not
+/// a part of the page ("social media icons in the footer").
+pub(super) fn social_is_a_tool(lower: &str, start: usize, end: usize) -> bool {
+    let element = matches!(
+        word_after(lower, end),
+        "links"
+            | "link"
+            | "icons"
+            | "icon"
+            | "buttons"
+            | "button"
+            | "handles"
+            | "handle"
+            | "share"
+            | "sharing"
+            | "section"
+    );
+    let sentence_start = lower[..start].rfind(['.', ';', '!', '?']).map_or(0, |i| i + 1);
+    let publishes = words_before(&lower[sentence_start..], start - sentence_start, 12).iter().any(|w| {
+        matches!(
+            *w,
+            "post"
+                | "posts"
+                | "share"
+                | "shares"
+                | "publish"
+                | "publishes"
+                | "announce"
+                | "announces"
+                | "promote"
+                | "promotes"
+                | "cross-post"
+                | "schedule"
+                | "schedules"
+        )
+    });
+    !element && publishes
 }

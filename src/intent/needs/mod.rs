@@ -12,7 +12,7 @@ mod guards;
 use crate::catalog::Capability;
 use guards::{
     calendar_is_a_tool, crm_is_a_tool, email_is_a_verb, negated, not_a_page_element, not_builtin_email,
-    spreadsheet_is_a_tool,
+    social_is_a_tool, spreadsheet_is_a_tool,
 };
 use regex::{Regex, RegexSet};
 use serde::Serialize;
@@ -158,6 +158,17 @@ static RULES: LazyLock<Vec<Rule>> = LazyLock::new(|| {
             )
         },
         rule(C::Email, Strong, "send", "email", r"\b(?:via|by|over|through|per|with an?)\s+e-?mail\b"),
+        Rule {
+            // "drop them a welcome email": the kind of message says it goes out, whatever the verb.
+            guard: Some(not_a_page_element),
+            ..rule(
+                C::Email,
+                Strong,
+                "send",
+                "email",
+                r"\b(?:welcome|thank[- ]you|follow[- ]up|reminder|onboarding|birthday|renewal|win-?back)\s+e-?mails?\b",
+            )
+        },
         rule(C::Email, Strong, "read", "inbox", r"\b(?:my|our|the|shared|support|team)\s+inbox(?:es)?\b"),
         rule(
             C::Email,
@@ -197,7 +208,7 @@ static RULES: LazyLock<Vec<Rule>> = LazyLock::new(|| {
             Strong,
             "send",
             "sms",
-            r"\bsms(?:es)?\b|\bmms\b|\btext\s+messages?\b|\btexts?\s+(?:me|us|them|him|her|the|each|every|customers?|clients?|users?|patients?|guests?|drivers?|staff)\b|\bsend\s+(?:(?:them|him|her|me|us)\s+)?(?:a|an)\s+text\b|\btext\s+(?:alerts?|reminders?|notifications?)\b",
+            r"\bsms(?:es)?\b|\bmms\b|\btext\s+messages?\b|\btexts?\s+(?:me|us|them|him|her|the|each|every|customers?|clients?|users?|patients?|guests?|drivers?|staff)\b|\bsend\s+(?:(?:them|him|her|me|us)\s+)?(?:a|an)\s+text\b|\btext\s+(?:alerts?|reminders?|notifications?)\b|\b(?:notify|alert|remind|tell|ping|message|contact|update|warn)\b[^.;!?]{0,40}?\b(?:by|via|over|through)\s+text\b",
         ),
         rule(C::Call, Strong, "call", "phone", r"\b(?:phone|voice|automated)\s+calls?\b|\bcall\s+me\b"),
         // --- calendar and meetings -----------------------------------------------
@@ -241,7 +252,7 @@ static RULES: LazyLock<Vec<Rule>> = LazyLock::new(|| {
             Weak,
             "read",
             "repository",
-            r"\b(?:repo|repos|repository|repositories|pull\s+requests?|merge\s+requests?|commits?|code\s+reviews?)\b",
+            r"\b(?:repo|repos|repository|repositories|pull\s+requests?|merge\s+requests?|commits?|code\s+reviews?)\b|\bprs?\s+(?:(?:is|are|was|gets?)\s+)?(?:merged|opened|closed|approved|reviewed)\b|\b(?:merged|opened|open|new)\s+prs?\b",
         ),
         rule(C::Issue, Weak, "create", "issue", r"\b(?:bug|issue)\s+trackers?\b|\b(?:our|the|my)\s+tracker\b"),
         rule(
@@ -281,6 +292,10 @@ static RULES: LazyLock<Vec<Rule>> = LazyLock::new(|| {
             "invoice",
             r"\baccounting\s+(?:software|system|tool|app|platform|books?)\b|\bbookkeeping\b|\bgeneral\s+ledger\b|\b(?:our|the|my)\s+books\b",
         ),
+        Rule {
+            guard: Some(not_a_page_element),
+            ..rule(C::Accounting, Strong, "create", "invoice", r"\b(?:our|my|the\s+company's)\s+accounting\b")
+        },
         rule(
             C::Accounting,
             Weak,
@@ -334,6 +349,23 @@ static RULES: LazyLock<Vec<Rule>> = LazyLock::new(|| {
             "create",
             "ticket",
             r"\bhelp\s*desk\b|\bsupport\s+desk\b|\bticketing\s+(?:system|tool)\b",
+        ),
+        Rule {
+            guard: Some(social_is_a_tool),
+            ..rule(
+                C::Social,
+                Weak,
+                "publish",
+                "post",
+                r"\bsocial\s+media\b|\bsocials\b|\bsocial\s+(?:accounts?|channels?|profiles?|networks?)\b|\b(?:our|my|the)\s+(?:company|business|brand)\s+page\b",
+            )
+        },
+        rule(
+            C::Support,
+            Weak,
+            "create",
+            "ticket",
+            r"\b(?:open|create|file|raise|log|submit|make)s?\s+(?:an?\s+|the\s+)?support\s+(?:tickets?|cases?)\b",
         ),
         rule(C::Hr, Weak, "read", "employee", r"\bhris\b|\bhr\s+(?:system|software|platform|tool)\b"),
     ]
@@ -471,6 +503,27 @@ mod tests {
         assert_eq!(find("process payments with paypal")[0].outside, Some("paypal"));
         assert_eq!(find("email me when stock is low")[0].outside, None);
         assert_eq!(find("email me about my paypal payouts")[0].outside, None, "PayPal is not an email tool");
+    }
+
+    #[test]
+    fn wording_beyond_the_tool_word_shows_a_need() {
+        assert_eq!(caps("whenever a lead signs up, drop them a welcome email"), [C::Email]);
+        assert!(caps("add a welcome email template editor").is_empty());
+        assert_eq!(caps("notify me by text when inventory is low"), [C::Sms]);
+        assert!(caps("let users search tasks by text").is_empty());
+        assert_eq!(caps("when a PR is merged, mark the task done"), [C::Code]);
+        assert!(caps("add a page for our PR team").is_empty());
+        assert_eq!(caps("record each sale in our accounting"), [C::Accounting]);
+        assert!(caps("build our accounting page").is_empty());
+        assert_eq!(caps("open a support ticket when a user reports a problem"), [C::Support]);
+    }
+
+    #[test]
+    fn social_media_is_a_need_only_when_the_app_publishes_there() {
+        assert_eq!(caps("share new blog posts on our company page"), [C::Social]);
+        assert_eq!(caps("post each new product to our social media"), [C::Social]);
+        assert!(caps("add social media icons to the footer").is_empty());
+        assert!(caps("show our company page address in the footer").is_empty());
     }
 
     #[test]

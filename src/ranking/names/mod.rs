@@ -339,6 +339,25 @@ impl Mention {
             || matches!(next, "clone" | "style" | "-style" | "lookalike")
     }
 
+    /// "a field for their Instagram handle", "a Twitter icon in the footer": the tool's name
+    /// describes the app's own data or looks, so nothing is connected.
+    pub fn is_data_detail(&self, text: &Text) -> bool {
+        let next = singular(text.word(self.last as isize));
+        let detail = matches!(next.as_str(), "handle" | "username" | "url" | "icon" | "logo");
+        detail
+            && text.tokens.iter().any(|t| {
+                matches!(
+                    singular(&t.lower).as_str(),
+                    "field" | "column" | "property" | "attribute" | "input" | "footer" | "header" | "button" | "form"
+                )
+            })
+    }
+
+    /// Named but not asked for: negated, a comparison, or a detail of the app's own data.
+    pub fn is_not_asked_for(&self, text: &Text) -> bool {
+        self.is_negated(text) || self.is_reference(text) || self.is_data_detail(text)
+    }
+
     /// "without Slack", "instead of Gmail".
     pub fn is_negated(&self, text: &Text) -> bool {
         let before: Vec<&str> = (1..=3).map(|k| text.word(self.first as isize - k)).collect();
