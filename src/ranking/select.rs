@@ -48,6 +48,8 @@ pub(super) fn decide(
     let slack = catalog.index_of("slack");
     let slack_bot = catalog.index_of("slack_bot");
     let mut named: Vec<usize> = Vec::new();
+    // Where each asked-for name ends in the request, to find the words it qualifies.
+    let mut named_ends: Vec<(usize, usize)> = Vec::new();
     for m in &mentions {
         let mut id = m.connector;
         if wants_bot && Some(id) == slack {
@@ -73,6 +75,7 @@ pub(super) fn decide(
         c.why.push(why);
         c.mention = Some(m.clone());
         named.push(id);
+        named_ends.push((id, m.end));
     }
 
     // 2. Needs the wording states, one provider each unless a named tool already does it.
@@ -81,7 +84,11 @@ pub(super) fn decide(
             let c = catalog.at(*i);
             c.serves(need.capability) || need.also_covered_by.iter().any(|cap| c.serves(*cap))
         };
-        if let Some(&by) = named.iter().find(|i| covers(i)) {
+        // "Instagram DM", "Gmail inbox": the tool named right before the words does it.
+        let qualified_by = named_ends.iter().find(|(_, end)| {
+            a.text.lower.get(*end..need.start).is_some_and(|between| matches!(between.trim(), "" | "'s"))
+        });
+        if let Some(&by) = qualified_by.map(|(id, _)| id).or_else(|| named.iter().find(|i| covers(i))) {
             cands.entry(by).or_default().needs.push(need.capability);
             continue;
         }

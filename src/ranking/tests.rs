@@ -115,6 +115,18 @@ fn a_tool_name_that_describes_the_apps_own_data_selects_nothing() {
 }
 
 #[test]
+fn a_brand_word_joined_to_a_named_tool_is_a_tool() {
+    assert_eq!(selected("Snowflake to Google Sheets daily export"), ["snowflake", "google_sheets"]);
+    assert_eq!(selected("Monday to Friday, post a summary to Slack"), ["slack"]);
+}
+
+#[test]
+fn words_qualified_by_a_named_tool_belong_to_it() {
+    assert_eq!(selected("Instagram DM auto-responder with OpenAI"), ["instagram"]);
+    assert_eq!(selected("Confluence docs Q&A chatbot in Slack"), ["confluence", "slack"], "'docs' is not a typo");
+}
+
+#[test]
 fn other_languages_work_where_they_name_the_tool() {
     assert_eq!(selected("Envoyer un message sur Slack pour chaque nouvelle commande"), ["slack"]);
     assert_eq!(selected("Neue Bestellungen in Google Sheets eintragen"), ["google_sheets"]);

@@ -297,7 +297,43 @@ impl NameIndex {
         // tool when the request talks about that tool's things: "Stripe failed payments…".
         let capital_with_context =
             tok.is_capitalized() && text.tokens.iter().any(|t| self.nouns[e.connector].contains(&singular(&t.lower)));
-        tool_noun || pointed || indirect_object || capital_with_context
+        tool_noun
+            || pointed
+            || indirect_object
+            || capital_with_context
+            || (tok.is_capitalized() && self.joined_to_named_tool(text, first, last))
+    }
+
+    /// "Snowflake to Google Sheets", "Slack & Box": a brand word joined to a tool named
+    /// outright is a tool too, even where its capital says nothing (a title's first word).
+    fn joined_to_named_tool(&self, text: &Text, first: usize, last: usize) -> bool {
+        let toks = &text.tokens;
+        let gap = |a: usize, b: usize| text.original[toks[a].end..toks[b].start].trim().to_owned();
+        let joins = |s: &str| matches!(s, "&" | "+" | "," | "→" | "->" | "/");
+        let after = match text.word(last as isize) {
+            "to" | "and" | "into" | "with" => Some(last + 1),
+            _ if last < toks.len() && joins(&gap(last - 1, last)) => Some(last),
+            _ => None,
+        };
+        let before = match text.word(first as isize - 1) {
+            "to" | "and" | "into" | "with" | "from" if first >= 2 => Some(first - 2),
+            _ if first >= 1 && joins(&gap(first - 1, first)) => Some(first - 1),
+            _ => None,
+        };
+        after.is_some_and(|i| self.strong_name_starts(text, i))
+            || before.is_some_and(|i| self.strong_name_ends(text, i))
+    }
+
+    fn is_strong(&self, phrase: &str) -> bool {
+        self.phrases.get(phrase).is_some_and(|es| es.iter().any(|e| e.kind == AliasKind::Strong))
+    }
+
+    fn strong_name_starts(&self, text: &Text, i: usize) -> bool {
+        (1..=3).any(|len| i + len <= text.tokens.len() && self.is_strong(&phrase(text, i, i + len)))
+    }
+
+    fn strong_name_ends(&self, text: &Text, last: usize) -> bool {
+        (1..=3).any(|len| last + 1 >= len && self.is_strong(&phrase(text, last + 1 - len, last + 1)))
     }
 
     /// True when the name is the tail of another family's product name: "Facebook Lead
@@ -363,6 +399,11 @@ impl Mention {
         let before: Vec<&str> = (1..=3).map(|k| text.word(self.first as isize - k)).collect();
         before.iter().any(|w| NEGATION.contains(w)) || (before[0] == "use" && before[1] == "don't") || before[0] == "no"
     }
+}
+
+/// The words of tokens [from, to), lowercase, as the phrase index keys them.
+fn phrase(text: &Text, from: usize, to: usize) -> String {
+    text.tokens[from..to].iter().map(|t| words_of(&t.lower).join(" ")).collect::<Vec<_>>().join(" ")
 }
 
 /// Google's and Microsoft's tools belong together; every other connector stands alone.
