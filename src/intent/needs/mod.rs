@@ -141,7 +141,13 @@ static RULES: LazyLock<Vec<Rule>> = LazyLock::new(|| {
         // --- email ---------------------------------------------------------------
         Rule {
             guard: Some(email_is_a_verb),
-            ..rule(C::Email, Strong, "send", "email", r"\b(?:e-?mail(?:s|ed|ing)?|mail(?:s|ed)?)\s+RECIPIENT\b")
+            ..rule(
+                C::Email,
+                Strong,
+                "send",
+                "email",
+                r"\b(?:e-?mail(?:s|ed|ing)?|mail(?:s|ed)?)\s+RECIPIENT\b|\be-?mail(?:ed|ing)\s+to\s+RECIPIENT\b",
+            )
         },
         Rule {
             guard: Some(not_builtin_email),
@@ -435,6 +441,7 @@ mod tests {
             "Send a confirmation email after booking",
             "weekly email digest of new posts",
             "notify the owner via email",
+            "turn the tickets into a weekly report emailed to me",
         ] {
             assert_eq!(caps(text), [C::Email], "{text}");
         }
