@@ -9,7 +9,7 @@ use super::request::{DecidedBy, Ranked, Role, RouteResult, Selected};
 use super::{Router, operations};
 use crate::app::AppStructure;
 use crate::catalog::{Capability, Connector};
-use crate::intent::{Analysis, Strength, words_for_app};
+use crate::intent::{Analysis, Need, Strength, words_for_app};
 use std::collections::{HashMap, HashSet};
 
 /// Evidence for one connector, gathered from every signal.
@@ -50,6 +50,8 @@ pub(super) fn decide(
     let mut named: Vec<usize> = Vec::new();
     // Where each asked-for name ends in the request, to find the words it qualifies.
     let mut named_ends: Vec<(usize, usize)> = Vec::new();
+    // Tools the request compares the app to ("a page like Slack"): the app builds that work itself.
+    let mut imitated: Vec<usize> = Vec::new();
     for m in &mentions {
         let mut id = m.connector;
         if wants_bot && Some(id) == slack {
@@ -57,6 +59,9 @@ pub(super) fn decide(
         }
         let c = cands.entry(id).or_default();
         if m.is_not_asked_for(&a.text) {
+            if m.is_reference(&a.text) {
+                imitated.push(id);
+            }
             c.why.push(format!("mentioned but not asked for: '{}'", m.typed));
             c.score = c.score.max(0.3);
             continue;
@@ -88,6 +93,9 @@ pub(super) fn decide(
         let qualified_by = named_ends.iter().find(|(_, end)| {
             a.text.lower.get(*end..need.start).is_some_and(|between| matches!(between.trim(), "" | "'s"))
         });
+        if imitated.iter().any(|i| catalog.at(*i).serves(need.capability)) {
+            continue; // "a page that looks like Slack for team chat": the chat is the app's own
+        }
         if let Some(&by) = qualified_by.map(|(id, _)| id).or_else(|| named.iter().find(|i| covers(i))) {
             cands.entry(by).or_default().needs.push(need.capability);
             continue;
@@ -98,8 +106,7 @@ pub(super) fn decide(
         if need.outside.is_some() {
             continue; // "via SMTP", "with PayPal": the request names a tool patchbay does not have
         }
-        let Some((id, reason)) = pick_provider(router, need.capability, wants_bot, chips, connected, &named, app)
-        else {
+        let Some((id, reason)) = pick_provider(router, need, wants_bot, chips, connected, &named, app) else {
             continue;
         };
         let c = cands.entry(id).or_default();
@@ -233,18 +240,22 @@ pub(super) fn decide(
 /// then the most popular.
 fn pick_provider(
     router: &Router,
-    cap: Capability,
+    need: &Need,
     wants_bot: bool,
     chips: &[usize],
     connected: &[usize],
     named: &[usize],
     app: &AppStructure,
 ) -> Option<(usize, String)> {
+    let cap = need.capability;
     let providers = router.providers.get(&cap)?;
     if let Some(&i) = connected.iter().find(|i| providers.contains(i)) {
         return Some((i, format!("connected {} in this app", router.catalog.at(i).name)));
     }
-    if let Some(&i) = chips.iter().find(|i| providers.contains(i)) {
+    // A chip may do the work another way: an Airtable chip takes "a spreadsheet".
+    let chip_does_it =
+        |i: &&usize| providers.contains(i) || need.also_covered_by.iter().any(|c| router.catalog.at(**i).serves(*c));
+    if let Some(&i) = chips.iter().find(chip_does_it) {
         return Some((i, format!("chip {}", router.catalog.at(i).name)));
     }
     let flows_text: String =

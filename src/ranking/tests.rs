@@ -127,9 +127,29 @@ fn words_qualified_by_a_named_tool_belong_to_it() {
 }
 
 #[test]
+fn a_chip_that_does_the_work_another_way_takes_the_need() {
+    let r = route_with("put new leads in a spreadsheet", json!({}), &["airtable"]);
+    let ids: Vec<String> = r.selected.into_iter().map(|s| s.connector).collect();
+    assert_eq!(ids, ["airtable"]);
+}
+
+#[test]
+fn a_tool_the_app_imitates_is_not_connected_for_that_work() {
+    assert!(selected("Add a page that looks like Slack for team chat").is_empty());
+    assert!(selected("Build a Trello-like board for tasks").is_empty());
+}
+
+#[test]
+fn misspelt_two_word_names_are_found() {
+    assert_eq!(selected("send new orders to googel sheets"), ["google_sheets"]);
+}
+
+#[test]
 fn other_languages_work_where_they_name_the_tool() {
     assert_eq!(selected("Envoyer un message sur Slack pour chaque nouvelle commande"), ["slack"]);
     assert_eq!(selected("Neue Bestellungen in Google Sheets eintragen"), ["google_sheets"]);
+    assert_eq!(selected("Publicar no Slack quando um cliente cancelar"), ["slack"], "Portuguese 'no' is 'in the'");
+    assert!(selected("Post the summary by email, no Slack").iter().all(|id| id != "slack"));
 }
 
 #[test]

@@ -84,7 +84,7 @@ pub(super) fn calendar_is_a_tool(lower: &str, start: usize, end: usize) -> bool 
                 | "office"
                 | "family"
                 | "gcal"
-        )
+        ) || (w.ends_with("'s") && !matches!(*w, "app's" | "site's" | "website's" | "page's" | "dashboard's"))
     });
     let event_noun = matches!(
         next,

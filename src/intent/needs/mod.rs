@@ -236,6 +236,7 @@ static RULES: LazyLock<Vec<Rule>> = LazyLock::new(|| {
         // --- spreadsheets, documents, presentations, files --------------------------
         Rule {
             guard: Some(spreadsheet_is_a_tool),
+            also_covered_by: &[C::Database],
             ..rule(C::Spreadsheet, Strong, "add", "row", r"\bspread\s?sheets?\b|\b(?:a|the|my|our|google)\s+sheet\b")
         },
         rule(
@@ -471,6 +472,8 @@ mod tests {
     fn calendars_in_the_ui_are_not_a_tool() {
         assert_eq!(caps("add confirmed bookings to my calendar"), [C::Calendar]);
         assert_eq!(caps("create a calendar event for each class"), [C::Calendar]);
+        assert_eq!(caps("add the event to everyone's calendar"), [C::Calendar]);
+        assert!(caps("show bookings in the app's calendar view").is_empty());
         assert!(caps("add a calendar view to the tasks page").is_empty());
     }
 

@@ -3,7 +3,7 @@
 //! a word of ordinary English ("stack", "sortable") is never taken for a misspelling.
 
 use super::{How, Mention, NameIndex, singular};
-use crate::intent::text::Text;
+use crate::intent::text::{Text, Token};
 use std::collections::HashSet;
 use std::sync::LazyLock;
 
@@ -34,20 +34,34 @@ pub(super) fn max_distance(len: usize) -> u32 {
 
 impl NameIndex {
     pub(super) fn fuzzy(&self, text: &Text, i: usize, app_words: &HashSet<String>) -> Option<Mention> {
+        let typo = |t: &Token| {
+            let word = &t.lower;
+            word.chars().count() >= 4
+                && word.chars().all(char::is_alphabetic)
+                && !FUZZY_STOP.contains(&word.as_str())
+                && !is_english(word)
+                && !app_words.contains(&singular(word))
+        };
         let t = &text.tokens[i];
-        let word = &t.lower;
-        let len = word.chars().count();
-        if len < 4
-            || !word.chars().all(char::is_alphabetic)
-            || FUZZY_STOP.contains(&word.as_str())
-            || is_english(word)
-            || app_words.contains(&singular(word))
-        {
+        if !typo(t) {
             return None;
         }
+        // A two-word name with a slip in its first word: "googel sheets".
+        if let Some(next) = text.tokens.get(i + 1).filter(|n| n.lower.chars().all(char::is_alphabetic))
+            && let Some(c) = self.closest(&format!("{}{}", t.lower, next.lower))
+        {
+            let typed = text.original[t.start..next.end].to_owned();
+            return Some(self.mention(text, c, i, i + 2, How::Misspelt { typed }));
+        }
+        self.closest(&t.lower).map(|c| self.mention(text, c, i, i + 1, How::Misspelt { typed: t.raw.clone() }))
+    }
+
+    /// The connector whose name is within a slip or two of `word`, the more popular on a tie.
+    fn closest(&self, word: &str) -> Option<usize> {
+        let len = word.chars().count();
         let mut variants = HashSet::new();
         deletes(word, max_distance(len), &mut variants);
-        variants.insert(word.clone());
+        variants.insert(word.to_owned());
         let mut best: Option<(usize, usize)> = None; // (distance, connector)
         for v in &variants {
             for (id, _) in self.deletions.get(v).into_iter().flatten() {
@@ -68,7 +82,7 @@ impl NameIndex {
                 }
             }
         }
-        best.map(|(_, c)| self.mention(text, c, i, i + 1, How::Misspelt { typed: t.raw.clone() }))
+        best.map(|(_, c)| c)
     }
 }
 

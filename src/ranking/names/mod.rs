@@ -177,8 +177,12 @@ impl NameIndex {
         self.phrases.entry(words.join(" ")).or_default().push(entry);
         let c = compact(alias);
         self.compact.entry(c.clone()).or_default().push(entry);
-        let one_word = words.len() == 1 || !alias.contains(' ');
-        if entry.kind == AliasKind::Strong && one_word && c.chars().count() >= 4 && c.chars().all(char::is_alphabetic) {
+        // Names of one or two words: "gmial", and "googel sheets" typed as two.
+        if entry.kind == AliasKind::Strong
+            && words.len() <= 2
+            && c.chars().count() >= 4
+            && c.chars().all(char::is_alphabetic)
+        {
             let id = self.fuzzy_aliases.len();
             self.fuzzy_aliases.push((c.clone(), entry.connector));
             let mut variants = HashSet::new();
@@ -397,8 +401,16 @@ impl Mention {
     /// "without Slack", "instead of Gmail".
     pub fn is_negated(&self, text: &Text) -> bool {
         let before: Vec<&str> = (1..=3).map(|k| text.word(self.first as isize - k)).collect();
-        before.iter().any(|w| NEGATION.contains(w)) || (before[0] == "use" && before[1] == "don't") || before[0] == "no"
+        let no = before[0] == "no" && !is_portuguese(text);
+        before.iter().any(|w| NEGATION.contains(w)) || (before[0] == "use" && before[1] == "don't") || no
     }
+}
+
+/// Portuguese "no" is "in the" ("publicar no Slack"), not a refusal.
+fn is_portuguese(text: &Text) -> bool {
+    const WORDS: &[&str] =
+        &["quando", "um", "uma", "com", "em", "não", "novo", "nova", "ao", "você", "mensagem", "cada"];
+    text.tokens.iter().filter(|t| WORDS.contains(&t.lower.as_str())).count() >= 2
 }
 
 /// The words of tokens [from, to), lowercase, as the phrase index keys them.
