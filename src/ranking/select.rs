@@ -100,7 +100,7 @@ pub(super) fn decide(
             cands.entry(by).or_default().needs.push(need.capability);
             continue;
         }
-        if need.strength == Strength::Weak && !named.is_empty() {
+        if need.strength == Strength::Weak && !named.is_empty() && !reads_from_named_family(router, need, &named) {
             continue;
         }
         if need.outside.is_some() {
@@ -363,6 +363,18 @@ fn writes(a: &Analysis) -> bool {
                     | "schedule"
                     | "draft"
             )
+        })
+}
+
+/// "Ads performance to Sheets": data a weak need reads stays wanted when the named tools
+/// come from the family that holds it (Google Ads beside Google Sheets), not a tool's own
+/// data ("my Wix site analytics").
+fn reads_from_named_family(router: &Router, need: &Need, named: &[usize]) -> bool {
+    let families: HashSet<&str> = named.iter().map(|i| family(router.catalog.at(*i).id.as_str())).collect();
+    is_read(need.capability)
+        && router.providers.get(&need.capability).into_iter().flatten().any(|i| {
+            let f = family(router.catalog.at(*i).id.as_str());
+            matches!(f, "google" | "microsoft") && families.contains(f)
         })
 }
 

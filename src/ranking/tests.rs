@@ -145,6 +145,16 @@ fn misspelt_two_word_names_are_found() {
 }
 
 #[test]
+fn google_sub_products_in_a_title_pair_up() {
+    assert_eq!(selected("Ads performance to Sheets daily"), ["google_ads", "google_sheets"]);
+    assert_eq!(
+        selected("Analytics and Search Console weekly SEO report"),
+        ["google_analytics", "google_search_console"]
+    );
+    assert_eq!(selected("Connect to my Wix account and show key site analytics in a dashboard"), ["wix"]);
+}
+
+#[test]
 fn other_languages_work_where_they_name_the_tool() {
     assert_eq!(selected("Envoyer un message sur Slack pour chaque nouvelle commande"), ["slack"]);
     assert_eq!(selected("Neue Bestellungen in Google Sheets eintragen"), ["google_sheets"]);

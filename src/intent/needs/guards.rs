@@ -214,3 +214,9 @@ pub(super) fn social_is_a_tool(lower: &str, start: usize, end: usize) -> bool {
     });
     !element && publishes
 }
+
+/// "a monthly summary email": a message the app sends, not a built-in sign-in mail or a
+/// part of a page ("the summary email template").
+pub(super) fn outgoing_message(lower: &str, start: usize, end: usize) -> bool {
+    not_builtin_email(lower, start, end) && not_a_page_element(lower, start, end)
+}

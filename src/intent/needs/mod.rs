@@ -12,7 +12,7 @@ mod guards;
 use crate::catalog::Capability;
 use guards::{
     calendar_is_a_tool, crm_is_a_tool, email_is_a_verb, negated, not_a_page_element, not_builtin_email,
-    social_is_a_tool, spreadsheet_is_a_tool,
+    outgoing_message, social_is_a_tool, spreadsheet_is_a_tool,
 };
 use regex::{Regex, RegexSet};
 use serde::Serialize;
@@ -166,13 +166,13 @@ static RULES: LazyLock<Vec<Rule>> = LazyLock::new(|| {
         rule(C::Email, Strong, "send", "email", r"\b(?:via|by|over|through|per|with an?)\s+e-?mail\b"),
         Rule {
             // "drop them a welcome email": the kind of message says it goes out, whatever the verb.
-            guard: Some(not_a_page_element),
+            guard: Some(outgoing_message),
             ..rule(
                 C::Email,
                 Strong,
                 "send",
                 "email",
-                r"\b(?:welcome|thank[- ]you|follow[- ]up|reminder|onboarding|birthday|renewal|win-?back)\s+e-?mails?\b",
+                r"\b(?:welcome|thank[- ]you|follow[- ]up|reminder|onboarding|birthday|renewal|win-?back|summary|digest|recap|report|alert|notification|status)\s+e-?mails?\b",
             )
         },
         rule(C::Email, Strong, "read", "inbox", r"\b(?:my|our|the|shared|support|team)\s+inbox(?:es)?\b"),
@@ -518,6 +518,8 @@ mod tests {
     #[test]
     fn wording_beyond_the_tool_word_shows_a_need() {
         assert_eq!(caps("whenever a lead signs up, drop them a welcome email"), [C::Email]);
+        assert_eq!(caps("splitwise monthly summary email"), [C::Email]);
+        assert!(caps("edit the summary email template").is_empty());
         assert!(caps("add a welcome email template editor").is_empty());
         assert_eq!(caps("notify me by text when inventory is low"), [C::Sms]);
         assert!(caps("let users search tasks by text").is_empty());

@@ -292,7 +292,9 @@ impl NameIndex {
         if sub_product {
             // "Save attachments To Drive" in a Title Case title: capitalised, and the
             // object of "to"/"in"/"from" at the end of its phrase.
-            return tok.is_capitalized() && POINTERS.contains(&prev) && FOLLOWERS.contains(&next);
+            return tok.is_capitalized()
+                && ((POINTERS.contains(&prev) && FOLLOWERS.contains(&next))
+                    || self.joined_to_named_tool(text, first, last));
         }
         let tool_noun = TOOL_NOUNS.contains(&next);
         let pointed = POINTERS.contains(&prev) && FOLLOWERS.contains(&next);
