@@ -111,6 +111,8 @@ fn a_word_that_is_also_a_tool_needs_context() {
 fn a_tool_name_that_describes_the_apps_own_data_selects_nothing() {
     assert!(selected("Add a field for the customer's Instagram handle").is_empty());
     assert!(selected("Put a GitHub icon in the footer").is_empty());
+    assert!(selected("Rename the Slack Channel field to Channel").is_empty());
+    assert!(selected("Make the Tasks list sortable by due date").is_empty());
     assert_eq!(selected("Post our new products on Instagram"), ["instagram"]);
 }
 

@@ -51,7 +51,7 @@ pub(super) fn email_is_a_verb(lower: &str, start: usize, _end: usize) -> bool {
 pub(super) fn not_builtin_email(lower: &str, start: usize, end: usize) -> bool {
     let span = &lower[start..end];
     let before = words_before(lower, start, 3).join(" ");
-    !["verification", "verify", "password", "reset", "magic link", "login link", "sign-in", "otp"]
+    !["verification", "verify", "password", "reset", "magic link", "login link", "sign-in", "otp", "invite"]
         .iter()
         .any(|w| span.contains(w) || before.contains(w))
 }
@@ -113,10 +113,14 @@ pub(super) fn calendar_is_a_tool(lower: &str, start: usize, end: usize) -> bool 
 }
 
 /// A spreadsheet as a place data goes ("put signups in a spreadsheet"), not a look
-/// ("a spreadsheet-like table", "style sheet").
-pub(super) fn spreadsheet_is_a_tool(lower: &str, _start: usize, end: usize) -> bool {
+/// ("a spreadsheet-like table", "style sheet") or a file format ("export as a spreadsheet").
+pub(super) fn spreadsheet_is_a_tool(lower: &str, start: usize, end: usize) -> bool {
     let rest = &lower[end..];
-    !(rest.starts_with("-like")
+    let as_a_file = words_before(lower, start, 2).contains(&"as");
+    !(as_a_file
+        || rest.starts_with(" file")
+        || rest.starts_with(" format")
+        || rest.starts_with("-like")
         || rest.starts_with("-style")
         || rest.starts_with(" view")
         || rest.starts_with(" layout")
@@ -173,7 +177,17 @@ pub(super) fn not_a_page_element(lower: &str, _start: usize, end: usize) -> bool
             | "preview"
             | "field"
             | "settings"
+            | "icon"
+            | "badge"
+            | "button"
+            | "tab"
+            | "view"
     )
+}
+
+/// "build a simple ticketing system": the app is the tool, nothing to connect.
+pub(super) fn not_built_here(lower: &str, start: usize, _end: usize) -> bool {
+    !words_before(lower, start, 4).iter().any(|w| matches!(*w, "build" | "create" | "make" | "design" | "implement"))
 }
 
 /// Social media as a place the app publishes ("share new posts on our company page"), not

@@ -11,7 +11,7 @@ mod guards;
 
 use crate::catalog::Capability;
 use guards::{
-    calendar_is_a_tool, crm_is_a_tool, email_is_a_verb, negated, not_a_page_element, not_builtin_email,
+    calendar_is_a_tool, crm_is_a_tool, email_is_a_verb, negated, not_a_page_element, not_built_here, not_builtin_email,
     outgoing_message, social_is_a_tool, spreadsheet_is_a_tool,
 };
 use regex::{Regex, RegexSet};
@@ -163,7 +163,10 @@ static RULES: LazyLock<Vec<Rule>> = LazyLock::new(|| {
                 r"\be-?mail\s+(?:alerts?|notifications?|digests?|summar(?:y|ies)|reports?|receipts?|reminders?|updates?|confirmations?|invites?|invitations?|replies|reply|follow-?ups?|blasts?|sequences?|briefings?|recaps?)\b",
             )
         },
-        rule(C::Email, Strong, "send", "email", r"\b(?:via|by|over|through|per|with an?)\s+e-?mail\b"),
+        Rule {
+            guard: Some(not_builtin_email),
+            ..rule(C::Email, Strong, "send", "email", r"\b(?:via|by|over|through|per|with an?)\s+e-?mail\b")
+        },
         Rule {
             // "drop them a welcome email": the kind of message says it goes out, whatever the verb.
             guard: Some(outgoing_message),
@@ -175,7 +178,10 @@ static RULES: LazyLock<Vec<Rule>> = LazyLock::new(|| {
                 r"\b(?:welcome|thank[- ]you|follow[- ]up|reminder|onboarding|birthday|renewal|win-?back|summary|digest|recap|report|alert|notification|status)\s+e-?mails?\b",
             )
         },
-        rule(C::Email, Strong, "read", "inbox", r"\b(?:my|our|the|shared|support|team)\s+inbox(?:es)?\b"),
+        Rule {
+            guard: Some(not_a_page_element),
+            ..rule(C::Email, Strong, "read", "inbox", r"\b(?:my|our|the|shared|support|team)\s+inbox(?:es)?\b")
+        },
         rule(
             C::Email,
             Strong,
@@ -350,13 +356,16 @@ static RULES: LazyLock<Vec<Rule>> = LazyLock::new(|| {
             )
         },
         rule(C::Booking, Weak, "share", "booking link", r"\b(?:booking|scheduling)\s+(?:links?|pages?)\b"),
-        rule(
-            C::Support,
-            Weak,
-            "create",
-            "ticket",
-            r"\bhelp\s*desk\b|\bsupport\s+desk\b|\bticketing\s+(?:system|tool)\b",
-        ),
+        Rule {
+            guard: Some(not_built_here),
+            ..rule(
+                C::Support,
+                Weak,
+                "create",
+                "ticket",
+                r"\bhelp\s*desk\b|\bsupport\s+desk\b|\bticketing\s+(?:system|tool)\b",
+            )
+        },
         Rule {
             guard: Some(social_is_a_tool),
             ..rule(
@@ -455,6 +464,8 @@ mod tests {
             "add an email field to contacts",
             "show their email address",
             "send a password reset email",
+            "let users invite teammates by email to their workspace",
+            "show a notification badge on the inbox icon",
         ] {
             assert!(caps(text).is_empty(), "{text}: {:?}", caps(text));
         }
@@ -501,6 +512,8 @@ mod tests {
             "Add a footer with our address and social links",
             "Show a welcome message with the user's name after login",
             "the dashboard loads slowly, can you speed it up?",
+            "let users export their data as a spreadsheet file",
+            "build a simple ticketing system for support requests",
         ] {
             assert!(caps(text).is_empty(), "{text}: {:?}", caps(text));
         }

@@ -91,6 +91,9 @@ const DETERMINERS: &[&str] = &["a", "an", "the", "my", "our", "every", "each", "
 /// Nouns that mark any brand word as a tool: "zoom link", "notion account".
 const TOOL_NOUNS: &[&str] =
     &["account", "integration", "api", "app", "workspace", "webhook", "link", "links", "bot", "connector"];
+/// Parts of an app's own screens: "the Tasks list" names the app's page, not Google Tasks.
+const UI_NOUNS: &[&str] =
+    &["list", "page", "tab", "view", "section", "table", "screen", "button", "menu", "panel", "widget", "component"];
 /// Words before a name that say it is a comparison, not the tool: "like Slack".
 const REFERENCE: &[&str] = &["like", "than", "resembles", "resembling", "mimic", "clone", "inspired"];
 const NEGATION: &[&str] = &["without", "not", "never", "except", "instead"];
@@ -286,6 +289,9 @@ impl NameIndex {
         if sub_product && self.follows_other_brand(text, first, e.connector) {
             return false; // "Facebook Lead Ads" is Facebook's, not Google Ads
         }
+        if sub_product && UI_NOUNS.contains(&next) {
+            return false; // "the Tasks list", "the Forms page": a part of the app
+        }
         if capital || own_noun {
             return true;
         }
@@ -385,14 +391,29 @@ impl Mention {
     /// describes the app's own data or looks, so nothing is connected.
     pub fn is_data_detail(&self, text: &Text) -> bool {
         let next = singular(text.word(self.last as isize));
+        let field_follows = (0..2).any(|k| {
+            matches!(
+                singular(text.word((self.last + k) as isize)).as_str(),
+                "field" | "column" | "property" | "attribute"
+            )
+        });
         let detail = matches!(next.as_str(), "handle" | "username" | "url" | "icon" | "logo");
-        detail
-            && text.tokens.iter().any(|t| {
-                matches!(
-                    singular(&t.lower).as_str(),
-                    "field" | "column" | "property" | "attribute" | "input" | "footer" | "header" | "button" | "form"
-                )
-            })
+        field_follows
+            || detail
+                && text.tokens.iter().any(|t| {
+                    matches!(
+                        singular(&t.lower).as_str(),
+                        "field"
+                            | "column"
+                            | "property"
+                            | "attribute"
+                            | "input"
+                            | "footer"
+                            | "header"
+                            | "button"
+                            | "form"
+                    )
+                })
     }
 
     /// Named but not asked for: negated, a comparison, or a detail of the app's own data.
