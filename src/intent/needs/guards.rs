@@ -207,8 +207,7 @@ pub(super) fn social_is_a_tool(lower: &str, start: usize, end: usize) -> bool {
             | "sharing"
             | "section"
     );
-    let sentence_start = lower[..start].rfind(['.', ';', '!', '?']).map_or(0, |i| i + 1);
-    let publishes = words_before(&lower[sentence_start..], start - sentence_start, 12).iter().any(|w| {
+    let publishes = sentence_words_before(lower, start, 12).iter().any(|w| {
         matches!(
             *w,
             "post"
@@ -233,4 +232,20 @@ pub(super) fn social_is_a_tool(lower: &str, start: usize, end: usize) -> bool {
 /// part of a page ("the summary email template").
 pub(super) fn outgoing_message(lower: &str, start: usize, end: usize) -> bool {
     not_builtin_email(lower, start, end) && not_a_page_element(lower, start, end)
+}
+
+/// "notify me by text" — not "search tasks by text".
+pub(super) fn after_a_notify_verb(lower: &str, start: usize, _end: usize) -> bool {
+    sentence_words_before(lower, start, 8).iter().any(|w| {
+        matches!(
+            *w,
+            "notify" | "alert" | "remind" | "tell" | "ping" | "message" | "contact" | "update" | "warn" | "reach"
+        )
+    })
+}
+
+/// Up to `n` words before `at`, from its own sentence only.
+fn sentence_words_before(lower: &str, at: usize, n: usize) -> Vec<&str> {
+    let sentence_start = lower[..at].rfind(['.', ';', '!', '?']).map_or(0, |i| i + 1);
+    words_before(&lower[sentence_start..], at - sentence_start, n)
 }

@@ -11,8 +11,8 @@ mod guards;
 
 use crate::catalog::Capability;
 use guards::{
-    calendar_is_a_tool, crm_is_a_tool, email_is_a_verb, negated, not_a_page_element, not_built_here, not_builtin_email,
-    outgoing_message, social_is_a_tool, spreadsheet_is_a_tool,
+    after_a_notify_verb, calendar_is_a_tool, crm_is_a_tool, email_is_a_verb, negated, not_a_page_element,
+    not_built_here, not_builtin_email, outgoing_message, social_is_a_tool, spreadsheet_is_a_tool,
 };
 use regex::{Regex, RegexSet};
 use serde::Serialize;
@@ -220,8 +220,12 @@ static RULES: LazyLock<Vec<Rule>> = LazyLock::new(|| {
             Strong,
             "send",
             "sms",
-            r"\bsms(?:es)?\b|\bmms\b|\btext\s+messages?\b|\btexts?\s+(?:me|us|them|him|her|the|each|every|customers?|clients?|users?|patients?|guests?|drivers?|staff)\b|\bsend\s+(?:(?:them|him|her|me|us)\s+)?(?:a|an)\s+text\b|\btext\s+(?:alerts?|reminders?|notifications?)\b|\b(?:notify|alert|remind|tell|ping|message|contact|update|warn)\b[^.;!?]{0,40}?\b(?:by|via|over|through)\s+text\b",
+            r"\bsms(?:es)?\b|\bmms\b|\btext\s+messages?\b|\btexts?\s+(?:me|us|them|him|her|the|each|every|customers?|clients?|users?|patients?|guests?|drivers?|staff)\b|\bsend\s+(?:(?:them|him|her|me|us)\s+)?(?:a|an)\s+text\b|\btext\s+(?:alerts?|reminders?|notifications?)\b",
         ),
+        Rule {
+            guard: Some(after_a_notify_verb),
+            ..rule(C::Sms, Strong, "send", "sms", r"\b(?:by|via|over|through)\s+text\b")
+        },
         rule(C::Call, Strong, "call", "phone", r"\b(?:phone|voice|automated)\s+calls?\b|\bcall\s+me\b"),
         // --- calendar and meetings -----------------------------------------------
         Rule { guard: Some(calendar_is_a_tool), ..rule(C::Calendar, Strong, "create", "event", r"\bcalendars?\b") },

@@ -47,7 +47,7 @@ impl NameIndex {
             return None;
         }
         // A two-word name with a slip in its first word: "googel sheets".
-        if let Some(next) = text.tokens.get(i + 1).filter(|n| n.lower.chars().all(char::is_alphabetic))
+        if let Some(next) = text.tokens.get(i + 1).filter(|n| self.second_words.contains(&n.lower))
             && let Some(c) = self.closest(&format!("{}{}", t.lower, next.lower))
         {
             let typed = text.original[t.start..next.end].to_owned();

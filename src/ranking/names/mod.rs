@@ -106,6 +106,8 @@ pub struct NameIndex {
     /// deletion with its alias, so lookups stay fast for any catalog size.
     deletions: HashMap<String, Vec<(usize, u32)>>,
     fuzzy_aliases: Vec<(String, usize)>,
+    /// Second words of two-word names ("sheets"): only before one is a joined slip tried.
+    second_words: HashSet<String>,
     nouns: Vec<HashSet<String>>,
     popularity: Vec<u8>,
     /// "google", "microsoft", or the connector's own id: tools sold together.
@@ -127,6 +129,7 @@ impl NameIndex {
             case_sensitive: HashMap::new(),
             deletions: HashMap::new(),
             fuzzy_aliases: Vec::new(),
+            second_words: HashSet::new(),
             nouns: Vec::new(),
             popularity: Vec::new(),
             families: Vec::new(),
@@ -186,10 +189,18 @@ impl NameIndex {
             && c.chars().count() >= 4
             && c.chars().all(char::is_alphabetic)
         {
+            // A two-word name is indexed for one slip only ("googel sheets" is one
+            // transposition): two would multiply its deletions for little gain.
+            let depth = if let [_, second] = words.as_slice() {
+                self.second_words.insert(second.clone());
+                1
+            } else {
+                max_distance(c.chars().count())
+            };
             let id = self.fuzzy_aliases.len();
             self.fuzzy_aliases.push((c.clone(), entry.connector));
             let mut variants = HashSet::new();
-            deletes(&c, max_distance(c.chars().count()), &mut variants);
+            deletes(&c, depth, &mut variants);
             variants.insert(c);
             for v in variants {
                 self.deletions.entry(v).or_default().push((id, 0));
@@ -398,22 +409,15 @@ impl Mention {
             )
         });
         let detail = matches!(next.as_str(), "handle" | "username" | "url" | "icon" | "logo");
-        field_follows
-            || detail
-                && text.tokens.iter().any(|t| {
-                    matches!(
-                        singular(&t.lower).as_str(),
-                        "field"
-                            | "column"
-                            | "property"
-                            | "attribute"
-                            | "input"
-                            | "footer"
-                            | "header"
-                            | "button"
-                            | "form"
-                    )
-                })
+        let on_a_form = || {
+            text.tokens.iter().any(|t| {
+                matches!(
+                    singular(&t.lower).as_str(),
+                    "field" | "column" | "property" | "attribute" | "input" | "footer" | "header" | "button" | "form"
+                )
+            })
+        };
+        field_follows || (detail && on_a_form())
     }
 
     /// Named but not asked for: negated, a comparison, or a detail of the app's own data.
