@@ -94,6 +94,8 @@ const TOOL_NOUNS: &[&str] =
 /// Parts of an app's own screens: "the Tasks list" names the app's page, not Google Tasks.
 const UI_NOUNS: &[&str] =
     &["list", "page", "tab", "view", "section", "table", "screen", "button", "menu", "panel", "widget", "component"];
+/// Words that make a name part of the app's own data model: "the Slack Channel field".
+const FIELD_WORDS: &[&str] = &["field", "column", "property", "attribute"];
 /// Words before a name that say it is a comparison, not the tool: "like Slack".
 const REFERENCE: &[&str] = &["like", "than", "resembles", "resembling", "mimic", "clone", "inspired"];
 const NEGATION: &[&str] = &["without", "not", "never", "except", "instead"];
@@ -402,19 +404,14 @@ impl Mention {
     /// describes the app's own data or looks, so nothing is connected.
     pub fn is_data_detail(&self, text: &Text) -> bool {
         let next = singular(text.word(self.last as isize));
-        let field_follows = (0..2).any(|k| {
-            matches!(
-                singular(text.word((self.last + k) as isize)).as_str(),
-                "field" | "column" | "property" | "attribute"
-            )
-        });
+        let field_follows =
+            (0..2).any(|k| FIELD_WORDS.contains(&singular(text.word((self.last + k) as isize)).as_str()));
         let detail = matches!(next.as_str(), "handle" | "username" | "url" | "icon" | "logo");
         let on_a_form = || {
             text.tokens.iter().any(|t| {
-                matches!(
-                    singular(&t.lower).as_str(),
-                    "field" | "column" | "property" | "attribute" | "input" | "footer" | "header" | "button" | "form"
-                )
+                let w = singular(&t.lower);
+                FIELD_WORDS.contains(&w.as_str())
+                    || matches!(w.as_str(), "input" | "footer" | "header" | "button" | "form")
             })
         };
         field_follows || (detail && on_a_form())
