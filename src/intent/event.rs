@@ -86,7 +86,14 @@ const NOT_SUBJECTS: [&str; 22] = [
 ];
 
 /// The first event trigger in the request, if any.
-pub fn find(lower: &str, original: &str) -> Option<Event> {
+pub fn find(original: &str) -> Option<Event> {
+    find_folded(&crate::intent::text::fold(original), original)
+}
+
+/// As `find`, with the request already folded (`lower == fold(original)`, so the offsets
+/// found in one slice the other).
+pub fn find_folded(lower: &str, original: &str) -> Option<Event> {
+    debug_assert_eq!(lower.len(), original.len());
     if let Some(m) = CLICK.find(lower) {
         let start = lower[..m.start()].rfind([',', '.']).map(|i| i + 1).unwrap_or(0);
         let clause_start =

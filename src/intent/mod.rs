@@ -85,7 +85,7 @@ impl Analysis {
     pub fn new(prompt: &str, app: &AppStructure) -> Self {
         let text = Text::new(prompt);
         let schedule = schedule::find(&text.lower);
-        let event = event::find(&text.lower, &text.original);
+        let event = event::find_folded(&text.lower, &text.original);
         let mut needs = needs::find(&text.lower);
         let targets = targets::find(&text);
         // A "#channel" is a chat destination even without a verb near it.

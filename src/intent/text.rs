@@ -39,11 +39,28 @@ impl Token {
 #[derive(Clone, Debug)]
 pub struct Text {
     pub original: String,
+    /// `fold(original)`: the same length, so byte offsets carry over between the two.
     pub lower: String,
     pub tokens: Vec<Token>,
     /// Most content words start with a capital ("Send Real-Time Alerts To Slack"): then a
     /// capital letter does not mark a name.
     pub title_case: bool,
+}
+
+/// Lower-cases `text` without moving a single byte: a character whose lowercase form has
+/// another UTF-8 length (the Kelvin sign 'K', 'ẞ', 'Ⱥ', 'Ⱦ', 'İ') is kept as typed. So an
+/// offset found in the folded text is the same offset in the original, and every slice of
+/// one by the other's offsets lands on a character boundary.
+pub fn fold(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        let mut lower = c.to_lowercase();
+        match (lower.next(), lower.next()) {
+            (Some(l), None) if l.len_utf8() == c.len_utf8() => out.push(l),
+            _ => out.push(c),
+        }
+    }
+    out
 }
 
 fn is_word_char(c: char) -> bool {
@@ -54,7 +71,7 @@ impl Text {
     pub fn new(original: &str) -> Self {
         let tokens = tokenize(original);
         let title_case = title_case(&tokens);
-        Self { original: original.to_owned(), lower: original.to_lowercase(), tokens, title_case }
+        Self { original: original.to_owned(), lower: fold(original), tokens, title_case }
     }
 
     pub fn len(&self) -> usize {
@@ -111,7 +128,7 @@ fn tokenize(text: &str) -> Vec<Token> {
         let end = if j < chars.len() { chars[j].0 } else { text.len() };
         let raw = &text[start..end];
         let sigil = if i > 0 && matches!(chars[i - 1].1, '#' | '@') { Some(chars[i - 1].1) } else { None };
-        tokens.push(Token { lower: raw.to_lowercase(), raw: raw.to_owned(), start, end, sigil, sentence_start });
+        tokens.push(Token { lower: fold(raw), raw: raw.to_owned(), start, end, sigil, sentence_start });
         sentence_start = false;
         i = j;
     }
@@ -184,6 +201,16 @@ mod tests {
     fn sentences_start_after_stops() {
         let t = Text::new("Hi there. Box it up");
         assert!(t.tokens[0].sentence_start && t.tokens[2].sentence_start && !t.tokens[3].sentence_start);
+    }
+
+    #[test]
+    fn folding_keeps_every_offset_of_the_original() {
+        for s in ["when created \u{212A}", "\u{1E9E}tra\u{1E9E}e \u{130}stanbul \u{23A}\u{23E}", "Ünïcödé ÉTÉ"] {
+            let f = fold(s);
+            assert_eq!(f.len(), s.len());
+            assert!(s.char_indices().all(|(i, _)| f.is_char_boundary(i)));
+        }
+        assert_eq!(fold("Gmail ÉTÉ"), "gmail été");
     }
 
     #[test]

@@ -42,7 +42,7 @@ fn trigger(app: &AppStructure, offline: &Intent, sketch: &IntentSketch, selected
         TriggerKind::Event => match &offline.trigger {
             Some(Trigger::Event { event, entity, .. }) => (event.clone(), entity.clone()),
             _ => {
-                let event = event::find(&words.to_lowercase(), words).unwrap_or_else(|| Event {
+                let event = event::find(words).unwrap_or_else(|| Event {
                     text: words.to_owned(),
                     subject: None,
                     change: Change::Created,

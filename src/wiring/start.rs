@@ -267,7 +267,7 @@ mod tests {
     use serde_json::json;
 
     fn event(text: &str) -> Event {
-        crate::intent::event::find(&text.to_lowercase(), text).expect("event")
+        crate::intent::event::find(text).expect("event")
     }
 
     fn crm() -> AppStructure {
