@@ -19,16 +19,30 @@ pub struct Application {
 impl Application {
     pub async fn build(mut settings: Settings) -> anyhow::Result<Self> {
         install_crypto_provider();
+        crate::http::install_panic_hook();
+        settings.check_production()?;
         let listener =
             TcpListener::bind(settings.bind).await.with_context(|| format!("cannot listen on {}", settings.bind))?;
         let addr = listener.local_addr()?;
         settings.bind = addr;
         let catalog = crate::load_catalog(&settings)?;
         let store = open_store(&settings).await?;
-        if settings.seed_demo && crate::app::demo::seed_if_empty(&store).await?.is_some() {
-            tracing::info!("seeded the demo app \"Todo\"");
+        // The demo people sign in without a password: never in production.
+        if settings.seed_demo
+            && settings.development_sign_in()
+            && crate::app::demo::seed_if_empty(&store).await?.is_some()
+        {
+            tracing::info!("seeded the demo app \"Todo\" and its people (development sign-in)");
         }
-        let cipher = TokenCipher::load_or_create(settings.token_key.as_ref(), &settings.data_dir)?;
+        let cipher = TokenCipher::load_or_create(settings.token_key.as_ref(), &settings.previous_token_keys, &settings.data_dir)?;
+        crate::connections::keys::agree_with_database(&store, &cipher).await?;
+        if let Some(code) = crate::identity::setup::announce(&store).await? {
+            tracing::warn!(
+                setup_code = %code,
+                "nobody has an account yet: open {}/setup and enter this setup code, or run `patchbay users add`",
+                settings.public_url()
+            );
+        }
         let state = AppState::new(settings, Arc::new(catalog), store, cipher)?;
         Ok(Self { listener, state })
     }
@@ -49,7 +63,7 @@ impl Application {
         tracing::info!(url = %self.state.settings.public_url(), "patchbay is listening");
         let background = crate::http::spawn_background(&self.state);
         let app = http::router(self.state.clone());
-        axum::serve(self.listener, app.into_make_service()).with_graceful_shutdown(stop).await?;
+        http::serve::serve(self.listener, app, &self.state.settings.http, stop).await;
         background.abort();
         self.state.store.close().await;
         tracing::info!("patchbay stopped");

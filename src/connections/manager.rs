@@ -62,7 +62,7 @@ impl Connections {
         TokenSet::open(sealed, &self.oauth.cipher, row.app_id, &row.connector).map_err(|_| UseError::Unusable {
             name: self.name(&row.connector),
             status: "error",
-            reason: "its tokens cannot be opened with this server's key".into(),
+            reason: "its tokens cannot be decrypted with this server's key".into(),
         })
     }
 
@@ -217,7 +217,14 @@ impl Connections {
     }
 
     async fn revoke_tokens(&self, row: &ConnectionRow) -> Option<RevokeError> {
-        let tokens = self.open(row).ok()?;
+        row.sealed_tokens.as_ref()?;
+        let Ok(tokens) = self.open(row) else {
+            // Saying "revoked" here would be false: the grant may still be live.
+            return Some(RevokeError::Failed {
+                name: self.name(&row.connector),
+                detail: "its tokens cannot be decrypted with this server's key, so they could not be revoked".into(),
+            });
+        };
         let provider: Provider = match self.oauth.provider(&row.connector) {
             Ok(p) => p,
             Err(e) => return Some(RevokeError::Failed { name: self.name(&row.connector), detail: e.to_string() }),

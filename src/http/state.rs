@@ -3,6 +3,7 @@
 use crate::catalog::Catalog;
 use crate::config::Settings;
 use crate::connections::{Connections, TokenCipher};
+use crate::http::guard::rate::RateLimits;
 use crate::oauth::OAuth;
 use crate::oauth::http::ProviderHttp;
 use crate::ranking::{Router, RoutingService};
@@ -22,6 +23,8 @@ pub struct AppState {
     /// The one way to route a request (rules, and the LLM when configured): handlers
     /// and the chat call this, not `router` directly.
     pub routing: Arc<RoutingService>,
+    /// Request rates per address and per key; `None` when turned off.
+    pub rate_limits: Option<Arc<RateLimits>>,
 }
 
 impl AppState {
@@ -47,6 +50,7 @@ impl AppState {
             cipher: cipher.clone(),
         };
         let connections = Arc::new(Connections::new(oauth.clone()));
-        Ok(Self { settings, catalog, store, cipher, router, routing, oauth, connections })
+        let rate_limits = RateLimits::new(&settings.rate_limit).map(Arc::new);
+        Ok(Self { settings, catalog, store, cipher, router, routing, oauth, connections, rate_limits })
     }
 }

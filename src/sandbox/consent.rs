@@ -12,7 +12,6 @@ use super::{CLIENT_NAME, grant, provider_name};
 use crate::catalog::{Access, Connector};
 use crate::http::AppState;
 use crate::http::pages::{PageError, render};
-use crate::http::session;
 use crate::store::{UserRow, now};
 use askama::Template;
 use axum::extract::{Form, Query, State};
@@ -94,8 +93,8 @@ fn refuse(refusal: AuthorizeError) -> Response {
 /// The patchbay user signed in in this browser, if any: only a default for the account.
 async fn signed_in(state: &AppState, headers: &HeaderMap) -> Result<Option<UserRow>, PageError> {
     let jar = CookieJar::from_headers(headers);
-    let Some(cookie) = jar.get(session::COOKIE) else { return Ok(None) };
-    Ok(state.store.session_user(&crate::digest::sha256_hex(cookie.value()), now()).await?)
+    let Some(token) = crate::http::auth::cookies::session_token(&jar) else { return Ok(None) };
+    Ok(crate::identity::sessions::user(&state.store, &token).await?)
 }
 
 /// The accounts to choose from, the default first: the `login_hint` the client sent,

@@ -133,6 +133,87 @@ impl Store {
         Ok(())
     }
 
+    /// Changes a member's role, or removes them (`None`), unless that would leave the app
+    /// without an owner. Checked in the same transaction as the change, so two owners
+    /// demoting each other at once cannot both succeed.
+    pub async fn change_member(&self, app_id: i64, user_id: i64, role: Option<Role>) -> StoreResult<()> {
+        let mut tx = self.pool().begin().await?;
+        let current: Option<(String,)> = sqlx::query_as("SELECT role FROM memberships WHERE app_id = $1 AND user_id = $2")
+            .bind(app_id)
+            .bind(user_id)
+            .fetch_optional(&mut *tx)
+            .await?;
+        let Some((current,)) = current else { return Err(StoreError::NotFound) };
+        if current == Role::Owner.as_str() && role != Some(Role::Owner) {
+            let (owners,): (i64,) =
+                sqlx::query_as("SELECT COUNT(*) FROM memberships WHERE app_id = $1 AND role = 'owner'")
+                    .bind(app_id)
+                    .fetch_one(&mut *tx)
+                    .await?;
+            if owners <= 1 {
+                return Err(StoreError::Conflict(
+                    "An app always keeps at least one owner: make someone else an owner first.".into(),
+                ));
+            }
+        }
+        match role {
+            Some(role) => {
+                sqlx::query("UPDATE memberships SET role = $1 WHERE app_id = $2 AND user_id = $3")
+                    .bind(role.as_str())
+                    .bind(app_id)
+                    .bind(user_id)
+                    .execute(&mut *tx)
+                    .await?
+            }
+            None => {
+                sqlx::query("DELETE FROM memberships WHERE app_id = $1 AND user_id = $2")
+                    .bind(app_id)
+                    .bind(user_id)
+                    .execute(&mut *tx)
+                    .await?
+            }
+        };
+        tx.commit().await?;
+        Ok(())
+    }
+
+    pub async fn rename_app(&self, app_id: i64, name: &str) -> StoreResult<()> {
+        let done = sqlx::query("UPDATE apps SET name = $1 WHERE id = $2").bind(name).bind(app_id).execute(self.pool()).await?;
+        if done.rows_affected() == 0 { Err(StoreError::NotFound) } else { Ok(()) }
+    }
+
+    pub async fn set_app_time_zone(&self, app_id: i64, time_zone: &str) -> StoreResult<()> {
+        sqlx::query("UPDATE apps SET time_zone = $1 WHERE id = $2").bind(time_zone).bind(app_id).execute(self.pool()).await?;
+        Ok(())
+    }
+
+    /// Deletes the app; its memberships, connections, flows, chat, keys and invitations go
+    /// with it (ON DELETE CASCADE). Revoking the connections first is the caller's job.
+    pub async fn delete_app(&self, app_id: i64) -> StoreResult<()> {
+        sqlx::query("DELETE FROM apps WHERE id = $1").bind(app_id).execute(self.pool()).await?;
+        Ok(())
+    }
+
+    pub async fn user_by_email(&self, email: &str) -> StoreResult<Option<UserRow>> {
+        Ok(sqlx::query_as::<_, UserRow>("SELECT id, email, name, created_at FROM users WHERE email = $1")
+            .bind(email)
+            .fetch_optional(self.pool())
+            .await?)
+    }
+
+    pub async fn create_user_with_password(&self, email: &str, name: &str, password_hash: &str) -> StoreResult<UserRow> {
+        sqlx::query_as::<_, UserRow>(
+            "INSERT INTO users (email, name, created_at, password_hash) VALUES ($1, $2, $3, $4)              RETURNING id, email, name, created_at",
+        )
+        .bind(email)
+        .bind(name)
+        .bind(now())
+        .bind(password_hash)
+        .fetch_one(self.pool())
+        .await
+        .map_err(|e| conflict_or(e, &format!("a user with the email {email} already exists")))
+    }
+
     pub async fn role_of(&self, app_id: i64, user_id: i64) -> StoreResult<Option<Role>> {
         let row: Option<(String,)> = sqlx::query_as("SELECT role FROM memberships WHERE app_id = $1 AND user_id = $2")
             .bind(app_id)

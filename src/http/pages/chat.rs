@@ -5,7 +5,7 @@ use super::{Access, Layout, PageError, render};
 use crate::card::{ApprovalCard, cards_of_message};
 use crate::chat::{self, ChatError, suggest};
 use crate::http::AppState;
-use crate::http::session::CurrentUser;
+use crate::http::auth::CurrentUser;
 use askama::Template;
 use axum::extract::{Form, Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};

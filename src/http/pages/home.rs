@@ -5,7 +5,7 @@
 use super::{Layout, PageError, render};
 use crate::chat::{self, ChatError};
 use crate::http::AppState;
-use crate::http::session::CurrentUser;
+use crate::http::auth::CurrentUser;
 use askama::Template;
 use axum::extract::{Form, Query, State};
 use axum::http::StatusCode;

@@ -6,7 +6,7 @@ use super::{Access, Layout, PageError, render};
 use crate::card::PermissionLine;
 use crate::connections::Status;
 use crate::http::AppState;
-use crate::http::session::CurrentUser;
+use crate::http::auth::CurrentUser;
 use crate::store::{ConnectionRow, TokenUpdate, now};
 use askama::Template;
 use axum::extract::{Form, Path, Query, State};

@@ -5,7 +5,6 @@ pub mod drive;
 
 use crate::helpers::{TestApp, session_cookie};
 use drive::*;
-use patchbay::config::Environment;
 use patchbay::sandbox;
 use reqwest::StatusCode;
 use serde_json::Value;
@@ -280,7 +279,7 @@ async fn a_second_server_instance_finishes_a_sandbox_flow_the_first_began() {
 
 #[tokio::test]
 async fn the_sandbox_is_not_served_in_production() {
-    let server = TestApp::spawn_with(|s| s.env = Environment::Production).await;
+    let server = TestApp::spawn_with(crate::helpers::production).await;
     let http = TestApp::client();
     let page = consent(&http, &server, None, &gmail_request(&server, &pkce(), "st")).await;
     assert_eq!(page.status(), StatusCode::NOT_FOUND);

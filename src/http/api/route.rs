@@ -2,7 +2,7 @@
 //! `patchbay route --jsonl`. `?llm=true|false` forces or forbids the LLM; without it
 //! the settings decide.
 
-use super::{AppError, AppState};
+use crate::http::{AppError, AppState};
 use crate::ranking::{RouteError, RouteMode, RouteRequest, RouteResult};
 use axum::Json;
 use axum::body::Bytes;
