@@ -14,6 +14,8 @@ use tokio::net::TcpListener;
 pub struct Application {
     listener: TcpListener,
     state: AppState,
+    /// The setup code printed at start while nobody has an account.
+    setup_code: Option<String>,
 }
 
 impl Application {
@@ -36,7 +38,8 @@ impl Application {
         }
         let cipher = TokenCipher::load_or_create(settings.token_key.as_ref(), &settings.previous_token_keys, &settings.data_dir)?;
         crate::connections::keys::agree_with_database(&store, &cipher).await?;
-        if let Some(code) = crate::identity::setup::announce(&store).await? {
+        let setup_code = crate::identity::setup::announce(&store).await?;
+        if let Some(code) = &setup_code {
             tracing::warn!(
                 setup_code = %code,
                 "nobody has an account yet: open {}/setup and enter this setup code, or run `patchbay users add`",
@@ -44,11 +47,15 @@ impl Application {
             );
         }
         let state = AppState::new(settings, Arc::new(catalog), store, cipher)?;
-        Ok(Self { listener, state })
+        Ok(Self { listener, state, setup_code })
     }
 
     pub fn port(&self) -> u16 {
         self.state.settings.bind.port()
+    }
+
+    pub fn setup_code(&self) -> Option<&str> {
+        self.setup_code.as_deref()
     }
 
     pub fn state(&self) -> &AppState {
@@ -79,12 +86,33 @@ pub async fn open_store(settings: &Settings) -> anyhow::Result<Store> {
         None => {
             std::fs::create_dir_all(&settings.data_dir)
                 .with_context(|| format!("cannot create the data directory {}", settings.data_dir.display()))?;
+            create_private(&settings.data_dir.join("patchbay.db"))?;
             Store::sqlite_url(&settings.data_dir)
         }
     };
     // The URL may hold a password: errors name the backend, never the URL.
     let backend = crate::store::Backend::of_url(&url).map(|b| b.name()).unwrap_or("unknown");
     Store::connect(&url).await.with_context(|| format!("cannot open the {backend} database"))
+}
+
+/// The SQLite file holds sealed tokens and hashes: only patchbay's user may read it.
+/// SQLite gives its -wal and -shm files the same mode.
+#[cfg_attr(not(unix), allow(unused_variables))]
+fn create_private(path: &std::path::Path) -> anyhow::Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        if !path.exists() {
+            std::fs::OpenOptions::new()
+                .write(true)
+                .create(true)
+                .truncate(false)
+                .mode(0o600)
+                .open(path)
+                .with_context(|| format!("cannot create the database file {}", path.display()))?;
+        }
+    }
+    Ok(())
 }
 
 /// sqlx brings ring and reqwest brings aws-lc-rs; rustls needs one process default.

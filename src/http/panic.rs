@@ -33,10 +33,16 @@ fn message(payload: &(dyn Any + Send)) -> String {
 }
 
 /// Logs every panic with its location through tracing, so it reaches the same log as
-/// everything else (and in JSON when logs are JSON).
+/// everything else (and in JSON when logs are JSON), then hands it to the hook that was
+/// there before (which prints it). Installed once per process.
 pub fn install_hook() {
-    std::panic::set_hook(Box::new(|info| {
-        let location = info.location().map(|l| format!("{}:{}", l.file(), l.line())).unwrap_or_default();
-        tracing::error!(%location, panic = %message(info.payload()), request_id = %request_id(), "panic");
-    }));
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            let location = info.location().map(|l| format!("{}:{}", l.file(), l.line())).unwrap_or_default();
+            tracing::error!(%location, panic = %message(info.payload()), request_id = %request_id(), "panic");
+            previous(info);
+        }));
+    });
 }

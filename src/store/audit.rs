@@ -24,6 +24,9 @@ impl Store {
         account: Option<&str>,
         detail: Option<&str>,
     ) -> StoreResult<()> {
+        // The account and detail often quote what someone typed.
+        let account = account.map(|a| a.replace('\0', ""));
+        let detail = detail.map(|d| d.replace('\0', ""));
         sqlx::query(
             "INSERT INTO audit_log (app_id, user_id, action, connector, account, detail, at) \
              VALUES ($1, $2, $3, $4, $5, $6, $7)",

@@ -47,6 +47,7 @@ macro_rules! columns {
 
 impl Store {
     pub async fn add_message(&self, m: NewMessage<'_>) -> StoreResult<ChatMessage> {
+        super::plain_text("a message", m.body)?;
         Ok(sqlx::query_as::<_, ChatMessage>(concat!(
             "INSERT INTO chat_messages (app_id, author_id, role, body, payload, created_at) \
              VALUES ($1, $2, $3, $4, $5, $6) RETURNING ",

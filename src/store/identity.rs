@@ -28,6 +28,7 @@ pub struct SignInRequest {
 
 impl Store {
     pub async fn credentials(&self, email: &str) -> StoreResult<Option<Credentials>> {
+        super::plain_text("an email", email)?;
         Ok(sqlx::query_as::<_, Credentials>(
             "SELECT id, email, name, created_at, password_hash FROM users WHERE email = $1",
         )
@@ -89,6 +90,7 @@ impl Store {
 
     pub async fn record_sign_in_failure(&self, subjects: &[&str], at: i64) -> StoreResult<()> {
         for subject in subjects {
+            super::plain_text("an email", subject)?;
             sqlx::query("INSERT INTO sign_in_failures (subject, at) VALUES ($1, $2)")
                 .bind(*subject)
                 .bind(at)
@@ -145,6 +147,8 @@ impl Store {
         password_hash: &str,
         at: i64,
     ) -> StoreResult<Option<UserRow>> {
+        super::plain_text("an email", email)?;
+        super::plain_text("a name", name)?;
         let mut tx = self.pool().begin().await?;
         let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM users").fetch_one(&mut *tx).await?;
         if n > 0 {

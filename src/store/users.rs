@@ -1,6 +1,6 @@
 //! Users, apps, who belongs to which app with which role, and sign-in sessions.
 
-use super::{Store, StoreError, StoreResult, conflict_or, now};
+use super::{Store, StoreError, StoreResult, conflict_or, now, plain_text};
 use crate::app::Role;
 
 #[derive(Clone, Debug, PartialEq, sqlx::FromRow)]
@@ -37,6 +37,8 @@ struct WithRole<T> {
 
 impl Store {
     pub async fn create_user(&self, email: &str, name: &str) -> StoreResult<UserRow> {
+        plain_text("an email", email)?;
+        plain_text("a name", name)?;
         sqlx::query_as::<_, UserRow>(
             "INSERT INTO users (email, name, created_at) VALUES ($1, $2, $3) RETURNING id, email, name, created_at",
         )
@@ -63,6 +65,8 @@ impl Store {
 
     /// Creates the app and makes `owner` its owner, in one transaction.
     pub async fn create_app(&self, name: &str, structure: &str, time_zone: &str, owner: i64) -> StoreResult<AppRow> {
+        plain_text("an app name", name)?;
+        plain_text("an app structure", structure)?;
         let mut tx = self.pool().begin().await?;
         let app = sqlx::query_as::<_, AppRow>(
             "INSERT INTO apps (name, structure, time_zone, created_by, created_at) VALUES ($1, $2, $3, $4, $5) \
@@ -111,6 +115,7 @@ impl Store {
     }
 
     pub async fn update_app_structure(&self, app_id: i64, structure: &str) -> StoreResult<()> {
+        plain_text("an app structure", structure)?;
         let done = sqlx::query("UPDATE apps SET structure = $1 WHERE id = $2")
             .bind(structure)
             .bind(app_id)
@@ -178,6 +183,7 @@ impl Store {
     }
 
     pub async fn rename_app(&self, app_id: i64, name: &str) -> StoreResult<()> {
+        plain_text("an app name", name)?;
         let done = sqlx::query("UPDATE apps SET name = $1 WHERE id = $2").bind(name).bind(app_id).execute(self.pool()).await?;
         if done.rows_affected() == 0 { Err(StoreError::NotFound) } else { Ok(()) }
     }
@@ -202,6 +208,8 @@ impl Store {
     }
 
     pub async fn create_user_with_password(&self, email: &str, name: &str, password_hash: &str) -> StoreResult<UserRow> {
+        plain_text("an email", email)?;
+        plain_text("a name", name)?;
         sqlx::query_as::<_, UserRow>(
             "INSERT INTO users (email, name, created_at, password_hash) VALUES ($1, $2, $3, $4)              RETURNING id, email, name, created_at",
         )

@@ -19,6 +19,8 @@ pub struct TestApp {
     pub store: Store,
     /// The data directory; a second instance may share it (`spawn_in`).
     pub dir: Arc<tempfile::TempDir>,
+    /// The code printed at start while nobody has an account.
+    pub setup_code: Option<String>,
     stop: Option<tokio::sync::oneshot::Sender<()>>,
 }
 
@@ -44,6 +46,7 @@ impl TestApp {
     pub async fn start(settings: Settings, dir: Arc<tempfile::TempDir>) -> Self {
         let app = Application::build(settings).await.expect("the server builds");
         let state = app.state().clone();
+        let setup_code = app.setup_code().map(str::to_owned);
         let base = format!("http://127.0.0.1:{}", app.port());
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
         tokio::spawn(async move {
@@ -53,7 +56,7 @@ impl TestApp {
             .await
             .expect("the server runs");
         });
-        Self { base, store: state.store.clone(), state, dir, stop: Some(tx) }
+        Self { base, store: state.store.clone(), state, dir, setup_code, stop: Some(tx) }
     }
 
     pub fn url(&self, path: &str) -> String {

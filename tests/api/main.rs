@@ -29,8 +29,11 @@ macro_rules! on_both_backends {
 mod browser;
 mod cli;
 mod flows;
+mod guards;
 mod helpers;
+mod identity;
 mod integrations;
+mod keys;
 mod llm;
 mod oauth;
 mod pages;

@@ -8,7 +8,7 @@ use crate::http::{AppError, AppState};
 use crate::identity::{keys, sessions};
 use crate::store::{AppKeyRow, AppRow};
 use axum::extract::{FromRequestParts, RawPathParams};
-use axum::http::Method;
+use axum::http::{HeaderMap, Method};
 use axum::http::request::Parts;
 use axum_extra::extract::CookieJar;
 
@@ -33,8 +33,20 @@ impl AppCaller {
     }
 }
 
-pub fn bearer(parts: &Parts) -> Option<&str> {
-    parts.headers.get("authorization")?.to_str().ok()?.strip_prefix("Bearer ").map(str::trim)
+pub fn bearer(headers: &HeaderMap) -> Option<&str> {
+    headers.get("authorization")?.to_str().ok()?.strip_prefix("Bearer ").map(str::trim)
+}
+
+/// In production every API route needs a valid key; in development the router's own
+/// route stays open for trying things out.
+pub async fn key_in_production(state: &AppState, headers: &HeaderMap) -> Result<(), AppError> {
+    if !state.settings.is_production() {
+        return Ok(());
+    }
+    let presented = bearer(headers).ok_or_else(unauthorized)?;
+    let key = keys::authenticate(&state.store, presented).await?.ok_or_else(unauthorized)?;
+    state.store.audit_key_use(key.app_id, key.id, "api.call", Some("POST /api/v1/route")).await?;
+    Ok(())
 }
 
 impl FromRequestParts<AppState> for AppCaller {
@@ -47,7 +59,7 @@ impl FromRequestParts<AppState> for AppCaller {
             .find(|(k, _)| *k == "app_id")
             .and_then(|(_, v)| v.parse::<i64>().ok())
             .ok_or_else(not_found)?;
-        let who = match bearer(parts) {
+        let who = match bearer(&parts.headers) {
             Some(presented) => {
                 let key = keys::authenticate(&state.store, presented).await?.ok_or_else(unauthorized)?;
                 if key.app_id != app_id {

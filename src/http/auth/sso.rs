@@ -69,12 +69,7 @@ fn page_error(e: SsoError) -> PageError {
         }
         other => {
             tracing::warn!(error = %other, "single sign-on refused");
-            PageError::new(StatusCode::FORBIDDEN, "Cannot sign you in", &format!("{}.", capitalise(&other.to_string())))
+            PageError::new(StatusCode::FORBIDDEN, "Cannot sign you in", &format!("{}.", crate::http::pages::capitalised(&other.to_string())))
         }
     }
-}
-
-fn capitalise(s: &str) -> String {
-    let mut c = s.chars();
-    c.next().map(|f| f.to_uppercase().chain(c).collect()).unwrap_or_default()
 }

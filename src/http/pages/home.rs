@@ -176,6 +176,8 @@ pub async fn create_app(
     let limit = state.router.max_prompt_chars();
     let problem = if prompt.is_empty() {
         Some("Describe the app you want to build first.".to_owned())
+    } else if prompt.contains('\0') {
+        Some("Your description contains a NUL character, which cannot be saved. Remove it and try again.".to_owned())
     } else if prompt.chars().count() > limit {
         Some(format!("Your description is {} characters long; the limit is {limit}.", prompt.chars().count()))
     } else {
@@ -199,7 +201,11 @@ pub async fn create_app(
     let app = state.store.create_app(&name, &structure.to_json(), "UTC", user.id).await?;
     match chat::post_message(&state.store, &state.routing, &state.catalog, &app, &user, prompt, &chips).await {
         Ok(_) | Err(ChatError::Empty) => {}
-        Err(e) => return Err(PageError::internal(e)),
+        Err(e) => {
+            // Nothing half-made stays behind: the app goes with the turn that failed.
+            state.store.delete_app(app.id).await?;
+            return Err(PageError::internal(e));
+        }
     }
     Ok(Redirect::to(&format!("/apps/{}/chat", app.id)).into_response())
 }

@@ -117,8 +117,16 @@ impl PageError {
 
 impl From<StoreError> for PageError {
     fn from(e: StoreError) -> Self {
-        Self::internal(e)
+        match e {
+            StoreError::InvalidText(message) => Self::new(StatusCode::BAD_REQUEST, "Not accepted", &format!("{}.", capitalised(&message))),
+            other => Self::internal(other),
+        }
     }
+}
+
+pub(crate) fn capitalised(s: &str) -> String {
+    let mut c = s.chars();
+    c.next().map(|f| f.to_uppercase().chain(c).collect()).unwrap_or_default()
 }
 
 impl From<anyhow::Error> for PageError {
