@@ -40,5 +40,6 @@ mod pages;
 mod peers;
 mod pg;
 pub mod sandbox;
+mod sso;
 mod store;
 mod wiring;
