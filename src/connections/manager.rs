@@ -66,6 +66,12 @@ impl Connections {
         })
     }
 
+    /// False when the row holds tokens this server's keys cannot open (a key mix-up, or
+    /// tampering): the page then says so instead of "Connected".
+    pub fn tokens_readable(&self, row: &ConnectionRow) -> bool {
+        row.sealed_tokens.is_none() || self.open(row).is_ok()
+    }
+
     fn unusable(&self, row: &ConnectionRow) -> UseError {
         let status = Status::parse(&row.status);
         UseError::Unusable {

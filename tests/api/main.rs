@@ -42,4 +42,5 @@ mod pg;
 pub mod sandbox;
 mod sso;
 mod store;
+mod token_keys;
 mod wiring;
