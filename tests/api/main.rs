@@ -38,6 +38,7 @@ mod llm;
 mod oauth;
 mod pages;
 mod peers;
+mod properties;
 mod pg;
 pub mod sandbox;
 mod sso;
