@@ -36,6 +36,7 @@ mod oauth;
 mod pages;
 mod peers;
 mod pg;
+mod revocation;
 pub mod sandbox;
 mod store;
 mod wiring;

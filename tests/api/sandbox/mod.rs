@@ -289,3 +289,44 @@ async fn the_sandbox_is_not_served_in_production() {
     let me = http.get(server.url("/sandbox/oauth/userinfo")).send().await.unwrap();
     assert_eq!(me.status(), StatusCode::NOT_FOUND);
 }
+
+#[tokio::test]
+async fn sandbox_teams_refuses_a_personal_account_at_sign_in_and_takes_a_work_one() {
+    let server = TestApp::spawn().await;
+    let http = TestApp::client();
+    let request = with(
+        with(gmail_request(&server, &pkce(), "st"), "client_id", Some("sandbox-microsoft_teams")),
+        "scope",
+        Some("offline_access User.Read ChannelMessage.Send"),
+    );
+    let html = consent(&http, &server, None, &request).await.text().await.unwrap();
+    let personal =
+        decide(&http, &server, None, &html, "allow", &[("account", "other"), ("other_email", "jo@hotmail.com")]).await;
+    assert_eq!(personal.status(), StatusCode::BAD_REQUEST);
+    let page = personal.text().await.unwrap();
+    assert!(
+        page.contains("takes work or school accounts only, and jo@hotmail.com is a personal account"),
+        "the refusal says why"
+    );
+    let work =
+        decide(&http, &server, None, &html, "allow", &[("account", "other"), ("other_email", "jo@contoso.example")])
+            .await;
+    let (_, query) = redirect(&work);
+    assert!(query.contains_key("code"), "a work account signs in: {query:?}");
+}
+
+#[tokio::test]
+async fn sandbox_outlook_still_takes_a_personal_account() {
+    let server = TestApp::spawn().await;
+    let http = TestApp::client();
+    let request = with(
+        with(gmail_request(&server, &pkce(), "st"), "client_id", Some("sandbox-outlook")),
+        "scope",
+        Some("offline_access User.Read Mail.Send"),
+    );
+    let html = consent(&http, &server, None, &request).await.text().await.unwrap();
+    let personal =
+        decide(&http, &server, None, &html, "allow", &[("account", "other"), ("other_email", "jo@hotmail.com")]).await;
+    let (_, query) = redirect(&personal);
+    assert!(query.contains_key("code"), "{query:?}");
+}
