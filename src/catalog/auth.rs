@@ -163,8 +163,9 @@ impl RevocationStyle {
         }
     }
 
-    /// True when the revoked token travels as a Bearer credential, which only an access
-    /// token can be; the other styles revoke the refresh token, which ends the whole grant.
+    /// True when the provider must be sent the access token: as the request's Bearer
+    /// credential, which only an access token can be, or in GitHub's `access_token` field.
+    /// The other styles revoke the refresh token when there is one, which ends the grant.
     pub fn sends_access_token(self) -> bool {
         matches!(self, Self::Bearer | Self::BasicDelete)
     }
