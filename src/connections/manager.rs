@@ -235,11 +235,6 @@ impl Connections {
             Ok(p) => p,
             Err(e) => return Some(RevokeError::Failed { name: self.name(&row.connector), detail: e.to_string() }),
         };
-        // Revoking the refresh token ends the whole grant at RFC 7009 providers.
-        let (token, hint) = match &tokens.refresh_token {
-            Some(r) => (r.as_str(), "refresh_token"),
-            None => (tokens.access_token.as_str(), "access_token"),
-        };
-        revoke(&self.oauth.http, &provider, token, hint).await.err()
+        revoke(&self.oauth.http, &provider, &tokens.access_token, tokens.refresh_token.as_deref()).await.err()
     }
 }

@@ -40,6 +40,7 @@ mod pages;
 mod peers;
 mod properties;
 mod pg;
+mod revocation;
 pub mod sandbox;
 mod sso;
 mod store;
