@@ -3,9 +3,11 @@
 //! < command-line flags. Secrets are `SecretString`s: their Debug output is redacted, so a
 //! logged `Settings` never shows one.
 
+mod actions;
 mod auth;
 mod limits;
 
+pub use actions::ActionSettings;
 pub use auth::{AuthSettings, OidcSettings};
 pub use limits::{HttpSettings, RateLimitSettings, RetentionSettings};
 
@@ -48,6 +50,7 @@ pub struct Settings {
     pub http: HttpSettings,
     pub rate_limit: RateLimitSettings,
     pub retention: RetentionSettings,
+    pub actions: ActionSettings,
 }
 
 impl Default for Settings {
@@ -72,6 +75,7 @@ impl Default for Settings {
             http: HttpSettings::default(),
             rate_limit: RateLimitSettings::default(),
             retention: RetentionSettings::default(),
+            actions: ActionSettings::default(),
         }
     }
 }
@@ -125,6 +129,9 @@ pub struct ConnectorSettings {
     pub token_url: Option<String>,
     pub revocation_url: Option<String>,
     pub userinfo_url: Option<String>,
+    /// Where its API lives, instead of the catalog's `api.base_url` (a self-hosted
+    /// instance, or a stub in a test); absolute URLs of its steps move under it too.
+    pub api_base_url: Option<String>,
     /// Accept plain-http endpoints (only for local test servers).
     pub allow_insecure_endpoints: bool,
 }
@@ -255,6 +262,9 @@ impl Settings {
                 .contains(&0)
         {
             return Err(SettingsError("rate_limit rates and bursts must be above 0 (or rate_limit.enabled = false)".into()));
+        }
+        if self.actions.timeout_ms == 0 || self.actions.max_request_bytes == 0 || self.actions.max_response_bytes == 0 {
+            return Err(SettingsError("actions.timeout_ms and the actions size limits must be above 0".into()));
         }
         if self.router.max_prompt_chars == 0 {
             return Err(SettingsError("router.max_prompt_chars must be above 0".into()));

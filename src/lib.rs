@@ -5,6 +5,7 @@
 
 pub mod app;
 pub mod card;
+pub mod actions;
 pub mod catalog;
 pub mod chat;
 pub mod cli;

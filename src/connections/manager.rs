@@ -83,6 +83,18 @@ impl Connections {
 
     /// The connection's tokens, refreshed first when they expire within the margin.
     pub async fn tokens(&self, id: i64) -> Result<TokenSet, UseError> {
+        self.fresh_tokens(id, None).await
+    }
+
+    /// New tokens after the provider refused `rejected` with a 401, whatever its expiry
+    /// said (it may have been revoked early, or the clocks disagree) — unless another call
+    /// has replaced it meanwhile, in which case that replacement is the answer. Still one
+    /// refresh per connection across servers.
+    pub async fn tokens_after_rejection(&self, id: i64, rejected: &str) -> Result<TokenSet, UseError> {
+        self.fresh_tokens(id, Some(rejected)).await
+    }
+
+    async fn fresh_tokens(&self, id: i64, rejected: Option<&str>) -> Result<TokenSet, UseError> {
         let lock = self.lock_for(id);
         let _one_at_a_time = lock.lock().await;
         let wait_budget = Duration::from_millis(self.oauth.settings.tokens.http_timeout_ms) + Duration::from_secs(2);
@@ -95,12 +107,16 @@ impl Connections {
             {
                 return Err(self.unusable(&row));
             }
-            if !self.needs_refresh(&row) {
-                self.oauth.store.touch_connection(id, now()).await?;
-                return self.open(&row);
-            }
             let tokens = self.open(&row)?;
+            let refused = rejected.is_some_and(|r| r == tokens.access_token);
+            if !refused && !self.needs_refresh(&row) {
+                self.oauth.store.touch_connection(id, now()).await?;
+                return Ok(tokens);
+            }
             let Some(refresh_token) = tokens.refresh_token.clone() else {
+                if refused {
+                    return self.refused_without_refresh(&row).await;
+                }
                 return self.cannot_refresh(&row, tokens).await;
             };
             let leased = row.refresh_lease_until.is_some_and(|t| t > now());
@@ -135,6 +151,15 @@ impl Connections {
         } else {
             Ok(tokens)
         }
+    }
+
+    /// The provider refused the access token and there is no refresh token to renew it.
+    async fn refused_without_refresh(&self, row: &ConnectionRow) -> Result<TokenSet, UseError> {
+        let name = self.name(&row.connector);
+        let reason = format!("{name} refused the access token and gave no way to renew it. Reconnect to restore it.");
+        let status = Status::NeedsReauthorization;
+        self.oauth.store.set_connection_status(row.id, status.as_str(), Some(&reason)).await?;
+        Err(UseError::Unusable { name, status: status.label(), reason })
     }
 
     async fn refresh(

@@ -4,24 +4,28 @@
 //! folders. Everything a second server instance would need lives here, never in memory.
 
 mod audit;
+mod calls;
 mod chat;
 mod connections;
 mod flows;
 mod identity;
 mod invitations;
 mod keys;
+mod outbox;
 mod pending;
 pub mod retention;
 mod sandbox;
 mod users;
 
 pub use audit::AuditEntry;
+pub use calls::{NewCall, RecentUse};
 pub use chat::{CardState, ChatMessage, NewMessage};
 pub use connections::{ConnectionRow, NewConnection, TokenUpdate};
 pub use flows::{FlowRow, FlowVersionRow};
 pub use identity::{Credentials, SignInRequest};
 pub use invitations::InvitationRow;
 pub use keys::AppKeyRow;
+pub use outbox::{FaultRow, NewOutboxCall, OutboxRow};
 pub use pending::{PendingAuthorization, PendingSwitch};
 pub use sandbox::{CodeRedemption, NewSandboxAccessToken, NewSandboxGrant, SandboxAccess, SandboxCode, SandboxGrant};
 pub use users::{AppRow, Member, UserRow};

@@ -1,6 +1,6 @@
 //! Old records go: expired sessions, sign-in requests, setup codes, pending
 //! authorizations and failed sign-in counts at once; the audit log after
-//! `retention.audit_log_days`.
+//! `retention.audit_log_days`, and the record of calls made with connections with it.
 
 use super::{Store, StoreResult, now};
 use crate::config::Settings;
@@ -13,6 +13,7 @@ pub async fn purge(store: &Store, settings: &Settings) -> StoreResult<()> {
     store.purge_sign_in_failures(at - settings.auth.failure_window_secs).await?;
     if settings.retention.audit_log_days > 0 {
         store.purge_audit_before(at - settings.retention.audit_log_days * 86_400).await?;
+        store.purge_calls_before(at - settings.retention.audit_log_days * 86_400).await?;
     }
     Ok(())
 }

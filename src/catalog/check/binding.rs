@@ -1,0 +1,246 @@
+//! The rules of action bindings (`[api]`, `[[actions.call]]`): every placeholder names
+//! something that exists when the step runs, every input is used, every host is allowed,
+//! and the sandbox has an answer for every step it must play.
+
+use super::{Locator, Seg, https_url};
+use crate::catalog::binding::{Api, ConfigSource, Step, placeholders_of};
+use crate::catalog::filters;
+use crate::catalog::model::{Connector, Operation};
+use crate::catalog::template::{Source, Template};
+use std::collections::HashSet;
+
+/// Values computed for a request (`{=mime}`), and for a sandbox answer (`{=id}`).
+pub const REQUEST_COMPUTED: [&str; 3] = ["mime", "uid", "now"];
+pub const SANDBOX_COMPUTED: [&str; 8] = ["id", "ts", "now", "account", "base", "uid", "status", "message"];
+
+/// The inputs an RFC 2822 message (`{=mime}`) is built from.
+pub const MIME_INPUTS: [&str; 5] = ["to", "cc", "bcc", "subject", "body"];
+
+pub(super) fn check_bindings(c: &Connector, at: &mut Locator<'_>) {
+    use Seg::{Idx, Key};
+    if let Some(api) = &c.api {
+        check_api(api, at);
+    }
+    for (i, t) in c.triggers.iter().enumerate() {
+        if t.is_bound() || !t.returns.is_empty() || t.unbound.is_some() {
+            at.report(&[Key("triggers"), Idx(i)], format!("{}.{}: triggers take no call, returns or unbound", c.id, t.id));
+        }
+    }
+    for (i, action) in c.actions.iter().enumerate() {
+        let here = [Key("actions"), Idx(i)];
+        if action.is_bound() && action.unbound.is_some() {
+            at.report(&here, format!("{}.{} has steps and says it is unbound", c.id, action.id));
+        }
+        if !action.is_bound() {
+            continue;
+        }
+        let Some(api) = &c.api else {
+            at.report(&here, format!("{}.{} has steps but the connector has no [api] table", c.id, action.id));
+            continue;
+        };
+        check_action(c, api, action, i, at);
+    }
+}
+
+fn check_api(api: &Api, at: &mut Locator<'_>) {
+    use Seg::{Idx, Key};
+    let declared: Vec<&str> = api.config.iter().map(|f| f.name.as_str()).collect();
+    let base = config_placeholders(&api.base_url, &declared)
+        .and_then(|()| https_url(&without_placeholders(&api.base_url)).map_err(str::to_owned));
+    if let Err(why) = base {
+        at.report(&[Key("api"), Key("base_url")], format!("api.base_url '{}' {why}", api.base_url));
+    }
+    for (i, host) in api.allowed_hosts.iter().enumerate() {
+        let plain = without_placeholders(host);
+        let ok = config_placeholders(host, &declared).is_ok()
+            && !plain.is_empty()
+            && plain.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'-');
+        if !ok {
+            at.report(&[Key("api"), Key("allowed_hosts"), Idx(i)], format!("'{host}' is not a host name"));
+        }
+    }
+    for pointer in api.error_message.iter().chain(&api.success_flag) {
+        if !pointer.starts_with('/') {
+            at.report(&[Key("api")], format!("'{pointer}' is not a JSON pointer (start it with '/')"));
+        }
+    }
+    let mut names = HashSet::new();
+    for (i, field) in api.config.iter().enumerate() {
+        let here = [Key("api"), Key("config"), Idx(i)];
+        if !names.insert(field.name.as_str()) || !field.name.bytes().all(|b| b.is_ascii_lowercase() || b == b'_') {
+            at.report(&here, format!("config name '{}' is repeated or not [a-z_]+", field.name));
+        }
+        let lookup_parts = (&field.url, &field.field, &field.example);
+        match (field.source, lookup_parts) {
+            (ConfigSource::Lookup, (Some(url), Some(pointer), Some(_))) => {
+                if let Err(why) = https_url(url) {
+                    at.report(&here, format!("lookup url '{url}' {why}"));
+                }
+                if !pointer.starts_with('/') {
+                    at.report(&here, format!("'{pointer}' is not a JSON pointer"));
+                }
+            }
+            (ConfigSource::Lookup, _) => at.report(&here, "a lookup needs url, field and example".into()),
+            (ConfigSource::Ask, (None, None, None)) => {}
+            (ConfigSource::Ask, _) => at.report(&here, "a value the builder types has no url, field or example".into()),
+        }
+    }
+}
+
+fn check_action(c: &Connector, api: &Api, action: &Operation, i: usize, at: &mut Locator<'_>) {
+    use Seg::{Idx, Key};
+    let name = format!("{}.{}", c.id, action.id);
+    let inputs: HashSet<&str> = action.inputs.iter().map(|x| x.name.as_str()).collect();
+    let config: Vec<&str> = api.config.iter().map(|f| f.name.as_str()).collect();
+    let hosts = allowed_hosts(api);
+    let mut used: HashSet<String> = HashSet::new();
+    for (s, step) in action.call.iter().enumerate() {
+        let here = [Key("actions"), Idx(i), Key("call"), Idx(s)];
+        let mut problem = |message: String| at.report(&here, format!("{name} step {}: {message}", s + 1));
+        match (&step.path, &step.url) {
+            (Some(p), None) if p.starts_with('/') => {}
+            (Some(p), None) => problem(format!("path '{p}' must start with '/'")),
+            (None, Some(u)) => check_url(step, u, &hosts, &mut problem),
+            _ => problem("give a path or a url, not both".into()),
+        }
+        if step.body_kinds().len() > 1 {
+            problem(format!("one body only, not {}", step.body_kinds().join(" and ")));
+        }
+        if step.method == crate::catalog::binding::Method::Get && !step.body_kinds().is_empty() {
+            problem("a GET sends no body".into());
+        }
+        if step.example.is_none() && step.example_status != Some(204) {
+            problem("the sandbox needs an example answer (or example_status = 204)".into());
+        }
+        for gate in step.when.iter().chain(&step.unless) {
+            used.insert(gate.clone());
+            if !inputs.contains(gate.as_str()) {
+                problem(format!("when/unless names '{gate}', which is not an input"));
+            }
+        }
+        match placeholders_of(step.request_templates()) {
+            Err((where_, e)) => problem(format!("{where_}: {e}")),
+            Ok(found) => {
+                for (where_, p) in found {
+                    if let Err(why) = request_placeholder(&p.source, s + 1, &inputs, &config) {
+                        problem(format!("{where_}: {{{p}}} {why}"));
+                    }
+                    if let Source::Input(n) = &p.source {
+                        used.insert(n.clone());
+                    }
+                    if p.source == Source::Computed("mime".into()) {
+                        used.extend(MIME_INPUTS.iter().map(|n| (*n).to_owned()));
+                    }
+                    for f in p.filters.iter().filter(|f| !filters::is_known(f)) {
+                        problem(format!("{where_}: there is no filter '{f}'"));
+                    }
+                }
+            }
+        }
+        match placeholders_of(step.sandbox_templates()) {
+            Err((where_, e)) => problem(format!("{where_}: {e}")),
+            Ok(found) => {
+                for (where_, p) in found {
+                    let bad = match &p.source {
+                        Source::Computed(n) => !SANDBOX_COMPUTED.contains(&n.as_str()),
+                        Source::Step(..) | Source::Config(_) => true,
+                        _ => false,
+                    };
+                    if bad || p.filters.iter().any(|f| !filters::is_known(f)) {
+                        problem(format!("{where_}: {{{p}}} is not something the sandbox knows"));
+                    }
+                }
+            }
+        }
+    }
+    for input in &action.inputs {
+        if !used.contains(&input.name) {
+            at.report(&[Key("actions"), Idx(i), Key("inputs")], format!("{name}: input '{}' is never sent", input.name));
+        }
+    }
+    for (field, pointer) in &action.returns {
+        let steps = action.call.len();
+        let ok = match pointer.strip_prefix('$') {
+            Some(rest) => {
+                let digits: String = rest.chars().take_while(char::is_ascii_digit).collect();
+                let n: usize = digits.parse().unwrap_or(0);
+                (1..=steps).contains(&n) && (rest[digits.len()..].is_empty() || rest[digits.len()..].starts_with('/'))
+            }
+            None => pointer.starts_with('/') || pointer.is_empty(),
+        };
+        if !ok {
+            at.report(&[Key("actions"), Idx(i), Key("returns")], format!("{name}: returns.{field} '{pointer}' is not a JSON pointer"));
+        }
+    }
+}
+
+fn check_url(step: &Step, url: &str, hosts: &[String], problem: &mut dyn FnMut(String)) {
+    let Ok(t) = Template::parse(url) else { return };
+    if t.placeholders().next().is_some() {
+        if step.sandbox_path.is_none() {
+            problem(format!("url '{url}' comes from an answer: say where the sandbox serves it (sandbox_path)"));
+        }
+        return;
+    }
+    let host = url::Url::parse(url).ok().and_then(|u| u.host_str().map(str::to_owned));
+    match (https_url(url), host) {
+        (Err(why), _) => problem(format!("url '{url}' {why}")),
+        (Ok(()), Some(h)) if !hosts.iter().any(|a| a == &h) => {
+            problem(format!("url '{url}': host '{h}' is not the API's host nor in api.allowed_hosts"))
+        }
+        _ => {}
+    }
+}
+
+fn request_placeholder(source: &Source, step: usize, inputs: &HashSet<&str>, config: &[&str]) -> Result<(), String> {
+    match source {
+        Source::Input(n) if inputs.contains(n.as_str()) => Ok(()),
+        Source::Input(_) => Err("is not an input of the action".into()),
+        Source::Computed(n) if REQUEST_COMPUTED.contains(&n.as_str()) => Ok(()),
+        Source::Computed(_) => Err(format!("is not one of the computed values {}", REQUEST_COMPUTED.join(", "))),
+        Source::Config(n) if config.contains(&n.as_str()) => Ok(()),
+        Source::Config(_) => Err("is not declared under [[api.config]]".into()),
+        Source::Step(n, _) if *n < step => Ok(()),
+        Source::Step(..) => Err("names a step that has not run yet".into()),
+        Source::Body(_) | Source::Query(_) => Err("reads a request, which only the sandbox's answers may".into()),
+    }
+}
+
+/// The hosts calls may reach, placeholders left in (they match per connection).
+fn allowed_hosts(api: &Api) -> Vec<String> {
+    let base = url::Url::parse(&without_placeholders(&api.base_url)).ok().and_then(|u| u.host_str().map(str::to_owned));
+    base.into_iter().chain(api.allowed_hosts.iter().map(|h| without_placeholders(h))).collect()
+}
+
+/// `{config.x}` becomes `x`, so that a URL with placeholders can be parsed.
+fn without_placeholders(text: &str) -> String {
+    match Template::parse(text) {
+        Ok(t) => t
+            .render_text(&NameOnly, &|_, s| Ok(s.to_owned()))
+            .ok()
+            .flatten()
+            .unwrap_or_else(|| text.to_owned()),
+        Err(_) => text.to_owned(),
+    }
+}
+
+struct NameOnly;
+impl crate::catalog::template::Resolve for NameOnly {
+    fn resolve(&self, source: &Source) -> Option<serde_json::Value> {
+        match source {
+            Source::Config(n) => Some(serde_json::Value::String(n.replace('_', "-"))),
+            _ => None,
+        }
+    }
+}
+
+fn config_placeholders(text: &str, declared: &[&str]) -> Result<(), String> {
+    let t = Template::parse(text).map_err(|e| e.to_string())?;
+    for p in t.placeholders() {
+        match &p.source {
+            Source::Config(n) if declared.contains(&n.as_str()) => {}
+            _ => return Err(format!("has {{{p}}}, which is not a declared config value")),
+        }
+    }
+    Ok(())
+}
