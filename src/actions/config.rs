@@ -16,7 +16,11 @@ use serde_json::{Map, Value};
 const MAX_LOOKUP_BYTES: usize = 1024 * 1024;
 
 /// The connection's configuration with every missing lookup done and stored.
-pub async fn complete(runner: &Runner, connector: &Connector, row: &ConnectionRow) -> Result<Map<String, Value>, ActionError> {
+pub async fn complete(
+    runner: &Runner,
+    connector: &Connector,
+    row: &ConnectionRow,
+) -> Result<Map<String, Value>, ActionError> {
     let mut config = row.config()?;
     let Some(api) = &connector.api else { return Ok(config) };
     let missing: Vec<_> =
@@ -32,14 +36,18 @@ pub async fn complete(runner: &Runner, connector: &Connector, row: &ConnectionRo
         Err(e) => return Err(e.into()),
     };
     let headers = default_headers(connector);
-    let sender = runner.sender(connector, row, &headers);
     for field in missing {
+        let mut sender = runner.sender(connector, row, &headers);
+        if let Some(scheme) = &field.auth_scheme {
+            sender.scheme = scheme;
+        }
         let (Some(raw_url), Some(pointer)) = (&field.url, &field.field) else { continue };
         let url = match &rebased {
             Some(t) => t.absolute(raw_url)?,
             None => url::Url::parse(raw_url).map_err(|e| ActionError::Lookup(e.to_string()))?,
         };
-        let failed = |why: String| ActionError::Lookup(format!("could not find {}'s {}: {why}", connector.name, field.label));
+        let failed =
+            |why: String| ActionError::Lookup(format!("could not find {}'s {}: {why}", connector.name, field.label));
         let request = Prepared { method: Method::Get, url, headers: Vec::new(), body: None };
         let sent = sender.send(&request).await.map_err(|e| failed(e.to_string()))?;
         let status = sent.response.status();

@@ -45,7 +45,8 @@ pub fn check(action: &Operation, given: &Value) -> Result<Map<String, Value>, In
                 out.insert(input.name.clone(), normalise(input, v)?);
             }
             None if input.required => {
-                let what = if input.description.is_empty() { String::new() } else { format!(" ({})", input.description) };
+                let what =
+                    if input.description.is_empty() { String::new() } else { format!(" ({})", input.description) };
                 return Err(wrong(&input.name, format!("is required{what}")));
             }
             None => {}
@@ -85,7 +86,8 @@ fn normalise(input: &Input, v: &Value) -> Result<Value, InputError> {
         InputKind::Boolean => boolean(name, v)?,
         InputKind::Date => {
             let s = text()?;
-            NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").map_err(|_| wrong(name, format!("'{s}' is not a date like 2026-05-01")))?;
+            NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d")
+                .map_err(|_| wrong(name, format!("'{s}' is not a date like 2026-05-01")))?;
             Value::String(s.trim().to_owned())
         }
         InputKind::Datetime => {
@@ -96,7 +98,8 @@ fn normalise(input: &Input, v: &Value) -> Result<Value, InputError> {
         }
         InputKind::Url => {
             let s = text()?;
-            let ok = url::Url::parse(s.trim()).is_ok_and(|u| matches!(u.scheme(), "http" | "https") && u.host().is_some());
+            let ok =
+                url::Url::parse(s.trim()).is_ok_and(|u| matches!(u.scheme(), "http" | "https") && u.host().is_some());
             if !ok {
                 return Err(wrong(name, format!("'{s}' is not an http(s) URL")));
             }
@@ -105,7 +108,9 @@ fn normalise(input: &Input, v: &Value) -> Result<Value, InputError> {
         InputKind::List => match v {
             Value::Array(items) if items.iter().all(|i| !i.is_object() && !i.is_array()) => v.clone(),
             Value::Array(_) => return Err(wrong(name, "must be a list of plain values")),
-            Value::String(_) | Value::Number(_) | Value::Bool(_) => filters::apply("list", v.clone()).map_err(|e| wrong(name, e))?,
+            Value::String(_) | Value::Number(_) | Value::Bool(_) => {
+                filters::apply("list", v.clone()).map_err(|e| wrong(name, e))?
+            }
             _ => return Err(wrong(name, "must be a list")),
         },
         InputKind::Json => match v {
@@ -119,14 +124,16 @@ fn normalise(input: &Input, v: &Value) -> Result<Value, InputError> {
 /// One or more addresses, as a list or as text separated by commas.
 fn emails(name: &str, v: &Value) -> Result<Vec<String>, InputError> {
     let list = filters::apply("list", v.clone()).map_err(|e| wrong(name, e))?;
-    let addresses: Vec<String> = list.as_array().into_iter().flatten().filter_map(|a| a.as_str().map(str::to_owned)).collect();
+    let addresses: Vec<String> =
+        list.as_array().into_iter().flatten().filter_map(|a| a.as_str().map(str::to_owned)).collect();
     if addresses.is_empty() {
         return Err(wrong(name, "needs an email address"));
     }
     for a in &addresses {
-        let well_formed = a.split_once('@').is_some_and(|(local, domain)| {
-            !local.is_empty() && domain.contains('.') && !domain.starts_with('.') && !domain.contains('@')
-        }) && !a.chars().any(|c| c.is_whitespace() || c.is_control() || matches!(c, '<' | '>' | '"' | ',' | ';'));
+        let well_formed =
+            a.split_once('@').is_some_and(|(local, domain)| {
+                !local.is_empty() && domain.contains('.') && !domain.starts_with('.') && !domain.contains('@')
+            }) && !a.chars().any(|c| c.is_whitespace() || c.is_control() || matches!(c, '<' | '>' | '"' | ',' | ';'));
         if !well_formed {
             return Err(wrong(name, format!("'{a}' is not an email address")));
         }

@@ -66,8 +66,10 @@ mod tests {
 
     #[test]
     fn a_message_carries_its_headers_and_a_base64_body() {
-        let m = message(&inputs(json!({"to": "ada@example.com", "cc": "b@x.io", "subject": "Open tasks", "body": "Two left."})))
-            .unwrap();
+        let m = message(&inputs(
+            json!({"to": "ada@example.com", "cc": "b@x.io", "subject": "Open tasks", "body": "Two left."}),
+        ))
+        .unwrap();
         assert!(m.starts_with("To: ada@example.com\r\nCc: b@x.io\r\nSubject: Open tasks\r\n"), "{m}");
         assert!(m.contains("Content-Type: text/plain; charset=\"UTF-8\""));
         assert!(m.ends_with(&format!("\r\n\r\n{}\r\n", STANDARD.encode("Two left."))));

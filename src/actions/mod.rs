@@ -11,6 +11,7 @@ pub mod proxy;
 pub mod request;
 mod run;
 pub mod send;
+mod shapes;
 pub mod target;
 
 pub use run::Outcome;
@@ -110,9 +111,15 @@ impl Runner {
     /// the API its calls go to. A disconnected or revoked connection is refused here.
     pub async fn usable<'c>(&self, connector: &'c Connector, row: ConnectionRow) -> Result<Usable<'c>, ActionError> {
         let status = Status::parse(&row.status);
-        if matches!(status, Status::Revoked | Status::Disconnected | Status::NeedsReauthorization) || row.sealed_tokens.is_none() {
+        if matches!(status, Status::Revoked | Status::Disconnected | Status::NeedsReauthorization)
+            || row.sealed_tokens.is_none()
+        {
             let reason = row.status_reason.clone().unwrap_or_else(|| "reconnect it on My integrations".into());
-            return Err(ActionError::Unusable(format!("{} is {}: {reason}", connector.name, status.label().to_lowercase())));
+            return Err(ActionError::Unusable(format!(
+                "{} is {}: {reason}",
+                connector.name,
+                status.label().to_lowercase()
+            )));
         }
         let config = config::complete(self, connector, &row).await?;
         let target = Target::resolve(connector, self.settings(), &config)?;
@@ -120,7 +127,12 @@ impl Runner {
     }
 
     /// How this connection's requests are sent.
-    pub fn sender<'a>(&'a self, connector: &'a Connector, row: &ConnectionRow, headers: &'a [(String, String)]) -> Sender<'a> {
+    pub fn sender<'a>(
+        &'a self,
+        connector: &'a Connector,
+        row: &ConnectionRow,
+        headers: &'a [(String, String)],
+    ) -> Sender<'a> {
         let scheme = connector.api.as_ref().map_or("Bearer", |a| a.auth_scheme.as_str());
         Sender {
             connections: &self.connections,
@@ -135,7 +147,14 @@ impl Runner {
 
     /// Records one call for "recent use" on My integrations; a failure to record is
     /// logged, never the caller's problem.
-    pub async fn record(&self, row: &ConnectionRow, via: &str, operation: Option<&str>, status: u16, error: Option<&str>) {
+    pub async fn record(
+        &self,
+        row: &ConnectionRow,
+        via: &str,
+        operation: Option<&str>,
+        status: u16,
+        error: Option<&str>,
+    ) {
         let call = NewCall {
             app_id: row.app_id,
             connection_id: row.id,

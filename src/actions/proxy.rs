@@ -37,16 +37,39 @@ pub enum ProxyError {
 /// Request headers the proxy never passes on: the caller's credentials, hop-by-hop
 /// headers, and what would tell the provider about the caller's network.
 const DROPPED_REQUEST: [&str; 17] = [
-    "authorization", "cookie", "host", "connection", "keep-alive", "te", "trailer", "transfer-encoding", "upgrade",
-    "proxy-authorization", "proxy-connection", "content-length", "forwarded", "x-forwarded-for", "x-forwarded-host",
-    "x-real-ip", "origin",
+    "authorization",
+    "cookie",
+    "host",
+    "connection",
+    "keep-alive",
+    "te",
+    "trailer",
+    "transfer-encoding",
+    "upgrade",
+    "proxy-authorization",
+    "proxy-connection",
+    "content-length",
+    "forwarded",
+    "x-forwarded-for",
+    "x-forwarded-host",
+    "x-real-ip",
+    "origin",
 ];
 
 /// Answer headers the proxy never passes back: cookies of the provider's domain,
 /// hop-by-hop headers, and browser policies that are patchbay's to set.
 const DROPPED_RESPONSE: [&str; 12] = [
-    "set-cookie", "connection", "keep-alive", "transfer-encoding", "upgrade", "trailer", "proxy-authenticate",
-    "strict-transport-security", "content-security-policy", "alt-svc", "access-control-allow-origin",
+    "set-cookie",
+    "connection",
+    "keep-alive",
+    "transfer-encoding",
+    "upgrade",
+    "trailer",
+    "proxy-authenticate",
+    "strict-transport-security",
+    "content-security-policy",
+    "alt-svc",
+    "access-control-allow-origin",
     "access-control-allow-credentials",
 ];
 
@@ -62,7 +85,12 @@ pub fn passes_response_header(name: &HeaderName) -> bool {
 impl Runner {
     /// Sends the call and returns the provider's answer, its body not yet read (the
     /// handler streams it back within the size bound).
-    pub async fn proxy(&self, app_id: i64, connector_id: &str, call: ProxyCall<'_>) -> Result<reqwest::Response, ProxyError> {
+    pub async fn proxy(
+        &self,
+        app_id: i64,
+        connector_id: &str,
+        call: ProxyCall<'_>,
+    ) -> Result<reqwest::Response, ProxyError> {
         let connector = self.connector(connector_id)?;
         let method = Method::parse(call.method).ok_or_else(|| ProxyError::Method(call.method.to_owned()))?;
         safe_path(call.path)?;

@@ -46,6 +46,8 @@ pub struct Scope<'a> {
     pub answers: &'a [Option<Value>],
     /// `{=mime}`, built once before the first step when the binding uses it.
     pub mime: Option<String>,
+    /// `{=uid}`: one id per run, so that the requests of a batch can refer to each other.
+    pub uid: &'a str,
 }
 
 impl Resolve for Scope<'_> {
@@ -56,7 +58,8 @@ impl Resolve for Scope<'_> {
             Source::Step(i, pointer) => self.answers.get(i - 1)?.as_ref()?.pointer(pointer).cloned(),
             Source::Computed(n) => match n.as_str() {
                 "mime" => self.mime.clone().map(Value::String),
-                "uid" => Some(Value::String(crate::digest::random_token()[..24].to_owned())),
+                "uid" => Some(Value::String(self.uid.to_owned())),
+                "form_question" => Some(super::shapes::form_question(self.inputs)),
                 "now" => Some(Value::String(crate::catalog::filters::rfc3339(chrono::Utc::now()))),
                 _ => None,
             },
@@ -65,9 +68,11 @@ impl Resolve for Scope<'_> {
     }
 }
 
-/// True when the step's `when`/`unless` let it run with these inputs.
+/// True when the step's `when`/`unless` let it run: `when` needs each input given and not
+/// `false`, `unless` none of them.
 pub fn runs(step: &Step, inputs: &Map<String, Value>) -> bool {
-    step.when.as_ref().is_none_or(|n| inputs.contains_key(n)) && step.unless.as_ref().is_none_or(|n| !inputs.contains_key(n))
+    let on = |n: &String| inputs.get(n).is_some_and(|v| v != &Value::Bool(false));
+    step.when.iter().all(on) && !step.unless.iter().any(on)
 }
 
 pub fn prepare(step: &Step, target: &Target, scope: &Scope<'_>) -> Result<Prepared, BuildError> {
@@ -77,12 +82,22 @@ pub fn prepare(step: &Step, target: &Target, scope: &Scope<'_>) -> Result<Prepar
                 .map_err(|e| BuildError::Render(e.to_string()))?
                 .render_text(scope, &encode_path)?
                 .ok_or_else(|| BuildError::Render("the path needs an input that was not given".into()))?;
+            // Empty segments only at the end: some APIs' paths end in '/' (TikTok's).
+            let inner: Vec<&str> = path.trim_end_matches('/').split('/').skip(1).collect();
+            if inner.iter().any(|s| s.is_empty() || *s == "." || *s == "..") {
+                return Err(BuildError::Render(format!("the path {path} has an empty or dot segment")));
+            }
             target.join(&path, None)?
         }
         (None, Some(url)) => {
+            // A URL an answer gave is taken whole; placeholders after a literal host are
+            // path segments like any other.
+            let whole: &dyn Fn(&Placeholder, &str) -> Result<String, RenderError> = &|_, v| Ok(v.to_owned());
+            let encode: &dyn Fn(&Placeholder, &str) -> Result<String, RenderError> =
+                if url.starts_with('{') { whole } else { &encode_path };
             let url = Template::parse(url)
                 .map_err(|e| BuildError::Render(e.to_string()))?
-                .render_text(scope, &|_, v| Ok(v.to_owned()))?
+                .render_text(scope, encode)?
                 .ok_or_else(|| BuildError::Render("an earlier answer gave no URL to continue with".into()))?;
             target.absolute(&url)?
         }
@@ -151,7 +166,8 @@ fn multipart(
         let t = Template::parse(t).map_err(|e| BuildError::Render(e.to_string()))?;
         let Some(value) = t.render_value(scope)? else { continue };
         out.extend_from_slice(format!("--{boundary}\r\n").as_bytes());
-        let is_file = value.get("name").is_some() && (value.get("content").is_some() || value.get("content_base64").is_some());
+        let is_file =
+            value.get("name").is_some() && (value.get("content").is_some() || value.get("content_base64").is_some());
         if is_file {
             let file_name = value.get("name").and_then(Value::as_str).unwrap_or("file").replace('"', "");
             let head = format!(
@@ -184,7 +200,7 @@ fn encode_path(p: &Placeholder, value: &str) -> Result<String, RenderError> {
         }
         return Ok(parts.iter().map(|s| utf8_percent_encode(s, SEGMENT).to_string()).collect::<Vec<_>>().join("/"));
     }
-    if value.is_empty() || value == "." || value == ".." {
+    if value == "." || value == ".." {
         return Err(RenderError(format!("'{value}' cannot be part of a path")));
     }
     Ok(utf8_percent_encode(value, SEGMENT).to_string())
@@ -209,6 +225,7 @@ mod tests {
         assert_eq!(encode_path(slot, "../../admin").unwrap(), "..%2F..%2Fadmin");
         assert_eq!(encode_path(slot, "a b@c").unwrap(), "a%20b%40c");
         assert!(encode_path(slot, "..").is_err());
+        assert_eq!(encode_path(slot, "").unwrap(), "", "text around it may still make a segment");
         let seg = Template::parse("{x|segments}").unwrap();
         assert_eq!(encode_path(seg.whole().unwrap(), "octo/hello world").unwrap(), "octo/hello%20world");
         assert!(encode_path(seg.whole().unwrap(), "octo/../x").is_err());

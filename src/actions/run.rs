@@ -33,14 +33,23 @@ impl Outcome {
 
 impl Runner {
     /// Runs `connector.action` for the app with `inputs` (a JSON object).
-    pub async fn run(&self, app_id: i64, connector_id: &str, action_id: &str, given: &Value) -> Result<Outcome, ActionError> {
+    pub async fn run(
+        &self,
+        app_id: i64,
+        connector_id: &str,
+        action_id: &str,
+        given: &Value,
+    ) -> Result<Outcome, ActionError> {
         let connector = self.connector(connector_id)?;
         let action = connector
             .action(action_id)
             .ok_or_else(|| ActionError::UnknownAction(format!("{connector_id}.{action_id}")))?;
         if !action.is_bound() {
             let why = action.unbound.as_deref().unwrap_or("it has no HTTP binding yet");
-            return Err(ActionError::NotRunnable(format!("{}: {} cannot run from patchbay: {why}", connector.name, action.name)));
+            return Err(ActionError::NotRunnable(format!(
+                "{}: {} cannot run from patchbay: {why}",
+                connector.name, action.name
+            )));
         }
         let inputs = inputs::check(action, given)?;
         let row = self.connection(app_id, connector).await?;
@@ -53,7 +62,12 @@ impl Runner {
 
     /// A 403 that names what is missing in the provider's words for people, and links to
     /// the page where an editor grants it.
-    fn check_permissions(&self, connector: &Connector, action: &Operation, row: &crate::store::ConnectionRow) -> Result<(), ActionError> {
+    fn check_permissions(
+        &self,
+        connector: &Connector,
+        action: &Operation,
+        row: &crate::store::ConnectionRow,
+    ) -> Result<(), ActionError> {
         let granted = row.granted_scopes()?;
         let missing: Vec<&String> = action.scopes.iter().filter(|s| !granted.contains(s)).collect();
         if missing.is_empty() {
@@ -77,15 +91,23 @@ impl Runner {
         Err(ActionError::MissingPermission { message, missing: labels, url })
     }
 
-    async fn steps(&self, usable: &Usable<'_>, action: &Operation, inputs: &Map<String, Value>) -> Result<Outcome, ActionError> {
+    async fn steps(
+        &self,
+        usable: &Usable<'_>,
+        action: &Operation,
+        inputs: &Map<String, Value>,
+    ) -> Result<Outcome, ActionError> {
         let connector = usable.connector;
-        let api = connector.api.as_ref().ok_or_else(|| ActionError::NotRunnable(format!("{} has no API", connector.name)))?;
-        let mime = uses_mime(action).then(|| super::mime::raw_message(inputs)).transpose().map_err(|m| {
-            ActionError::Input(inputs::InputError { field: "inputs".into(), message: m })
-        })?;
+        let api =
+            connector.api.as_ref().ok_or_else(|| ActionError::NotRunnable(format!("{} has no API", connector.name)))?;
+        let mime = uses_mime(action)
+            .then(|| super::mime::raw_message(inputs))
+            .transpose()
+            .map_err(|m| ActionError::Input(inputs::InputError { field: "inputs".into(), message: m }))?;
         let headers = default_headers(connector);
         let sender = self.sender(connector, &usable.row, &headers);
         let max = self.settings().actions.max_action_response_bytes;
+        let uid = crate::digest::random_token()[..24].to_owned();
         let mut answers: Vec<Option<Value>> = Vec::new();
         let mut last = (200u16, Value::Null);
         for step in &action.call {
@@ -93,7 +115,7 @@ impl Runner {
                 answers.push(None);
                 continue;
             }
-            let scope = Scope { inputs, config: &usable.config, answers: &answers, mime: mime.clone() };
+            let scope = Scope { inputs, config: &usable.config, answers: &answers, mime: mime.clone(), uid: &uid };
             let prepared: Prepared = prepare(step, &usable.target, &scope).map_err(|e| match e {
                 super::request::BuildError::Target(t) => ActionError::Target(t),
                 super::request::BuildError::Render(m) => {
@@ -107,12 +129,25 @@ impl Runner {
             };
             let status = sent.response.status();
             let wait = retry_after(sent.response.headers());
+            let headers = sent.response.headers().clone();
             let body = match read_limited(sent.response, max).await {
                 Ok(Some(b)) => b,
-                Ok(None) => return Ok(Outcome::failed(status.as_u16(), format!("{}'s answer was too large", connector.name), None)),
-                Err(e) => return Ok(Outcome::failed(status.as_u16(), format!("{}'s answer broke off: {e}", connector.name), None)),
+                Ok(None) => {
+                    return Ok(Outcome::failed(
+                        status.as_u16(),
+                        format!("{}'s answer was too large", connector.name),
+                        None,
+                    ));
+                }
+                Err(e) => {
+                    return Ok(Outcome::failed(
+                        status.as_u16(),
+                        format!("{}'s answer broke off: {e}", connector.name),
+                        None,
+                    ));
+                }
             };
-            let answer = parse(&body);
+            let answer = parse(&body, &headers);
             if status.is_redirection() {
                 let why = format!("{} answered with a redirect, which patchbay does not follow", connector.name);
                 return Ok(Outcome::failed(status.as_u16(), why, None));
@@ -149,9 +184,15 @@ fn uses_mime(action: &Operation) -> bool {
     action.call.iter().flat_map(|s| s.request_templates()).any(|(_, t)| t.contains("{=mime}"))
 }
 
-fn parse(body: &[u8]) -> Value {
+/// The answer as JSON. An empty body is its headers under `@headers`, for providers that
+/// name what they made in a header (LinkedIn's `x-restli-id`, a `Location`).
+fn parse(body: &[u8], headers: &reqwest::header::HeaderMap) -> Value {
     if body.iter().all(u8::is_ascii_whitespace) {
-        return Value::Null;
+        let named: Map<String, Value> = headers
+            .iter()
+            .filter_map(|(n, v)| Some((n.as_str().to_owned(), Value::String(v.to_str().ok()?.to_owned()))))
+            .collect();
+        return serde_json::json!({ "@headers": named });
     }
     serde_json::from_slice(body).unwrap_or_else(|_| Value::String(String::from_utf8_lossy(body).into_owned()))
 }
@@ -159,16 +200,14 @@ fn parse(body: &[u8]) -> Value {
 /// The provider's own message when the answer is a failure: an error status, or a 200
 /// whose success flag is false (Slack's `"ok": false`).
 fn refusal(api: &Api, connector: &Connector, status: reqwest::StatusCode, answer: &Value) -> Option<String> {
-    let flag_false = api.success_flag.as_deref().is_some_and(|p| answer.pointer(p) != Some(&Value::Bool(true)));
+    // Only a JSON object answer carries the flag (an upload host may answer plain text).
+    let wanted = api.success_value.clone().unwrap_or(Value::Bool(true));
+    let flag_false =
+        answer.is_object() && api.success_flag.as_deref().is_some_and(|p| answer.pointer(p) != Some(&wanted));
     if status.is_success() && !flag_false {
         return None;
     }
-    let own = api
-        .error_message
-        .iter()
-        .filter_map(|p| answer.pointer(p))
-        .map(text_of)
-        .find(|m| !m.trim().is_empty());
+    let own = api.error_message.iter().filter_map(|p| answer.pointer(p)).map(text_of).find(|m| !m.trim().is_empty());
     Some(own.unwrap_or_else(|| {
         let reason = status.canonical_reason().unwrap_or("");
         format!("{} answered {} {reason}", connector.name, status.as_u16()).trim_end().to_owned()
@@ -190,6 +229,7 @@ fn pick(select: &crate::catalog::binding::Select, answer: &Value, scope: &Scope<
 fn outputs(action: &Operation, answers: &[Option<Value>], last: &Value) -> Map<String, Value> {
     if action.returns.is_empty() {
         return match last {
+            Value::Object(m) if m.contains_key("@headers") => Map::new(),
             Value::Object(m) => m.clone(),
             Value::Null => Map::new(),
             other => Map::from_iter([("result".to_owned(), other.clone())]),

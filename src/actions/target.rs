@@ -40,7 +40,11 @@ impl Target {
     /// The API of `connector` for a connection with this configuration: a base URL from
     /// settings first (`connectors.<id>.api_base_url`), else the sandbox when it stands in
     /// for the provider, else the catalog's.
-    pub fn resolve(connector: &Connector, settings: &Settings, config: &Map<String, Value>) -> Result<Self, TargetError> {
+    pub fn resolve(
+        connector: &Connector,
+        settings: &Settings,
+        config: &Map<String, Value>,
+    ) -> Result<Self, TargetError> {
         let api = connector.api.as_ref().ok_or_else(|| TargetError::NoApi(connector.name.clone()))?;
         let configured = settings.connector(connector.id.as_str());
         if let Some(base) = configured.and_then(|c| c.api_base_url.as_deref()) {
@@ -169,7 +173,8 @@ impl Resolve for ConfigValues<'_> {
 /// A host name (not an IP address: its last label has a letter) or an id: letters,
 /// digits, dots and dashes.
 pub fn is_host_label(v: &str) -> bool {
-    let chars_ok = !v.is_empty() && v.len() <= 253 && v.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'-');
+    let chars_ok =
+        !v.is_empty() && v.len() <= 253 && v.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'-');
     let labels_ok = v.split('.').all(|l| !l.is_empty() && !l.starts_with('-'));
     let not_ip = v.rsplit('.').next().is_some_and(|last| last.bytes().any(|b| b.is_ascii_alphabetic()));
     chars_ok && labels_ok && (not_ip || !v.contains('.'))
@@ -219,8 +224,22 @@ mod tests {
     #[test]
     fn paths_that_could_leave_the_api_are_refused() {
         for bad in [
-            "..", "a/../b", "%2e%2e/x", "a/%2E%2e", "x%2fy", "x%2Fy", "x%5cy", "@evil.test", "a%40b", "/etc",
-            "a//b", "http://evil", "a\\b", "%zz", "a%00b", "%252e%252e",
+            "..",
+            "a/../b",
+            "%2e%2e/x",
+            "a/%2E%2e",
+            "x%2fy",
+            "x%2Fy",
+            "x%5cy",
+            "@evil.test",
+            "a%40b",
+            "/etc",
+            "a//b",
+            "http://evil",
+            "a\\b",
+            "%zz",
+            "a%00b",
+            "%252e%252e",
         ] {
             assert!(safe_path(bad).is_err(), "{bad} was allowed");
         }

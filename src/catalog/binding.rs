@@ -27,14 +27,17 @@ pub struct Api {
     /// JSON pointers tried in order for the provider's own message in an error answer.
     #[serde(default)]
     pub error_message: Vec<String>,
-    /// A field that must be `true` in a successful answer, even a 200 (Slack's `/ok`).
+    /// A field a successful answer carries, even a 200 (Slack's `/ok`), and the value it
+    /// must have (`true` unless `success_value` says otherwise: TikTok's `"ok"`).
     pub success_flag: Option<String>,
+    pub success_value: Option<Value>,
     /// What the connection needs to know besides its token, and where it is found.
     #[serde(default)]
     pub config: Vec<ConfigField>,
     /// Which kind of token the connection holds, for callers that care (Slack `user`/`bot`).
     pub token_kind: Option<String>,
     /// The provider's error answer, as the sandbox plays it: `{=status}` and `{=message}`.
+    #[serde(default, deserialize_with = "json_value")]
     pub error_example: Option<Value>,
     /// The status of an error answer when the provider does not use HTTP statuses for
     /// them (Slack answers 200 with `"ok": false`).
@@ -44,6 +47,31 @@ pub struct Api {
 
 fn bearer() -> String {
     "Bearer".into()
+}
+
+/// One name, or a list of names.
+fn one_or_many<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Names {
+        One(String),
+        Many(Vec<String>),
+    }
+    Ok(match Names::deserialize(d)? {
+        Names::One(n) => vec![n],
+        Names::Many(v) => v,
+    })
+}
+
+/// A JSON value written as a TOML value, or as JSON text in a (multi-line) string, which
+/// reads like the provider's reference.
+fn json_value<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Value>, D::Error> {
+    match Option::<Value>::deserialize(d)? {
+        Some(Value::String(text)) => {
+            serde_json::from_str(&text).map(Some).map_err(|e| serde::de::Error::custom(format!("invalid JSON: {e}")))
+        }
+        other => Ok(other),
+    }
 }
 
 /// A value a connection needs besides its token.
@@ -60,7 +88,11 @@ pub struct ConfigField {
     /// `lookup`: a JSON pointer to the value in the answer.
     pub field: Option<String>,
     /// `lookup`: the answer as the sandbox plays it.
+    #[serde(default, deserialize_with = "json_value")]
     pub example: Option<Value>,
+    /// `lookup`: the word before the token when the lookup wants another than the API's
+    /// (Mailchimp's metadata endpoint takes `OAuth`).
+    pub auth_scheme: Option<String>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -121,7 +153,9 @@ pub struct Step {
     pub query: BTreeMap<String, String>,
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub headers: BTreeMap<String, String>,
-    /// A JSON body template.
+    /// A JSON body template: a TOML table, or JSON text written as the provider's
+    /// reference shows it.
+    #[serde(default, deserialize_with = "json_value")]
     pub json: Option<Value>,
     /// A form-encoded body.
     pub form: Option<BTreeMap<String, String>>,
@@ -129,17 +163,23 @@ pub struct Step {
     pub multipart: Option<BTreeMap<String, String>>,
     /// The body is a file input's bytes: `raw = "{file}"`.
     pub raw: Option<String>,
-    /// Run only when this input is given / not given.
-    pub when: Option<String>,
-    pub unless: Option<String>,
+    /// Run only when these inputs are given (and not `false`) / not given.
+    #[serde(default, deserialize_with = "one_or_many", skip_serializing_if = "Vec::is_empty")]
+    pub when: Vec<String>,
+    #[serde(default, deserialize_with = "one_or_many", skip_serializing_if = "Vec::is_empty")]
+    pub unless: Vec<String>,
     /// Pick one item of a list answer; the step's answer becomes that item.
     pub select: Option<Select>,
     /// The Sandbox outbox line for this call ("email to {/raw/to}").
     pub summary: Option<String>,
-    /// The provider's documented answer, as the sandbox plays it.
+    /// The provider's documented answer, as the sandbox plays it (a table or JSON text).
+    #[serde(default, deserialize_with = "json_value")]
     pub example: Option<Value>,
     /// Its status when not 200 (Graph's `sendMail` answers 202 with no body).
     pub example_status: Option<u16>,
+    /// Headers of the documented answer (LinkedIn names a new post in `x-restli-id`).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub example_headers: BTreeMap<String, String>,
     /// The provider's reference page for this request.
     pub docs: Option<String>,
 }
@@ -196,9 +236,17 @@ impl Step {
 
     /// The templates the sandbox renders: its answer and its outbox line.
     pub fn sandbox_templates(&self) -> Vec<(String, &str)> {
-        let mut out: Vec<(String, &str)> = self.example.iter().flat_map(strings_in).map(|s| ("example".to_owned(), s)).collect();
+        let mut out: Vec<(String, &str)> =
+            self.example.iter().flat_map(strings_in).map(|s| ("example".to_owned(), s)).collect();
+        out.extend(self.example_headers.iter().map(|(k, v)| (format!("example_headers.{k}"), v.as_str())));
         out.extend(self.summary.as_deref().map(|s| ("summary".to_owned(), s)));
         out
+    }
+
+    /// True when the sandbox has something to answer: a body, headers, or a documented
+    /// empty answer (202, 204).
+    pub fn has_example(&self) -> bool {
+        self.example.is_some() || !self.example_headers.is_empty() || matches!(self.example_status, Some(202 | 204))
     }
 
     /// The path the sandbox matches: `sandbox_path`, the path, or an absolute URL's path.

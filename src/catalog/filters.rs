@@ -7,7 +7,21 @@ use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
 use serde_json::{Value, json};
 
 /// Every filter, with what it does (docs/actions.md lists them from here).
-pub const FILTERS: [(&str, &str); 27] = [
+pub const FILTERS: [(&str, &str); 41] = [
+    ("linkedin_urn", "the URN in a LinkedIn post link (…/feed/update/urn:li:activity:1/), or the URN itself"),
+    ("org_urn", "an organization id as urn:li:organization:<id>"),
+    ("html_or_text", "HTML when the text looks like HTML, else Text (Microsoft Graph's contentType)"),
+    ("incomplete_only", "false as \"now\" (Asana's completed_since for open tasks); true leaves the field out"),
+    ("soql", "text inside a SOQL string literal, quotes and backslashes escaped"),
+    ("notion_id", "the 32-hex id at the end of a Notion URL, or the id itself"),
+    ("file_size", "a file's size in bytes"),
+    ("default", "default:<text> stands in when the value is not given"),
+    ("doc_id", "the id in a Google Docs, Sheets, Slides or Forms URL (/d/<id>/), or the id itself"),
+    ("last_segment", "the part after the last '/' (properties/123 → 123)"),
+    ("sheet_prefix", "a sheet name as the start of an A1 range ('Tasks'!), nothing for no name"),
+    ("google_meet", "true as a Google Meet createRequest; false leaves the field out"),
+    ("count", "the number of items in a list"),
+    ("bq_fields", "{column: TYPE} as BigQuery schema fields"),
     ("list", "a list; text is split at commas and line breaks"),
     ("join", "a list joined with commas"),
     ("json", "the value as JSON text"),
@@ -38,7 +52,7 @@ pub const FILTERS: [(&str, &str); 27] = [
 ];
 
 pub fn is_known(name: &str) -> bool {
-    FILTERS.iter().any(|(n, _)| *n == name)
+    name.starts_with("default:") || FILTERS.iter().any(|(n, _)| *n == name && n != &"default")
 }
 
 pub fn apply(name: &str, v: Value) -> Result<Value, String> {
@@ -70,6 +84,47 @@ pub fn apply(name: &str, v: Value) -> Result<Value, String> {
         "file_name" => v.get("name").cloned().ok_or("a file needs a name")?,
         "segments" => v,
         "not" => Value::Bool(!v.as_bool().ok_or("expected yes or no")?),
+        "doc_id" => Value::String(doc_id(&super::template::text_of(&v))),
+        "last_segment" => {
+            let text = super::template::text_of(&v);
+            Value::String(text.trim_end_matches('/').rsplit('/').next().unwrap_or_default().to_owned())
+        }
+        "sheet_prefix" => {
+            let name = super::template::text_of(&v);
+            Value::String(if name.is_empty() { String::new() } else { format!("'{}'!", name.replace('\'', "''")) })
+        }
+        "google_meet" => match v.as_bool() {
+            Some(true) => json!({ "createRequest": {
+                "requestId": crate::digest::random_token()[..20].to_owned(),
+                "conferenceSolutionKey": { "type": "hangoutsMeet" }
+            } }),
+            _ => Value::Null,
+        },
+        "count" => json!(items(&v).len()),
+        "notion_id" => Value::String(notion_id(&super::template::text_of(&v))),
+        "linkedin_urn" => {
+            let text = super::template::text_of(&v);
+            let urn = text.find("urn:li:").map_or(text.trim(), |i| text[i..].trim_end_matches('/'));
+            Value::String(urn.split(['/', '?']).next().unwrap_or_default().to_owned())
+        }
+        "org_urn" => {
+            let text = super::template::text_of(&v);
+            let id = text.trim().trim_start_matches("urn:li:organization:");
+            Value::String(format!("urn:li:organization:{id}"))
+        }
+        "html_or_text" => {
+            let text = super::template::text_of(&v);
+            let t = text.trim_start();
+            Value::String(if t.starts_with('<') && t.contains("</") { "HTML" } else { "Text" }.to_owned())
+        }
+        "incomplete_only" => match v {
+            Value::Bool(false) => Value::String("now".into()),
+            Value::String(ref s) if s == "false" => Value::String("now".into()),
+            _ => Value::Null,
+        },
+        "soql" => Value::String(super::template::text_of(&v).replace('\\', "\\\\").replace('\'', "\\'")),
+        "file_size" => json!(file_bytes(&v)?.len()),
+        "bq_fields" => bq_fields(v)?,
         other => return Err(format!("there is no filter '{other}'")),
     })
 }
@@ -78,12 +133,9 @@ pub fn apply(name: &str, v: Value) -> Result<Value, String> {
 fn items(v: &Value) -> Vec<Value> {
     match v {
         Value::Array(a) => a.clone(),
-        Value::String(s) => s
-            .split([',', '\n'])
-            .map(str::trim)
-            .filter(|x| !x.is_empty())
-            .map(|x| Value::String(x.to_owned()))
-            .collect(),
+        Value::String(s) => {
+            s.split([',', '\n']).map(str::trim).filter(|x| !x.is_empty()).map(|x| Value::String(x.to_owned())).collect()
+        }
         Value::Null => Vec::new(),
         other => vec![other.clone()],
     }
@@ -97,7 +149,9 @@ fn int(v: &Value) -> Result<Value, String> {
     match v {
         Value::Number(n) if n.is_i64() || n.is_u64() => Ok(v.clone()),
         Value::Number(n) => Ok(json!(n.as_f64().unwrap_or_default().round() as i64)),
-        Value::String(s) => s.trim().parse::<i64>().map(|n| json!(n)).map_err(|_| format!("'{s}' is not a whole number")),
+        Value::String(s) => {
+            s.trim().parse::<i64>().map(|n| json!(n)).map_err(|_| format!("'{s}' is not a whole number"))
+        }
         other => Err(format!("{other} is not a whole number")),
     }
 }
@@ -108,7 +162,8 @@ fn instant(v: &Value) -> Result<DateTime<Utc>, String> {
     if let Ok(t) = DateTime::parse_from_rfc3339(s) {
         return Ok(t.with_timezone(&Utc));
     }
-    let d = NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|_| format!("'{s}' is not a date or an RFC 3339 date-time"))?;
+    let d = NaiveDate::parse_from_str(s, "%Y-%m-%d")
+        .map_err(|_| format!("'{s}' is not a date or an RFC 3339 date-time"))?;
     Ok(d.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc())
 }
 
@@ -173,6 +228,34 @@ fn priority(v: &Value) -> Result<Value, String> {
     }))
 }
 
+/// The id inside a Google editor URL (`…/d/<id>/edit`), or the text when it is an id.
+fn doc_id(text: &str) -> String {
+    match text.split_once("/d/") {
+        Some((_, rest)) => rest.split(['/', '?', '#']).next().unwrap_or_default().to_owned(),
+        None => text.trim().to_owned(),
+    }
+}
+
+/// Notion URLs end in the page's id, 32 hex digits after the title.
+fn notion_id(text: &str) -> String {
+    let path = text.split(['?', '#']).next().unwrap_or_default();
+    let tail: String =
+        path.chars().rev().take_while(char::is_ascii_hexdigit).collect::<Vec<_>>().into_iter().rev().collect();
+    if path.contains('/') && tail.len() >= 32 { tail[tail.len() - 32..].to_owned() } else { text.trim().to_owned() }
+}
+
+fn bq_fields(v: Value) -> Result<Value, String> {
+    match v {
+        Value::Array(_) => Ok(v),
+        Value::Object(map) => Ok(Value::Array(
+            map.into_iter()
+                .map(|(name, kind)| json!({ "name": name, "type": super::template::text_of(&kind).to_uppercase() }))
+                .collect(),
+        )),
+        _ => Err("expected {column: TYPE} or a list of BigQuery fields".into()),
+    }
+}
+
 /// The bytes of a file input: `{"name", "content"}` (text) or `{"name", "content_base64"}`.
 pub fn file_bytes(v: &Value) -> Result<Vec<u8>, String> {
     if let Some(text) = v.get("content").and_then(Value::as_str) {
@@ -212,7 +295,33 @@ mod tests {
     #[test]
     fn mailchimp_hashes_the_lowercased_address() {
         // Mailchimp's own example: the MD5 of "urist.mcvankab@freddiesjokes.com".
-        assert_eq!(apply("md5", json!("Urist.McVankab@freddiesjokes.com")).unwrap(), json!("62eeb292278cc15f5817cb78f7790b08"));
+        assert_eq!(
+            apply("md5", json!("Urist.McVankab@freddiesjokes.com")).unwrap(),
+            json!("62eeb292278cc15f5817cb78f7790b08")
+        );
+    }
+
+    #[test]
+    fn google_urls_and_sheet_names_become_ids_and_ranges() {
+        assert_eq!(
+            apply("doc_id", json!("https://docs.google.com/spreadsheets/d/1AbC_x/edit#gid=0")).unwrap(),
+            json!("1AbC_x")
+        );
+        assert_eq!(apply("doc_id", json!("1AbC_x")).unwrap(), json!("1AbC_x"));
+        assert_eq!(apply("sheet_prefix", json!("Ada's tasks")).unwrap(), json!("'Ada''s tasks'!"));
+        assert_eq!(apply("last_segment", json!("properties/123")).unwrap(), json!("123"));
+        assert_eq!(apply("google_meet", json!(false)).unwrap(), Value::Null);
+        assert_eq!(
+            apply("linkedin_urn", json!("https://www.linkedin.com/feed/update/urn:li:activity:7001/")).unwrap(),
+            json!("urn:li:activity:7001")
+        );
+        assert_eq!(apply("org_urn", json!("2414183")).unwrap(), json!("urn:li:organization:2414183"));
+        assert_eq!(apply("soql", json!("O'Brien")).unwrap(), json!("O\\'Brien"));
+        assert_eq!(
+            apply("notion_id", json!("https://www.notion.so/acme/Roadmap-0123456789abcdef0123456789abcdef?pvs=4"))
+                .unwrap(),
+            json!("0123456789abcdef0123456789abcdef")
+        );
     }
 
     #[test]

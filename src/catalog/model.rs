@@ -305,6 +305,10 @@ pub struct Operation {
     /// Actions only: why it has no binding yet, when that is known.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub unbound: Option<String>,
+    /// Actions only: inputs the provider's API does not take, and what they are for
+    /// (a slot length the caller applies to the busy times answered).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub not_sent: BTreeMap<String, String>,
     /// Actions only: the HTTP requests that do it, in order.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub call: Vec<Step>,

@@ -83,8 +83,11 @@ impl Template {
             }
             let end = after.find('}').ok_or_else(|| TemplateError::Unclosed(text.to_owned()))?;
             let inner = &after[..end];
-            let slot = parse_placeholder(inner)
-                .map_err(|why| TemplateError::Bad { text: text.to_owned(), inner: inner.to_owned(), why })?;
+            let slot = parse_placeholder(inner).map_err(|why| TemplateError::Bad {
+                text: text.to_owned(),
+                inner: inner.to_owned(),
+                why,
+            })?;
             if !literal.is_empty() {
                 pieces.push(Piece::Text(std::mem::take(&mut literal)));
             }
@@ -164,8 +167,8 @@ fn parse_placeholder(inner: &str) -> Result<Placeholder, &'static str> {
     let mut parts = inner.split('|');
     let head = parts.next().unwrap_or_default().trim();
     let filters: Vec<String> = parts.map(|f| f.trim().to_owned()).collect();
-    if filters.iter().any(|f| !is_name(f)) {
-        return Err("a filter is a lowercase name");
+    if filters.iter().any(|f| !is_name(f) && !f.starts_with("default:")) {
+        return Err("a filter is a lowercase name, or default:<text>");
     }
     let source = if let Some(n) = head.strip_prefix('=') {
         is_name(n).then(|| Source::Computed(n.to_owned())).ok_or("a computed value is a lowercase name")?
@@ -191,13 +194,16 @@ fn parse_placeholder(inner: &str) -> Result<Placeholder, &'static str> {
     Ok(Placeholder { source, filters })
 }
 
-/// The value of one placeholder, filters applied.
+/// The value of one placeholder, filters applied. `|default:text` stands in for an
+/// absent value; a filter that answers null makes the value absent (`google_meet` for
+/// `false`).
 fn value_of(p: &Placeholder, r: &dyn Resolve) -> Result<Option<Value>, RenderError> {
-    let Some(mut value) = r.resolve(&p.source) else { return Ok(None) };
-    for filter in &p.filters {
+    let fallback = p.filters.iter().find_map(|f| f.strip_prefix("default:")).map(|d| Value::String(d.to_owned()));
+    let Some(mut value) = r.resolve(&p.source).filter(|v| !v.is_null()).or(fallback) else { return Ok(None) };
+    for filter in p.filters.iter().filter(|f| !f.starts_with("default:")) {
         value = super::filters::apply(filter, value).map_err(|why| RenderError(format!("{{{p}}}: {why}")))?;
     }
-    Ok(Some(value))
+    Ok((!value.is_null()).then_some(value))
 }
 
 /// How a value reads inside text: strings as they are, lists joined with commas.
@@ -231,7 +237,11 @@ fn render_json_tracking(template: &Value, r: &dyn Resolve) -> Result<(Option<Val
             for item in items {
                 let (v, a) = render_json_tracking(item, r)?;
                 absent |= a;
-                out.extend(v);
+                // An item emptied by absent values (`{"insertText?": …}`) is left out whole.
+                let emptied = a && v.as_ref().is_some_and(|v| v.as_object().is_some_and(Map::is_empty));
+                if !emptied {
+                    out.extend(v);
+                }
             }
             Ok((Some(Value::Array(out)), absent))
         }
@@ -307,6 +317,15 @@ mod tests {
     }
 
     #[test]
+    fn a_default_stands_in_for_an_absent_value_and_a_null_filter_result_is_absent() {
+        let r = Inputs(json!({"meet": false}));
+        let t = json!({"calendar": "{calendar|default:primary}", "conferenceData": "{meet|google_meet}", "x": ["{y}"]});
+        assert_eq!(render_json(&t, &r).unwrap().unwrap(), json!({"calendar": "primary", "x": []}));
+        let items = json!([{"a?": {"b": "{y}"}}, {"c": 1}]);
+        assert_eq!(render_json(&items, &r).unwrap().unwrap(), json!([{"c": 1}]), "an emptied item is left out");
+    }
+
+    #[test]
     fn placeholders_name_inputs_steps_config_and_computed_values() {
         let t = Template::parse("{=mime}{config.cloud_id}{$2/channel/id}{to|list}{/raw/to}{?q}").unwrap();
         let sources: Vec<_> = t.placeholders().map(|p| p.source.clone()).collect();
@@ -326,7 +345,7 @@ mod tests {
 
     #[test]
     fn malformed_templates_are_refused_with_the_text() {
-        for bad in ["{to", "to}", "{To}", "{$0/x}", "{$1x}", "{a|B}", "{}"] {
+        for bad in ["{to", "to}", "{To}", "{$0/x}", "{$1x}", "{a|B}", "{}", "{a|fallback:x}"] {
             assert!(Template::parse(bad).is_err(), "{bad} was accepted");
         }
     }

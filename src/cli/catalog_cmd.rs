@@ -25,10 +25,8 @@ fn check(dir: Option<PathBuf>) -> anyhow::Result<ExitCode> {
         println!("{problem}");
     }
     let actions: usize = connectors.iter().map(|c| c.actions.len()).sum();
-    let unbound: Vec<String> = connectors
-        .iter()
-        .flat_map(|c| c.unbound_actions().map(move |a| format!("{}.{}", c.id, a.id)))
-        .collect();
+    let unbound: Vec<String> =
+        connectors.iter().flat_map(|c| c.unbound_actions().map(move |a| format!("{}.{}", c.id, a.id))).collect();
     println!("{} of {actions} actions can run; {} have no HTTP binding yet", actions - unbound.len(), unbound.len());
     if problems.is_empty() {
         println!("catalog ok: {} connectors", connectors.len());

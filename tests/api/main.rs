@@ -26,6 +26,7 @@ macro_rules! on_both_backends {
     };
 }
 
+mod actions;
 mod browser;
 mod cli;
 mod flows;

@@ -10,11 +10,14 @@ use crate::catalog::template::{Source, Template};
 use std::collections::HashSet;
 
 /// Values computed for a request (`{=mime}`), and for a sandbox answer (`{=id}`).
-pub const REQUEST_COMPUTED: [&str; 3] = ["mime", "uid", "now"];
+pub const REQUEST_COMPUTED: [&str; 4] = ["mime", "uid", "now", "form_question"];
 pub const SANDBOX_COMPUTED: [&str; 8] = ["id", "ts", "now", "account", "base", "uid", "status", "message"];
 
 /// The inputs an RFC 2822 message (`{=mime}`) is built from.
 pub const MIME_INPUTS: [&str; 5] = ["to", "cc", "bcc", "subject", "body"];
+
+/// The inputs a Google Forms question (`{=form_question}`) is built from.
+pub const FORM_QUESTION_INPUTS: [&str; 3] = ["question_type", "options", "required"];
 
 pub(super) fn check_bindings(c: &Connector, at: &mut Locator<'_>) {
     use Seg::{Idx, Key};
@@ -23,7 +26,10 @@ pub(super) fn check_bindings(c: &Connector, at: &mut Locator<'_>) {
     }
     for (i, t) in c.triggers.iter().enumerate() {
         if t.is_bound() || !t.returns.is_empty() || t.unbound.is_some() {
-            at.report(&[Key("triggers"), Idx(i)], format!("{}.{}: triggers take no call, returns or unbound", c.id, t.id));
+            at.report(
+                &[Key("triggers"), Idx(i)],
+                format!("{}.{}: triggers take no call, returns or unbound", c.id, t.id),
+            );
         }
     }
     for (i, action) in c.actions.iter().enumerate() {
@@ -109,8 +115,8 @@ fn check_action(c: &Connector, api: &Api, action: &Operation, i: usize, at: &mut
         if step.method == crate::catalog::binding::Method::Get && !step.body_kinds().is_empty() {
             problem("a GET sends no body".into());
         }
-        if step.example.is_none() && step.example_status != Some(204) {
-            problem("the sandbox needs an example answer (or example_status = 204)".into());
+        if !step.has_example() {
+            problem("the sandbox needs an example answer (a body, headers, or example_status = 202 or 204)".into());
         }
         for gate in step.when.iter().chain(&step.unless) {
             used.insert(gate.clone());
@@ -130,6 +136,9 @@ fn check_action(c: &Connector, api: &Api, action: &Operation, i: usize, at: &mut
                     }
                     if p.source == Source::Computed("mime".into()) {
                         used.extend(MIME_INPUTS.iter().map(|n| (*n).to_owned()));
+                    }
+                    if p.source == Source::Computed("form_question".into()) {
+                        used.extend(FORM_QUESTION_INPUTS.iter().map(|n| (*n).to_owned()));
                     }
                     for f in p.filters.iter().filter(|f| !filters::is_known(f)) {
                         problem(format!("{where_}: there is no filter '{f}'"));
@@ -153,9 +162,21 @@ fn check_action(c: &Connector, api: &Api, action: &Operation, i: usize, at: &mut
             }
         }
     }
+    for (name, why) in &action.not_sent {
+        used.insert(name.clone());
+        if !inputs.contains(name.as_str()) || why.trim().is_empty() {
+            at.report(
+                &[Key("actions"), Idx(i), Key("not_sent")],
+                format!("{name}: not_sent names an input and says why"),
+            );
+        }
+    }
     for input in &action.inputs {
         if !used.contains(&input.name) {
-            at.report(&[Key("actions"), Idx(i), Key("inputs")], format!("{name}: input '{}' is never sent", input.name));
+            at.report(
+                &[Key("actions"), Idx(i), Key("inputs")],
+                format!("{name}: input '{}' is never sent (send it, or say why under not_sent)", input.name),
+            );
         }
     }
     for (field, pointer) in &action.returns {
@@ -169,21 +190,24 @@ fn check_action(c: &Connector, api: &Api, action: &Operation, i: usize, at: &mut
             None => pointer.starts_with('/') || pointer.is_empty(),
         };
         if !ok {
-            at.report(&[Key("actions"), Idx(i), Key("returns")], format!("{name}: returns.{field} '{pointer}' is not a JSON pointer"));
+            at.report(
+                &[Key("actions"), Idx(i), Key("returns")],
+                format!("{name}: returns.{field} '{pointer}' is not a JSON pointer"),
+            );
         }
     }
 }
 
 fn check_url(step: &Step, url: &str, hosts: &[String], problem: &mut dyn FnMut(String)) {
-    let Ok(t) = Template::parse(url) else { return };
-    if t.placeholders().next().is_some() {
+    if url.starts_with('{') {
         if step.sandbox_path.is_none() {
             problem(format!("url '{url}' comes from an answer: say where the sandbox serves it (sandbox_path)"));
         }
         return;
     }
-    let host = url::Url::parse(url).ok().and_then(|u| u.host_str().map(str::to_owned));
-    match (https_url(url), host) {
+    let plain = without_placeholders(url);
+    let host = url::Url::parse(&plain).ok().and_then(|u| u.host_str().map(str::to_owned));
+    match (https_url(&plain), host) {
         (Err(why), _) => problem(format!("url '{url}' {why}")),
         (Ok(()), Some(h)) if !hosts.iter().any(|a| a == &h) => {
             problem(format!("url '{url}': host '{h}' is not the API's host nor in api.allowed_hosts"))
@@ -216,7 +240,9 @@ fn allowed_hosts(api: &Api) -> Vec<String> {
 fn without_placeholders(text: &str) -> String {
     match Template::parse(text) {
         Ok(t) => t
-            .render_text(&NameOnly, &|_, s| Ok(s.to_owned()))
+            .render_text(&NameOnly, &|p, s| {
+                Ok(if matches!(p.source, Source::Config(_)) { format!("{s}.config") } else { s.to_owned() })
+            })
             .ok()
             .flatten()
             .unwrap_or_else(|| text.to_owned()),
@@ -224,13 +250,11 @@ fn without_placeholders(text: &str) -> String {
     }
 }
 
+/// Stands a name in for every placeholder, so that a templated URL can be parsed.
 struct NameOnly;
 impl crate::catalog::template::Resolve for NameOnly {
-    fn resolve(&self, source: &Source) -> Option<serde_json::Value> {
-        match source {
-            Source::Config(n) => Some(serde_json::Value::String(n.replace('_', "-"))),
-            _ => None,
-        }
+    fn resolve(&self, _: &Source) -> Option<serde_json::Value> {
+        Some(serde_json::Value::String("x".into()))
     }
 }
 

@@ -35,8 +35,7 @@ pub fn connection_json(row: &ConnectionRow) -> Result<Value, AppError> {
 
 pub async fn list(State(state): State<AppState>, caller: AppCaller) -> Result<Json<Value>, AppError> {
     let rows = state.store.connections_of_app(caller.app.id).await?;
-    let connections =
-        rows.iter().filter(|r| r.kind == "shared").map(connection_json).collect::<Result<Vec<_>, _>>()?;
+    let connections = rows.iter().filter(|r| r.kind == "shared").map(connection_json).collect::<Result<Vec<_>, _>>()?;
     Ok(Json(json!({ "connections": connections })))
 }
 
@@ -59,7 +58,10 @@ pub async fn one(
     };
     let usable = runner.usable(c, row).await.map_err(action_error)?;
     let tokens = state.connections.tokens(usable.row.id).await.map_err(|e| action_error(e.into()))?;
-    state.store.audit_key_use(caller.app.id, key.id, "token.handout", Some(&format!("{} access token", c.name))).await?;
+    state
+        .store
+        .audit_key_use(caller.app.id, key.id, "token.handout", Some(&format!("{} access token", c.name)))
+        .await?;
     // Read again: a refresh just now moved the expiry.
     let fresh = state.store.connection(usable.row.id).await?.unwrap_or(usable.row.clone());
     let mut answer = connection_json(&fresh)?;

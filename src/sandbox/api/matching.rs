@@ -20,23 +20,60 @@ pub struct Matched<'c> {
     pub params: Map<String, Value>,
 }
 
-/// The endpoint `method path` calls, the most specific when several patterns fit (the
-/// one with the most literal text).
-pub fn find<'c>(connector: &'c Connector, method: Method, path: &str) -> Option<Matched<'c>> {
-    let steps = connector.bound_actions().flat_map(|a| a.call.iter().map(move |s| (Endpoint::Step { action: a, step: s }, s.method, s.served_path())));
+/// The endpoint `method path` calls: the most specific pattern (the most literal text);
+/// among steps with the same path, the one whose body template fits the body best (Notion
+/// creates pages and database items at the same path); then a step that is its action's
+/// only one.
+pub fn find<'c>(connector: &'c Connector, method: Method, path: &str, body: &Value) -> Option<Matched<'c>> {
+    let steps = connector
+        .bound_actions()
+        .flat_map(|a| a.call.iter().map(move |s| (Endpoint::Step { action: a, step: s }, s.method, s.served_path())));
     let lookups = connector.api.iter().flat_map(|api| &api.config).filter_map(|f| {
         let path = f.url.as_deref().and_then(|u| url::Url::parse(u).ok()).map(|u| u.path().to_owned());
         path.map(|p| (Endpoint::Lookup(f), Method::Get, Some(p)))
     });
-    let mut best: Option<(usize, Matched<'c>)> = None;
+    let sent = key_paths(body);
+    let mut best: Option<((usize, i64, bool), Matched<'c>)> = None;
     for (endpoint, m, template) in steps.chain(lookups) {
         let Some(template) = template.filter(|_| m == method) else { continue };
         let Some((literal, params)) = matches(&template, path) else { continue };
-        if best.as_ref().is_none_or(|(l, _)| literal > *l) {
-            best = Some((literal, Matched { endpoint, params }));
+        let (fit, alone) = match &endpoint {
+            Endpoint::Step { action, step } => (fit(step, &sent), action.call.len() == 1),
+            Endpoint::Lookup(_) => (0, true),
+        };
+        let rank = (literal, fit, alone);
+        if best.as_ref().is_none_or(|(r, _)| rank > *r) {
+            best = Some((rank, Matched { endpoint, params }));
         }
     }
     best.map(|(_, m)| m)
+}
+
+/// How well a body fits a step's body template: keys in both, less keys only the body has.
+fn fit(step: &Step, sent: &[String]) -> i64 {
+    let template = match (&step.json, &step.form, &step.multipart) {
+        (Some(json), _, _) => key_paths(json),
+        (_, Some(form), _) | (_, _, Some(form)) => form.keys().map(|k| format!("/{k}")).collect(),
+        _ => Vec::new(),
+    };
+    let both = sent.iter().filter(|k| template.contains(k)).count() as i64;
+    both - (sent.len() as i64 - both)
+}
+
+/// The JSON pointers of every object key in a value (a `?` ending a template key dropped).
+fn key_paths(v: &Value) -> Vec<String> {
+    fn walk(v: &Value, at: &str, out: &mut Vec<String>) {
+        if let Value::Object(map) = v {
+            for (k, item) in map {
+                let path = format!("{at}/{}", k.trim_end_matches('?'));
+                walk(item, &path, out);
+                out.push(path);
+            }
+        }
+    }
+    let mut out = Vec::new();
+    walk(v, "", &mut out);
+    out
 }
 
 /// The captured placeholders and the amount of literal text, when `path` fits.
@@ -56,7 +93,8 @@ fn matches(template: &str, path: &str) -> Option<(usize, Map<String, Value>)> {
         let close = open + rest[open..].find('}')?;
         rest = &rest[close + 1..];
         let many = p.filters.iter().any(|f| f == "segments");
-        pattern.push_str(if many { "(.+?)" } else { "([^/]+)" });
+        // Possibly empty: a value may be one part of a segment (`{sheet|sheet_prefix}A1`).
+        pattern.push_str(if many { "(.*?)" } else { "([^/]*)" });
         names.push(match &p.source {
             Source::Input(n) | Source::Config(n) => n.clone(),
             _ => String::new(),
@@ -85,9 +123,15 @@ mod tests {
     fn path_templates_capture_their_placeholders() {
         let (_, p) = matches("/repos/{repository|segments}/issues", "/repos/octo/hello%20world/issues").unwrap();
         assert_eq!(p["repository"], "octo/hello world");
-        let (_, p) = matches("/v4/spreadsheets/{spreadsheet}/values/{range}:append", "/v4/spreadsheets/S1/values/Sheet1!A1:append").unwrap();
+        let (_, p) = matches(
+            "/v4/spreadsheets/{spreadsheet}/values/{range}:append",
+            "/v4/spreadsheets/S1/values/Sheet1!A1:append",
+        )
+        .unwrap();
         assert_eq!((p["spreadsheet"].as_str(), p["range"].as_str()), (Some("S1"), Some("Sheet1!A1")));
         assert!(matches("/a/{x}", "/a/b/c").is_none(), "one placeholder is one segment");
+        let (_, p) = matches("/values/{sheet|sheet_prefix}A1:append", "/values/A1:append").unwrap();
+        assert_eq!(p["sheet"], "", "an empty part of a segment");
         assert!(matches("/api/chat.postMessage", "/api/chatXpostMessage").is_none(), "dots are literal");
     }
 }

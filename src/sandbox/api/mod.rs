@@ -38,9 +38,13 @@ pub async fn play(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let Some(connector) = state.catalog.get(&connector_id).filter(|c| c.api.is_some() && c.auth.kind == AuthKind::Oauth2)
+    let Some(connector) =
+        state.catalog.get(&connector_id).filter(|c| c.api.is_some() && c.auth.kind == AuthKind::Oauth2)
     else {
-        return (StatusCode::NOT_FOUND, Json(json!({ "error": format!("the sandbox plays no API called '{connector_id}'") })))
+        return (
+            StatusCode::NOT_FOUND,
+            Json(json!({ "error": format!("the sandbox plays no API called '{connector_id}'") })),
+        )
             .into_response();
     };
     let base = format!("{}{}/{connector_id}", state.settings.public_url(), super::API_PATH);
@@ -49,7 +53,8 @@ pub async fn play(
         Ok(response) => response,
         Err(e) => {
             tracing::error!(error = %e, "the sandbox API failed");
-            (StatusCode::INTERNAL_SERVER_ERROR, Json(json!({ "error": "the sandbox failed; it has been logged" }))).into_response()
+            (StatusCode::INTERNAL_SERVER_ERROR, Json(json!({ "error": "the sandbox failed; it has been logged" })))
+                .into_response()
         }
     }
 }
@@ -61,24 +66,39 @@ struct Play<'a> {
 }
 
 impl Play<'_> {
-    async fn answer(&self, method: &axum::http::Method, uri: &Uri, headers: &HeaderMap, body: &[u8]) -> Result<Response, crate::store::StoreError> {
+    async fn answer(
+        &self,
+        method: &axum::http::Method,
+        uri: &Uri,
+        headers: &HeaderMap,
+        body: &[u8],
+    ) -> Result<Response, crate::store::StoreError> {
         let store = &self.state.store;
         let prefix = format!("{}/{}", super::API_PATH, self.connector.id);
         let path = uri.path().strip_prefix(&prefix).unwrap_or("/");
-        let Some(token) = super::endpoints::bearer(headers) else {
+        let api = self.connector.api.as_ref();
+        let mut schemes = vec!["bearer".to_owned()];
+        schemes.extend(api.map(|a| a.auth_scheme.to_lowercase()));
+        schemes.extend(
+            api.iter().flat_map(|a| &a.config).filter_map(|f| f.auth_scheme.as_ref()).map(|s| s.to_lowercase()),
+        );
+        let schemes: Vec<&str> = schemes.iter().map(String::as_str).collect();
+        let Some(token) = super::endpoints::credential(headers, &schemes) else {
             return Ok(self.error(StatusCode::UNAUTHORIZED, "send an access token: Authorization: Bearer <token>"));
         };
         let access = store.sandbox_access(&super::digest(token), now()).await?;
         let Some(access) = access.filter(|a| a.grant.connector == self.connector.id.as_str()) else {
-            return Ok(self.error(StatusCode::UNAUTHORIZED, "the access token is unknown, expired, revoked or another app's"));
+            return Ok(
+                self.error(StatusCode::UNAUTHORIZED, "the access token is unknown, expired, revoked or another app's")
+            );
         };
-        let matched = Method::parse(method.as_str()).and_then(|m| matching::find(self.connector, m, path));
+        let content_type = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
+        let read = readable::readable(content_type, body);
+        let matched = Method::parse(method.as_str()).and_then(|m| matching::find(self.connector, m, path, &read));
         let Some(matched) = matched else {
             let message = format!("{} has no endpoint {method} {path}", super::provider_name(self.connector));
             return Ok(self.error(StatusCode::NOT_FOUND, &message));
         };
-        let content_type = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
-        let read = readable::readable(content_type, body);
         let query: Map<String, Value> = url::form_urlencoded::parse(uri.query().unwrap_or("").as_bytes())
             .map(|(k, v)| (k.into_owned(), Value::String(v.into_owned())))
             .collect();
@@ -138,10 +158,21 @@ impl Play<'_> {
             return self.error(StatusCode::FORBIDDEN, &format!("the token lacks the scope {}", names.join(" ")));
         }
         let status = step.example_status.and_then(|s| StatusCode::from_u16(s).ok()).unwrap_or(StatusCode::OK);
-        match step.example.as_ref().and_then(|e| render_json(e, scope).ok().flatten()) {
+        let mut response = match step.example.as_ref().and_then(|e| render_json(e, scope).ok().flatten()) {
             Some(answer) if status != StatusCode::NO_CONTENT => (status, Json(answer)).into_response(),
             _ => status.into_response(),
+        };
+        for (name, template) in &step.example_headers {
+            let value = Template::parse(template)
+                .ok()
+                .and_then(|t| t.render_text(scope, &|_, v| Ok(v.to_owned())).ok().flatten());
+            if let (Ok(name), Some(Ok(value))) =
+                (name.parse::<axum::http::HeaderName>(), value.map(|v| HeaderValue::from_str(&v)))
+            {
+                response.headers_mut().insert(name, value);
+            }
         }
+        response
     }
 
     /// A failure the sandbox was asked to play.
@@ -165,7 +196,9 @@ impl Play<'_> {
     /// answers 200 with `"ok": false`, except for rate limits).
     fn error(&self, status: StatusCode, message: &str) -> Response {
         let api = self.connector.api.as_ref();
-        let shape = api.and_then(|a| a.error_example.clone()).unwrap_or_else(|| json!({ "error": { "code": "{=status}", "message": "{=message}" } }));
+        let shape = api
+            .and_then(|a| a.error_example.clone())
+            .unwrap_or_else(|| json!({ "error": { "code": "{=status}", "message": "{=message}" } }));
         let empty = Map::new();
         let scope = Scope {
             params: &empty,
@@ -184,7 +217,10 @@ impl Play<'_> {
         };
         let mut response = (status, Json(body)).into_response();
         if status == StatusCode::UNAUTHORIZED {
-            response.headers_mut().insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer realm=\"patchbay sandbox\", error=\"invalid_token\""));
+            response.headers_mut().insert(
+                header::WWW_AUTHENTICATE,
+                HeaderValue::from_static("Bearer realm=\"patchbay sandbox\", error=\"invalid_token\""),
+            );
         }
         response
     }
@@ -215,7 +251,11 @@ impl Resolve for Scope<'_> {
             Source::Query(n) => self.query.get(n).cloned(),
             Source::Computed(n) => Some(match n.as_str() {
                 "id" | "uid" => Value::String(self.id.clone()),
-                "ts" => Value::String(format!("{}.{}", now(), self.id.bytes().take(6).map(|b| char::from(b'0' + b % 10)).collect::<String>())),
+                "ts" => Value::String(format!(
+                    "{}.{}",
+                    now(),
+                    self.id.bytes().take(6).map(|b| char::from(b'0' + b % 10)).collect::<String>()
+                )),
                 "now" => Value::String(crate::catalog::filters::rfc3339(chrono::Utc::now())),
                 "account" => Value::String(self.account.to_owned()),
                 "base" => Value::String(self.base.to_owned()),

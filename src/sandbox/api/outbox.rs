@@ -66,7 +66,8 @@ struct OutboxPage {
 pub async fn page(State(state): State<AppState>) -> Result<Response, PageError> {
     let calls = state.store.outbox(SHOWN).await?.into_iter().map(CallView::of).collect();
     let name = |id: &str| state.catalog.get(id).map_or(id.to_owned(), |c| c.name.clone());
-    let faults = state.store.sandbox_faults().await?.into_iter().map(|f| (name(&f.connector), f.kind, f.remaining)).collect();
+    let faults =
+        state.store.sandbox_faults().await?.into_iter().map(|f| (name(&f.connector), f.kind, f.remaining)).collect();
     let connectors = state
         .catalog
         .iter()
@@ -117,13 +118,16 @@ fn one() -> i64 {
 /// `count` calls to the connector fail that way.
 pub async fn add_fault(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
     let is_json = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).is_some_and(|t| t.contains("json"));
-    let parsed: Result<FaultForm, String> = if is_json {
-        serde_json::from_slice(&body).map_err(|e| e.to_string())
-    } else {
-        serde_urlencoded_form(&body)
-    };
+    let parsed: Result<FaultForm, String> =
+        if is_json { serde_json::from_slice(&body).map_err(|e| e.to_string()) } else { serde_urlencoded_form(&body) };
     let form = match parsed {
-        Ok(f) if FAULTS.contains(&f.kind.as_str()) && state.catalog.get(&f.connector).is_some() && (1..=100).contains(&f.count) => f,
+        Ok(f)
+            if FAULTS.contains(&f.kind.as_str())
+                && state.catalog.get(&f.connector).is_some()
+                && (1..=100).contains(&f.count) =>
+        {
+            f
+        }
         Ok(_) => return bad(&format!("give a connector id, a kind ({}) and a count from 1 to 100", FAULTS.join(", "))),
         Err(e) => return bad(&e),
     };
@@ -131,7 +135,11 @@ pub async fn add_fault(State(state): State<AppState>, headers: HeaderMap, body: 
         return PageError::from(e).into_response();
     }
     if is_json {
-        return (StatusCode::CREATED, Json(json!({ "connector": form.connector, "kind": form.kind, "count": form.count }))).into_response();
+        return (
+            StatusCode::CREATED,
+            Json(json!({ "connector": form.connector, "kind": form.kind, "count": form.count })),
+        )
+            .into_response();
     }
     Redirect::to("/sandbox/outbox").into_response()
 }

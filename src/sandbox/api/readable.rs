@@ -157,7 +157,10 @@ mod tests {
 
     #[test]
     fn forms_and_multipart_bodies_read_as_objects() {
-        assert_eq!(readable("application/x-www-form-urlencoded", b"channel=C1&text=hi+there"), json!({"channel": "C1", "text": "hi there"}));
+        assert_eq!(
+            readable("application/x-www-form-urlencoded", b"channel=C1&text=hi+there"),
+            json!({"channel": "C1", "text": "hi there"})
+        );
         let body = "--b\r\nContent-Disposition: form-data; name=\"attributes\"\r\n\r\n{\"name\":\"a.txt\"}\r\n--b\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.txt\"\r\nContent-Type: text/plain\r\n\r\nhello\r\n--b--\r\n";
         let read = readable("multipart/form-data; boundary=b", body.as_bytes());
         assert_eq!(read["attributes"]["name"], "a.txt");
