@@ -64,7 +64,7 @@ impl Sender<'_> {
         for (name, value) in self.default_headers.iter().filter(|(n, _)| !own(n)) {
             builder = builder.header(name.as_str(), value.as_str());
         }
-        if !own("accept") {
+        if !own("accept") && !self.default_headers.iter().any(|(n, _)| n.eq_ignore_ascii_case("accept")) {
             builder = builder.header(reqwest::header::ACCEPT, "application/json");
         }
         for (name, value) in &request.headers {

@@ -4,4 +4,5 @@
 
 mod api;
 mod every_binding;
+mod providers;
 pub mod fixture;
