@@ -109,3 +109,34 @@ pub async fn outbox(app: &TestApp) -> Vec<Value> {
     let answer: Value = reqwest::get(app.url("/sandbox/outbox.json")).await.unwrap().json().await.unwrap();
     answer["calls"].as_array().cloned().unwrap_or_default()
 }
+
+/// Asks the sandbox to fail the next `count` calls to `connector` this way.
+pub async fn fault(app: &TestApp, connector: &str, kind: &str, count: u32) {
+    let response = reqwest::Client::new()
+        .post(app.url("/sandbox/faults"))
+        .json(&json!({"connector": connector, "kind": kind, "count": count}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::CREATED);
+}
+
+/// The connection's access token as stored now.
+pub async fn stored_token(app: &TestApp, connector: &str) -> String {
+    let row = app.store.shared_connection(TODO_APP, connector).await.unwrap().unwrap();
+    TokenSet::open(row.sealed_tokens.as_deref().unwrap(), &app.state.cipher, TODO_APP, connector).unwrap().access_token
+}
+
+/// A request written by hand on a socket, so that no client tidies its path (`..`).
+pub async fn raw_request(app: &TestApp, method: &str, path: &str, key: &str) -> u16 {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let address = app.base.trim_start_matches("http://").to_owned();
+    let mut socket = tokio::net::TcpStream::connect(&address).await.unwrap();
+    let request = format!(
+        "{method} {path} HTTP/1.1\r\nHost: {address}\r\nAuthorization: Bearer {key}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+    );
+    socket.write_all(request.as_bytes()).await.unwrap();
+    let mut answer = String::new();
+    socket.read_to_string(&mut answer).await.unwrap();
+    answer.split(' ').nth(1).and_then(|s| s.parse().ok()).unwrap_or(0)
+}

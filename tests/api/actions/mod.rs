@@ -5,4 +5,5 @@
 mod api;
 mod every_binding;
 mod providers;
+mod proxy;
 pub mod fixture;
