@@ -21,6 +21,8 @@ pub struct ConnectForm {
     kind: String,
     #[serde(default)]
     purpose: String,
+    /// An action whose permissions to ask for (from Try an action, after a 403).
+    action: Option<String>,
 }
 
 fn shared() -> String {
@@ -54,6 +56,11 @@ pub async fn connect(
             scopes.extend(flow_scopes.into_iter().filter(|s| !connector.auth.base_scopes.contains(s)));
             scopes.dedup();
         }
+    }
+    if let Some(action) = form.action.as_deref().and_then(|a| connector.action(a)) {
+        // Begin adds what is already granted: asking for the action's scopes adds them.
+        scopes = connector.auth.base_scopes.clone();
+        scopes.extend(action.scopes.iter().filter(|s| !scopes.contains(s)).cloned().collect::<Vec<_>>());
     }
     if let Some(message_id) = form.message_id {
         super::pages::card_exists(&state, app_id, message_id, &form.connector).await?;

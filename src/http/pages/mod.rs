@@ -10,7 +10,9 @@ pub mod flow_use;
 mod flows;
 mod home;
 mod integrations;
+mod recent_use;
 mod settings;
+mod try_action;
 
 use super::AppState;
 use super::auth::CurrentUser;
@@ -40,6 +42,7 @@ pub fn router() -> Router<AppState> {
         .route("/apps/{app_id}/integrations/{id}/disconnect", post(integrations::disconnect))
         .route("/apps/{app_id}/integrations/{id}/remove", get(integrations::confirm_remove).post(integrations::remove))
         .route("/apps/{app_id}/integrations/switch/{switch_id}", post(integrations::decide_switch))
+        .route("/apps/{app_id}/integrations/{id}/try", get(try_action::page).post(try_action::run))
         .route("/apps/{app_id}/settings", get(settings::page))
         .route("/apps/{app_id}/settings/general", post(settings::save_general))
         .route("/apps/{app_id}/settings/structure", post(settings::save_structure))
