@@ -7,4 +7,5 @@ mod every_binding;
 mod pages;
 mod providers;
 mod proxy;
+mod secrets;
 pub mod fixture;
