@@ -27,7 +27,7 @@ macro_rules! on_both_backends {
 }
 
 mod actions;
-mod browser;
+pub mod browser;
 mod cli;
 mod flows;
 mod guards;

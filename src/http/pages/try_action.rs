@@ -111,6 +111,8 @@ async fn show(
     let (access, row) = connection(state, user, app_id, id).await?;
     let connector = state.catalog.get(&row.connector).ok_or_else(PageError::not_found)?;
     let account = row.account.clone().unwrap_or_default();
+    // Nothing chosen yet: the first action, so that a newcomer sees inputs at once.
+    let chosen = chosen.or_else(|| connector.bound_actions().next().map(|a| a.id.as_str()));
     let action = chosen.and_then(|a| connector.action(a)).filter(|a| a.is_bound());
     let granted = row.granted_scopes()?;
     let missing = action
@@ -177,7 +179,8 @@ fn field(input: &Input, form: &[(String, String)], account: &str) -> Field {
     };
     // On first show, an address field suggests the connected account: sending to
     // yourself is the safe first try.
-    let default = if input.kind == InputKind::Email && form.is_empty() && account.contains('@') { account } else { "" };
+    let suggest = input.kind == InputKind::Email && input.required && form.is_empty() && account.contains('@');
+    let default = if suggest { account } else { "" };
     Field {
         name: input.name.clone(),
         label: if input.description.is_empty() { input.name.clone() } else { input.description.clone() },

@@ -27,8 +27,13 @@ use serde_json::{Map, Value, json};
 /// How long a forced rate limit asks callers to wait.
 pub const RETRY_AFTER_SECS: u64 = 7;
 
-/// What the sandbox was asked to fail (the `sandbox_faults.kind` values).
-pub const FAULTS: [&str; 3] = ["unauthorized", "rate_limited", "provider_error"];
+/// What the sandbox can be asked to fail (the `sandbox_faults.kind` values), and what a
+/// person calls each.
+pub const FAULTS: [(&str, &str); 3] = [
+    ("unauthorized", "Revoked token (401)"),
+    ("rate_limited", "Rate limit (429, Retry-After)"),
+    ("provider_error", "The provider's error answer"),
+];
 
 pub async fn play(
     State(state): State<AppState>,

@@ -60,7 +60,7 @@ struct OutboxPage {
     calls: Vec<CallView>,
     faults: Vec<(String, String, i64)>,
     connectors: Vec<(String, String)>,
-    kinds: [&'static str; 3],
+    kinds: [(&'static str, &'static str); 3],
 }
 
 pub async fn page(State(state): State<AppState>) -> Result<Response, PageError> {
@@ -122,13 +122,13 @@ pub async fn add_fault(State(state): State<AppState>, headers: HeaderMap, body: 
         if is_json { serde_json::from_slice(&body).map_err(|e| e.to_string()) } else { serde_urlencoded_form(&body) };
     let form = match parsed {
         Ok(f)
-            if FAULTS.contains(&f.kind.as_str())
+            if FAULTS.iter().any(|(k, _)| *k == f.kind)
                 && state.catalog.get(&f.connector).is_some()
                 && (1..=100).contains(&f.count) =>
         {
             f
         }
-        Ok(_) => return bad(&format!("give a connector id, a kind ({}) and a count from 1 to 100", FAULTS.join(", "))),
+        Ok(_) => return bad(&format!("give a connector id, a kind ({}) and a count from 1 to 100", FAULTS.map(|(k, _)| k).join(", "))),
         Err(e) => return bad(&e),
     };
     if let Err(e) = state.store.add_sandbox_fault(&form.connector, &form.kind, form.count).await {
