@@ -20,10 +20,10 @@ pub fn readable(content_type: &str, body: &[u8]) -> Value {
             url::form_urlencoded::parse(body).map(|(k, v)| (k.into_owned(), Value::String(v.into_owned()))).collect();
         return Value::Object(form);
     }
-    if media == "multipart/form-data" {
-        if let Some(boundary) = content_type.split("boundary=").nth(1) {
-            return multipart(body, boundary.trim_matches('"'));
-        }
+    if media == "multipart/form-data"
+        && let Some(boundary) = content_type.split("boundary=").nth(1)
+    {
+        return multipart(body, boundary.trim_matches('"'));
     }
     if let Ok(mut json) = serde_json::from_slice::<Value>(body) {
         expand_emails(&mut json);
