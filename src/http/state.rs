@@ -1,4 +1,5 @@
-//! The one shared state of the server: cheap to clone (every part is an `Arc` or a pool).
+//! The one shared state of the server. Every middleware layer and handler clones it for
+//! each request, so it is one `Arc`: a clone is one reference count, not fifteen.
 
 use crate::catalog::Catalog;
 use crate::config::Settings;
@@ -12,7 +13,17 @@ use std::sync::Arc;
 use std::time::Duration;
 
 #[derive(Clone)]
-pub struct AppState {
+pub struct AppState(Arc<Parts>);
+
+impl std::ops::Deref for AppState {
+    type Target = Parts;
+
+    fn deref(&self) -> &Parts {
+        &self.0
+    }
+}
+
+pub struct Parts {
     pub settings: Arc<Settings>,
     pub catalog: Arc<Catalog>,
     pub store: Store,
@@ -51,6 +62,6 @@ impl AppState {
         };
         let connections = Arc::new(Connections::new(oauth.clone()));
         let rate_limits = RateLimits::new(&settings.rate_limit).map(Arc::new);
-        Ok(Self { settings, catalog, store, cipher, router, routing, oauth, connections, rate_limits })
+        Ok(Self(Arc::new(Parts { settings, catalog, store, cipher, router, routing, oauth, connections, rate_limits })))
     }
 }
