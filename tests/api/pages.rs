@@ -293,3 +293,28 @@ async fn a_long_chat_shows_its_latest_turns_with_a_link_to_earlier_ones() {
     assert!(earlier.contains("note number 05") && !earlier.contains("note number 59"));
     assert!(earlier.contains("Back to the latest messages"));
 }
+
+/// The Content-Security-Policy allows no inline style or script: a template that carried
+/// one would render broken in a browser, so none may.
+#[test]
+fn no_template_carries_inline_style_or_script() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("templates");
+    let mut stack = vec![dir];
+    while let Some(d) = stack.pop() {
+        for entry in std::fs::read_dir(&d).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                stack.push(path);
+                continue;
+            }
+            let html = std::fs::read_to_string(&path).unwrap();
+            let inline_script = html.match_indices("<script").any(|(i, _)| !html[i..].split('>').next().unwrap().contains("src="));
+            let handler = regex::Regex::new(r#"\son[a-z]+=""#).unwrap().is_match(&html);
+            assert!(
+                !html.contains("<style") && !html.contains(" style=") && !inline_script && !handler,
+                "{} has inline style or script",
+                path.display()
+            );
+        }
+    }
+}
