@@ -42,6 +42,7 @@ mod properties;
 mod pg;
 mod revocation;
 pub mod sandbox;
+mod settings;
 mod sso;
 mod store;
 mod token_keys;
