@@ -7,7 +7,7 @@ mod auth;
 mod limits;
 
 pub use auth::{AuthSettings, OidcSettings};
-pub use limits::{HttpSettings, RateLimitSettings, RetentionSettings};
+pub use limits::{HttpSettings, RateLimitSettings, RetentionSettings, RunnerSettings};
 
 use figment::Figment;
 use figment::providers::{Env, Format, Toml};
@@ -48,6 +48,7 @@ pub struct Settings {
     pub http: HttpSettings,
     pub rate_limit: RateLimitSettings,
     pub retention: RetentionSettings,
+    pub runner: RunnerSettings,
 }
 
 impl Default for Settings {
@@ -72,6 +73,7 @@ impl Default for Settings {
             http: HttpSettings::default(),
             rate_limit: RateLimitSettings::default(),
             retention: RetentionSettings::default(),
+            runner: RunnerSettings::default(),
         }
     }
 }

@@ -11,6 +11,8 @@ mod identity;
 mod invitations;
 mod keys;
 mod pending;
+mod records;
+mod runs;
 pub mod retention;
 mod sandbox;
 mod users;
@@ -23,6 +25,8 @@ pub use identity::{Credentials, SignInRequest};
 pub use invitations::InvitationRow;
 pub use keys::AppKeyRow;
 pub use pending::{PendingAuthorization, PendingSwitch};
+pub use records::RecordRow;
+pub use runs::{NewRun, RunRow, ScheduleRow};
 pub use sandbox::{CodeRedemption, NewSandboxAccessToken, NewSandboxGrant, SandboxAccess, SandboxCode, SandboxGrant};
 pub use users::{AppRow, Member, UserRow};
 

@@ -41,6 +41,7 @@ mod peers;
 mod properties;
 mod pg;
 mod revocation;
+mod runner;
 pub mod sandbox;
 mod settings;
 mod sso;

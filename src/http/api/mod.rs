@@ -3,16 +3,23 @@
 
 mod apps;
 pub mod caller;
+mod flows;
 mod route;
 
 use crate::http::AppState;
 use axum::Router;
-use axum::routing::{post, put};
+use axum::routing::{get, post, put};
 
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/api/v1/route", post(route::route))
         .route("/api/v1/apps/{app_id}/structure", put(apps::put_structure).get(apps::get_structure))
+        .route("/api/v1/apps/{app_id}/flows", get(flows::list))
+        .route("/api/v1/apps/{app_id}/flows/{flow_id}/activate", post(flows::activate))
+        .route("/api/v1/apps/{app_id}/flows/{flow_id}/pause", post(flows::pause))
+        .route("/api/v1/apps/{app_id}/flows/{flow_id}/runs", post(flows::start))
+        .route("/api/v1/apps/{app_id}/runs/{run_id}", get(flows::run))
+        .route("/api/v1/apps/{app_id}/events", post(flows::event))
         .fallback(api_not_found)
 }
 

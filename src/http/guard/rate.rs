@@ -69,7 +69,7 @@ pub fn peer_of(req: &Request) -> Option<SocketAddr> {
 /// A 429 with `Retry-After` when the client is over its rate.
 pub fn refuse(state: &AppState, req: &Request) -> Option<Response> {
     let limits = state.rate_limits.as_ref()?;
-    let address = client_address(req.headers(), peer_of(&req), &state.settings.http);
+    let address = client_address(req.headers(), peer_of(req), &state.settings.http);
     let key = req
         .headers()
         .get("authorization")
