@@ -9,7 +9,7 @@ mod limits;
 
 pub use actions::ActionSettings;
 pub use auth::{AuthSettings, OidcSettings};
-pub use limits::{HttpSettings, RateLimitSettings, RetentionSettings};
+pub use limits::{HttpSettings, RateLimitSettings, RetentionSettings, RunnerSettings};
 
 use figment::Figment;
 use figment::providers::{Env, Format, Toml};
@@ -51,6 +51,7 @@ pub struct Settings {
     pub rate_limit: RateLimitSettings,
     pub retention: RetentionSettings,
     pub actions: ActionSettings,
+    pub runner: RunnerSettings,
 }
 
 impl Default for Settings {
@@ -76,6 +77,7 @@ impl Default for Settings {
             rate_limit: RateLimitSettings::default(),
             retention: RetentionSettings::default(),
             actions: ActionSettings::default(),
+            runner: RunnerSettings::default(),
         }
     }
 }

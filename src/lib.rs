@@ -17,6 +17,7 @@ pub mod http;
 pub mod intent;
 pub mod oauth;
 pub mod ranking;
+pub mod runner;
 pub mod sandbox;
 pub mod startup;
 pub mod store;

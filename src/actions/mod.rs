@@ -5,6 +5,7 @@
 //! call in.
 
 pub mod config;
+mod flows;
 pub mod inputs;
 pub mod mime;
 pub mod proxy;

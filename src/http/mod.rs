@@ -19,12 +19,11 @@ pub use state::AppState;
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::http::StatusCode;
-use axum::middleware::{from_fn, from_fn_with_state};
+use axum::middleware::from_fn_with_state;
 use axum::routing::{get, post};
 use std::time::Duration;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::timeout::TimeoutLayer;
-use tower_http::trace::TraceLayer;
 
 pub fn router(state: AppState) -> Router {
     let settings = state.settings.clone();
@@ -38,21 +37,15 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::sandbox::router(&settings))
         .fallback(pages::not_found)
         .method_not_allowed_fallback(pages::method_not_allowed)
-        // Innermost first: the checks closest to the handlers come first.
+        // Innermost first: a handler's panic and its time limit are caught inside the
+        // front door, so their answers get the headers and request id too.
         .layer(DefaultBodyLimit::max(settings.http.max_body_bytes))
-        .layer(from_fn(guard::plain_text::refuse_control_characters))
-        .layer(from_fn_with_state(state.clone(), guard::csrf::check))
         .layer(CatchPanicLayer::custom(panic::answer))
         .layer(TimeoutLayer::with_status_code(
             StatusCode::SERVICE_UNAVAILABLE,
             Duration::from_millis(settings.http.request_timeout_ms),
         ))
-        .layer(from_fn_with_state(state.clone(), guard::rate::limit))
-        .layer(TraceLayer::new_for_http().make_span_with(|req: &axum::http::Request<_>| {
-            tracing::info_span!("http", method = %req.method(), path = %req.uri().path())
-        }))
-        .layer(from_fn_with_state(state.clone(), guard::context::with_context))
-        .layer(from_fn_with_state(state.clone(), guard::headers::add))
+        .layer(from_fn_with_state(state.clone(), guard::front_door))
         .with_state(state);
     // Liveness answers before any of that: it must stay cheap and answer under load.
     Router::new().route("/livez", get(health::livez)).merge(app)

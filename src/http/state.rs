@@ -1,4 +1,5 @@
-//! The one shared state of the server: cheap to clone (every part is an `Arc` or a pool).
+//! The one shared state of the server. Every middleware layer and handler clones it for
+//! each request, so it is one `Arc`: a clone is one reference count, not fifteen.
 
 use crate::catalog::Catalog;
 use crate::config::Settings;
@@ -12,7 +13,17 @@ use std::sync::Arc;
 use std::time::Duration;
 
 #[derive(Clone)]
-pub struct AppState {
+pub struct AppState(Arc<Parts>);
+
+impl std::ops::Deref for AppState {
+    type Target = Parts;
+
+    fn deref(&self) -> &Parts {
+        &self.0
+    }
+}
+
+pub struct Parts {
     pub settings: Arc<Settings>,
     pub catalog: Arc<Catalog>,
     pub store: Store,
@@ -25,6 +36,8 @@ pub struct AppState {
     pub routing: Arc<RoutingService>,
     /// Request rates per address and per key; `None` when turned off.
     pub rate_limits: Option<Arc<RateLimits>>,
+    /// Runs flows: schedules, events, the queue.
+    pub runner: Arc<crate::runner::Runner>,
 }
 
 impl AppState {
@@ -51,6 +64,8 @@ impl AppState {
         };
         let connections = Arc::new(Connections::new(oauth.clone()));
         let rate_limits = RateLimits::new(&settings.rate_limit).map(Arc::new);
-        Ok(Self { settings, catalog, store, cipher, router, routing, oauth, connections, rate_limits })
+        let actions = Arc::new(crate::actions::Runner::new(oauth.clone(), connections.clone()));
+        let runner = Arc::new(crate::runner::Runner::new(&settings, store.clone(), cipher.clone(), actions)?);
+        Ok(Self(Arc::new(Parts { settings, catalog, store, cipher, router, routing, oauth, connections, rate_limits, runner })))
     }
 }

@@ -13,6 +13,8 @@ mod invitations;
 mod keys;
 mod outbox;
 mod pending;
+mod records;
+mod runs;
 pub mod retention;
 mod sandbox;
 mod users;
@@ -27,6 +29,8 @@ pub use invitations::InvitationRow;
 pub use keys::AppKeyRow;
 pub use outbox::{FaultRow, NewOutboxCall, OutboxRow};
 pub use pending::{PendingAuthorization, PendingSwitch};
+pub use records::RecordRow;
+pub use runs::{NewRun, RunRow, ScheduleRow};
 pub use sandbox::{CodeRedemption, NewSandboxAccessToken, NewSandboxGrant, SandboxAccess, SandboxCode, SandboxGrant};
 pub use users::{AppRow, Member, UserRow};
 

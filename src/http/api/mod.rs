@@ -5,6 +5,7 @@ mod actions;
 mod apps;
 pub mod caller;
 mod connections;
+mod flows;
 mod proxy;
 mod route;
 
@@ -20,6 +21,12 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/apps/{app_id}/connections/{connector}", get(connections::one))
         .route("/api/v1/apps/{app_id}/proxy/{connector}/{*path}", any(proxy::forward))
         .route("/api/v1/apps/{app_id}/actions/{target}", post(actions::run))
+        .route("/api/v1/apps/{app_id}/flows", get(flows::list))
+        .route("/api/v1/apps/{app_id}/flows/{flow_id}/activate", post(flows::activate))
+        .route("/api/v1/apps/{app_id}/flows/{flow_id}/pause", post(flows::pause))
+        .route("/api/v1/apps/{app_id}/flows/{flow_id}/runs", post(flows::start))
+        .route("/api/v1/apps/{app_id}/runs/{run_id}", get(flows::run))
+        .route("/api/v1/apps/{app_id}/events", post(flows::event))
         .fallback(api_not_found)
 }
 

@@ -24,6 +24,17 @@ pub fn without_session(jar: CookieJar) -> CookieJar {
     jar.remove(Cookie::build(SESSION_COOKIE).path("/"))
 }
 
+/// The pre-session secret's cookie, as a header value.
+pub fn pre_session(state: &AppState, secret: &str) -> axum::http::HeaderValue {
+    let cookie = Cookie::build((PRE_COOKIE, secret.to_owned()))
+        .path("/")
+        .http_only(true)
+        .same_site(SameSite::Lax)
+        .secure(state.settings.secure_cookies())
+        .build();
+    axum::http::HeaderValue::from_str(&cookie.to_string()).unwrap_or_else(|_| axum::http::HeaderValue::from_static(""))
+}
+
 pub fn session_token(jar: &CookieJar) -> Option<String> {
     jar.get(SESSION_COOKIE).map(|c| c.value().to_owned())
 }

@@ -1,34 +1,55 @@
 //! The request's context, in a task-local for the time the request is handled: its id
-//! (in logs, on error pages and in `X-Request-Id`) and the CSRF token its forms carry.
-//! A task-local spares every handler and template from passing them along; templates
-//! call `csrf_token()` and error pages `request_id()`.
+//! (in logs, on error pages and in `X-Request-Id`), whether it is an API request (errors
+//! answer JSON), and the secret its forms' CSRF token is made from. A task-local spares
+//! every handler and template from passing them along; templates call `csrf_token()` and
+//! error pages `request_id()`.
 //!
-//! The CSRF token is derived from the session cookie (or, before sign-in, from a
-//! `pb_pre` cookie set here): SHA-256 over a label and the cookie's secret value. Another
-//! site can neither read the cookie nor the page, so it cannot make the token; the token
-//! in the page does not reveal the cookie.
+//! The CSRF token is SHA-256 over a label and the browser's session cookie (or, before
+//! sign-in, a `pb_pre` cookie set with the first page that needs one). Another site can
+//! neither read the cookie nor the page, so it cannot make the token; the token in the
+//! page does not reveal the cookie.
 
 use crate::digest::{random_token, sha256_hex};
-use crate::http::AppState;
 use crate::http::auth::cookies::{PRE_COOKIE, SESSION_COOKIE};
-use axum::extract::{Request, State};
-use axum::http::HeaderValue;
-use axum::middleware::Next;
-use axum::response::Response;
-use axum_extra::extract::CookieJar;
-use axum_extra::extract::cookie::{Cookie, SameSite};
+use std::sync::{Arc, OnceLock};
 
-#[derive(Clone, Debug)]
+#[derive(Debug)]
 pub struct RequestContext {
     pub id: String,
-    /// The cookie secret the CSRF token is made from.
-    csrf_secret: String,
     /// A JSON route (`/api/`, `/mcp/`): errors answer JSON, not a page.
-    api: bool,
+    pub api: bool,
+    /// The secret from the request's cookies, if it had one.
+    cookie_secret: Option<String>,
+    /// A pre-session secret made when a page needed a token and the browser had none;
+    /// the front door then sets it as the `pb_pre` cookie.
+    fresh_secret: OnceLock<String>,
 }
 
 tokio::task_local! {
-    static CONTEXT: RequestContext;
+    static CONTEXT: Arc<RequestContext>;
+}
+
+impl RequestContext {
+    pub fn new(id: String, api: bool, cookie_header: Option<&str>) -> Self {
+        Self { id, api, cookie_secret: cookie_header.and_then(secret_in), fresh_secret: OnceLock::new() }
+    }
+
+    fn secret(&self) -> &str {
+        match &self.cookie_secret {
+            Some(s) => s,
+            None => self.fresh_secret.get_or_init(random_token),
+        }
+    }
+
+    /// The pre-session secret to set as a cookie, when one was made for this request.
+    pub fn fresh_secret(&self) -> Option<&str> {
+        self.fresh_secret.get().map(String::as_str)
+    }
+}
+
+/// Runs `work` with `context` as the current request's.
+pub async fn scope<F: Future>(context: Arc<RequestContext>, work: F) -> F::Output {
+    CONTEXT.scope(context, work).await
 }
 
 /// The current request's id, or "" outside a request.
@@ -42,43 +63,37 @@ pub fn is_api() -> bool {
 
 /// The token forms must carry, or "" outside a request.
 pub fn csrf_token() -> String {
-    CONTEXT.try_with(|c| token_for(&c.csrf_secret)).unwrap_or_default()
+    CONTEXT.try_with(|c| token_for(c.secret())).unwrap_or_default()
 }
 
 pub fn token_for(secret: &str) -> String {
     if secret.is_empty() { String::new() } else { sha256_hex(&format!("patchbay csrf\n{secret}")) }
 }
 
-/// The secrets a request's cookies offer: the session's, then the pre-session one.
-pub fn cookie_secrets(jar: &CookieJar) -> impl Iterator<Item = String> + '_ {
-    [SESSION_COOKIE, PRE_COOKIE].into_iter().filter_map(|name| jar.get(name).map(|c| c.value().to_owned()))
+/// The secrets a `Cookie` header offers, the session's first: what a form's token may be
+/// made from.
+pub fn secrets_in(cookie_header: &str) -> impl Iterator<Item = String> + '_ {
+    [SESSION_COOKIE, PRE_COOKIE].into_iter().filter_map(move |name| cookie_value(cookie_header, name))
 }
 
-pub async fn with_context(State(state): State<AppState>, req: Request, next: Next) -> Response {
-    let id = random_token()[..16].to_owned();
-    let jar = CookieJar::from_headers(req.headers());
-    let existing = cookie_secrets(&jar).next();
-    let fresh = existing.is_none().then(random_token);
-    let csrf_secret = existing.or_else(|| fresh.clone()).unwrap_or_default();
-    let span = tracing::info_span!("request", id = %id);
-    let path = req.uri().path();
-    let api = path.starts_with("/api/") || path.starts_with("/mcp/");
-    let context = RequestContext { id: id.clone(), csrf_secret, api };
-    let mut response = CONTEXT.scope(context, tracing::Instrument::instrument(next.run(req), span)).await;
-    if let Ok(value) = HeaderValue::from_str(&id) {
-        response.headers_mut().insert("x-request-id", value);
+fn secret_in(cookie_header: &str) -> Option<String> {
+    secrets_in(cookie_header).next()
+}
+
+/// One cookie's value, without building a whole jar (this runs on every request).
+fn cookie_value(header: &str, name: &str) -> Option<String> {
+    header.split(';').filter_map(|pair| pair.trim().split_once('=')).find(|(k, _)| *k == name).map(|(_, v)| v.to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_session_cookie_is_preferred_and_others_are_ignored() {
+        let header = "theme=dark; pb_pre=pre-secret; pb_session=session-secret";
+        assert_eq!(secrets_in(header).collect::<Vec<_>>(), ["session-secret", "pre-secret"]);
+        assert_eq!(secret_in("pb_pre=p"), Some("p".into()));
+        assert_eq!(secret_in("other=1"), None);
     }
-    let html = response.headers().get("content-type").and_then(|v| v.to_str().ok()).is_some_and(|t| t.starts_with("text/html"));
-    if let Some(secret) = fresh.filter(|_| html) {
-        let cookie = Cookie::build((PRE_COOKIE, secret))
-            .path("/")
-            .http_only(true)
-            .same_site(SameSite::Lax)
-            .secure(state.settings.secure_cookies())
-            .build();
-        if let Ok(value) = HeaderValue::from_str(&cookie.to_string()) {
-            response.headers_mut().append("set-cookie", value);
-        }
-    }
-    response
 }

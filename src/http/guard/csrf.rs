@@ -5,44 +5,44 @@
 //! Machine routes (the App API with its bearer keys, the sandbox's token endpoints that
 //! providers' clients call) carry no browser cookies and are not checked here.
 
-use super::context::{cookie_secrets, token_for};
+use super::context::{secrets_in, token_for};
 use crate::http::AppState;
 use crate::http::pages::PageError;
 use axum::body::Body;
-use axum::extract::{Request, State};
+use axum::extract::Request;
 use axum::http::{Method, StatusCode};
-use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use axum_extra::extract::CookieJar;
 
 pub const FIELD: &str = "csrf";
 
-pub async fn check(State(state): State<AppState>, req: Request, next: Next) -> Response {
+/// The request to go on with (its body read and put back when the token was needed), or
+/// the refusal.
+pub async fn check(state: &AppState, req: Request) -> Result<Request, Response> {
     if !needs_check(req.method(), req.uri().path()) {
-        return next.run(req).await;
+        return Ok(req);
     }
     let origin = req.headers().get("origin").and_then(|v| v.to_str().ok()).map(str::to_owned);
     if origin.as_deref().is_some_and(|o| same_origin(o, &state.settings.public_url())) {
-        return next.run(req).await;
+        return Ok(req);
     }
-    let jar = CookieJar::from_headers(req.headers());
-    let expected: Vec<String> = cookie_secrets(&jar).map(|s| token_for(&s)).collect();
+    let cookies = req.headers().get("cookie").and_then(|v| v.to_str().ok()).unwrap_or("");
+    let expected: Vec<String> = secrets_in(cookies).map(|s| token_for(&s)).collect();
     let (parts, body) = req.into_parts();
     let Ok(bytes) = axum::body::to_bytes(body, state.settings.http.max_body_bytes).await else {
-        return PageError::new(StatusCode::PAYLOAD_TOO_LARGE, "Too large", "That form was too large to accept.")
-            .into_response();
+        return Err(PageError::new(StatusCode::PAYLOAD_TOO_LARGE, "Too large", "That form was too large to accept.")
+            .into_response());
     };
     let sent = url::form_urlencoded::parse(&bytes).find(|(k, _)| k == FIELD).map(|(_, v)| v.into_owned());
     if sent.is_some_and(|t| !t.is_empty() && expected.iter().any(|e| constant_time_eq(e, &t))) {
-        return next.run(Request::from_parts(parts, Body::from(bytes))).await;
+        return Ok(Request::from_parts(parts, Body::from(bytes)));
     }
     tracing::warn!(origin = origin.as_deref().unwrap_or("(none)"), "refused a state-changing request from another origin");
-    PageError::new(
+    Err(PageError::new(
         StatusCode::FORBIDDEN,
         "Request refused",
         "This form did not come from patchbay's own pages. Go back, reload the page and try again.",
     )
-    .into_response()
+    .into_response())
 }
 
 fn needs_check(method: &Method, path: &str) -> bool {

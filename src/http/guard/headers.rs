@@ -3,24 +3,18 @@
 //! policy that keeps paths (and the tokens some carry) on this site, and HSTS under
 //! https.
 
-use crate::http::AppState;
-use axum::extract::{Request, State};
-use axum::http::HeaderValue;
-use axum::middleware::Next;
-use axum::response::Response;
+use crate::config::Settings;
+use axum::http::{HeaderMap, HeaderValue};
 
 const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
                    object-src 'none'; base-uri 'none'; frame-ancestors 'none'";
 
-pub async fn add(State(state): State<AppState>, req: Request, next: Next) -> Response {
-    let mut response = next.run(req).await;
-    let h = response.headers_mut();
+pub fn apply(settings: &Settings, h: &mut HeaderMap) {
     h.insert("content-security-policy", HeaderValue::from_static(CSP));
     h.insert("x-frame-options", HeaderValue::from_static("DENY"));
     h.insert("x-content-type-options", HeaderValue::from_static("nosniff"));
     h.insert("referrer-policy", HeaderValue::from_static("same-origin"));
-    if state.settings.secure_cookies() {
+    if settings.secure_cookies() {
         h.insert("strict-transport-security", HeaderValue::from_static("max-age=31536000; includeSubDomains"));
     }
-    response
 }

@@ -6,9 +6,8 @@
 use crate::config::{HttpSettings, RateLimitSettings};
 use crate::digest::sha256_hex;
 use crate::http::AppState;
-use axum::extract::{ConnectInfo, Request, State};
+use axum::extract::{ConnectInfo, Request};
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
-use axum::middleware::Next;
 use axum::response::Response;
 use governor::clock::{Clock, DefaultClock};
 use governor::{DefaultKeyedRateLimiter, Quota};
@@ -67,20 +66,21 @@ pub fn peer_of(req: &Request) -> Option<SocketAddr> {
     req.extensions().get::<ConnectInfo<SocketAddr>>().map(|c| c.0)
 }
 
-pub async fn limit(State(state): State<AppState>, req: Request, next: Next) -> Response {
-    let Some(limits) = &state.rate_limits else { return next.run(req).await };
-    let address = client_address(req.headers(), peer_of(&req), &state.settings.http);
+/// A 429 with `Retry-After` when the client is over its rate.
+pub fn refuse(state: &AppState, req: &Request) -> Option<Response> {
+    let limits = state.rate_limits.as_ref()?;
+    let address = client_address(req.headers(), peer_of(req), &state.settings.http);
     let key = req
         .headers()
         .get("authorization")
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.strip_prefix("Bearer "))
         .map(|k| sha256_hex(k.trim()));
-    let Some(wait) = limits.over(address, key) else { return next.run(req).await };
+    let wait = limits.over(address, key)?;
     let message = format!("Too many requests. Try again in {wait} second(s).");
     let mut response = super::refusal(StatusCode::TOO_MANY_REQUESTS, "Slow down", &message);
     response.headers_mut().insert("retry-after", HeaderValue::from(wait));
-    response
+    Some(response)
 }
 
 /// The client's address as an extractor, for limits kept elsewhere (failed sign-ins).

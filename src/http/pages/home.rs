@@ -25,6 +25,8 @@ pub struct HomeQuery {
     /// Keeps the "+" menu open after a pick.
     #[serde(default)]
     picker: String,
+    /// What just happened elsewhere (an app was deleted).
+    notice: Option<String>,
 }
 
 pub struct ChipView {
@@ -63,7 +65,7 @@ struct HomePage {
     q: String,
     picker_open: bool,
     apps: Vec<AppLink>,
-    error: Option<String>,
+    said: Option<Said>,
 }
 
 pub async fn page(
@@ -81,7 +83,20 @@ pub async fn page(
         chips.retain(|c| c != remove);
     }
     let open = q.add_chip.is_some() || !q.picker.is_empty() || !q.q.is_empty();
-    home(&state, user, q.prompt, chips, q.q, open, None, StatusCode::OK).await
+    let notice = match q.notice.as_deref() {
+        Some("deleted") => Some("The app was deleted, and its connections were revoked."),
+        Some("deleted_unconfirmed") => Some(
+            "The app was deleted. Some providers did not confirm the revocation: remove patchbay's access in those accounts' settings.",
+        ),
+        _ => None,
+    };
+    home(&state, user, q.prompt, chips, q.q, open, notice.map(Said::Notice), StatusCode::OK).await
+}
+
+/// A line above the form: what went wrong with the last try, or what just happened.
+pub enum Said {
+    Error(String),
+    Notice(&'static str),
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -92,7 +107,7 @@ async fn home(
     chips: Vec<String>,
     search: String,
     picker_open: bool,
-    error: Option<String>,
+    said: Option<Said>,
     status: StatusCode,
 ) -> Result<Response, PageError> {
     let apps = state
@@ -141,7 +156,7 @@ async fn home(
         q: search,
         picker_open,
         apps,
-        error,
+        said,
     };
     render(status, &page)
 }
@@ -191,7 +206,7 @@ pub async fn create_app(
             chips,
             String::new(),
             false,
-            Some(problem),
+            Some(Said::Error(problem)),
             StatusCode::UNPROCESSABLE_ENTITY,
         )
         .await;

@@ -6,11 +6,13 @@ mod browse;
 mod cards;
 pub use cards::card_exists;
 mod chat;
+mod data;
 pub mod flow_use;
 mod flows;
 mod home;
 mod integrations;
 mod recent_use;
+mod runs;
 mod settings;
 mod try_action;
 
@@ -39,6 +41,13 @@ pub fn router() -> Router<AppState> {
         .route("/apps/{app_id}/flows/{flow_id}/activate", post(flows::activate))
         .route("/apps/{app_id}/flows/{flow_id}/deactivate", post(flows::deactivate))
         .route("/apps/{app_id}/flows/{flow_id}/settings", post(flows::settings))
+        .route("/apps/{app_id}/flows/{flow_id}/run", post(runs::run_now))
+        .route("/apps/{app_id}/flows/{flow_id}/rename", post(runs::rename))
+        .route("/apps/{app_id}/flows/{flow_id}/delete", get(runs::confirm_delete).post(runs::delete))
+        .route("/apps/{app_id}/runs/{run_id}", get(runs::page))
+        .route("/apps/{app_id}/data", get(data::page))
+        .route("/apps/{app_id}/data/{entity}", post(data::add))
+        .route("/apps/{app_id}/data/{entity}/{id}", post(data::save))
         .route("/apps/{app_id}/integrations/{id}/disconnect", post(integrations::disconnect))
         .route("/apps/{app_id}/integrations/{id}/remove", get(integrations::confirm_remove).post(integrations::remove))
         .route("/apps/{app_id}/integrations/switch/{switch_id}", post(integrations::decide_switch))

@@ -4,6 +4,7 @@
 
 mod api;
 mod every_binding;
+mod flows;
 mod newcomer;
 mod pages;
 mod providers;
