@@ -63,7 +63,8 @@ mod tests {
 
     #[test]
     fn a_missing_permission_asks_for_a_reconnect_and_an_unrunnable_action_is_final() {
-        let paused = failure(ActionError::MissingPermission { message: "no".into(), missing: vec![], url: String::new() });
+        let paused =
+            failure(ActionError::MissingPermission { message: "no".into(), missing: vec![], url: String::new() });
         assert!(paused.needs_reconnect.is_some() && !paused.transient);
         let bad = failure(ActionError::NotRunnable("x".into()));
         assert!(bad.needs_reconnect.is_none() && !bad.transient);

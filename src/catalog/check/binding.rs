@@ -268,3 +268,48 @@ fn config_placeholders(text: &str, declared: &[&str]) -> Result<(), String> {
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::catalog::{SourceFile, check};
+
+    /// Gmail's entry with `from` replaced by `to`, and the problems of that file.
+    fn problems_with(from: &str, to: &str) -> Vec<String> {
+        let text = crate::catalog::embedded_sources().into_iter().find(|f| f.stem() == "gmail").unwrap().text;
+        assert!(text.contains(from), "the reference entry has {from}");
+        let file = SourceFile { path: "catalog/connectors/gmail.toml".into(), text: text.replacen(from, to, 1) };
+        let (_, problems) = check(&[file]);
+        problems.into_iter().filter(|p| p.file.ends_with("gmail.toml") && p.line.is_some()).map(|p| p.message).collect()
+    }
+
+    #[test]
+    fn the_reference_bindings_pass() {
+        assert_eq!(problems_with("", ""), Vec::<String>::new());
+    }
+
+    #[test]
+    fn a_binding_that_names_nothing_is_refused() {
+        let unknown = problems_with("{message_id}/modify", "{message}/modify");
+        assert!(unknown.iter().any(|m| m.contains("{message} is not an input")), "{unknown:?}");
+        let unsent = unknown.iter().any(|m| m.contains("input 'message_id' is never sent"));
+        assert!(unsent, "{unknown:?}");
+        let filter = problems_with("{query}", "{query|shout}");
+        assert!(filter.iter().any(|m| m.contains("no filter 'shout'")), "{filter:?}");
+        let later = problems_with("[\"{$1/id}\"]", "[\"{$2/id}\"]");
+        assert!(later.iter().any(|m| m.contains("names a step that has not run yet")), "{later:?}");
+    }
+
+    #[test]
+    fn a_binding_may_not_reach_another_host_or_send_a_body_with_a_get() {
+        let host = problems_with(
+            "path = \"/gmail/v1/users/me/labels\"\nselect",
+            "url = \"https://evil.example/labels\"\nselect",
+        );
+        assert!(host.iter().any(|m| m.contains("host 'evil.example' is not the API's host")), "{host:?}");
+        let get = problems_with(
+            "method = \"GET\"\npath = \"/gmail/v1/users/me/messages\"",
+            "method = \"GET\"\njson = {}\npath = \"/gmail/v1/users/me/messages\"",
+        );
+        assert!(get.iter().any(|m| m.contains("a GET sends no body")), "{get:?}");
+    }
+}

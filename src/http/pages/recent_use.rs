@@ -49,7 +49,10 @@ mod tests {
         let quiet = line(&RecentUse { calls: 1, errors: 0, last_error: None });
         assert_eq!((quiet.text.as_str(), quiet.warn), ("1 call in the last 7 days, none failed.", false));
         let failing = line(&RecentUse { calls: 3, errors: 1, last_error: Some(("channel_not_found".into(), 0)) });
-        assert_eq!(failing.text, "3 calls in the last 7 days, 1 failed. Last error (1970-01-01 00:00 UTC): channel_not_found");
+        assert_eq!(
+            failing.text,
+            "3 calls in the last 7 days, 1 failed. Last error (1970-01-01 00:00 UTC): channel_not_found"
+        );
         assert!(failing.warn);
     }
 }

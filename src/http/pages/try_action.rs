@@ -94,7 +94,14 @@ pub async fn run(
     let line = format!("{}: {}", action.name, if ran.ok { "succeeded" } else { "failed" });
     state
         .store
-        .audit(Some(app_id), Some(access.user.id), "try_action", Some(&row.connector), row.account.as_deref(), Some(&line))
+        .audit(
+            Some(app_id),
+            Some(access.user.id),
+            "try_action",
+            Some(&row.connector),
+            row.account.as_deref(),
+            Some(&line),
+        )
         .await?;
     show(&state, &user, app_id, id, Some(&action_id), &form, Some(ran)).await
 }
@@ -200,10 +207,12 @@ fn inputs_of(action: &Operation, form: &[(String, String)]) -> Value {
     for input in &action.inputs {
         let value = match input.kind {
             InputKind::Boolean => get(format!("{PREFIX}{}", input.name)).map(|v| Value::Bool(v == "on" || v == "true")),
-            InputKind::File => get(format!("{PREFIX}{}.content", input.name)).filter(|c| !c.is_empty()).map(|content| {
-                let name = get(format!("{PREFIX}{}.name", input.name)).filter(|n| !n.is_empty());
-                json!({ "name": name.unwrap_or_else(|| "file.txt".into()), "content": content })
-            }),
+            InputKind::File => {
+                get(format!("{PREFIX}{}.content", input.name)).filter(|c| !c.is_empty()).map(|content| {
+                    let name = get(format!("{PREFIX}{}.name", input.name)).filter(|n| !n.is_empty());
+                    json!({ "name": name.unwrap_or_else(|| "file.txt".into()), "content": content })
+                })
+            }
             _ => get(format!("{PREFIX}{}", input.name)).filter(|v| !v.is_empty()).map(Value::String),
         };
         if let Some(v) = value {
@@ -216,9 +225,14 @@ fn inputs_of(action: &Operation, form: &[(String, String)]) -> Value {
 fn described(connector: &Connector, outcome: &Outcome) -> Ran {
     let output = serde_json::to_string_pretty(&outcome.output).unwrap_or_default();
     match &outcome.error {
-        None => Ran { ok: true, headline: format!("Done: {} answered {}", connector.name, outcome.provider_status), detail: output },
+        None => Ran {
+            ok: true,
+            headline: format!("Done: {} answered {}", connector.name, outcome.provider_status),
+            detail: output,
+        },
         Some(error) => {
-            let status = if outcome.provider_status == 0 { String::new() } else { format!(" ({})", outcome.provider_status) };
+            let status =
+                if outcome.provider_status == 0 { String::new() } else { format!(" ({})", outcome.provider_status) };
             Ran { ok: false, headline: format!("{} refused{status}", connector.name), detail: error.clone() }
         }
     }

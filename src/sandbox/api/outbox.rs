@@ -128,7 +128,12 @@ pub async fn add_fault(State(state): State<AppState>, headers: HeaderMap, body: 
         {
             f
         }
-        Ok(_) => return bad(&format!("give a connector id, a kind ({}) and a count from 1 to 100", FAULTS.map(|(k, _)| k).join(", "))),
+        Ok(_) => {
+            return bad(&format!(
+                "give a connector id, a kind ({}) and a count from 1 to 100",
+                FAULTS.map(|(k, _)| k).join(", ")
+            ));
+        }
         Err(e) => return bad(&e),
     };
     if let Err(e) = state.store.add_sandbox_fault(&form.connector, &form.kind, form.count).await {

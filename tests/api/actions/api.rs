@@ -1,6 +1,6 @@
 //! The App API's action route and connection routes, end to end against the sandbox.
 
-use super::fixture::{ACCOUNT, all_scopes, app_key, connect, fault, outbox, run, stored_token};
+use super::fixture::{ACCOUNT, all_scopes, app_key, connect, fault, get_json, outbox, run, stored_token};
 use crate::helpers::{OWNER, TODO_APP, TestApp};
 use serde_json::{Value, json};
 
@@ -107,15 +107,7 @@ async fn the_connections_list_says_status_account_scopes_and_expiry_without_toke
     connect(&app, "gmail", &["openid".into(), "email".into(), GMAIL_SEND.into()]).await;
     let key = app_key(&app).await;
     let http = reqwest::Client::new();
-    let list: Value = http
-        .get(app.url("/api/v1/apps/1/connections"))
-        .bearer_auth(&key)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let list: Value = get_json(&app.url("/api/v1/apps/1/connections"), &key).await;
     let gmail = &list["connections"][0];
     assert_eq!(gmail["connector"], "gmail");
     assert_eq!(gmail["kind"], "shared");
@@ -124,8 +116,7 @@ async fn the_connections_list_says_status_account_scopes_and_expiry_without_toke
     assert_eq!(gmail["scopes"], json!(["openid", "email", GMAIL_SEND]));
     assert!(chrono::DateTime::parse_from_rfc3339(gmail["expires_at"].as_str().unwrap()).is_ok());
     assert_eq!(gmail.as_object().unwrap().len(), 6, "exactly the Connection shape: {gmail}");
-    let one: Value =
-        http.get(app.url("/api/v1/apps/1/connections/gmail")).bearer_auth(&key).send().await.unwrap().json().await.unwrap();
+    let one = get_json(&app.url("/api/v1/apps/1/connections/gmail"), &key).await;
     assert_eq!(&one, gmail);
     let missing = http.get(app.url("/api/v1/apps/1/connections/slack")).bearer_auth(&key).send().await.unwrap();
     assert_eq!(missing.status(), 404);
@@ -154,15 +145,7 @@ async fn a_token_is_handed_to_an_app_key_with_its_config_and_the_hand_out_is_aud
 
     // Slack's config says which kind of token it is.
     connect(&app, "slack_bot", &all_scopes(&app, "slack_bot")).await;
-    let slack: Value = reqwest::Client::new()
-        .get(app.url("/api/v1/apps/1/connections/slack_bot?include=token"))
-        .bearer_auth(&key)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let slack: Value = get_json(&app.url("/api/v1/apps/1/connections/slack_bot?include=token"), &key).await;
     assert_eq!(slack["config"]["token_kind"], "bot");
 }
 
@@ -176,7 +159,12 @@ async fn a_signed_in_editor_reads_connections_but_never_gets_a_token() {
     let token = owner.get(app.url("/api/v1/apps/1/connections/gmail?include=token")).send().await.unwrap();
     assert_eq!(token.status(), 403);
     assert!(!token.text().await.unwrap().contains(&stored_token(&app, "gmail").await));
-    let run = owner.post(app.url("/api/v1/apps/1/actions/gmail.send_email")).json(&json!({"inputs": {}})).send().await.unwrap();
+    let run = owner
+        .post(app.url("/api/v1/apps/1/actions/gmail.send_email"))
+        .json(&json!({"inputs": {}}))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(run.status(), 401, "running actions needs an app key");
 }
 
@@ -198,15 +186,7 @@ async fn a_token_within_the_refresh_margin_is_renewed_before_it_is_handed_out() 
         .await
         .unwrap();
     pool.close().await;
-    let answer: Value = reqwest::Client::new()
-        .get(app.url("/api/v1/apps/1/connections/gmail?include=token"))
-        .bearer_auth(&key)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let answer: Value = get_json(&app.url("/api/v1/apps/1/connections/gmail?include=token"), &key).await;
     assert_ne!(answer["access_token"].as_str().unwrap(), before, "a fresh token");
     let expires = chrono::DateTime::parse_from_rfc3339(answer["expires_at"].as_str().unwrap()).unwrap();
     assert!(expires.timestamp() > patchbay::store::now() + 3000, "with its new expiry");

@@ -104,6 +104,11 @@ pub async fn run(app: &TestApp, key: &str, target: &str, inputs: Value) -> (u16,
     (status, response.json().await.unwrap_or(Value::Null))
 }
 
+/// `GET <url>` with an app key, as JSON.
+pub async fn get_json(url: &str, key: &str) -> Value {
+    reqwest::Client::new().get(url).bearer_auth(key).send().await.unwrap().json().await.unwrap()
+}
+
 /// The Sandbox outbox as JSON, newest first.
 pub async fn outbox(app: &TestApp) -> Vec<Value> {
     let answer: Value = reqwest::get(app.url("/sandbox/outbox.json")).await.unwrap().json().await.unwrap();

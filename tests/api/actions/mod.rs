@@ -4,10 +4,10 @@
 
 mod api;
 mod every_binding;
+pub mod fixture;
 mod flows;
 mod newcomer;
 mod pages;
 mod providers;
 mod proxy;
 mod secrets;
-pub mod fixture;

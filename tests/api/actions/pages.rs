@@ -63,7 +63,11 @@ async fn a_missing_permission_on_the_try_page_offers_to_reconnect_for_it() {
     let app = TestApp::spawn().await;
     let row = connect(&app, "gmail", &["openid".into(), "email".into()]).await;
     let owner = app.signed_in(OWNER).await;
-    let page = text(owner.get(app.url(&format!("/apps/1/integrations/{}/try?action=send_email", row.id))).send().await.unwrap(), 200).await;
+    let page = text(
+        owner.get(app.url(&format!("/apps/1/integrations/{}/try?action=send_email", row.id))).send().await.unwrap(),
+        200,
+    )
+    .await;
     assert!(page.contains("Gmail is connected without permission to: Send email on your behalf"));
     assert!(page.contains("name=\"action\" value=\"send_email\""));
     let started = owner
@@ -92,7 +96,11 @@ async fn browse_says_which_actions_cannot_run_yet() {
     let app = TestApp::spawn().await;
     let owner = app.signed_in(OWNER).await;
     let page = text(owner.get(app.url("/apps/1/integrations/browse?q=discord")).send().await.unwrap(), 200).await;
-    assert!(page.contains("Not runnable from patchbay yet: Post a message"), "{}", &page[page.len().saturating_sub(2000)..]);
+    assert!(
+        page.contains("Not runnable from patchbay yet: Post a message"),
+        "{}",
+        &page[page.len().saturating_sub(2000)..]
+    );
 }
 
 #[tokio::test]

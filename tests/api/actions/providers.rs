@@ -53,10 +53,14 @@ async fn gmail_send_posts_a_base64url_rfc_2822_message_to_messages_send() {
         .expect(1)
         .mount(&stub)
         .await;
-    let inputs = json!({"to": "ada@example.com", "cc": "bo@example.com", "subject": "Open tasks", "body": "Two are open."});
+    let inputs =
+        json!({"to": "ada@example.com", "cc": "bo@example.com", "subject": "Open tasks", "body": "Two are open."});
     let (status, answer) = run(&app, &key, "gmail.send_email", inputs).await;
     assert_eq!(status, 200, "{answer}");
-    assert_eq!(answer, json!({"ok": true, "output": {"id": "18c6c5a0d8f2e1b7", "thread_id": "18c6c5a0d8f2e1b7"}, "provider_status": 200}));
+    assert_eq!(
+        answer,
+        json!({"ok": true, "output": {"id": "18c6c5a0d8f2e1b7", "thread_id": "18c6c5a0d8f2e1b7"}, "provider_status": 200})
+    );
 }
 
 #[tokio::test]
@@ -80,7 +84,8 @@ async fn slack_post_sends_chat_post_message_and_an_ok_false_answer_is_a_failure(
         .respond_with(ResponseTemplate::new(200).set_body_json(json!({"ok": false, "error": "channel_not_found"})))
         .mount(&stub)
         .await;
-    let (_, answer) = run(&app, &key, "slack.post_message", json!({"channel": "C024BE91L", "text": "New deal: Acme"})).await;
+    let (_, answer) =
+        run(&app, &key, "slack.post_message", json!({"channel": "C024BE91L", "text": "New deal: Acme"})).await;
     assert_eq!(answer["ok"], true, "{answer}");
     assert_eq!(answer["output"], json!({"ts": "1503435956.000247", "channel": "C024BE91L"}));
     let (status, failed) = run(&app, &key, "slack.post_message", json!({"channel": "C000", "text": "lost"})).await;
@@ -173,7 +178,10 @@ async fn github_create_issue_posts_to_the_repositorys_issues_with_the_api_versio
                         "labels": "bug", "assignee": "octocat"});
     let (_, answer) = run(&app, &key, "github.create_issue", inputs).await;
     assert_eq!(answer["provider_status"], 201, "{answer}");
-    assert_eq!(answer["output"], json!({"number": 1347, "url": "https://github.com/octocat/hello-world/issues/1347", "id": 1}));
+    assert_eq!(
+        answer["output"],
+        json!({"number": 1347, "url": "https://github.com/octocat/hello-world/issues/1347", "id": 1})
+    );
 }
 
 #[tokio::test]
@@ -221,7 +229,8 @@ async fn notion_create_page_names_the_api_version_and_builds_title_and_paragraph
         .expect(1)
         .mount(&stub)
         .await;
-    let inputs = json!({"parent": "59833787-2cf9-4fdf-8782-e53db20768a5", "title": "Launch plan", "body": "Ship on Monday."});
+    let inputs =
+        json!({"parent": "59833787-2cf9-4fdf-8782-e53db20768a5", "title": "Launch plan", "body": "Ship on Monday."});
     let (_, answer) = run(&app, &key, "notion.create_page", inputs).await;
     assert_eq!(answer["output"]["page_id"], "be633bf1-dfa0-436d-b259-571129a590e5", "{answer}");
 }

@@ -74,9 +74,9 @@ fn sealed_rows(dir: &std::path::Path) -> Vec<(i64, i64, String, Vec<u8>)> {
             let rows: Vec<(i64, i64, String, Vec<u8>)> = sqlx::query_as(
                 "SELECT id, app_id, connector, sealed_tokens FROM connections WHERE sealed_tokens IS NOT NULL",
             )
-                    .fetch_all(&pool)
-                    .await
-                    .unwrap();
+            .fetch_all(&pool)
+            .await
+            .unwrap();
             pool.close().await;
             rows
         })
@@ -108,12 +108,8 @@ async fn no_token_shows_in_logs_pages_answers_or_the_database_except_when_a_key_
     let authorize = started.headers()["location"].to_str().unwrap().to_owned();
     let consent = browser.get(&authorize).send().await.unwrap().text().await.unwrap();
     seen.push(consent.clone());
-    let allowed = browser
-        .post(server.url("/sandbox/oauth/authorize"))
-        .form(&consent_form(&consent))
-        .send()
-        .await
-        .unwrap();
+    let allowed =
+        browser.post(server.url("/sandbox/oauth/authorize")).form(&consent_form(&consent)).send().await.unwrap();
     let callback = allowed.headers()["location"].to_str().unwrap().to_owned();
     let back = browser.get(&callback).send().await.unwrap();
     assert_eq!(back.status(), 303);
@@ -132,24 +128,39 @@ async fn no_token_shows_in_logs_pages_answers_or_the_database_except_when_a_key_
     .trim()
     .to_owned();
     let api = reqwest::Client::new();
-    let handed: Value = api
-        .get(server.url("/api/v1/apps/1/connections/gmail?include=token"))
-        .bearer_auth(&key)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let handed = super::fixture::get_json(&server.url("/api/v1/apps/1/connections/gmail?include=token"), &key).await;
     assert!(tokens.contains(&handed["access_token"].as_str().unwrap().to_owned()), "the one allowed hand-out");
 
     let email = json!({"inputs": {"to": "ada@example.com", "subject": "Open tasks", "body": "Two are open."}});
     for _ in 0..2 {
-        seen.push(api.post(server.url("/api/v1/apps/1/actions/gmail.send_email")).bearer_auth(&key).json(&email).send().await.unwrap().text().await.unwrap());
+        seen.push(
+            api.post(server.url("/api/v1/apps/1/actions/gmail.send_email"))
+                .bearer_auth(&key)
+                .json(&email)
+                .send()
+                .await
+                .unwrap()
+                .text()
+                .await
+                .unwrap(),
+        );
     }
     // A revoked access token: renewed after the 401, and the new tokens must not show either.
-    api.post(server.url("/sandbox/faults")).json(&json!({"connector": "gmail", "kind": "unauthorized"})).send().await.unwrap();
-    seen.push(api.get(server.url("/api/v1/apps/1/proxy/gmail/gmail/v1/users/me/messages")).bearer_auth(&key).send().await.unwrap().text().await.unwrap());
+    api.post(server.url("/sandbox/faults"))
+        .json(&json!({"connector": "gmail", "kind": "unauthorized"}))
+        .send()
+        .await
+        .unwrap();
+    seen.push(
+        api.get(server.url("/api/v1/apps/1/proxy/gmail/gmail/v1/users/me/messages"))
+            .bearer_auth(&key)
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap(),
+    );
     tokens.extend(server.stored_tokens());
     for path in [
         "/api/v1/apps/1/connections",
@@ -193,7 +204,10 @@ async fn no_token_shows_in_logs_pages_answers_or_the_database_except_when_a_key_
     for token in &tokens {
         assert!(!log.contains(token.as_str()), "a token is in the log");
         assert!(seen.iter().all(|page| !page.contains(token.as_str())), "a token is in a page or an answer");
-        assert!(!database.windows(token.len()).any(|w| w == token.as_bytes()), "a token is in the database in plain text");
+        assert!(
+            !database.windows(token.len()).any(|w| w == token.as_bytes()),
+            "a token is in the database in plain text"
+        );
     }
 }
 
