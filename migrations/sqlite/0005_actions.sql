@@ -2,9 +2,12 @@
 -- with it, and the sandbox's record of what apps did through it.
 -- Keep in step with migrations/postgres/0005_actions.sql: the queries are shared.
 
--- A JSON object: values a provider's API needs besides the token (an Atlassian site id,
--- a Mailchimp data centre), typed by the builder or looked up once with the token.
+-- A JSON object: values a provider's API needs besides the token (a Shopify shop the builder
+-- typed, an Atlassian site id looked up once with the token).
 ALTER TABLE connections ADD COLUMN config TEXT NOT NULL DEFAULT '{}';
+-- What the builder typed for a provider on the customer's own host, between the Connect
+-- button and the callback.
+ALTER TABLE pending_authorizations ADD COLUMN config TEXT NOT NULL DEFAULT '{}';
 
 -- One row per action run or proxied call, for "recent use" on My integrations. `error`
 -- is the provider's message in words, never a token or a request body.

@@ -8,7 +8,7 @@ use super::send::read_limited;
 use super::target::{Target, TargetError, is_host_label};
 use super::{ActionError, Runner, default_headers};
 use crate::catalog::Connector;
-use crate::catalog::binding::{ConfigSource, Method};
+use crate::catalog::binding::Method;
 use crate::store::ConnectionRow;
 use serde_json::{Map, Value};
 
@@ -24,7 +24,7 @@ pub async fn complete(
     let mut config = row.config()?;
     let Some(api) = &connector.api else { return Ok(config) };
     let missing: Vec<_> =
-        api.config.iter().filter(|f| f.source == ConfigSource::Lookup && !config.contains_key(&f.name)).collect();
+        api.config.iter().filter(|f| !config.contains_key(&f.name)).collect();
     if missing.is_empty() {
         return Ok(config);
     }
@@ -41,7 +41,7 @@ pub async fn complete(
         if let Some(scheme) = &field.auth_scheme {
             sender.scheme = scheme;
         }
-        let (Some(raw_url), Some(pointer)) = (&field.url, &field.field) else { continue };
+        let (raw_url, pointer) = (&field.url, &field.field);
         let url = match &rebased {
             Some(t) => t.absolute(raw_url)?,
             None => url::Url::parse(raw_url).map_err(|e| ActionError::Lookup(e.to_string()))?,

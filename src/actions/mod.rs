@@ -135,12 +135,14 @@ impl Runner {
         headers: &'a [(String, String)],
     ) -> Sender<'a> {
         let scheme = connector.api.as_ref().map_or("Bearer", |a| a.auth_scheme.as_str());
+        let header = connector.api.as_ref().and_then(|a| a.auth_header.as_deref()).unwrap_or("authorization");
         Sender {
             connections: &self.connections,
             http: &self.oauth.http,
             connection_id: row.id,
             name: &connector.name,
             scheme,
+            header,
             default_headers: headers,
             timeout: Duration::from_millis(self.settings().actions.timeout_ms),
         }

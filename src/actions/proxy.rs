@@ -78,6 +78,12 @@ pub fn passes_request_header(name: &HeaderName) -> bool {
     !DROPPED_REQUEST.contains(&n) && !n.starts_with("x-forwarded-") && !n.starts_with("sec-")
 }
 
+/// A header that carries a credential at this API (its own token header too): the
+/// caller's is never passed on.
+fn carries_credential(name: &HeaderName, api_header: Option<&str>) -> bool {
+    api_header.is_some_and(|h| name.as_str().eq_ignore_ascii_case(h))
+}
+
 pub fn passes_response_header(name: &HeaderName) -> bool {
     !DROPPED_RESPONSE.contains(&name.as_str())
 }
@@ -102,6 +108,7 @@ impl Runner {
             .headers
             .iter()
             .filter(|(n, _)| passes_request_header(n))
+            .filter(|(n, _)| !carries_credential(n, connector.api.as_ref().and_then(|a| a.auth_header.as_deref())))
             .filter_map(|(n, v)| v.to_str().ok().map(|v| (n.as_str().to_owned(), v.to_owned())))
             .collect();
         let content_type = call

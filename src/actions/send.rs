@@ -26,8 +26,10 @@ pub struct Sender<'a> {
     pub connection_id: i64,
     /// The provider's name, for messages.
     pub name: &'a str,
-    /// `Bearer`, or the provider's own word (Mailchimp's `OAuth`).
+    /// `Bearer`, or the provider's own word (Mailchimp's `OAuth`); empty for the token alone.
     pub scheme: &'a str,
+    /// `Authorization`, or the provider's own header (Shopify's `X-Shopify-Access-Token`).
+    pub header: &'a str,
     /// Headers the API wants on every call unless the request sets them.
     pub default_headers: &'a [(String, String)],
     pub timeout: Duration,
@@ -58,8 +60,12 @@ impl Sender<'_> {
             .http
             .client()
             .request(method, request.url.clone())
-            .timeout(self.timeout)
-            .header(reqwest::header::AUTHORIZATION, format!("{} {}", self.scheme, tokens.access_token));
+            .timeout(self.timeout);
+        let credential = match self.scheme {
+            "" => tokens.access_token.clone(),
+            scheme => format!("{scheme} {}", tokens.access_token),
+        };
+        builder = builder.header(self.header, credential);
         let own = |name: &str| request.headers.iter().any(|(n, _)| n.eq_ignore_ascii_case(name));
         for (name, value) in self.default_headers.iter().filter(|(n, _)| !own(n)) {
             builder = builder.header(name.as_str(), value.as_str());

@@ -264,6 +264,10 @@ mod tests {
         config.insert("cloud_id".into(), Value::String("11223344-a1b2-3b33-c444-def123456789".into()));
         let jira = real("jira", config).unwrap();
         assert_eq!(jira.base_url(), "https://api.atlassian.com/ex/jira/11223344-a1b2-3b33-c444-def123456789");
+        let shop = Map::from_iter([("shop".to_owned(), Value::String("acme-store".into()))]);
+        assert_eq!(real("shopify", shop).unwrap().base_url(), "https://acme-store.myshopify.com/admin/api/2026-04");
+        let sneaky = Map::from_iter([("shop".to_owned(), Value::String("evil.example/x".into()))]);
+        assert!(real("shopify", sneaky).is_err(), "a typed value is a host label, nothing more");
         assert!(!is_host_label("169.254.169.254"));
         assert!(!is_host_label("evil.test/x"));
         assert!(is_host_label("acme"));

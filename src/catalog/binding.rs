@@ -21,9 +21,13 @@ pub struct Api {
     /// Headers every call sends unless the caller sets them (`Notion-Version`).
     #[serde(default)]
     pub headers: BTreeMap<String, String>,
-    /// The word before the token in `Authorization` (`Bearer`, Mailchimp's `OAuth`).
+    /// The word before the token in `Authorization` (`Bearer`, Mailchimp's `OAuth`), or
+    /// nothing for a header that carries the token alone.
     #[serde(default = "bearer")]
     pub auth_scheme: String,
+    /// The header that carries the token when it is not `Authorization` (Shopify's
+    /// `X-Shopify-Access-Token`).
+    pub auth_header: Option<String>,
     /// JSON pointers tried in order for the provider's own message in an error answer.
     #[serde(default)]
     pub error_message: Vec<String>,
@@ -31,7 +35,7 @@ pub struct Api {
     /// must have (`true` unless `success_value` says otherwise: TikTok's `"ok"`).
     pub success_flag: Option<String>,
     pub success_value: Option<Value>,
-    /// What the connection needs to know besides its token, and where it is found.
+    /// What the connection needs to know besides its token, and where it is read.
     #[serde(default)]
     pub config: Vec<ConfigField>,
     /// Which kind of token the connection holds, for callers that care (Slack `user`/`bot`).
@@ -74,34 +78,25 @@ fn json_value<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Value>, D
     }
 }
 
-/// A value a connection needs besides its token.
+/// A value a connection needs besides its token, read once with the token and kept with
+/// the connection. (Values the builder types, a Shopify shop, are `auth.credentials`.)
 #[derive(Clone, Debug, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ConfigField {
-    /// `[a-z_]+`; used as `{config.name}`.
+    /// Used as `{config.name}`.
     pub name: String,
     /// What it is, in plain words ("Atlassian site id").
     pub label: String,
-    pub source: ConfigSource,
-    /// `lookup`: an https URL answered for the connection's token.
-    pub url: Option<String>,
-    /// `lookup`: a JSON pointer to the value in the answer.
-    pub field: Option<String>,
-    /// `lookup`: the answer as the sandbox plays it.
+    /// An https URL answered for the connection's token.
+    pub url: String,
+    /// A JSON pointer to the value in the answer.
+    pub field: String,
+    /// The answer as the sandbox plays it.
     #[serde(default, deserialize_with = "json_value")]
     pub example: Option<Value>,
-    /// `lookup`: the word before the token when the lookup wants another than the API's
-    /// (Mailchimp's metadata endpoint takes `OAuth`).
+    /// The word before the token when the lookup wants another than the API's (Mailchimp's
+    /// metadata endpoint takes `OAuth`).
     pub auth_scheme: Option<String>,
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum ConfigSource {
-    /// The builder types it when connecting (a shop or subdomain).
-    Ask,
-    /// Read once with the token, then kept with the connection.
-    Lookup,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]

@@ -58,6 +58,14 @@ impl Connector {
         self.actions.iter().filter(|a| !a.is_bound())
     }
 
+    /// What the builder types when connecting an OAuth 2.0 connector whose endpoints live
+    /// on the customer's own host (a Shopify shop): `{name}` in its auth URLs, and
+    /// `{config.name}` in its API's, once the connection keeps it.
+    pub fn typed_values(&self) -> impl Iterator<Item = &super::auth::Credential> {
+        let oauth = self.auth.kind == super::auth::AuthKind::Oauth2;
+        self.auth.credentials.iter().filter(move |c| oauth && !c.secret)
+    }
+
     pub fn permission(&self, scope: &str) -> Option<&Permission> {
         self.permissions.iter().find(|p| p.scope == scope)
     }

@@ -173,7 +173,9 @@ fn parse_placeholder(inner: &str) -> Result<Placeholder, &'static str> {
     let source = if let Some(n) = head.strip_prefix('=') {
         is_name(n).then(|| Source::Computed(n.to_owned())).ok_or("a computed value is a lowercase name")?
     } else if let Some(n) = head.strip_prefix("config.") {
-        is_name(n).then(|| Source::Config(n.to_owned())).ok_or("a config value is a lowercase name")?
+        // As the catalog spells a credential the builder types (BambooHR's companyDomain).
+        let ok = !n.is_empty() && n.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_');
+        ok.then(|| Source::Config(n.to_owned())).ok_or("a config value is a name of letters, digits and _")?
     } else if let Some(rest) = head.strip_prefix('$') {
         let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
         let step: usize = rest[..digits].parse().map_err(|_| "a step answer is $ and the step's number")?;

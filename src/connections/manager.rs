@@ -169,7 +169,7 @@ impl Connections {
         refresh_token: &str,
     ) -> Result<TokenSet, UseError> {
         let name = self.name(&row.connector);
-        let provider = match self.oauth.provider(&row.connector) {
+        let provider = match self.oauth.provider_for(&row.connector, &row.config()?) {
             Ok(p) => p,
             Err(e) => {
                 let reason = e.to_string();
@@ -256,7 +256,8 @@ impl Connections {
                 detail: "its tokens cannot be decrypted with this server's key, so they could not be revoked".into(),
             });
         };
-        let provider: Provider = match self.oauth.provider(&row.connector) {
+        let typed = row.config().unwrap_or_default();
+        let provider: Provider = match self.oauth.provider_for(&row.connector, &typed) {
             Ok(p) => p,
             Err(e) => return Some(RevokeError::Failed { name: self.name(&row.connector), detail: e.to_string() }),
         };

@@ -23,6 +23,9 @@ pub struct ConnectForm {
     purpose: String,
     /// An action whose permissions to ask for (from Try an action, after a 403).
     action: Option<String>,
+    /// `typed.<name>`: what the builder typed for a provider on its own host (a shop).
+    #[serde(flatten)]
+    typed: std::collections::HashMap<String, String>,
 }
 
 fn shared() -> String {
@@ -74,6 +77,7 @@ pub async fn connect(
         "switch" => Purpose::Switch,
         _ => Purpose::Connect,
     };
+    let typed = typed_values(connector, &form.typed)?;
     let begin = Begin {
         app_id,
         user_id: user.id,
@@ -81,6 +85,7 @@ pub async fn connect(
         scopes,
         purpose,
         message_id: form.message_id,
+        typed,
     };
     match state.oauth.begin(begin).await {
         Ok(url) => Ok(Redirect::to(&url).into_response()),
@@ -189,4 +194,24 @@ pub async fn recheck_flows(state: &AppState, app_id: i64) {
 
 fn permission_label(state: &AppState, connector: &str, scope: &str) -> String {
     state.catalog.get(connector).and_then(|c| c.permission(scope)).map_or(scope.to_owned(), |p| p.label.clone())
+}
+
+/// The values the card asked for (`typed.shop`), each a host name or an id: a value that
+/// could move the sign-in elsewhere is refused before anything starts.
+fn typed_values(
+    connector: &crate::catalog::Connector,
+    form: &std::collections::HashMap<String, String>,
+) -> Result<serde_json::Map<String, serde_json::Value>, PageError> {
+    let mut typed = serde_json::Map::new();
+    for asked in connector.typed_values() {
+        let Some(value) = form.get(&format!("typed.{}", asked.name)).map(|v| v.trim()).filter(|v| !v.is_empty()) else {
+            continue;
+        };
+        if !crate::actions::target::is_host_label(value) {
+            let message = format!("'{value}' is not what {} asks for here: {}.", connector.name, asked.label);
+            return Err(PageError::new(StatusCode::BAD_REQUEST, "Not accepted", &message));
+        }
+        typed.insert(asked.name.clone(), serde_json::Value::String(value.to_owned()));
+    }
+    Ok(typed)
 }

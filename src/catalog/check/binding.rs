@@ -3,7 +3,7 @@
 //! and the sandbox has an answer for every step it must play.
 
 use super::{Locator, Seg, https_url};
-use crate::catalog::binding::{Api, ConfigSource, Step, placeholders_of};
+use crate::catalog::binding::{Api, Step, placeholders_of};
 use crate::catalog::filters;
 use crate::catalog::model::{Connector, Operation};
 use crate::catalog::template::{Source, Template};
@@ -21,8 +21,9 @@ pub const FORM_QUESTION_INPUTS: [&str; 3] = ["question_type", "options", "requir
 
 pub(super) fn check_bindings(c: &Connector, at: &mut Locator<'_>) {
     use Seg::{Idx, Key};
+    let typed: Vec<&str> = c.typed_values().map(|t| t.name.as_str()).collect();
     if let Some(api) = &c.api {
-        check_api(api, at);
+        check_api(api, &typed, at);
     }
     for (i, t) in c.triggers.iter().enumerate() {
         if t.is_bound() || !t.returns.is_empty() || t.unbound.is_some() {
@@ -48,9 +49,9 @@ pub(super) fn check_bindings(c: &Connector, at: &mut Locator<'_>) {
     }
 }
 
-fn check_api(api: &Api, at: &mut Locator<'_>) {
+fn check_api(api: &Api, typed: &[&str], at: &mut Locator<'_>) {
     use Seg::{Idx, Key};
-    let declared: Vec<&str> = api.config.iter().map(|f| f.name.as_str()).collect();
+    let declared: Vec<&str> = api.config.iter().map(|f| f.name.as_str()).chain(typed.iter().copied()).collect();
     let base = config_placeholders(&api.base_url, &declared)
         .and_then(|()| https_url(&without_placeholders(&api.base_url)).map_err(str::to_owned));
     if let Err(why) = base {
@@ -76,19 +77,14 @@ fn check_api(api: &Api, at: &mut Locator<'_>) {
         if !names.insert(field.name.as_str()) || !field.name.bytes().all(|b| b.is_ascii_lowercase() || b == b'_') {
             at.report(&here, format!("config name '{}' is repeated or not [a-z_]+", field.name));
         }
-        let lookup_parts = (&field.url, &field.field, &field.example);
-        match (field.source, lookup_parts) {
-            (ConfigSource::Lookup, (Some(url), Some(pointer), Some(_))) => {
-                if let Err(why) = https_url(url) {
-                    at.report(&here, format!("lookup url '{url}' {why}"));
-                }
-                if !pointer.starts_with('/') {
-                    at.report(&here, format!("'{pointer}' is not a JSON pointer"));
-                }
-            }
-            (ConfigSource::Lookup, _) => at.report(&here, "a lookup needs url, field and example".into()),
-            (ConfigSource::Ask, (None, None, None)) => {}
-            (ConfigSource::Ask, _) => at.report(&here, "a value the builder types has no url, field or example".into()),
+        if let Err(why) = https_url(&field.url) {
+            at.report(&here, format!("lookup url '{}' {why}", field.url));
+        }
+        if !field.field.starts_with('/') {
+            at.report(&here, format!("'{}' is not a JSON pointer", field.field));
+        }
+        if field.example.is_none() {
+            at.report(&here, "the sandbox needs an example answer to the lookup".into());
         }
     }
 }
@@ -97,7 +93,8 @@ fn check_action(c: &Connector, api: &Api, action: &Operation, i: usize, at: &mut
     use Seg::{Idx, Key};
     let name = format!("{}.{}", c.id, action.id);
     let inputs: HashSet<&str> = action.inputs.iter().map(|x| x.name.as_str()).collect();
-    let config: Vec<&str> = api.config.iter().map(|f| f.name.as_str()).collect();
+    let config: Vec<&str> =
+        api.config.iter().map(|f| f.name.as_str()).chain(c.typed_values().map(|t| t.name.as_str())).collect();
     let hosts = allowed_hosts(api);
     let mut used: HashSet<String> = HashSet::new();
     for (s, step) in action.call.iter().enumerate() {
@@ -263,7 +260,7 @@ fn config_placeholders(text: &str, declared: &[&str]) -> Result<(), String> {
     for p in t.placeholders() {
         match &p.source {
             Source::Config(n) if declared.contains(&n.as_str()) => {}
-            _ => return Err(format!("has {{{p}}}, which is not a declared config value")),
+            _ => return Err(format!("has {{{p}}}, which is not under [[api.config]] nor a typed auth.credentials value")),
         }
     }
     Ok(())

@@ -29,7 +29,7 @@ pub fn find<'c>(connector: &'c Connector, method: Method, path: &str, body: &Val
         .bound_actions()
         .flat_map(|a| a.call.iter().map(move |s| (Endpoint::Step { action: a, step: s }, s.method, s.served_path())));
     let lookups = connector.api.iter().flat_map(|api| &api.config).filter_map(|f| {
-        let path = f.url.as_deref().and_then(|u| url::Url::parse(u).ok()).map(|u| u.path().to_owned());
+        let path = url::Url::parse(&f.url).ok().map(|u| u.path().to_owned());
         path.map(|p| (Endpoint::Lookup(f), Method::Get, Some(p)))
     });
     let sent = key_paths(body);

@@ -7,6 +7,7 @@ mod every_binding;
 pub mod fixture;
 mod flows;
 mod newcomer;
+mod own_host;
 mod pages;
 mod providers;
 mod proxy;

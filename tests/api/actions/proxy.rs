@@ -191,3 +191,24 @@ async fn the_proxy_is_for_app_keys_and_connected_tools_only() {
     let anonymous = http.get(proxy(&app, "gmail/x")).send().await.unwrap();
     assert_eq!(anonymous.status(), 401);
 }
+
+#[tokio::test]
+async fn an_upload_larger_than_a_form_passes_within_the_proxys_own_bound() {
+    let stub = MockServer::start().await;
+    let (app, key) = stubbed(&stub, |_| {}).await;
+    Mock::given(method("PUT"))
+        .and(path("/upload/file"))
+        .and(|req: &Request| req.body.len() == 600 * 1024)
+        .respond_with(ResponseTemplate::new(201))
+        .expect(1)
+        .mount(&stub)
+        .await;
+    let answer = reqwest::Client::new()
+        .put(proxy(&app, "gmail/upload/file"))
+        .bearer_auth(&key)
+        .body(vec![7u8; 600 * 1024])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(answer.status(), 201, "600 KiB is more than a page form takes, and well within the proxy's 10 MiB");
+}
