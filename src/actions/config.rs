@@ -23,8 +23,7 @@ pub async fn complete(
 ) -> Result<Map<String, Value>, ActionError> {
     let mut config = row.config()?;
     let Some(api) = &connector.api else { return Ok(config) };
-    let missing: Vec<_> =
-        api.config.iter().filter(|f| !config.contains_key(&f.name)).collect();
+    let missing: Vec<_> = api.config.iter().filter(|f| !config.contains_key(&f.name)).collect();
     if missing.is_empty() {
         return Ok(config);
     }

@@ -56,11 +56,7 @@ impl Sender<'_> {
 
     async fn once(&self, request: &Prepared, tokens: &TokenSet) -> Result<reqwest::Response, SendError> {
         let method = reqwest::Method::from_bytes(request.method.as_str().as_bytes()).unwrap_or(reqwest::Method::GET);
-        let mut builder = self
-            .http
-            .client()
-            .request(method, request.url.clone())
-            .timeout(self.timeout);
+        let mut builder = self.http.client().request(method, request.url.clone()).timeout(self.timeout);
         let credential = match self.scheme {
             "" => tokens.access_token.clone(),
             scheme => format!("{scheme} {}", tokens.access_token),

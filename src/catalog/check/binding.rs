@@ -260,7 +260,11 @@ fn config_placeholders(text: &str, declared: &[&str]) -> Result<(), String> {
     for p in t.placeholders() {
         match &p.source {
             Source::Config(n) if declared.contains(&n.as_str()) => {}
-            _ => return Err(format!("has {{{p}}}, which is not under [[api.config]] nor a typed auth.credentials value")),
+            _ => {
+                return Err(format!(
+                    "has {{{p}}}, which is not under [[api.config]] nor a typed auth.credentials value"
+                ));
+            }
         }
     }
     Ok(())

@@ -88,7 +88,8 @@ impl Play<'_> {
             api.iter().flat_map(|a| &a.config).filter_map(|f| f.auth_scheme.as_ref()).map(|s| s.to_lowercase()),
         );
         let schemes: Vec<&str> = schemes.iter().map(String::as_str).collect();
-        let own_header = api.and_then(|a| a.auth_header.as_deref()).and_then(|h| headers.get(h)).and_then(|v| v.to_str().ok());
+        let own_header =
+            api.and_then(|a| a.auth_header.as_deref()).and_then(|h| headers.get(h)).and_then(|v| v.to_str().ok());
         let Some(token) = own_header.or_else(|| super::endpoints::credential(headers, &schemes)) else {
             return Ok(self.error(StatusCode::UNAUTHORIZED, "send an access token: Authorization: Bearer <token>"));
         };

@@ -40,16 +40,29 @@ async fn the_card_asks_for_the_shop_and_the_connection_keeps_it_for_its_api() {
     assert!(chat.contains("name=\"typed.shop\""), "the card asks for the shop");
     assert!(chat.contains("Your store&#39;s myshopify.com name"), "in the catalog's words");
 
-    let refused =
-        owner.post(app.url("/apps/1/connect")).form(&[("connector", "shopify"), ("typed.shop", "evil.example/x")]).send().await.unwrap();
+    let refused = owner
+        .post(app.url("/apps/1/connect"))
+        .form(&[("connector", "shopify"), ("typed.shop", "evil.example/x")])
+        .send()
+        .await
+        .unwrap();
     assert_eq!(refused.status(), 400, "a value that is not a shop name is refused before anything starts");
 
-    let started =
-        owner.post(app.url("/apps/1/connect")).form(&[("connector", "shopify"), ("typed.shop", "acme-store")]).send().await.unwrap();
+    let started = owner
+        .post(app.url("/apps/1/connect"))
+        .form(&[("connector", "shopify"), ("typed.shop", "acme-store")])
+        .send()
+        .await
+        .unwrap();
     let authorize = location(&started);
     assert!(authorize.starts_with("https://acme-store.myshopify.com/admin/oauth/authorize?"), "{authorize}");
     let state = url::Url::parse(&authorize).unwrap().query_pairs().find(|(k, _)| k == "state").unwrap().1.into_owned();
-    let back = owner.get(app.url("/oauth/callback")).query(&[("state", state.as_str()), ("code", "c-1")]).send().await.unwrap();
+    let back = owner
+        .get(app.url("/oauth/callback"))
+        .query(&[("state", state.as_str()), ("code", "c-1")])
+        .send()
+        .await
+        .unwrap();
     assert_eq!(back.status(), 303, "{:?}", back.text().await);
 
     let key = app_key(&app).await;

@@ -6,7 +6,7 @@
 use crate::peers::free_port;
 use patchbay::connections::{TokenCipher, TokenSet};
 use reqwest::redirect::Policy;
-use serde_json::{Value, json};
+use serde_json::json;
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
