@@ -2,7 +2,7 @@
 //! press Try an action on My integrations, send an email, and find it in the Sandbox
 //! outbox.
 
-use crate::browser::{Driver, sign_in};
+use crate::browser::{Driver, open_gmail_consent, sign_in};
 use crate::helpers::TestApp;
 use fantoccini::Locator;
 
@@ -11,12 +11,7 @@ async fn a_newcomer_connects_gmail_tries_send_and_sees_the_email_in_the_sandbox_
     let app = TestApp::spawn().await;
     let Some(d) = Driver::start().await else { return };
     sign_in(&d, &app, "Ada Owner").await;
-    d.client.goto(&app.url("/apps/1/chat")).await.unwrap();
-    d.type_into("textarea#message", "Send me a daily email with my to-do list using Gmail").await;
-    d.press("Send").await;
-    let card = d.wait_for(Locator::Css("section.card[id$='-gmail']")).await;
-    card.find(Locator::XPath(".//button[normalize-space()='Connect to Gmail']")).await.unwrap().click().await.unwrap();
-    d.wait_for(Locator::XPath("//button[normalize-space()='Allow']")).await;
+    open_gmail_consent(&d, &app).await;
     d.press("Allow").await;
     d.wait_for(Locator::Css("section.card-connected")).await;
 

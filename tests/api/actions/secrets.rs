@@ -132,18 +132,9 @@ async fn no_token_shows_in_logs_pages_answers_or_the_database_except_when_a_key_
     assert!(tokens.contains(&handed["access_token"].as_str().unwrap().to_owned()), "the one allowed hand-out");
 
     let email = json!({"inputs": {"to": "ada@example.com", "subject": "Open tasks", "body": "Two are open."}});
+    let send = || api.post(server.url("/api/v1/apps/1/actions/gmail.send_email")).bearer_auth(&key).json(&email);
     for _ in 0..2 {
-        seen.push(
-            api.post(server.url("/api/v1/apps/1/actions/gmail.send_email"))
-                .bearer_auth(&key)
-                .json(&email)
-                .send()
-                .await
-                .unwrap()
-                .text()
-                .await
-                .unwrap(),
-        );
+        seen.push(text_of(send()).await);
     }
     // A revoked access token: renewed after the 401, and the new tokens must not show either.
     api.post(server.url("/sandbox/faults"))
@@ -151,24 +142,15 @@ async fn no_token_shows_in_logs_pages_answers_or_the_database_except_when_a_key_
         .send()
         .await
         .unwrap();
-    seen.push(
-        api.get(server.url("/api/v1/apps/1/proxy/gmail/gmail/v1/users/me/messages"))
-            .bearer_auth(&key)
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap(),
-    );
-    tokens.extend(server.stored_tokens());
     for path in [
+        "/api/v1/apps/1/proxy/gmail/gmail/v1/users/me/messages",
         "/api/v1/apps/1/connections",
         "/api/v1/apps/1/connections/gmail",
         "/api/v1/apps/1/proxy/gmail/gmail/v1/users/me/labels",
     ] {
-        seen.push(api.get(server.url(path)).bearer_auth(&key).send().await.unwrap().text().await.unwrap());
+        seen.push(text_of(api.get(server.url(path)).bearer_auth(&key)).await);
     }
+    tokens.extend(server.stored_tokens());
     let connection = sealed_rows(server.dir.path())[0].0;
     let try_page = format!("/apps/1/integrations/{connection}/try");
     for path in [
@@ -181,18 +163,11 @@ async fn no_token_shows_in_logs_pages_answers_or_the_database_except_when_a_key_
         "/sandbox/outbox.json".into(),
         "/api/v1/apps/1/connections/gmail?include=token".into(),
     ] {
-        seen.push(browser.get(server.url(&path)).send().await.unwrap().text().await.unwrap());
+        seen.push(text_of(browser.get(server.url(&path))).await);
     }
     seen.push(
-        browser
-            .post(server.url(&try_page))
-            .form(&[("action", "search_emails"), ("in.query", "invoice")])
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap(),
+        text_of(browser.post(server.url(&try_page)).form(&[("action", "search_emails"), ("in.query", "invoice")]))
+            .await,
     );
     tokio::time::sleep(Duration::from_millis(200)).await;
     let log = std::fs::read_to_string(server.dir.path().join("server.log")).unwrap();
@@ -209,6 +184,11 @@ async fn no_token_shows_in_logs_pages_answers_or_the_database_except_when_a_key_
             "a token is in the database in plain text"
         );
     }
+}
+
+/// The answer's body, whatever its status.
+async fn text_of(request: reqwest::RequestBuilder) -> String {
+    request.send().await.unwrap().text().await.unwrap()
 }
 
 /// The consent form as a browser submits it after Allow.
