@@ -118,7 +118,10 @@ impl Runner {
             if failure.is_some() {
                 return Ok((records, failure));
             }
-            self.store.save_run_steps(run.id, &serde_json::to_string(&records).unwrap_or_else(|_| "[]".into())).await?;
+            // What changed something outside is kept at once; reads can be done again.
+            if matches!(step, crate::wiring::Step::Action(_) | crate::wiring::Step::Save(_)) {
+                self.store.save_run_steps(run.id, &serde_json::to_string(&records).unwrap_or_else(|_| "[]".into())).await?;
+            }
         }
         Ok((records, None))
     }
