@@ -134,6 +134,8 @@ pub async fn callback(
                     .set_card_state(message_id, &ctx.connector, "connected", Some(&account), Some(user.id))
                     .await?;
             }
+            let data = serde_json::json!({"connector": ctx.connector, "account": account, "missing_scopes": missing});
+            crate::runner::webhooks::emit(&state.store, ctx.app_id, "connection.connected", data).await?;
             let response = finish(&state, &ctx, &text).await?;
             // Flows waiting for this connection (or its new scopes) may run now.
             recheck_flows(&state, ctx.app_id).await;

@@ -55,7 +55,9 @@ impl Runner {
                     self.store.set_flow_status(run.flow_id, "blocked", Some(reason)).await?;
                     self.store.drop_schedule(run.flow_id).await?;
                 }
-                self.store.finish_run(run.id, "failed", &steps, Some(&f.message), now()).await
+                self.store.finish_run(run.id, "failed", &steps, Some(&f.message), now()).await?;
+                let data = serde_json::json!({"run_id": run.id, "flow_id": run.flow_id, "flow": def.name, "error": f.message});
+                super::webhooks::emit(&self.store, run.app_id, "run.failed", data).await
             }
         }
     }

@@ -16,6 +16,7 @@ mod runs;
 pub mod retention;
 mod sandbox;
 mod users;
+mod webhooks;
 
 pub use audit::AuditEntry;
 pub use chat::{CardState, ChatMessage, NewMessage};
@@ -29,6 +30,7 @@ pub use records::RecordRow;
 pub use runs::{NewRun, RunRow, ScheduleRow};
 pub use sandbox::{CodeRedemption, NewSandboxAccessToken, NewSandboxGrant, SandboxAccess, SandboxCode, SandboxGrant};
 pub use users::{AppRow, Member, UserRow};
+pub use webhooks::DeliveryRow;
 
 use sqlx::any::{AnyPoolOptions, install_default_drivers};
 use sqlx::{AnyPool, Executor};

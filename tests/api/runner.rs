@@ -273,3 +273,54 @@ async fn the_apps_own_data_source_is_called_with_a_signature_and_a_wrong_one_is_
     assert_eq!(refused.status, "failed");
     assert!(refused.error.unwrap().contains("answered 401"));
 }
+
+#[tokio::test]
+async fn a_failed_run_is_posted_to_the_apps_webhook_signed_and_retried_until_taken() {
+    use axum::routing::post;
+    let received: Arc<Mutex<Vec<(String, String)>>> = Arc::new(Mutex::new(vec![]));
+    let answers = Arc::new(Mutex::new(vec![500u16, 200]));
+    let (seen, script) = (received.clone(), answers.clone());
+    let backend = axum::Router::new().route(
+        "/events",
+        post(move |headers: axum::http::HeaderMap, body: String| {
+            let (seen, script) = (seen.clone(), script.clone());
+            async move {
+                let sig = headers["x-patchbay-signature"].to_str().unwrap().to_owned();
+                seen.lock().unwrap().push((sig, body));
+                axum::http::StatusCode::from_u16(script.lock().unwrap().remove(0)).unwrap()
+            }
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/events", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, backend).await.unwrap() });
+
+    let app = TestApp::spawn_with(no_runner).await;
+    let owner = app.signed_in(OWNER).await;
+    let saved = owner.post(app.url("/apps/1/settings/backend")).form(&[("webhook_url", url.as_str()), ("data_url", "")]).send().await.unwrap();
+    assert!(text(saved, 200).await.contains("Saved."));
+    let secret = crate::identity::shown_once(&text(owner.post(app.url("/apps/1/settings/secret")).send().await.unwrap(), 200).await);
+
+    let flow = active_flow(&app, &daily_tasks("0 8 * * *", true)).await;
+    let (runner, _) = scripted_runner(&app, vec![Err(StepFailure::permanent("Gmail answered 400: bad address"))]);
+    patchbay::runner::events::run_now(&app.store, flow, None, true).await.unwrap();
+    work(&runner).await;
+    assert_eq!(runner.deliver_webhooks().await.unwrap(), 1);
+    let pending = app.store.deliveries_of_app(TODO_APP, 5).await.unwrap().remove(0);
+    assert_eq!((pending.status.as_str(), pending.last_error.as_deref()), ("pending", Some("the backend answered 500")));
+
+    // The retry is due later; bring it forward rather than wait.
+    let pool = sqlx::AnyPool::connect(&Store::sqlite_url(app.dir.path())).await.unwrap();
+    sqlx::query("UPDATE webhook_deliveries SET next_attempt_at = 0").execute(&pool).await.unwrap();
+    assert_eq!(runner.deliver_webhooks().await.unwrap(), 1);
+    assert_eq!(app.store.deliveries_of_app(TODO_APP, 5).await.unwrap()[0].status, "delivered");
+
+    let (sig, body) = received.lock().unwrap()[1].clone();
+    let t: i64 = sig.split(',').next().unwrap().trim_start_matches("t=").parse().unwrap();
+    assert_eq!(patchbay::runner::data::signature(secret.as_bytes(), t, &body), sig, "the backend can check it");
+    let event: Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(event["event"], "run.failed");
+    assert_eq!(event["data"]["error"], "Gmail answered 400: bad address");
+    let settings = text(owner.get(app.url("/apps/1/settings")).send().await.unwrap(), 200).await;
+    assert!(settings.contains("run.failed · delivered"), "the app shows its webhooks");
+}
