@@ -84,7 +84,10 @@ fn scheduler_tick(c: &mut Criterion) {
     rt.block_on(async {
         for i in 0..10_000 {
             let id = add_flow(&store, app, &format!("{} {} * * *", i % 60, i % 24)).await;
-            store.put_schedule(id, &format!("{} {} * * *", i % 60, i % 24), "Europe/Paris", now() + 3600 + i).await.unwrap();
+            store
+                .put_schedule(id, &format!("{} {} * * *", i % 60, i % 24), "Europe/Paris", now() + 3600 + i)
+                .await
+                .unwrap();
         }
     });
     let mut group = c.benchmark_group("scheduler with 10,000 active scheduled flows");

@@ -2,8 +2,8 @@
 //! My integrations) and finish it, then tell the chat what happened in plain words.
 
 use super::AppState;
-use super::pages::{Access, PageError};
 use super::auth::CurrentUser;
+use super::pages::{Access, PageError};
 use crate::card::required_scopes;
 use crate::chat;
 use crate::oauth::{Begin, BeginError, CallbackError, CallbackQuery, Context, Outcome, Purpose};

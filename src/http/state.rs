@@ -64,7 +64,23 @@ impl AppState {
         };
         let connections = Arc::new(Connections::new(oauth.clone()));
         let rate_limits = RateLimits::new(&settings.rate_limit).map(Arc::new);
-        let runner = Arc::new(crate::runner::Runner::new(&settings, store.clone(), cipher.clone(), Arc::new(crate::runner::actions::NoActions))?);
-        Ok(Self(Arc::new(Parts { settings, catalog, store, cipher, router, routing, oauth, connections, rate_limits, runner })))
+        let runner = Arc::new(crate::runner::Runner::new(
+            &settings,
+            store.clone(),
+            cipher.clone(),
+            Arc::new(crate::runner::actions::NoActions),
+        )?);
+        Ok(Self(Arc::new(Parts {
+            settings,
+            catalog,
+            store,
+            cipher,
+            router,
+            routing,
+            oauth,
+            connections,
+            rate_limits,
+            runner,
+        })))
     }
 }

@@ -36,7 +36,9 @@ impl Runner {
                 continue;
             };
             let (_, sealed) = self.store.app_data_source(delivery.app_id).await?;
-            let secret = sealed.and_then(|s| self.cipher.open(&s, &data_secret_context(delivery.app_id)).ok()).unwrap_or_default();
+            let secret = sealed
+                .and_then(|s| self.cipher.open(&s, &data_secret_context(delivery.app_id)).ok())
+                .unwrap_or_default();
             let outcome = self
                 .http
                 .post(&url)
@@ -51,7 +53,8 @@ impl Runner {
                 Ok(r) => Some(format!("the backend answered {}", r.status().as_u16())),
                 Err(e) => Some(format!("the backend could not be reached: {}", e.without_url())),
             };
-            let retry_at = (delivery.attempts < MAX_ATTEMPTS).then(|| at + (30_i64 << (delivery.attempts - 1).clamp(0, 10)));
+            let retry_at =
+                (delivery.attempts < MAX_ATTEMPTS).then(|| at + (30_i64 << (delivery.attempts - 1).clamp(0, 10)));
             self.store.delivery_attempted(delivery.id, error.as_deref(), error.as_ref().and(retry_at)).await?;
         }
         Ok(n)

@@ -12,8 +12,8 @@ mod invitations;
 mod keys;
 mod pending;
 mod records;
-mod runs;
 pub mod retention;
+mod runs;
 mod sandbox;
 mod users;
 mod webhooks;
@@ -134,8 +134,10 @@ impl Store {
                             // WAL with synchronous=NORMAL: a commit no longer waits for the disk
                             // (the WAL is synced at checkpoints), which SQLite documents as
                             // safe from corruption; a power cut may lose the last commits.
-                            conn.execute("PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000; PRAGMA synchronous = NORMAL;")
-                                .await?;
+                            conn.execute(
+                                "PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000; PRAGMA synchronous = NORMAL;",
+                            )
+                            .await?;
                             Ok(())
                         })
                     })

@@ -38,7 +38,12 @@ impl Store {
         Ok(())
     }
 
-    pub async fn claim_deliveries(&self, at: i64, lease_until: i64, limit: i64) -> StoreResult<Vec<(DeliveryRow, Option<String>)>> {
+    pub async fn claim_deliveries(
+        &self,
+        at: i64,
+        lease_until: i64,
+        limit: i64,
+    ) -> StoreResult<Vec<(DeliveryRow, Option<String>)>> {
         let pick = match self.backend() {
             Backend::Postgres => {
                 "SELECT id FROM webhook_deliveries WHERE status = 'pending' AND next_attempt_at <= $1 \
@@ -61,8 +66,10 @@ impl Store {
             .await?;
         let mut out = Vec::new();
         for row in rows {
-            let (url,): (Option<String>,) =
-                sqlx::query_as("SELECT webhook_url FROM apps WHERE id = $1").bind(row.app_id).fetch_one(self.pool()).await?;
+            let (url,): (Option<String>,) = sqlx::query_as("SELECT webhook_url FROM apps WHERE id = $1")
+                .bind(row.app_id)
+                .fetch_one(self.pool())
+                .await?;
             out.push((row, url));
         }
         Ok(out)
@@ -102,13 +109,19 @@ impl Store {
     }
 
     pub async fn set_app_webhook(&self, app_id: i64, url: Option<&str>) -> StoreResult<()> {
-        sqlx::query("UPDATE apps SET webhook_url = $1 WHERE id = $2").bind(url).bind(app_id).execute(self.pool()).await?;
+        sqlx::query("UPDATE apps SET webhook_url = $1 WHERE id = $2")
+            .bind(url)
+            .bind(app_id)
+            .execute(self.pool())
+            .await?;
         Ok(())
     }
 
     pub async fn app_webhook(&self, app_id: i64) -> StoreResult<Option<String>> {
-        let row: Option<(Option<String>,)> =
-            sqlx::query_as("SELECT webhook_url FROM apps WHERE id = $1").bind(app_id).fetch_optional(self.pool()).await?;
+        let row: Option<(Option<String>,)> = sqlx::query_as("SELECT webhook_url FROM apps WHERE id = $1")
+            .bind(app_id)
+            .fetch_optional(self.pool())
+            .await?;
         Ok(row.and_then(|(u,)| u))
     }
 }

@@ -129,7 +129,9 @@ impl PageError {
 impl From<StoreError> for PageError {
     fn from(e: StoreError) -> Self {
         match e {
-            StoreError::InvalidText(message) => Self::new(StatusCode::BAD_REQUEST, "Not accepted", &format!("{}.", capitalised(&message))),
+            StoreError::InvalidText(message) => {
+                Self::new(StatusCode::BAD_REQUEST, "Not accepted", &format!("{}.", capitalised(&message)))
+            }
             other => Self::internal(other),
         }
     }
@@ -214,7 +216,11 @@ async fn app_home(
 }
 
 pub async fn not_found() -> axum::response::Response {
-    super::guard::refusal(StatusCode::NOT_FOUND, "Not found", "There is no page here. It may have been removed, or the link is wrong.")
+    super::guard::refusal(
+        StatusCode::NOT_FOUND,
+        "Not found",
+        "There is no page here. It may have been removed, or the link is wrong.",
+    )
 }
 
 /// A GET of a form's address (a bookmarked or reloaded POST) explains itself.

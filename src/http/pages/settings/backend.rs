@@ -53,14 +53,21 @@ fn checked_url(state: &AppState, raw: &str, what: &str) -> Result<Option<String>
     Ok(Some(url.to_string()))
 }
 
-pub async fn save_backend(State(state): State<AppState>, Owner(access): Owner, Form(form): Form<BackendForm>) -> Result<Response, PageError> {
+pub async fn save_backend(
+    State(state): State<AppState>,
+    Owner(access): Owner,
+    Form(form): Form<BackendForm>,
+) -> Result<Response, PageError> {
     let app_id = access.app.id;
     let urls = checked_url(&state, &form.data_url, "data source address")
         .and_then(|d| Ok((d, checked_url(&state, &form.webhook_url, "webhook address")?)));
     let (data_url, webhook_url) = match urls {
         Ok(u) => u,
         Err(message) => {
-            return SettingsPage::load(&state, &access).await?.with_notice(message).render(StatusCode::UNPROCESSABLE_ENTITY);
+            return SettingsPage::load(&state, &access)
+                .await?
+                .with_notice(message)
+                .render(StatusCode::UNPROCESSABLE_ENTITY);
         }
     };
     state.store.set_app_data_source(app_id, data_url.as_deref(), None).await?;

@@ -88,7 +88,8 @@ impl SettingsPage {
         let app_id = access.app.id;
         let (pages, entities) = structure_form::rows_of(&access.structure);
         let is_owner = access.role == Role::Owner;
-        let (members, invitations, keys) = if is_owner { people_and_keys(state, access).await? } else { Default::default() };
+        let (members, invitations, keys) =
+            if is_owner { people_and_keys(state, access).await? } else { Default::default() };
         let (data_url, sealed) = state.store.app_data_source(app_id).await?;
         let deliveries = state
             .store
@@ -239,7 +240,10 @@ pub async fn save_general(
     }
     state.store.rename_app(app_id, name).await?;
     state.store.set_app_time_zone(app_id, zone).await?;
-    state.store.audit(Some(app_id), Some(user.id), "app.settings_changed", None, None, Some(&format!("{name}, {zone}"))).await?;
+    state
+        .store
+        .audit(Some(app_id), Some(user.id), "app.settings_changed", None, None, Some(&format!("{name}, {zone}")))
+        .await?;
     Ok(Redirect::to(&format!("/apps/{app_id}/settings#general")).into_response())
 }
 
@@ -294,7 +298,12 @@ pub async fn save_structure_json(
     }
 }
 
-async fn saved(state: &AppState, user: &crate::store::UserRow, app_id: i64, anchor: &str) -> Result<Response, PageError> {
+async fn saved(
+    state: &AppState,
+    user: &crate::store::UserRow,
+    app_id: i64,
+    anchor: &str,
+) -> Result<Response, PageError> {
     state.store.audit(Some(app_id), Some(user.id), "app.structure_changed", None, None, None).await?;
     Ok(Redirect::to(&format!("/apps/{app_id}/settings{anchor}")).into_response())
 }
