@@ -61,8 +61,7 @@ pub async fn activate(
     require_key(&caller)?;
     flow_of_app(&state, &caller, flow_id).await?;
     let (_, report) =
-        wiring::activate(&state.store, &state.catalog, flow_id).await.map_err(|e| AppError::Internal(e.into()))?;
-    scheduler::sync_flow(&state.store, flow_id).await?;
+        scheduler::activate(&state.store, &state.catalog, flow_id).await.map_err(|e| AppError::Internal(e.into()))?;
     let flow = flow_of_app(&state, &caller, flow_id).await?;
     if flow.row.status != "active" {
         let why = report.status_reason().unwrap_or_else(|| "it is not ready".into());
@@ -78,8 +77,7 @@ pub async fn pause(
 ) -> Result<Json<Value>, AppError> {
     require_key(&caller)?;
     flow_of_app(&state, &caller, flow_id).await?;
-    wiring::deactivate(&state.store, &state.catalog, flow_id).await.map_err(|e| AppError::Internal(e.into()))?;
-    scheduler::sync_flow(&state.store, flow_id).await?;
+    scheduler::pause(&state.store, &state.catalog, flow_id).await.map_err(|e| AppError::Internal(e.into()))?;
     Ok(Json(flow_json(&state, &flow_of_app(&state, &caller, flow_id).await?).await?))
 }
 
