@@ -254,16 +254,24 @@ impl Settings {
             return Err(SettingsError("llm.timeout_ms must be above 0".into()));
         }
         if let Some(oidc) = &self.auth.oidc {
-            url::Url::parse(&oidc.issuer).map_err(|e| SettingsError(format!("auth.oidc.issuer '{}': {e}", oidc.issuer)))?;
+            url::Url::parse(&oidc.issuer)
+                .map_err(|e| SettingsError(format!("auth.oidc.issuer '{}': {e}", oidc.issuer)))?;
         }
         if self.auth.session_ttl_hours <= 0 || self.auth.invitation_ttl_hours <= 0 {
             return Err(SettingsError("auth.session_ttl_hours and auth.invitation_ttl_hours must be above 0".into()));
         }
         if self.rate_limit.enabled
-            && [self.rate_limit.per_address_per_sec, self.rate_limit.per_address_burst, self.rate_limit.per_key_per_sec, self.rate_limit.per_key_burst]
-                .contains(&0)
+            && [
+                self.rate_limit.per_address_per_sec,
+                self.rate_limit.per_address_burst,
+                self.rate_limit.per_key_per_sec,
+                self.rate_limit.per_key_burst,
+            ]
+            .contains(&0)
         {
-            return Err(SettingsError("rate_limit rates and bursts must be above 0 (or rate_limit.enabled = false)".into()));
+            return Err(SettingsError(
+                "rate_limit rates and bursts must be above 0 (or rate_limit.enabled = false)".into(),
+            ));
         }
         if self.actions.timeout_ms == 0 || self.actions.max_request_bytes == 0 || self.actions.max_response_bytes == 0 {
             return Err(SettingsError("actions.timeout_ms and the actions size limits must be above 0".into()));

@@ -83,10 +83,12 @@ pub async fn prepare(settings: Settings) -> anyhow::Result<AppState> {
     let catalog = crate::load_catalog(&settings)?;
     let store = open_store(&settings).await?;
     // The demo people sign in without a password: never in production.
-    if settings.seed_demo && settings.development_sign_in() && crate::app::demo::seed_if_empty(&store).await?.is_some() {
+    if settings.seed_demo && settings.development_sign_in() && crate::app::demo::seed_if_empty(&store).await?.is_some()
+    {
         tracing::info!("seeded the demo app \"Todo\" and its people (development sign-in)");
     }
-    let cipher = TokenCipher::load_or_create(settings.token_key.as_ref(), &settings.previous_token_keys, &settings.data_dir)?;
+    let cipher =
+        TokenCipher::load_or_create(settings.token_key.as_ref(), &settings.previous_token_keys, &settings.data_dir)?;
     crate::connections::keys::agree_with_database(&store, &cipher).await?;
     AppState::new(settings, Arc::new(catalog), store, cipher)
 }

@@ -51,7 +51,13 @@ pub struct RateLimitSettings {
 
 impl Default for RateLimitSettings {
     fn default() -> Self {
-        Self { enabled: true, per_address_per_sec: 50, per_address_burst: 200, per_key_per_sec: 100, per_key_burst: 400 }
+        Self {
+            enabled: true,
+            per_address_per_sec: 50,
+            per_address_burst: 200,
+            per_key_per_sec: 100,
+            per_key_burst: 400,
+        }
     }
 }
 

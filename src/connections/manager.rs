@@ -195,6 +195,9 @@ impl Connections {
                     return self.open(&fresh);
                 }
                 self.oauth.store.touch_connection(row.id, now()).await?;
+                if Status::parse(&row.status) != Status::Connected {
+                    self.event(row, "connection.recovered", None).await?;
+                }
                 Ok(tokens)
             }
             Err(e @ (TokenError::Rejected(_) | TokenError::BadClient(_))) => {
@@ -205,6 +208,7 @@ impl Connections {
                     _ => e.to_string(),
                 };
                 self.oauth.store.refresh_failed(row.id, Status::Revoked.as_str(), &reason, None).await?;
+                self.event(row, "connection.revoked", Some(&reason)).await?;
                 Err(UseError::Unusable { name, status: Status::Revoked.label(), reason })
             }
             Err(e) => {
@@ -212,9 +216,18 @@ impl Connections {
                 let backoff = 30i64 << row.refresh_failures.clamp(0, 6);
                 let reason = format!("{e}; patchbay will try again");
                 self.oauth.store.refresh_failed(row.id, Status::Error.as_str(), &reason, Some(now() + backoff)).await?;
+                if row.refresh_failures == 0 {
+                    self.event(row, "connection.refresh_failed", Some(&reason)).await?;
+                }
                 Err(UseError::Unavailable { name, reason })
             }
         }
+    }
+
+    /// Tells the app's backend (its webhook) what happened to a connection.
+    async fn event(&self, row: &ConnectionRow, event: &str, reason: Option<&str>) -> Result<(), StoreError> {
+        let data = serde_json::json!({"connector": row.connector, "account": row.account, "reason": reason});
+        crate::runner::webhooks::emit(&self.oauth.store, row.app_id, event, data).await
     }
 
     /// The background task's round: refreshes every token that expires within the margin.

@@ -2,8 +2,8 @@
 //! My integrations) and finish it, then tell the chat what happened in plain words.
 
 use super::AppState;
-use super::pages::{Access, PageError};
 use super::auth::CurrentUser;
+use super::pages::{Access, PageError};
 use crate::card::required_scopes;
 use crate::chat;
 use crate::oauth::{Begin, BeginError, CallbackError, CallbackQuery, Context, Outcome, Purpose};
@@ -146,6 +146,8 @@ pub async fn callback(
                     .set_card_state(message_id, &ctx.connector, "connected", Some(&account), Some(user.id))
                     .await?;
             }
+            let data = serde_json::json!({"connector": ctx.connector, "account": account, "missing_scopes": missing});
+            crate::runner::webhooks::emit(&state.store, ctx.app_id, "connection.connected", data).await?;
             let response = finish(&state, &ctx, &text).await?;
             // Flows waiting for this connection (or its new scopes) may run now.
             recheck_flows(&state, ctx.app_id).await;

@@ -66,6 +66,17 @@ impl AppState {
         let rate_limits = RateLimits::new(&settings.rate_limit).map(Arc::new);
         let actions = Arc::new(crate::actions::Runner::new(oauth.clone(), connections.clone()));
         let runner = Arc::new(crate::runner::Runner::new(&settings, store.clone(), cipher.clone(), actions)?);
-        Ok(Self(Arc::new(Parts { settings, catalog, store, cipher, router, routing, oauth, connections, rate_limits, runner })))
+        Ok(Self(Arc::new(Parts {
+            settings,
+            catalog,
+            store,
+            cipher,
+            router,
+            routing,
+            oauth,
+            connections,
+            rate_limits,
+            runner,
+        })))
     }
 }

@@ -49,7 +49,10 @@ pub struct NoActions;
 impl ActionCaller for NoActions {
     fn call<'a>(&'a self, call: ActionCall<'a>) -> BoxFuture<'a, Result<Value, StepFailure>> {
         Box::pin(async move {
-            Err(StepFailure::permanent(format!("{} cannot be called: this server has no action API attached", call.operation)))
+            Err(StepFailure::permanent(format!(
+                "{} cannot be called: this server has no action API attached",
+                call.operation
+            )))
         })
     }
 }

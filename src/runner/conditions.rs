@@ -25,7 +25,8 @@ fn holds(field: Option<&Value>, op: Op, value: Option<&Value>, now: i64) -> bool
         Op::Lte => compare(field, value).is_some_and(|o| o != std::cmp::Ordering::Greater),
         Op::Contains => text(field).to_lowercase().contains(&text(value).to_lowercase()),
         Op::WithinLast | Op::WithinNext => {
-            let (Some(at), Some(span)) = (field.and_then(timestamp), value.and_then(|v| v.as_str()).and_then(duration_secs))
+            let (Some(at), Some(span)) =
+                (field.and_then(timestamp), value.and_then(|v| v.as_str()).and_then(duration_secs))
             else {
                 return false;
             };
@@ -110,7 +111,8 @@ fn duration_secs(s: &str) -> Option<i64> {
 
 /// Today, as the start of the day in UTC (what "overdue" compares against).
 pub fn today(now: i64) -> i64 {
-    DateTime::<Utc>::from_timestamp(now, 0).map_or(now, |t| t.date_naive().and_hms_opt(0, 0, 0).map_or(now, |d| d.and_utc().timestamp()))
+    DateTime::<Utc>::from_timestamp(now, 0)
+        .map_or(now, |t| t.date_naive().and_hms_opt(0, 0, 0).map_or(now, |d| d.and_utc().timestamp()))
 }
 
 #[cfg(test)]
@@ -125,7 +127,8 @@ mod tests {
     #[test]
     fn conditions_compare_numbers_dates_booleans_and_text() {
         let now = timestamp(&json!("2026-03-10T09:00:00Z")).unwrap();
-        let task = json!({"title": "Pay rent", "completed": false, "due_date": "2026-03-08", "amount": "$600", "note": ""});
+        let task =
+            json!({"title": "Pay rent", "completed": false, "due_date": "2026-03-08", "amount": "$600", "note": ""});
         assert!(all_hold(&task, &[c("completed", Op::Eq, json!(false))], now));
         assert!(all_hold(&task, &[c("amount", Op::Gt, json!(500))], now));
         assert!(all_hold(&task, &[c("due_date", Op::Lt, json!("2026-03-10T09:00:00Z"))], now), "overdue");

@@ -68,7 +68,8 @@ impl DataSource<'_> {
                 Ok(items)
             }
             Self::Host { .. } => {
-                let body = json!({"op": "query", "entity": q.entity, "filter": q.filter, "sort": q.sort, "limit": q.limit});
+                let body =
+                    json!({"op": "query", "entity": q.entity, "filter": q.filter, "sort": q.sort, "limit": q.limit});
                 let answer = self.call(&body).await?;
                 answer.get("items").and_then(Value::as_array).cloned().ok_or(DataError::BadAnswer)
             }
@@ -76,7 +77,12 @@ impl DataSource<'_> {
     }
 
     /// Creates a record, or updates the one whose `match_on` field equals the new value.
-    pub async fn save(&self, entity: &str, values: &Map<String, Value>, match_on: Option<&str>) -> Result<Value, DataError> {
+    pub async fn save(
+        &self,
+        entity: &str,
+        values: &Map<String, Value>,
+        match_on: Option<&str>,
+    ) -> Result<Value, DataError> {
         match self {
             Self::BuiltIn { store, app_id } => {
                 let existing = match match_on.and_then(|f| Some((f, values.get(f)?))) {
@@ -148,7 +154,9 @@ fn iso(at: i64) -> Value {
 
 fn order(a: Option<&Value>, b: Option<&Value>) -> std::cmp::Ordering {
     match (a, b) {
-        (Some(Value::Number(x)), Some(Value::Number(y))) => x.as_f64().partial_cmp(&y.as_f64()).unwrap_or(std::cmp::Ordering::Equal),
+        (Some(Value::Number(x)), Some(Value::Number(y))) => {
+            x.as_f64().partial_cmp(&y.as_f64()).unwrap_or(std::cmp::Ordering::Equal)
+        }
         // Empty values last, whichever the order.
         (None | Some(Value::Null), Some(_)) => std::cmp::Ordering::Greater,
         (Some(_), None | Some(Value::Null)) => std::cmp::Ordering::Less,

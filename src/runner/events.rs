@@ -66,7 +66,12 @@ pub fn starts(trigger: &EntityEvent, change: &Change<'_>) -> bool {
             moved && to_matches
         }
     };
-    let scope = Scope { record: Some(change.record.clone()), previous: change.previous.cloned(), fired_at: now(), ..Default::default() };
+    let scope = Scope {
+        record: Some(change.record.clone()),
+        previous: change.previous.cloned(),
+        fired_at: now(),
+        ..Default::default()
+    };
     let filter: Vec<_> = trigger
         .filter
         .iter()
@@ -84,7 +89,12 @@ fn same(value: Option<&Value>, wanted: &Value) -> bool {
 }
 
 /// "Run now" (a test run, labelled so) or a button in the app: one run, queued.
-pub async fn run_now(store: &Store, flow_id: i64, record: Option<&Value>, is_test: bool) -> Result<Option<i64>, StoreError> {
+pub async fn run_now(
+    store: &Store,
+    flow_id: i64,
+    record: Option<&Value>,
+    is_test: bool,
+) -> Result<Option<i64>, StoreError> {
     let Some(row) = store.flow(flow_id).await? else { return Ok(None) };
     let record = record.map(Value::to_string);
     store

@@ -38,7 +38,10 @@ pub fn steps_of(run: &RunRow) -> Vec<StepRecord> {
 impl Runner {
     pub async fn execute(&self, run: RunRow) -> Result<(), StoreError> {
         let Some(def) = wiring::load_version(&self.store, run.flow_id, run.flow_version).await.ok().flatten() else {
-            return self.store.finish_run(run.id, "failed", "[]", Some("the flow's definition is missing"), now()).await;
+            return self
+                .store
+                .finish_run(run.id, "failed", "[]", Some("the flow's definition is missing"), now())
+                .await;
         };
         let scope = self.scope(&run, &def).await?;
         let (records, outcome) = self.steps(&run, &def, scope).await?;
@@ -46,8 +49,11 @@ impl Runner {
         match outcome {
             None => self.store.finish_run(run.id, "succeeded", &steps, None, now()).await,
             Some(f) if f.transient && run.attempts < self.settings.max_attempts => {
-                let wait = f.retry_after.map_or(self.settings.retry_base_secs << (run.attempts - 1).clamp(0, 10), |s| s as i64);
-                let message = format!("{} (attempt {} of {}; trying again)", f.message, run.attempts, self.settings.max_attempts);
+                let wait = f
+                    .retry_after
+                    .map_or(self.settings.retry_base_secs << (run.attempts - 1).clamp(0, 10), |s| s as i64);
+                let message =
+                    format!("{} (attempt {} of {}; trying again)", f.message, run.attempts, self.settings.max_attempts);
                 self.store.retry_run(run.id, &steps, &message, now() + wait.max(1)).await
             }
             Some(f) => {
@@ -55,7 +61,10 @@ impl Runner {
                     self.store.set_flow_status(run.flow_id, "blocked", Some(reason)).await?;
                     self.store.drop_schedule(run.flow_id).await?;
                 }
-                self.store.finish_run(run.id, "failed", &steps, Some(&f.message), now()).await
+                self.store.finish_run(run.id, "failed", &steps, Some(&f.message), now()).await?;
+                let data =
+                    serde_json::json!({"run_id": run.id, "flow_id": run.flow_id, "flow": def.name, "error": f.message});
+                super::webhooks::emit(&self.store, run.app_id, "run.failed", data).await
             }
         }
     }
@@ -118,7 +127,12 @@ impl Runner {
             if failure.is_some() {
                 return Ok((records, failure));
             }
-            self.store.save_run_steps(run.id, &serde_json::to_string(&records).unwrap_or_else(|_| "[]".into())).await?;
+            // What changed something outside is kept at once; reads can be done again.
+            if matches!(step, crate::wiring::Step::Action(_) | crate::wiring::Step::Save(_)) {
+                self.store
+                    .save_run_steps(run.id, &serde_json::to_string(&records).unwrap_or_else(|_| "[]".into()))
+                    .await?;
+            }
         }
         Ok((records, None))
     }

@@ -13,6 +13,7 @@ pub mod schedule;
 pub mod scheduler;
 pub mod scope;
 mod steps;
+pub mod webhooks;
 pub mod worker;
 
 use crate::config::RunnerSettings;

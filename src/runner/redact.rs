@@ -9,7 +9,9 @@ const MAX_ITEMS: usize = 50;
 
 fn secret_key(key: &str) -> bool {
     let k = key.to_ascii_lowercase();
-    ["token", "secret", "password", "authorization", "api_key", "apikey", "cookie", "signature"].iter().any(|s| k.contains(s))
+    ["token", "secret", "password", "authorization", "api_key", "apikey", "cookie", "signature"]
+        .iter()
+        .any(|s| k.contains(s))
 }
 
 pub fn redact(value: &Value) -> Value {

@@ -42,6 +42,24 @@ pub async fn sync_flow(store: &Store, flow_id: i64) -> Result<Option<i64>, Store
     Ok(Some(next))
 }
 
+/// Turns a flow on (when it is ready) and schedules it: what Activate and the API do.
+pub async fn activate(
+    store: &Store,
+    catalog: &crate::catalog::Catalog,
+    flow_id: i64,
+) -> wiring::WiringResult<(wiring::FlowStatus, wiring::Report)> {
+    let outcome = wiring::activate(store, catalog, flow_id).await?;
+    sync_flow(store, flow_id).await?;
+    Ok(outcome)
+}
+
+/// Turns a flow off and drops its schedule.
+pub async fn pause(store: &Store, catalog: &crate::catalog::Catalog, flow_id: i64) -> wiring::WiringResult<()> {
+    wiring::deactivate(store, catalog, flow_id).await?;
+    sync_flow(store, flow_id).await?;
+    Ok(())
+}
+
 /// Brings every schedule in line with the flows (at start, and now and then).
 pub async fn sync_all(store: &Store) -> Result<(), StoreError> {
     store.drop_inactive_schedules().await?;

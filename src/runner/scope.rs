@@ -47,7 +47,9 @@ impl Scope {
                 None => Value::String(self.fill(s)),
             },
             Value::Array(items) => Value::Array(items.iter().map(|v| self.resolve(v)).collect()),
-            Value::Object(map) => Value::Object(map.iter().map(|(k, v)| (k.clone(), self.resolve(v))).collect::<Map<_, _>>()),
+            Value::Object(map) => {
+                Value::Object(map.iter().map(|(k, v)| (k.clone(), self.resolve(v))).collect::<Map<_, _>>())
+            }
             other => other.clone(),
         }
     }
@@ -88,13 +90,19 @@ mod tests {
 
     #[test]
     fn whole_references_keep_their_type_and_text_references_become_words() {
-        let mut scope = Scope { app_name: "Todo".into(), member_emails: vec!["a@x.com".into(), "b@x.com".into()], ..Default::default() };
+        let mut scope = Scope {
+            app_name: "Todo".into(),
+            member_emails: vec!["a@x.com".into(), "b@x.com".into()],
+            ..Default::default()
+        };
         scope.steps.insert("q".into(), json!({"items": [{"title": "Pay rent"}], "count": 1}));
         scope.record = Some(json!({"title": "Deal A", "amount": 600}));
         assert_eq!(scope.resolve(&json!("{{steps.q.items}}")), json!([{"title": "Pay rent"}]));
         assert_eq!(scope.resolve(&json!("{{app.members.emails}}")), json!(["a@x.com", "b@x.com"]));
         assert_eq!(
-            scope.resolve(&json!({"body": "{{trigger.record.title}} is worth {{trigger.record.amount}} ({{app.name}})"})),
+            scope.resolve(
+                &json!({"body": "{{trigger.record.title}} is worth {{trigger.record.amount}} ({{app.name}})"})
+            ),
             json!({"body": "Deal A is worth 600 (Todo)"})
         );
         assert_eq!(scope.resolve(&json!("to {{app.members.emails}}")), json!("to a@x.com, b@x.com"));

@@ -23,10 +23,19 @@ pub async fn run_step(
 ) -> Result<Done, (Value, StepFailure)> {
     match step {
         Step::Query(q) => {
-            let filter: Vec<Condition> =
-                q.filter.iter().map(|c| Condition { value: c.value.as_ref().map(|v| scope.resolve(v)), ..c.clone() }).collect();
+            let filter: Vec<Condition> = q
+                .filter
+                .iter()
+                .map(|c| Condition { value: c.value.as_ref().map(|v| scope.resolve(v)), ..c.clone() })
+                .collect();
             let inputs = json!({"entity": q.entity, "filter": filter, "sort": q.sort, "limit": q.limit});
-            let query = Query { entity: &q.entity, filter: &filter, sort: q.sort.as_ref(), limit: q.limit, now: scope.fired_at };
+            let query = Query {
+                entity: &q.entity,
+                filter: &filter,
+                sort: q.sort.as_ref(),
+                limit: q.limit,
+                now: scope.fired_at,
+            };
             match data.query(query).await {
                 Ok(items) => Ok(Done { inputs, outputs: json!({"count": items.len(), "items": items}) }),
                 Err(e) => Err((inputs, data_failure(e))),
@@ -41,7 +50,8 @@ pub async fn run_step(
         Step::Action(a) => {
             let inputs = scope.resolve(&Value::Object(a.inputs.clone().into_iter().collect()));
             let as_user = scope.record.as_ref().and_then(|r| r.get("user_ref")).and_then(Value::as_str);
-            let call = ActionCall { app_id, operation: &a.operation, connection: &a.connection, inputs: &inputs, as_user };
+            let call =
+                ActionCall { app_id, operation: &a.operation, connection: &a.connection, inputs: &inputs, as_user };
             match actions.call(call).await {
                 Ok(output) => {
                     let mut outputs = match &output {
@@ -92,7 +102,10 @@ pub fn render_list(t: &TransformStep, items: &[Value]) -> Value {
         html.push_str(&format!("<p>{}</p>", escape(&empty)));
     } else {
         text.push_str(&lines.iter().map(|l| format!("- {l}")).collect::<Vec<_>>().join("\n"));
-        html.push_str(&format!("<ul>{}</ul>", lines.iter().map(|l| format!("<li>{}</li>", escape(l))).collect::<String>()));
+        html.push_str(&format!(
+            "<ul>{}</ul>",
+            lines.iter().map(|l| format!("<li>{}</li>", escape(l))).collect::<String>()
+        ));
     }
     json!({"text": text, "html": html})
 }
@@ -116,7 +129,8 @@ mod tests {
             heading: Some("Open tasks".into()),
             empty: Some("No open tasks.".into()),
         };
-        let out = render_list(&t, &[json!({"title": "Pay <rent>", "due_date": "2026-03-01"}), json!({"title": "Call Bo"})]);
+        let out =
+            render_list(&t, &[json!({"title": "Pay <rent>", "due_date": "2026-03-01"}), json!({"title": "Call Bo"})]);
         assert_eq!(out["text"], "Open tasks\n- Pay <rent> (due date: 2026-03-01)\n- Call Bo");
         assert!(out["html"].as_str().unwrap().contains("<li>Pay &lt;rent&gt; (due date: 2026-03-01)</li>"));
         assert_eq!(render_list(&t, &[])["text"], "Open tasks\nNo open tasks.");

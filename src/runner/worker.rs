@@ -27,6 +27,9 @@ pub async fn run_forever(runner: Arc<Runner>) {
         if let Err(e) = work_queue(&runner).await {
             tracing::warn!(error = %e, "could not take queued runs");
         }
+        if let Err(e) = runner.deliver_webhooks().await {
+            tracing::warn!(error = %e, "could not deliver webhooks");
+        }
     }
 }
 

@@ -14,10 +14,11 @@ mod keys;
 mod outbox;
 mod pending;
 mod records;
-mod runs;
 pub mod retention;
+mod runs;
 mod sandbox;
 mod users;
+mod webhooks;
 
 pub use audit::AuditEntry;
 pub use calls::{NewCall, RecentUse};
@@ -33,6 +34,7 @@ pub use records::RecordRow;
 pub use runs::{NewRun, RunRow, ScheduleRow};
 pub use sandbox::{CodeRedemption, NewSandboxAccessToken, NewSandboxGrant, SandboxAccess, SandboxCode, SandboxGrant};
 pub use users::{AppRow, Member, UserRow};
+pub use webhooks::DeliveryRow;
 
 use sqlx::any::{AnyPoolOptions, install_default_drivers};
 use sqlx::{AnyPool, Executor};
@@ -133,7 +135,13 @@ impl Store {
                     .max_connections(8)
                     .after_connect(|conn, _| {
                         Box::pin(async move {
-                            conn.execute("PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000;").await?;
+                            // WAL with synchronous=NORMAL: a commit no longer waits for the disk
+                            // (the WAL is synced at checkpoints), which SQLite documents as
+                            // safe from corruption; a power cut may lose the last commits.
+                            conn.execute(
+                                "PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000; PRAGMA synchronous = NORMAL;",
+                            )
+                            .await?;
                             Ok(())
                         })
                     })

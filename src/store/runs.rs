@@ -90,7 +90,13 @@ impl Store {
     }
 
     /// Claims up to `limit` schedules that are due and not leased by another server.
-    pub async fn claim_due_schedules(&self, at: i64, lease_until: i64, owner: &str, limit: i64) -> StoreResult<Vec<ScheduleRow>> {
+    pub async fn claim_due_schedules(
+        &self,
+        at: i64,
+        lease_until: i64,
+        owner: &str,
+        limit: i64,
+    ) -> StoreResult<Vec<ScheduleRow>> {
         let sql = match self.backend() {
             Backend::Postgres => {
                 "UPDATE flow_schedules SET lease_until = $2, lease_owner = $3 WHERE flow_id IN \
@@ -105,7 +111,13 @@ impl Store {
                  RETURNING flow_id, cron, time_zone, next_run_at"
             }
         };
-        Ok(sqlx::query_as::<_, ScheduleRow>(sql).bind(at).bind(lease_until).bind(owner).bind(limit).fetch_all(self.pool()).await?)
+        Ok(sqlx::query_as::<_, ScheduleRow>(sql)
+            .bind(at)
+            .bind(lease_until)
+            .bind(owner)
+            .bind(limit)
+            .fetch_all(self.pool())
+            .await?)
     }
 
     /// Moves a claimed schedule to its next occurrence and lets go of the lease, if this
@@ -174,7 +186,14 @@ impl Store {
     }
 
     /// Ends a run (`succeeded` or `failed`) with what its steps did.
-    pub async fn finish_run(&self, id: i64, status: &str, steps: &str, error: Option<&str>, at: i64) -> StoreResult<()> {
+    pub async fn finish_run(
+        &self,
+        id: i64,
+        status: &str,
+        steps: &str,
+        error: Option<&str>,
+        at: i64,
+    ) -> StoreResult<()> {
         sqlx::query(
             "UPDATE runs SET status = $1, steps = $2, error = $3, finished_at = $4, lease_until = NULL WHERE id = $5",
         )
@@ -239,10 +258,11 @@ impl Store {
     }
 
     pub async fn purge_runs_before(&self, before: i64) -> StoreResult<u64> {
-        let done = sqlx::query("DELETE FROM runs WHERE created_at < $1 AND status IN ('succeeded', 'failed', 'skipped')")
-            .bind(before)
-            .execute(self.pool())
-            .await?;
+        let done =
+            sqlx::query("DELETE FROM runs WHERE created_at < $1 AND status IN ('succeeded', 'failed', 'skipped')")
+                .bind(before)
+                .execute(self.pool())
+                .await?;
         Ok(done.rows_affected())
     }
 }
@@ -258,13 +278,20 @@ impl Store {
         Ok(row.unwrap_or((None, None)))
     }
 
-    pub async fn set_app_data_source(&self, app_id: i64, url: Option<&str>, sealed_secret: Option<&[u8]>) -> StoreResult<()> {
-        sqlx::query("UPDATE apps SET data_url = $1, sealed_data_secret = COALESCE($2, sealed_data_secret) WHERE id = $3")
-            .bind(url)
-            .bind(sealed_secret)
-            .bind(app_id)
-            .execute(self.pool())
-            .await?;
+    pub async fn set_app_data_source(
+        &self,
+        app_id: i64,
+        url: Option<&str>,
+        sealed_secret: Option<&[u8]>,
+    ) -> StoreResult<()> {
+        sqlx::query(
+            "UPDATE apps SET data_url = $1, sealed_data_secret = COALESCE($2, sealed_data_secret) WHERE id = $3",
+        )
+        .bind(url)
+        .bind(sealed_secret)
+        .bind(app_id)
+        .execute(self.pool())
+        .await?;
         Ok(())
     }
 
@@ -281,9 +308,10 @@ impl Store {
 
     /// Schedules of flows that are no longer active go.
     pub async fn drop_inactive_schedules(&self) -> StoreResult<u64> {
-        let done = sqlx::query("DELETE FROM flow_schedules WHERE flow_id IN (SELECT id FROM flows WHERE status <> 'active')")
-            .execute(self.pool())
-            .await?;
+        let done =
+            sqlx::query("DELETE FROM flow_schedules WHERE flow_id IN (SELECT id FROM flows WHERE status <> 'active')")
+                .execute(self.pool())
+                .await?;
         Ok(done.rows_affected())
     }
 }

@@ -109,7 +109,11 @@ async fn after_downtime_the_latest_missed_occurrence_runs_once_and_older_ones_ar
     assert_eq!(runner.fire_due().await.unwrap(), 1);
     let runs = app.store.runs_of_flow(flow, 100).await.unwrap();
     assert_eq!(runs.iter().filter(|r| r.status == "queued").count(), 1);
-    assert!(runs.iter().filter(|r| r.status == "skipped").all(|r| r.error.as_deref() == Some("Missed while patchbay was not running.")));
+    assert!(
+        runs.iter()
+            .filter(|r| r.status == "skipped")
+            .all(|r| r.error.as_deref() == Some("Missed while patchbay was not running."))
+    );
     assert!(runs.iter().filter(|r| r.status == "skipped").count() >= 10);
     assert_eq!(runner.fire_due().await.unwrap(), 0, "nothing is due twice");
     assert!(app.store.schedule(flow).await.unwrap().unwrap().next_run_at > now());
@@ -134,11 +138,15 @@ async fn a_passing_failure_is_retried_and_resumes_at_the_failed_step_while_a_ref
     assert_eq!(actions.calls.lock().unwrap().len(), 2);
     assert_eq!(done.attempts, 2);
 
-    let (refusing, calls) = scripted_runner(&app, vec![Err(StepFailure::permanent("Gmail answered 400: invalid recipient"))]);
+    let (refusing, calls) =
+        scripted_runner(&app, vec![Err(StepFailure::permanent("Gmail answered 400: invalid recipient"))]);
     let id = patchbay::runner::events::run_now(&app.store, flow, None, true).await.unwrap().unwrap();
     work(&refusing).await;
     let failed = app.store.run(id).await.unwrap().unwrap();
-    assert_eq!((failed.status.as_str(), failed.error.as_deref()), ("failed", Some("Gmail answered 400: invalid recipient")));
+    assert_eq!(
+        (failed.status.as_str(), failed.error.as_deref()),
+        ("failed", Some("Gmail answered 400: invalid recipient"))
+    );
     assert_eq!(calls.calls.lock().unwrap().len(), 1, "a 4xx is not retried");
 }
 
@@ -146,7 +154,10 @@ async fn a_passing_failure_is_retried_and_resumes_at_the_failed_step_while_a_ref
 async fn stored_runs_hold_no_tokens_or_secrets() {
     let app = TestApp::spawn_with(no_runner).await;
     let flow = active_flow(&app, &daily_tasks("0 8 * * *", true)).await;
-    let (runner, _) = scripted_runner(&app, vec![Ok(json!({"id": "m", "access_token": "ya29.leaked", "headers": {"authorization": "Bearer x"}}))]);
+    let (runner, _) = scripted_runner(
+        &app,
+        vec![Ok(json!({"id": "m", "access_token": "ya29.leaked", "headers": {"authorization": "Bearer x"}}))],
+    );
     let id = patchbay::runner::events::run_now(&app.store, flow, None, true).await.unwrap().unwrap();
     work(&runner).await;
     let run = app.store.run(id).await.unwrap().unwrap();
@@ -173,12 +184,23 @@ async fn a_record_change_starts_only_the_flows_whose_trigger_and_filter_match() 
             .json(&json!({"entity": "task", "change": "updated", "record": record, "previous": previous}))
             .send()
     };
-    let ada_done = post(json!({"title": "Ship it", "completed": true, "assignee": "ada@example.com"}), json!({"completed": false})).await.unwrap();
+    let ada_done = post(
+        json!({"title": "Ship it", "completed": true, "assignee": "ada@example.com"}),
+        json!({"completed": false}),
+    )
+    .await
+    .unwrap();
     let runs: Value = ada_done.json().await.unwrap();
     assert_eq!(runs["runs"].as_array().unwrap().len(), 1);
-    let eddie_done = post(json!({"title": "x", "completed": true, "assignee": "eddie@example.com"}), json!({"completed": false})).await.unwrap();
+    let eddie_done =
+        post(json!({"title": "x", "completed": true, "assignee": "eddie@example.com"}), json!({"completed": false}))
+            .await
+            .unwrap();
     assert_eq!(eddie_done.json::<Value>().await.unwrap()["runs"], json!([]), "the filter holds it back");
-    let unchanged = post(json!({"title": "y", "completed": true, "assignee": "ada@example.com"}), json!({"completed": true})).await.unwrap();
+    let unchanged =
+        post(json!({"title": "y", "completed": true, "assignee": "ada@example.com"}), json!({"completed": true}))
+            .await
+            .unwrap();
     assert_eq!(unchanged.json::<Value>().await.unwrap()["runs"], json!([]), "nothing moved");
 
     let (runner, _) = scripted_runner(&app, vec![]);
@@ -242,14 +264,18 @@ async fn the_apps_own_data_source_is_called_with_a_signature_and_a_wrong_one_is_
             let secret = host_secret.clone();
             async move {
                 let sig = headers.get("x-patchbay-signature").and_then(|v| v.to_str().ok()).unwrap_or("");
-                let t = sig.split(',').find_map(|p| p.strip_prefix("t=")).and_then(|t| t.parse::<i64>().ok()).unwrap_or(0);
+                let t =
+                    sig.split(',').find_map(|p| p.strip_prefix("t=")).and_then(|t| t.parse::<i64>().ok()).unwrap_or(0);
                 let fresh = (now() - t).abs() < 300;
                 if !fresh || patchbay::runner::data::signature(&secret, t, &body) != sig {
                     return (axum::http::StatusCode::UNAUTHORIZED, "bad signature".to_owned());
                 }
                 let asked: Value = serde_json::from_str(&body).unwrap();
                 assert_eq!(asked["entity"], "Task");
-                (axum::http::StatusCode::OK, json!({"items": [{"title": "From the host", "completed": false}]}).to_string())
+                (
+                    axum::http::StatusCode::OK,
+                    json!({"items": [{"title": "From the host", "completed": false}]}).to_string(),
+                )
             }
         }),
     );
@@ -272,4 +298,62 @@ async fn the_apps_own_data_source_is_called_with_a_signature_and_a_wrong_one_is_
     let refused = app.store.run(id).await.unwrap().unwrap();
     assert_eq!(refused.status, "failed");
     assert!(refused.error.unwrap().contains("answered 401"));
+}
+
+#[tokio::test]
+async fn a_failed_run_is_posted_to_the_apps_webhook_signed_and_retried_until_taken() {
+    use axum::routing::post;
+    let received: Arc<Mutex<Vec<(String, String)>>> = Arc::new(Mutex::new(vec![]));
+    let answers = Arc::new(Mutex::new(vec![500u16, 200]));
+    let (seen, script) = (received.clone(), answers.clone());
+    let backend = axum::Router::new().route(
+        "/events",
+        post(move |headers: axum::http::HeaderMap, body: String| {
+            let (seen, script) = (seen.clone(), script.clone());
+            async move {
+                let sig = headers["x-patchbay-signature"].to_str().unwrap().to_owned();
+                seen.lock().unwrap().push((sig, body));
+                axum::http::StatusCode::from_u16(script.lock().unwrap().remove(0)).unwrap()
+            }
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/events", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, backend).await.unwrap() });
+
+    let app = TestApp::spawn_with(no_runner).await;
+    let owner = app.signed_in(OWNER).await;
+    let saved = owner
+        .post(app.url("/apps/1/settings/backend"))
+        .form(&[("webhook_url", url.as_str()), ("data_url", "")])
+        .send()
+        .await
+        .unwrap();
+    assert!(text(saved, 200).await.contains("Saved."));
+    let secret = crate::identity::shown_once(
+        &text(owner.post(app.url("/apps/1/settings/secret")).send().await.unwrap(), 200).await,
+    );
+
+    let flow = active_flow(&app, &daily_tasks("0 8 * * *", true)).await;
+    let (runner, _) = scripted_runner(&app, vec![Err(StepFailure::permanent("Gmail answered 400: bad address"))]);
+    patchbay::runner::events::run_now(&app.store, flow, None, true).await.unwrap();
+    work(&runner).await;
+    assert_eq!(runner.deliver_webhooks().await.unwrap(), 1);
+    let pending = app.store.deliveries_of_app(TODO_APP, 5).await.unwrap().remove(0);
+    assert_eq!((pending.status.as_str(), pending.last_error.as_deref()), ("pending", Some("the backend answered 500")));
+
+    // The retry is due later; bring it forward rather than wait.
+    let pool = sqlx::AnyPool::connect(&Store::sqlite_url(app.dir.path())).await.unwrap();
+    sqlx::query("UPDATE webhook_deliveries SET next_attempt_at = 0").execute(&pool).await.unwrap();
+    assert_eq!(runner.deliver_webhooks().await.unwrap(), 1);
+    assert_eq!(app.store.deliveries_of_app(TODO_APP, 5).await.unwrap()[0].status, "delivered");
+
+    let (sig, body) = received.lock().unwrap()[1].clone();
+    let t: i64 = sig.split(',').next().unwrap().trim_start_matches("t=").parse().unwrap();
+    assert_eq!(patchbay::runner::data::signature(secret.as_bytes(), t, &body), sig, "the backend can check it");
+    let event: Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(event["event"], "run.failed");
+    assert_eq!(event["data"]["error"], "Gmail answered 400: bad address");
+    let settings = text(owner.get(app.url("/apps/1/settings")).send().await.unwrap(), 200).await;
+    assert!(settings.contains("run.failed · delivered"), "the app shows its webhooks");
 }

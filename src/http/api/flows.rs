@@ -60,8 +60,8 @@ pub async fn activate(
 ) -> Result<Json<Value>, AppError> {
     require_key(&caller)?;
     flow_of_app(&state, &caller, flow_id).await?;
-    let (_, report) = wiring::activate(&state.store, &state.catalog, flow_id).await.map_err(|e| AppError::Internal(e.into()))?;
-    scheduler::sync_flow(&state.store, flow_id).await?;
+    let (_, report) =
+        scheduler::activate(&state.store, &state.catalog, flow_id).await.map_err(|e| AppError::Internal(e.into()))?;
     let flow = flow_of_app(&state, &caller, flow_id).await?;
     if flow.row.status != "active" {
         let why = report.status_reason().unwrap_or_else(|| "it is not ready".into());
@@ -77,8 +77,7 @@ pub async fn pause(
 ) -> Result<Json<Value>, AppError> {
     require_key(&caller)?;
     flow_of_app(&state, &caller, flow_id).await?;
-    wiring::deactivate(&state.store, &state.catalog, flow_id).await.map_err(|e| AppError::Internal(e.into()))?;
-    scheduler::sync_flow(&state.store, flow_id).await?;
+    scheduler::pause(&state.store, &state.catalog, flow_id).await.map_err(|e| AppError::Internal(e.into()))?;
     Ok(Json(flow_json(&state, &flow_of_app(&state, &caller, flow_id).await?).await?))
 }
 
@@ -96,7 +95,9 @@ pub async fn start(
     require_key(&caller)?;
     flow_of_app(&state, &caller, flow_id).await?;
     let record = body.and_then(|Json(b)| b.record);
-    let id = events::run_now(&state.store, flow_id, record.as_ref(), false).await?.ok_or_else(|| AppError::NotFound("no such flow".into()))?;
+    let id = events::run_now(&state.store, flow_id, record.as_ref(), false)
+        .await?
+        .ok_or_else(|| AppError::NotFound("no such flow".into()))?;
     Ok(Json(json!({ "run": { "id": id, "status": "queued" } })))
 }
 
@@ -141,7 +142,11 @@ pub struct Event {
     previous: Option<Value>,
 }
 
-pub async fn event(State(state): State<AppState>, caller: AppCaller, Json(e): Json<Event>) -> Result<Json<Value>, AppError> {
+pub async fn event(
+    State(state): State<AppState>,
+    caller: AppCaller,
+    Json(e): Json<Event>,
+) -> Result<Json<Value>, AppError> {
     require_key(&caller)?;
     if !matches!(e.change.as_str(), "created" | "updated" | "deleted") {
         return Err(AppError::BadRequest("change must be \"created\", \"updated\" or \"deleted\"".into()));
@@ -149,7 +154,8 @@ pub async fn event(State(state): State<AppState>, caller: AppCaller, Json(e): Js
     if !e.record.is_object() {
         return Err(AppError::BadRequest("record must be a JSON object".into()));
     }
-    let change = events::Change { entity: &e.entity, change: &e.change, record: &e.record, previous: e.previous.as_ref() };
+    let change =
+        events::Change { entity: &e.entity, change: &e.change, record: &e.record, previous: e.previous.as_ref() };
     let runs = events::record_changed(&state.store, caller.app.id, &change).await?;
     Ok(Json(json!({ "runs": runs })))
 }

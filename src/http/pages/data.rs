@@ -56,7 +56,11 @@ fn fields_of(entity: &Entity) -> Vec<FieldView> {
     entity
         .fields
         .iter()
-        .map(|f| FieldView { name: f.name.clone(), label: f.name.replace('_', " "), input: input_of(f.kind.as_deref()) })
+        .map(|f| FieldView {
+            name: f.name.clone(),
+            label: f.name.replace('_', " "),
+            input: input_of(f.kind.as_deref()),
+        })
         .collect()
 }
 
@@ -112,7 +116,12 @@ fn values_of(entity: &Entity, form: &[(String, String)]) -> Map<String, Value> {
         .collect()
 }
 
-async fn entity_of(state: &AppState, user: &crate::store::UserRow, app_id: i64, name: &str) -> Result<(Access, Entity), PageError> {
+async fn entity_of(
+    state: &AppState,
+    user: &crate::store::UserRow,
+    app_id: i64,
+    name: &str,
+) -> Result<(Access, Entity), PageError> {
     let access = Access::load(state, app_id, user).await?;
     access.require_builder("edit the app's data")?;
     let entity = access.structure.entity(name).cloned().ok_or_else(PageError::not_found)?;
@@ -149,7 +158,11 @@ pub async fn save(
         events::record_changed(&state.store, app_id, &change).await?;
     } else {
         let values = values_of(&entity, &form);
-        let after = state.store.update_record(app_id, id, &Value::Object(values).to_string()).await?.ok_or_else(PageError::not_found)?;
+        let after = state
+            .store
+            .update_record(app_id, id, &Value::Object(values).to_string())
+            .await?
+            .ok_or_else(PageError::not_found)?;
         let record = record_json(&after);
         let change = Change { entity: &entity.name, change: "updated", record: &record, previous: Some(&previous) };
         events::record_changed(&state.store, app_id, &change).await?;

@@ -165,8 +165,7 @@ pub async fn activate(
     Path((app_id, flow_id)): Path<(i64, i64)>,
 ) -> Result<Response, PageError> {
     owned_flow(&state, &user, app_id, flow_id).await?;
-    let (status, report) = wiring::activate(&state.store, &state.catalog, flow_id).await?;
-    crate::runner::scheduler::sync_flow(&state.store, flow_id).await?;
+    let (status, report) = crate::runner::scheduler::activate(&state.store, &state.catalog, flow_id).await?;
     let detail = report.status_reason();
     state
         .store
@@ -181,8 +180,7 @@ pub async fn deactivate(
     Path((app_id, flow_id)): Path<(i64, i64)>,
 ) -> Result<Response, PageError> {
     owned_flow(&state, &user, app_id, flow_id).await?;
-    wiring::deactivate(&state.store, &state.catalog, flow_id).await?;
-    crate::runner::scheduler::sync_flow(&state.store, flow_id).await?;
+    crate::runner::scheduler::pause(&state.store, &state.catalog, flow_id).await?;
     state.store.audit(Some(app_id), Some(user.id), "flow_deactivated", None, None, None).await?;
     Ok(Redirect::to(&format!("/apps/{app_id}/flows#flow-{flow_id}")).into_response())
 }

@@ -60,6 +60,8 @@ pub fn router() -> Router<AppState> {
         .route("/apps/{app_id}/settings/invitations/{id}/revoke", post(settings::revoke_invitation))
         .route("/apps/{app_id}/settings/members/{user_id}", post(settings::change_member))
         .route("/apps/{app_id}/settings/keys", post(settings::create_key))
+        .route("/apps/{app_id}/settings/backend", post(settings::save_backend))
+        .route("/apps/{app_id}/settings/secret", post(settings::new_secret))
         .route("/apps/{app_id}/settings/keys/{id}/revoke", post(settings::revoke_key))
         .route("/apps/{app_id}/delete", get(settings::confirm_delete).post(settings::delete))
         .route("/static/{file}", get(assets::file))
@@ -130,7 +132,9 @@ impl PageError {
 impl From<StoreError> for PageError {
     fn from(e: StoreError) -> Self {
         match e {
-            StoreError::InvalidText(message) => Self::new(StatusCode::BAD_REQUEST, "Not accepted", &format!("{}.", capitalised(&message))),
+            StoreError::InvalidText(message) => {
+                Self::new(StatusCode::BAD_REQUEST, "Not accepted", &format!("{}.", capitalised(&message)))
+            }
             other => Self::internal(other),
         }
     }
@@ -215,7 +219,11 @@ async fn app_home(
 }
 
 pub async fn not_found() -> axum::response::Response {
-    super::guard::refusal(StatusCode::NOT_FOUND, "Not found", "There is no page here. It may have been removed, or the link is wrong.")
+    super::guard::refusal(
+        StatusCode::NOT_FOUND,
+        "Not found",
+        "There is no page here. It may have been removed, or the link is wrong.",
+    )
 }
 
 /// A GET of a form's address (a bookmarked or reloaded POST) explains itself.

@@ -115,8 +115,10 @@ pub async fn page(
     access.require_builder("see runs")?;
     let run = state.store.run(run_id).await?.filter(|r| r.app_id == app_id).ok_or_else(PageError::not_found)?;
     let flow = wiring::load(&state.store, run.flow_id).await?.ok_or_else(PageError::not_found)?;
-    let def = wiring::load_version(&state.store, run.flow_id, run.flow_version).await?.unwrap_or(flow.definition.clone());
-    let titles: Vec<(Option<String>, String)> = def.outline(&state.catalog).into_iter().map(|n| (n.id, n.title)).collect();
+    let def =
+        wiring::load_version(&state.store, run.flow_id, run.flow_version).await?.unwrap_or(flow.definition.clone());
+    let titles: Vec<(Option<String>, String)> =
+        def.outline(&state.catalog).into_iter().map(|n| (n.id, n.title)).collect();
     let steps = steps_of(&run)
         .into_iter()
         .map(|s| StepView {
@@ -188,7 +190,11 @@ pub async fn rename(
     owned_flow(&state, &user, app_id, flow_id).await?;
     let name = form.name.trim();
     if name.is_empty() || name.chars().count() > 120 {
-        return Err(PageError::new(StatusCode::UNPROCESSABLE_ENTITY, "Name not saved", "Give the flow a name of 1 to 120 characters."));
+        return Err(PageError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "Name not saved",
+            "Give the flow a name of 1 to 120 characters.",
+        ));
     }
     state.store.rename_flow(flow_id, name).await?;
     Ok(Redirect::to(&format!("/apps/{app_id}/flows#flow-{flow_id}")).into_response())
