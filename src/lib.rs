@@ -3,9 +3,9 @@
 //! connections → wiring, with store (persistence) and http (pages and API) around them.
 #![forbid(unsafe_code)]
 
+pub mod actions;
 pub mod app;
 pub mod card;
-pub mod actions;
 pub mod catalog;
 pub mod chat;
 pub mod cli;

@@ -142,10 +142,8 @@ impl Provider {
     /// placeholder, which `check_urls` then refuses.
     fn fill(&mut self, typed: &serde_json::Map<String, serde_json::Value>) {
         let safe = |v: &str| !v.is_empty() && v.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'.');
-        let values: Vec<(String, &str)> = typed
-            .iter()
-            .filter_map(|(k, v)| v.as_str().filter(|v| safe(v)).map(|v| (format!("{{{k}}}"), v)))
-            .collect();
+        let values: Vec<(String, &str)> =
+            typed.iter().filter_map(|(k, v)| v.as_str().filter(|v| safe(v)).map(|v| (format!("{{{k}}}"), v))).collect();
         let fill = |url: &mut String| values.iter().for_each(|(k, v)| *url = url.replace(k, v));
         fill(&mut self.authorization_url);
         fill(&mut self.token_url);

@@ -121,14 +121,20 @@ pub async fn page(
         def.outline(&state.catalog).into_iter().map(|n| (n.id, n.title)).collect();
     let steps = steps_of(&run)
         .into_iter()
-        .map(|s| StepView {
-            title: titles.iter().find(|(id, _)| id.as_deref() == Some(&s.id)).map_or(s.id.clone(), |(_, t)| t.clone()),
-            status: status_kind(&s.status),
-            label: status_label(&s.status),
-            duration: format!("{} ms", s.duration_ms),
-            sent: pairs(&s.inputs),
-            got: pairs(&s.outputs),
-            error: s.error.unwrap_or_default(),
+        .map(|s| {
+            let (sent, got) = described(&s.kind, &s.inputs, &s.outputs);
+            StepView {
+                title: titles
+                    .iter()
+                    .find(|(id, _)| id.as_deref() == Some(&s.id))
+                    .map_or(s.id.clone(), |(_, t)| t.clone()),
+                status: status_kind(&s.status),
+                label: status_label(&s.status),
+                duration: format!("{} ms", s.duration_ms),
+                sent,
+                got,
+                error: s.error.unwrap_or_default(),
+            }
         })
         .collect();
     let page = RunPage {
@@ -144,7 +150,53 @@ pub async fn page(
     render(StatusCode::OK, &page)
 }
 
-/// A step's inputs or outputs as "name: value" lines, nested values as JSON.
+/// What a step sent and got back, as a person reads it: a query's conditions and the
+/// records it found, a list's text, an action's inputs and answer.
+fn described(kind: &str, inputs: &Value, outputs: &Value) -> (Vec<(String, String)>, Vec<(String, String)>) {
+    match kind {
+        "query" => {
+            let mut sent = vec![("which".to_owned(), conditions(inputs.get("filter")))];
+            if let Some(field) = inputs.pointer("/sort/field").and_then(Value::as_str) {
+                let order =
+                    if inputs.pointer("/sort/order") == Some(&Value::from("desc")) { ", newest first" } else { "" };
+                sent.push(("sorted by".into(), format!("{}{order}", field.replace('_', " "))));
+            }
+            let items = outputs.get("items").and_then(Value::as_array).cloned().unwrap_or_default();
+            let names: Vec<String> = items.iter().map(first_words).collect();
+            let found =
+                if names.is_empty() { "none".to_owned() } else { format!("{}: {}", names.len(), names.join("; ")) };
+            (sent, vec![("records found".into(), found)])
+        }
+        "transform" => (pairs(inputs), vec![("text".into(), as_text(outputs.get("text")))]),
+        _ => (pairs(inputs), pairs(outputs)),
+    }
+}
+
+/// "completed is false and due date is before 2026-03-01", or "all of them".
+fn conditions(filter: Option<&Value>) -> String {
+    let words: Vec<String> = filter
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(|c| {
+            let field = c.get("field")?.as_str()?.replace('_', " ");
+            let op = serde_json::from_value::<crate::wiring::Op>(c.get("op")?.clone()).ok()?;
+            let value = c.get("value").map(|v| as_text(Some(v))).unwrap_or_default();
+            Some(format!("{field} {} {value}", op.words()).trim_end().to_owned())
+        })
+        .collect();
+    if words.is_empty() { "all of them".into() } else { words.join(" and ") }
+}
+
+/// A record by its first text field (its title, name or subject, usually).
+fn first_words(record: &Value) -> String {
+    ["title", "name", "subject", "email"]
+        .iter()
+        .find_map(|k| record.get(*k).and_then(Value::as_str))
+        .map_or_else(|| as_text(record.get("id")), str::to_owned)
+}
+
+/// Inputs or outputs as "name: value" lines; nested values compact.
 fn pairs(v: &Value) -> Vec<(String, String)> {
     match v {
         Value::Object(map) => map
@@ -152,14 +204,14 @@ fn pairs(v: &Value) -> Vec<(String, String)> {
             .filter(|(k, _)| k.as_str() != "result")
             .map(|(k, v)| {
                 let text = match v {
-                    Value::String(_) | Value::Number(_) | Value::Bool(_) | Value::Null => as_text(Some(v)),
-                    other => serde_json::to_string_pretty(other).unwrap_or_default(),
+                    Value::Object(_) => serde_json::to_string_pretty(v).unwrap_or_default(),
+                    other => as_text(Some(other)),
                 };
                 (k.replace('_', " "), text)
             })
             .collect(),
         Value::Null => Vec::new(),
-        other => vec![("value".into(), other.to_string())],
+        other => vec![("value".into(), as_text(Some(other)))],
     }
 }
 

@@ -3,6 +3,7 @@
 //! exact request each provider documents.
 
 mod api;
+mod daily_email;
 mod every_binding;
 pub mod fixture;
 mod flows;
