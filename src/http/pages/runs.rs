@@ -88,8 +88,8 @@ struct StepView {
     status: &'static str,
     label: &'static str,
     duration: String,
-    sent: Vec<(String, String)>,
-    got: Vec<(String, String)>,
+    sent: Lines,
+    got: Lines,
     error: String,
 }
 
@@ -150,9 +150,12 @@ pub async fn page(
     render(StatusCode::OK, &page)
 }
 
+/// "name: value" lines for a page.
+type Lines = Vec<(String, String)>;
+
 /// What a step sent and got back, as a person reads it: a query's conditions and the
 /// records it found, a list's text, an action's inputs and answer.
-fn described(kind: &str, inputs: &Value, outputs: &Value) -> (Vec<(String, String)>, Vec<(String, String)>) {
+fn described(kind: &str, inputs: &Value, outputs: &Value) -> (Lines, Lines) {
     match kind {
         "query" => {
             let mut sent = vec![("which".to_owned(), conditions(inputs.get("filter")))];
@@ -197,7 +200,7 @@ fn first_words(record: &Value) -> String {
 }
 
 /// Inputs or outputs as "name: value" lines; nested values compact.
-fn pairs(v: &Value) -> Vec<(String, String)> {
+fn pairs(v: &Value) -> Lines {
     match v {
         Value::Object(map) => map
             .iter()
