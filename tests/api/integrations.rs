@@ -65,7 +65,7 @@ async fn the_page_lists_each_connection_with_who_when_and_its_access() {
     connect_as(&s, "alice@example.com").await;
     let page = text(s.owner.get(s.app.url("/apps/1/integrations")).send().await.unwrap(), 200).await;
     for expected in [
-        "<h3>Gmail</h3>",
+        "<h2>Gmail</h2>",
         "alice@example.com",
         "Connected",
         "Ada Owner",

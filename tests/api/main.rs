@@ -26,6 +26,7 @@ macro_rules! on_both_backends {
     };
 }
 
+mod accessibility;
 mod actions;
 pub mod browser;
 mod cli;

@@ -53,8 +53,8 @@ async fn creating_an_app_opens_its_chat_with_cards_for_the_chips() {
     let chat = text(owner.get(app.url(&chat_url)).send().await.unwrap(), 200).await;
     assert!(chat.contains("A to-do app that emails me my tasks every morning"));
     for expected in [
-        "<h3>Gmail</h3>",
-        "<h3>Slack</h3>",
+        "<h2>Gmail</h2>",
+        "<h2>Slack</h2>",
         "Action required",
         "Required permissions",
         "Send email on your behalf",
