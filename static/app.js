@@ -2,6 +2,22 @@
 (function () {
   "use strict";
 
+  // Back from a provider (or any link to a card): keyboard focus goes where the page points,
+  // so the next Tab reaches that card's buttons instead of the top of the page.
+  var target = location.hash && document.getElementById(decodeURIComponent(location.hash.slice(1)));
+  if (target && target.hasAttribute("tabindex")) target.focus({ preventScroll: false });
+
+  // Escape closes an open menu (the + menu is a <details>) and returns focus to its button.
+  document.addEventListener("keydown", function (e) {
+    if (e.key !== "Escape") return;
+    var open = e.target.closest ? e.target.closest("details[open]") : null;
+    open = open || document.querySelector("details.plus[open]");
+    if (!open) return;
+    open.open = false;
+    var summary = open.querySelector("summary");
+    if (summary) summary.focus();
+  });
+
   // Live filtering for any search box with data-filter="#list".
   document.querySelectorAll("input[data-filter]").forEach(function (input) {
     var list = document.querySelector(input.getAttribute("data-filter"));
@@ -71,6 +87,7 @@
     var list = document.getElementById("messages");
     // Open at the newest message unless a link points somewhere else.
     if (!location.hash && list.lastElementChild) list.lastElementChild.scrollIntoView({ block: "start" });
+    if (!location.hash) box.focus({ preventScroll: true });
     document.querySelectorAll("[data-suggestion]").forEach(function (a) {
       a.addEventListener("click", function (e) {
         e.preventDefault();

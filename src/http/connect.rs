@@ -100,7 +100,7 @@ pub async fn connect(
         }
         Err(e) => {
             let ctx = Context { app_id, connector: form.connector, message_id: form.message_id, purpose };
-            failed(&state, &ctx, &e.to_string()).await
+            failed(&state, &ctx, &e.to_string(), &user).await
         }
     }
 }
@@ -162,14 +162,25 @@ pub async fn callback(
         Outcome::AccountDiffers { ctx, switch_id, .. } => {
             Ok(Redirect::to(&format!("/apps/{}/integrations?switch={switch_id}", ctx.app_id)).into_response())
         }
-        Outcome::Failed { ctx, reason } => failed(&state, &ctx, &reason).await,
+        Outcome::Failed { ctx, reason } => failed(&state, &ctx, &reason, &user).await,
     }
 }
 
-/// Records a failure where the builder will look for it: on the card and in the chat.
-async fn failed(state: &AppState, ctx: &Context, reason: &str) -> Result<Response, PageError> {
+/// Records a failure where the builder will look for it: on the card and in the chat,
+/// saying who, since other editors read the same card ("Ada cancelled at Gmail").
+async fn failed(
+    state: &AppState,
+    ctx: &Context,
+    reason: &str,
+    user: &crate::store::UserRow,
+) -> Result<Response, PageError> {
+    let reason = match reason.strip_prefix("You cancelled") {
+        Some(rest) => format!("{} cancelled{rest}", user.name),
+        None => reason.to_owned(),
+    };
+    let reason = reason.as_str();
     if let Some(message_id) = ctx.message_id {
-        state.store.set_card_state(message_id, &ctx.connector, "failed", Some(reason), None).await?;
+        state.store.set_card_state(message_id, &ctx.connector, "failed", Some(reason), Some(user.id)).await?;
         return finish(state, ctx, reason).await;
     }
     Err(PageError::new(StatusCode::BAD_REQUEST, "Nothing was connected", reason))

@@ -37,7 +37,7 @@ pub async fn show(
     };
     let offered = offered(&request, user.as_ref());
     let choice = Choice { selected: offered[0].email.clone(), other: String::new() };
-    consent_page(&state, &request, offered, choice, None)
+    consent_page(&state, &request, offered, choice, None).await
 }
 
 pub async fn decide(
@@ -67,15 +67,15 @@ pub async fn decide(
     // field cannot also tick its radio button.
     let email = if !choice.other.is_empty() || choice.selected == OTHER { &choice.other } else { &choice.selected };
     if email.is_empty() {
-        return consent_page(&state, &request, offered, choice, Some("Choose an account to continue.".into()));
+        return consent_page(&state, &request, offered, choice, Some("Choose an account to continue.".into())).await;
     }
     let name = offered.iter().find(|a| a.email.eq_ignore_ascii_case(email)).map(|a| a.name.clone());
     let account = match Account::parse(email, name.as_deref()) {
         Ok(account) => account,
-        Err(e) => return consent_page(&state, &request, offered, choice, Some(e.to_string())),
+        Err(e) => return consent_page(&state, &request, offered, choice, Some(e.to_string())).await,
     };
     if let Some(refusal) = refuses(&state, &request, &account) {
-        return consent_page(&state, &request, offered, choice, Some(refusal));
+        return consent_page(&state, &request, offered, choice, Some(refusal)).await;
     }
     match grant::issue_code(&state.store, &request, &account, now()).await {
         Ok(code) => Redirect::to(&request.code_url(&code)).into_response(),
@@ -160,6 +160,8 @@ struct ConsentPage<'a> {
 struct PermissionView<'a> {
     label: &'a str,
     scope: &'a str,
+    /// Not granted before by this account (an incremental request).
+    new: bool,
 }
 
 struct AccountView {
@@ -169,7 +171,7 @@ struct AccountView {
     checked: bool,
 }
 
-fn consent_page(
+async fn consent_page(
     state: &AppState,
     request: &AuthorizeRequest,
     offered: Vec<Account>,
@@ -179,7 +181,6 @@ fn consent_page(
     let Some(connector) = state.catalog.get(&request.connector) else {
         return PageError::internal("a parsed sandbox request names no connector").into_response();
     };
-    let (read, write) = permissions(connector, &request.scopes);
     let signed_in_first = request.login_hint.is_none();
     let accounts: Vec<AccountView> = offered
         .into_iter()
@@ -199,6 +200,9 @@ fn consent_page(
     } else {
         accounts.iter().find(|a| a.checked).map(|a| a.email.clone()).unwrap_or_default()
     };
+    // Asked again for more: the permissions this account has not granted yet are marked.
+    let granted = state.store.sandbox_granted_scopes(&request.connector, &current).await.unwrap_or_default();
+    let (read, write) = permissions(connector, &request.scopes, &granted);
     let page = ConsentPage {
         provider: provider_name(connector),
         connector_name: &connector.name,
@@ -233,11 +237,17 @@ fn consent_page(
     }
 }
 
-/// The requested scopes as the catalog labels them, read and write apart.
-fn permissions<'a>(connector: &'a Connector, scopes: &[String]) -> (Vec<PermissionView<'a>>, Vec<PermissionView<'a>>) {
+/// The requested scopes as the catalog labels them, read and write apart; with `granted`
+/// (what the account gave before), the others are marked new.
+fn permissions<'a>(
+    connector: &'a Connector,
+    scopes: &[String],
+    granted: &[String],
+) -> (Vec<PermissionView<'a>>, Vec<PermissionView<'a>>) {
     let (mut read, mut write) = (Vec::new(), Vec::new());
     for p in connector.permissions.iter().filter(|p| scopes.contains(&p.scope)) {
-        let view = PermissionView { label: &p.label, scope: &p.scope };
+        let new = !granted.is_empty() && !granted.contains(&p.scope);
+        let view = PermissionView { label: &p.label, scope: &p.scope, new };
         match p.access {
             Access::Read => read.push(view),
             Access::Write => write.push(view),

@@ -333,3 +333,25 @@ async fn insert_access(
     .await?;
     Ok(())
 }
+
+impl Store {
+    /// Every scope an account has granted a connector's sandbox client so far.
+    pub async fn sandbox_granted_scopes(&self, connector: &str, account_email: &str) -> StoreResult<Vec<String>> {
+        let rows: Vec<(String,)> = sqlx::query_as(
+            "SELECT scopes FROM sandbox_grants WHERE connector = $1 AND LOWER(account_email) = LOWER($2)",
+        )
+        .bind(connector)
+        .bind(account_email)
+        .fetch_all(self.pool())
+        .await?;
+        let mut all = Vec::new();
+        for (raw,) in rows {
+            for s in parse_json_list(&raw)? {
+                if !all.contains(&s) {
+                    all.push(s);
+                }
+            }
+        }
+        Ok(all)
+    }
+}

@@ -15,7 +15,8 @@ axe.run(document, { resultTypes: ['violations'] }).then(r => done(r.violations.m
 "#;
 
 fn axe_source() -> Option<String> {
-    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/peers/axe/node_modules/axe-core/axe.min.js");
+    let path =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/peers/axe/node_modules/axe-core/axe.min.js");
     match std::fs::read_to_string(&path) {
         Ok(s) => Some(s),
         Err(_) if std::env::var_os("CI").is_some() => panic!("axe-core is missing in CI: scripts/test installs it"),
@@ -91,4 +92,62 @@ async fn every_page_state_of_a_newcomers_journey_passes_axe() {
     both_widths(&d, &source, "an error page", &mut found).await;
 
     assert!(found.is_empty(), "serious or critical accessibility violations:\n{}", found.join("\n"));
+}
+
+/// What `document.activeElement` is, as "tag#id".
+async fn focused(d: &Driver) -> String {
+    let v = d.client.execute("const e = document.activeElement; return e.tagName + '#' + e.id;", vec![]).await.unwrap();
+    v.as_str().unwrap_or_default().to_owned()
+}
+
+#[tokio::test]
+async fn keyboard_users_land_on_the_card_after_oauth_and_escape_closes_the_menu() {
+    let app = TestApp::spawn().await;
+    let Some(d) = Driver::start().await else { return };
+    sign_in(&d, &app, "Ada Owner").await;
+    let summary = d.client.find(Locator::Css("details.plus > summary")).await.unwrap();
+    summary.click().await.unwrap();
+    d.client.find(Locator::Css("#picker-q")).await.unwrap().send_keys("gm").await.unwrap();
+    d.client.find(Locator::Css("#picker-q")).await.unwrap().send_keys("\u{E00C}").await.unwrap(); // Escape
+    let open = d.client.execute("return document.querySelector('details.plus').open;", vec![]).await.unwrap();
+    assert_eq!(open, serde_json::json!(false), "Escape closes the + menu");
+    assert_eq!(focused(&d).await, "SUMMARY#", "and focus returns to its button");
+
+    open_gmail_consent(&d, &app).await;
+    d.press("Allow").await;
+    d.wait_for(Locator::Css("section.card-connected")).await;
+    let at = focused(&d).await;
+    assert!(
+        at.starts_with("SECTION#card-") && at.ends_with("-gmail"),
+        "focus is on the updated card, not the body: {at}"
+    );
+}
+
+#[tokio::test]
+async fn at_phone_width_the_navigation_is_one_row_and_scope_codes_do_not_break_mid_word() {
+    let app = TestApp::spawn().await;
+    let Some(d) = Driver::start().await else { return };
+    sign_in(&d, &app, "Ada Owner").await;
+    open_gmail_consent(&d, &app).await;
+    d.press("Allow").await;
+    d.wait_for(Locator::Css("section.card-connected")).await;
+    d.client.set_window_size(390, 844).await.unwrap();
+    d.client.goto(&app.url("/apps/1/integrations")).await.unwrap();
+    d.client.find(Locator::Css("details.view-access > summary")).await.unwrap().click().await.unwrap();
+    let heights = d
+        .client
+        .execute(
+            "return { bar: document.querySelector('.topbar').getBoundingClientRect().height, \
+             wide: document.documentElement.scrollWidth, \
+             culprits: [...document.querySelectorAll('main *')].filter(e => e.getBoundingClientRect().right > 391).slice(0, 6).map(e => e.tagName + '.' + e.className), codes: [...document.querySelectorAll('.scope-code')].map(c => c.getClientRects().length) };",
+            vec![],
+        )
+        .await
+        .unwrap();
+    let bar = heights["bar"].as_f64().unwrap();
+    assert!(bar < 110.0, "the top bar is {bar} px tall at 390 px");
+    assert!(heights["wide"].as_f64().unwrap() <= 390.0, "nothing pushes the page sideways: {heights}");
+    let codes: Vec<u64> = heights["codes"].as_array().unwrap().iter().filter_map(|n| n.as_u64()).collect();
+    assert!(!codes.is_empty() && codes.iter().all(|&lines| lines == 1), "each scope code stays whole: {codes:?}");
+    d.screenshot("integrations-390.png").await;
 }

@@ -324,6 +324,28 @@ async fn remove_lists_dependent_flows_and_asks_first() {
 }
 
 #[tokio::test]
+async fn disconnect_asks_first_naming_the_flows_it_stops_and_app_users_see_no_flow_links() {
+    let Some(s) = setup_with_peer_env(&[], |_| {}).await else { return };
+    let conn = connect_as(&s, "alice@example.com").await;
+    let flow = s.app.store.flows_of_app(TODO_APP).await.unwrap().remove(0);
+    let page = text(s.owner.get(s.app.url("/apps/1/integrations")).send().await.unwrap(), 200).await;
+    let disconnect = format!("/apps/1/integrations/{}/disconnect", conn.id);
+    assert!(page.contains(&format!("href=\"{disconnect}\"")), "the button opens a confirmation, it does not act");
+    let confirm = text(s.owner.get(s.app.url(&disconnect)).send().await.unwrap(), 200).await;
+    assert!(confirm.contains("Disconnect Gmail?") && confirm.contains(&flow.name), "{confirm}");
+    assert_eq!(s.app.store.connection(conn.id).await.unwrap().unwrap().status, "connected", "looking changes nothing");
+
+    let user = s.app.signed_in(APP_USER).await;
+    let seen = text(user.get(s.app.url("/apps/1/integrations")).send().await.unwrap(), 200).await;
+    assert!(seen.contains(&flow.name), "app users still see which flow uses it");
+    assert!(!seen.contains("/flows#flow-"), "but no link to a page they may not open");
+    assert_eq!(user.get(s.app.url(&disconnect)).send().await.unwrap().status(), 403);
+
+    assert_eq!(s.owner.post(s.app.url(&disconnect)).send().await.unwrap().status(), 303);
+    assert!(s.app.store.connection(conn.id).await.unwrap().unwrap().sealed_tokens.is_none());
+}
+
+#[tokio::test]
 async fn more_permissions_ask_only_for_the_difference_and_grant_the_union() {
     // The peer must know both scopes.
     let port = peers::free_port();

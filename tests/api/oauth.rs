@@ -162,7 +162,7 @@ async fn denying_at_the_provider_stores_nothing_and_the_card_can_be_tried_again(
     assert_eq!(s.owner.get(&callback).send().await.unwrap().status(), 303);
     s.nothing_stored().await;
     let chat = s.chat().await;
-    assert!(chat.contains("You cancelled at Gmail. Nothing was connected."));
+    assert!(chat.contains("Ada Owner cancelled at Gmail. Nothing was connected."), "the card says who");
     assert!(chat.contains("Connect to Gmail"), "the card can be tried again");
     s.connect(&s.owner).await;
 }

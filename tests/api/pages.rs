@@ -191,6 +191,14 @@ async fn unknown_apps_and_pages_are_404_pages() {
 }
 
 #[tokio::test]
+async fn opening_a_form_address_in_the_browser_gets_a_page_that_says_what_to_do() {
+    let app = TestApp::spawn().await;
+    let owner = app.signed_in(OWNER).await;
+    let page = text(owner.get(app.url("/apps/1/connect")).send().await.unwrap(), 405).await;
+    assert!(page.contains("<html") && page.contains("use the button on the page"), "{page}");
+}
+
+#[tokio::test]
 async fn browse_groups_the_catalog_and_use_opens_the_chat_with_the_prompt() {
     let app = TestApp::spawn().await;
     let owner = app.signed_in(OWNER).await;

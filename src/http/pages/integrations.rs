@@ -265,27 +265,49 @@ pub async fn disconnect(
 
 #[derive(Template)]
 #[template(path = "integrations/remove.html")]
-struct RemovePage {
+struct ConfirmPage {
     layout: Layout,
     app_id: i64,
     id: i64,
     name: String,
     account: String,
     flows: Vec<super::flow_use::FlowUse>,
+    /// `disconnect` (tokens go, the record stays) or `remove` (everything goes).
+    action: &'static str,
 }
 
-/// Remove asks first, and lists the flows that depend on the connection.
+/// Disconnect and Remove ask first, and list the flows that depend on the connection.
+async fn confirm(
+    state: &AppState,
+    user: &crate::store::UserRow,
+    app_id: i64,
+    id: i64,
+    action: &'static str,
+) -> Result<Response, PageError> {
+    let (access, row) = for_action(state, user, app_id, id, &format!("{action} tools")).await?;
+    let name = state.catalog.get(&row.connector).map_or(row.connector.clone(), |c| c.name.clone());
+    let flows =
+        super::flow_use::of_app(state, app_id).await?.into_iter().filter(|f| f.connector == row.connector).collect();
+    let verb = if action == "remove" { "Remove" } else { "Disconnect" };
+    let layout = Layout::for_app(format!("{verb} {name}"), &access, "integrations");
+    let account = row.account.unwrap_or_default();
+    render(StatusCode::OK, &ConfirmPage { layout, app_id, id, name, account, flows, action })
+}
+
 pub async fn confirm_remove(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,
     Path((app_id, id)): Path<(i64, i64)>,
 ) -> Result<Response, PageError> {
-    let (access, row) = for_action(&state, &user, app_id, id, "remove tools").await?;
-    let name = state.catalog.get(&row.connector).map_or(row.connector.clone(), |c| c.name.clone());
-    let flows =
-        super::flow_use::of_app(&state, app_id).await?.into_iter().filter(|f| f.connector == row.connector).collect();
-    let layout = Layout::for_app(format!("Remove {name}"), &access, "integrations");
-    render(StatusCode::OK, &RemovePage { layout, app_id, id, name, account: row.account.unwrap_or_default(), flows })
+    confirm(&state, &user, app_id, id, "remove").await
+}
+
+pub async fn confirm_disconnect(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    Path((app_id, id)): Path<(i64, i64)>,
+) -> Result<Response, PageError> {
+    confirm(&state, &user, app_id, id, "disconnect").await
 }
 
 pub async fn remove(

@@ -48,7 +48,10 @@ pub fn router() -> Router<AppState> {
         .route("/apps/{app_id}/data", get(data::page))
         .route("/apps/{app_id}/data/{entity}", post(data::add))
         .route("/apps/{app_id}/data/{entity}/{id}", post(data::save))
-        .route("/apps/{app_id}/integrations/{id}/disconnect", post(integrations::disconnect))
+        .route(
+            "/apps/{app_id}/integrations/{id}/disconnect",
+            get(integrations::confirm_disconnect).post(integrations::disconnect),
+        )
         .route("/apps/{app_id}/integrations/{id}/remove", get(integrations::confirm_remove).post(integrations::remove))
         .route("/apps/{app_id}/integrations/switch/{switch_id}", post(integrations::decide_switch))
         .route("/apps/{app_id}/integrations/{id}/try", get(try_action::page).post(try_action::run))

@@ -344,3 +344,23 @@ async fn a_sign_in_refused_for_a_work_or_school_only_tool_says_so() {
     assert!(page.contains("refused the connection: AADSTS50020."), "the provider's reason is kept");
     assert!(page.contains("Needs a work or school account"), "and the likely cause is named");
 }
+
+#[tokio::test]
+async fn asked_again_for_more_the_consent_screen_marks_only_the_new_permissions() {
+    let server = TestApp::spawn().await;
+    let http = TestApp::client();
+    let cookie = session_cookie(&http, &server, 1).await;
+    let first = pkce();
+    let send_only = with(gmail_request(&server, &first, "st"), "scope", Some(&format!("openid email {GMAIL_SEND}")));
+    let html = consent(&http, &server, Some(&cookie), &send_only).await.text().await.unwrap();
+    assert!(!html.contains("sbx-new"), "a first request has nothing to compare with");
+    let (_, query) = redirect(&decide(&http, &server, Some(&cookie), &html, "allow", &[]).await);
+    let (status, _) = exchange(&http, &server, Auth::Basic, &query["code"], &first.verifier).await;
+    assert_eq!(status, StatusCode::OK);
+
+    let html = consent(&http, &server, Some(&cookie), &gmail_request(&server, &pkce(), "st2")).await;
+    let html = html.text().await.unwrap();
+    let line_of = |label: &str| html.split("<li>").find(|l| l.contains(label)).unwrap_or_default().to_owned();
+    assert!(line_of("Read your email messages").contains(">New<"), "the permission asked for the first time");
+    assert!(!line_of("Send email on your behalf").contains(">New<"), "the one granted before is not marked");
+}
