@@ -234,7 +234,8 @@ fn fit_targets<'c>(c: &'c Connector, op: &'c Operation, targets: &[Target]) -> &
 }
 
 fn schedule(cron: &str, ctx: &Context<'_>) -> FlowTrigger {
-    FlowTrigger::Schedule(ScheduleTrigger { cron: cron.to_owned(), time_zone: ctx.time_zone.to_owned() })
+    let time_zone = if ctx.time_zone.is_empty() { "UTC" } else { ctx.time_zone };
+    FlowTrigger::Schedule(ScheduleTrigger { cron: cron.to_owned(), time_zone: time_zone.to_owned() })
 }
 
 /// A summary with no data named covers the app's one entity; with several, the builder

@@ -16,6 +16,7 @@ pub mod access;
 pub mod cron;
 pub mod definition;
 pub mod describe;
+pub mod draft;
 pub mod explain;
 pub mod fields;
 pub mod generate;
