@@ -21,6 +21,9 @@ const SYNONYMS: &[&[&str]] = &[
     &["body", "description", "details", "notes", "content", "text", "message", "comment"],
     &["stock", "quantity", "inventory", "qty", "units"],
     &["attendee", "attendees", "guest", "guests", "invitee", "participant"],
+    &["priority", "severity", "urgency", "importance", "prio"],
+    &["assignee", "assigned_to", "assignee_email", "owner", "assigned", "responsible"],
+    &["grade", "score", "mark", "marks"],
 ];
 
 const TITLE_NAMES: [&str; 7] = ["title", "name", "subject", "summary", "label", "headline", "full_name"];
@@ -75,6 +78,19 @@ pub fn is_date(entity: &Entity, name: &str) -> bool {
 
 pub fn dates(entity: &Entity) -> Vec<&str> {
     names(entity).filter(|n| is_date(entity, n)).collect()
+}
+
+pub fn is_number(entity: &Entity, name: &str) -> bool {
+    matches!(kind(entity, name), Some("number" | "integer" | "currency" | "money" | "decimal" | "float" | "int"))
+}
+
+pub fn numbers(entity: &Entity) -> Vec<&str> {
+    names(entity).filter(|n| is_number(entity, n)).collect()
+}
+
+/// A yes/no field (`active`, `in_stock`).
+pub fn is_flag(entity: &Entity, name: &str) -> bool {
+    matches!(kind(entity, name), Some("boolean" | "bool"))
 }
 
 /// A yes/no field that says a record is finished (`completed`, `done`…).

@@ -13,6 +13,7 @@
 //! - [`FlowDefinition::outline`]: the boxes of "trigger → step → step", in words.
 
 pub mod access;
+pub mod conditions;
 pub mod cron;
 pub mod definition;
 pub mod describe;
@@ -22,6 +23,7 @@ pub mod fields;
 pub mod generate;
 pub mod inputs;
 pub mod listing;
+pub mod named;
 pub mod problems;
 pub mod refs;
 pub mod start;
