@@ -90,18 +90,41 @@ pub fn find_folded(lower: &str, original: &str) -> Option<Event> {
         {
             continue;
         }
+        // "when a task is done post it in #team": the clause ends where an order begins.
+        let end = m.start() + order_at(clause).unwrap_or(clause.len());
+        let clause = lower.get(m.start()..end).unwrap_or(clause);
         let (value, field) = value_and_field(clause, m.start(), original);
         let (subject, qualifier, owner_field) = subject(clause);
         return Some(Event {
-            text: original.get(m.start()..m.end()).unwrap_or("").trim().to_owned(),
+            text: original.get(m.start()..end).unwrap_or("").trim().to_owned(),
             subject,
             change,
             field: field.or(owner_field.filter(|_| value.is_some())),
             value,
             qualifier,
             start: m.start(),
-            end: m.end(),
+            end,
         });
+    }
+    None
+}
+
+/// Where an order to do something starts inside an event clause: a verb in its plain
+/// form ("post", not "posts" or "posted") after the clause's own words, and not after a
+/// person who does it ("when I post").
+fn order_at(clause: &str) -> Option<usize> {
+    let mut words = clause.char_indices().filter(|(i, c)| {
+        c.is_alphabetic() && clause.get(..*i).and_then(|b| b.chars().next_back()).is_none_or(|p| !p.is_alphanumeric())
+    });
+    let mut previous = "";
+    let mut count = 0;
+    for (i, _) in words.by_ref() {
+        let word = clause.get(i..).unwrap_or("").split(|c: char| !c.is_alphanumeric()).next().unwrap_or("");
+        count += 1;
+        if count > 3 && ORDERS.contains(&word) && !DOERS.contains(&previous) {
+            return Some(i);
+        }
+        previous = word;
     }
     None
 }

@@ -118,3 +118,11 @@ fn any_text_reads_without_panicking() {
         let _ = find(text);
     }
 }
+
+#[test]
+fn an_order_after_the_event_without_a_comma_is_not_part_of_it() {
+    let e = event("when a card is archived post it in #team");
+    assert_eq!((e.change, e.text.as_str()), (Change::Deleted, "when a card is archived"));
+    let e = event("when someone posts in the forum, email me");
+    assert_eq!(e.text, "when someone posts in the forum");
+}

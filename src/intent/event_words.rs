@@ -32,7 +32,7 @@ pub static CONDITION: LazyLock<Regex> = LazyLock::new(|| {
         .expect("condition regex")
 });
 pub static CREATED: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"\bnew\b|\bcreated\b|\badded\b|\bsigns?\s+up\b|\bsigned\s+up\b|\bsignups?\b|\bsubmit(?:s|ted)?\b|\barrives?\b|\bcomes?\s+in\b|\b(?:is|are|was|were|gets?)\s+placed\b|\bplaces?\b|\bbooks?\b|\b(?:is|are|was|were|gets?)\s+booked\b|\bregisters?\b|\bjoins?\b|\b(?:is|are|was|were|gets?)\s+reported\b|\breports?\b|\b(?:is|are|was|were|gets?)\s+filed\b|\blands?\b|\b(?:is|are|was|were|gets?)\s+received\b|\breceives?\b|\b(?:is|are|was|were|gets?)\s+uploaded\b|\b(?:is|are|was|were|gets?)\s+made\b|\b(?:is|are|was|were|gets?)\s+opened\b|\bcreation\b|\b(?:is|are|was|were|gets?)\s+posted\b|\bpublish(?:es|ed)?\b|\boccurs?\b|\bhappens?\b|\bfails?\b|\bfailed\b|\bcheckout\b|\bsucceeds?\b|\b(?:is|are|was|were|gets?)\s+sent\b|\bappl(?:y|ies|ied)\b|\benrol(?:l|ls|led|s)?\b|\bsubscribes?\b|\bdonates?\b|\bpays?\b|\bpaid\b|\bbuys?\b|\bpurchases?\b|\borders?\s+(?:something|a|an|the)\b|\brsvps?\b|\bcomments?\s+on\b|\brequests?\s+(?:a|an)\b|\bsends?\s+(?:us|in)\b|\bfills?\s+(?:in|out)\b|\bresponds?\b|\breplies\b|\bis\s+logged\b|\blogs?\s+(?:a|an)\b|\bschedules?\s+(?:a|an)\b|\b(?:is|are|was|were|gets?)\s+(?:scheduled|submitted|registered|uploaded|added|created|logged|raised|assigned)\b")
+    Regex::new(r"\bnew\b|\bcreated\b|\badded\b|\bsigns?\s+up\b|\bsigned\s+up\b|\bsignups?\b|\bsubmit(?:s|ted)?\b|\barrives?\b|\bcomes?\s+in\b|\b(?:is|are|was|were|gets?)\s+placed\b|\bplaces?\b|\bbooks?\b|\b(?:is|are|was|were|gets?)\s+booked\b|\bregisters?\b|\bjoins?\b|\b(?:is|are|was|were|gets?)\s+reported\b|\breports?\b|\b(?:is|are|was|were|gets?)\s+filed\b|\blands?\b|\b(?:is|are|was|were|gets?)\s+received\b|\breceives?\b|\b(?:is|are|was|were|gets?)\s+uploaded\b|\b(?:is|are|was|were|gets?)\s+made\b|\b(?:is|are|was|were|gets?)\s+opened\b|\bcreation\b|\b(?:is|are|was|were|gets?)\s+posted\b|\bpublish(?:es|ed)?\b|\boccurs?\b|\bhappens?\b|\bfails?\b|\bfailed\b|\bcheckout\b|\bsucceeds?\b|\b(?:is|are|was|were|gets?)\s+sent\b|\bappl(?:y|ies|ied)\b|\benrol(?:l|ls|led|s)?\b|\bsubscribes?\b|\bdonates?\b|\bpays?\b|\bpaid\b|\bbuys?\b|\bpurchases?\b|\borders?\s+(?:something|a|an|the)\b|\brsvps?\b|\bcomments?\s+on\b|\brequests?\s+(?:a|an)\b|\bsends?\s+(?:us|in)\b|\bfills?\s+(?:in|out)\b|\bresponds?\b|\breplies\b|\bis\s+logged\b|\blogs?\s+(?:a|an)\b|\bschedules?\s+(?:a|an)\b|\b(?:is|are|was|were|gets?)\s+(?:scheduled|submitted|registered|uploaded|added|created|logged|raised|assigned)\b|\b(?:posts|writes|uploads|shares|creates|adds|opens|starts|leaves|sends|makes|records)\b")
         .expect("created regex")
 });
 pub static UPDATED: LazyLock<Regex> = LazyLock::new(|| {
@@ -69,6 +69,15 @@ pub const TIME_WORDS: [&str; 28] = [
     "afternoon", "hour", "hours", "minute", "minutes", "year", "quarter", "monday", "tuesday", "wednesday",
     "thursday", "friday", "saturday", "sunday", "other", "few", "single",
 ];
+/// Verbs that give an order when written plainly ("post it", "email me").
+pub const ORDERS: [&str; 30] = [
+    "post", "send", "email", "text", "notify", "tell", "ping", "create", "add", "save", "put", "mark", "log", "share",
+    "announce", "dm", "message", "open", "file", "sync", "alert", "remind", "invite", "schedule", "call", "forward",
+    "copy", "upload", "assign", "slack",
+];
+/// Words before a verb that make it a person's act, not an order ("when I post").
+pub const DOERS: [&str; 14] =
+    ["i", "we", "you", "they", "someone", "somebody", "anyone", "who", "to", "will", "can", "should", "he", "she"];
 pub const WEAK_HEADS: [&str; 8] = ["every", "each", "on", "if", "after", "upon", "for", "any"];
 pub const DONE_WORDS: [&str; 5] = ["completed", "done", "finished", "completes", "finishes"];
 /// Record words that say nothing of the kind of record ("a loan record").

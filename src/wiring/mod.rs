@@ -13,6 +13,7 @@
 //! - [`FlowDefinition::outline`]: the boxes of "trigger → step → step", in words.
 
 pub mod access;
+pub mod actions;
 pub mod conditions;
 pub mod cron;
 pub mod definition;

@@ -1,0 +1,265 @@
+//! What a request asks the flow to do, in the order it says it: calls to outside tools
+//! ("create a deal in Pipedrive", "text the owner", "email me"), saves into the app's own
+//! records ("save it as an Order", "mark the request as closed"), and tools patchbay has
+//! no connector for ("on our Bluesky account"), which are asked about. The request is cut
+//! into clauses (at commas, "then", and "and" before a new order); the trigger's clause
+//! and the schedule's words are left out, since they say when, not what.
+
+use super::named::{self, Mention};
+use crate::app::{AppStructure, Entity};
+use crate::catalog::{Capability, Catalog, Connector, InputKind, Operation};
+use crate::intent::text::{Text, singular, words_of};
+use crate::intent::{data, needs};
+use crate::ranking::RouteResult;
+use std::collections::HashSet;
+
+#[path = "actions_words.rs"]
+mod words;
+use words::*;
+
+/// One clause of the request: its byte span and its words.
+#[derive(Clone, Debug)]
+pub struct Clause {
+    pub start: usize,
+    pub end: usize,
+    pub original: String,
+    pub lower: String,
+}
+
+/// One thing the flow does.
+#[derive(Clone, Debug)]
+pub enum Act<'c, 'a> {
+    Call { connector: &'c Connector, op: &'c Operation, clause: Clause, reads: bool },
+    Save { entity: &'a Entity, clause: Clause, update: bool },
+    /// A tool outside the catalog ("Bluesky"), for the kind of work the clause asks.
+    Outside { tool: String, capability: Option<Capability>, clause: Clause },
+}
+
+impl Act<'_, '_> {
+    pub fn clause(&self) -> &Clause {
+        match self {
+            Act::Call { clause, .. } | Act::Save { clause, .. } | Act::Outside { clause, .. } => clause,
+        }
+    }
+}
+
+/// What reading the actions needs.
+pub struct Reading<'c, 'a> {
+    pub catalog: &'c Catalog,
+    pub app: &'a AppStructure,
+    pub route: &'a RouteResult,
+    /// Spans that say when (the event clause, the schedule's words): not actions.
+    pub skip: Vec<(usize, usize)>,
+    /// The connector the flow starts from, if any: its name in the trigger is not an order.
+    pub trigger_connector: Option<&'c str>,
+}
+
+/// The acts of the request, in order.
+pub fn read<'c, 'a>(text: &Text, r: &Reading<'c, 'a>) -> Vec<Act<'c, 'a>> {
+    let mentions = named::tools(text, r.catalog, r.app);
+    let mut acts: Vec<(usize, Act<'c, 'a>)> = Vec::new();
+    for clause in clauses(text, &r.skip) {
+        let named: Vec<Mention<'c>> =
+            mentions.iter().filter(|m| m.start >= clause.start && m.end <= clause.end).copied().collect();
+        acts.extend(in_clause(&clause, &named, r));
+    }
+    acts.sort_by_key(|(at, _)| *at);
+    let mut out: Vec<Act<'c, 'a>> = Vec::new();
+    for (_, act) in acts {
+        let same = |o: &Act<'c, 'a>| match (o, &act) {
+            (Act::Call { connector: a, op: x, .. }, Act::Call { connector: b, op: y, .. }) => a.id == b.id && x.id == y.id,
+            (Act::Save { entity: a, .. }, Act::Save { entity: b, .. }) => a.name == b.name,
+            _ => false,
+        };
+        if !out.iter().any(same) {
+            out.push(act);
+        }
+    }
+    out
+}
+
+/// The request cut into clauses, without the spans that say when.
+pub fn clauses(text: &Text, skip: &[(usize, usize)]) -> Vec<Clause> {
+    let lower = &text.lower;
+    let mut cuts: Vec<usize> = vec![0, lower.len()];
+    for (i, c) in lower.char_indices() {
+        let next = lower.get(i + c.len_utf8()..).and_then(|r| r.chars().next());
+        if matches!(c, ',' | ';' | '!' | '?' | '\n') || (c == '.' && next.is_none_or(char::is_whitespace)) {
+            cuts.push(i);
+        }
+    }
+    for m in JOINER.find_iter(lower) {
+        cuts.push(m.start());
+    }
+    for (s, e) in skip {
+        cuts.push(*s);
+        cuts.push(*e);
+    }
+    cuts.sort_unstable();
+    cuts.dedup();
+    cuts.windows(2)
+        .filter(|w| !skip.iter().any(|(s, e)| *s <= w[0] && w[1] <= *e))
+        .filter_map(|w| {
+            let (start, end) = (w[0], w[1]);
+            let original = text.original.get(start..end)?.trim_matches(|c: char| c == ',' || c == ';' || c.is_whitespace());
+            (original.chars().any(char::is_alphanumeric)).then(|| Clause {
+                start,
+                end,
+                original: original.to_owned(),
+                lower: crate::intent::text::fold(original),
+            })
+        })
+        .collect()
+}
+
+fn in_clause<'c, 'a>(clause: &Clause, named: &[Mention<'c>], r: &Reading<'c, 'a>) -> Vec<(usize, Act<'c, 'a>)> {
+    let mut out = Vec::new();
+    let words: HashSet<String> = words_of(&clause.lower).iter().map(|w| singular(w)).collect();
+    let mut kinds: Vec<(usize, Capability)> = kinds_of(&clause.lower);
+    let others: Vec<Mention<'c>> =
+        named.iter().filter(|m| Some(m.connector.id.as_str()) != r.trigger_connector).copied().collect();
+    // A named tool does the work it is named for; a kind of work it cannot do goes to a
+    // tool that can ("email me a summary of our Google Analytics traffic").
+    for m in &others {
+        let served: Vec<Capability> = kinds.iter().map(|(_, k)| *k).filter(|k| m.connector.serves(*k)).collect();
+        if let Some(op) = best_op(m.connector, served.first().copied(), &words, &clause.lower) {
+            kinds.retain(|(_, k)| !served.contains(k));
+            let reads = is_read(op) && !kinds.is_empty();
+            out.push((m.start, Act::Call { connector: m.connector, op, clause: clause.clone(), reads }));
+        }
+    }
+    if others.is_empty()
+        && let Some(tool) = outside_tool(clause, r.app)
+    {
+        let capability = kinds.first().map(|(_, k)| *k);
+        return vec![(clause.start, Act::Outside { tool, capability, clause: clause.clone() })];
+    }
+    if others.is_empty()
+        && let Some((at, entity, update)) = save_in(clause, r.app)
+    {
+        return vec![(clause.start + at, Act::Save { entity, clause: clause.clone(), update })];
+    }
+    for (at, kind) in kinds {
+        let Some(connector) = provider(kind, r) else { continue };
+        if let Some(op) = best_op(connector, Some(kind), &words, &clause.lower) {
+            out.push((clause.start + at, Act::Call { connector, op, clause: clause.clone(), reads: false }));
+        }
+    }
+    out
+}
+
+/// The kinds of work a clause asks for, with where each is said: the router's needs, and
+/// orders it leaves to the flow ("email bakers@…", "send me the list", "text the owner").
+fn kinds_of(lower: &str) -> Vec<(usize, Capability)> {
+    let mut kinds: Vec<(usize, Capability)> = needs::find(lower).into_iter().map(|n| (n.start, n.capability)).collect();
+    for (pattern, kind) in ORDERS.iter() {
+        if let Some(m) = pattern.find(lower) {
+            kinds.push((m.start(), *kind));
+        }
+    }
+    if kinds.is_empty()
+        && let Some(m) = SEND_ME.find(lower)
+    {
+        kinds.push((m.start(), Capability::Email));
+    }
+    kinds.sort_by_key(|(at, _)| *at);
+    let mut seen = HashSet::new();
+    kinds.retain(|(_, k)| seen.insert(*k));
+    kinds
+}
+
+/// The tool that does a kind of work no tool is named for: the one the router chose, one
+/// the app has connected, else the catalog's most used tool made for it.
+fn provider<'c>(kind: Capability, r: &Reading<'c, '_>) -> Option<&'c Connector> {
+    let serves = |c: &&Connector| c.serves(kind) && c.actions.iter().any(|a| a.capability == kind);
+    let chosen = r.route.selected.iter().filter_map(|s| r.catalog.get(&s.connector)).find(serves);
+    let connected = r.app.connected.iter().filter_map(|id| r.catalog.get(id)).find(serves);
+    chosen.or(connected).or_else(|| {
+        // Only work people do not name a tool for gets one picked ("email me"); a weak
+        // hint of code or analytics does not conjure a GitHub or Google Analytics step.
+        if !DELIVERED.contains(&kind) {
+            return None;
+        }
+        r.catalog
+            .iter()
+            .filter(serves)
+            .max_by_key(|c| (Some(c.category) == kind.home(), c.popularity, std::cmp::Reverse(c.id.to_string())))
+    })
+}
+
+/// The connector's action that fits the clause best: of the kind asked, sharing most
+/// words with the clause; a write unless the clause asks to read; a direct message when
+/// the clause says so or names a person and no channel.
+fn best_op<'c>(c: &'c Connector, kind: Option<Capability>, words: &HashSet<String>, lower: &str) -> Option<&'c Operation> {
+    let wants_read = READ_VERBS.iter().any(|v| words.contains(*v));
+    let direct = DIRECT.is_match(lower);
+    let channel = lower.contains('#') || lower.contains("channel");
+    let score = |op: &Operation| -> i32 {
+        let own: HashSet<String> = op
+            .phrases
+            .iter()
+            .chain([&op.name])
+            .flat_map(|p| words_of(p))
+            .map(|w| singular(&w))
+            .filter(|w| w.len() > 2 && !FILLER.contains(&w.as_str()))
+            .collect();
+        let mut s = 2 * own.iter().filter(|w| words.contains(*w)).count() as i32;
+        if kind.is_some_and(|k| op.capability == k) {
+            s += 6;
+        }
+        if is_read(op) != wants_read {
+            s -= 4;
+        }
+        let to_person = op.inputs.iter().any(|i| i.required && i.kind == InputKind::User);
+        if op.capability == Capability::Chat && to_person {
+            s += if direct && !channel { 5 } else { -2 };
+        }
+        s
+    };
+    let best = c.actions.iter().max_by_key(|op| (score(op), std::cmp::Reverse(c.actions.iter().position(|x| x.id == op.id))))?;
+    (kind.is_some() || score(best) > 0).then_some(best)
+}
+
+pub fn is_read(op: &Operation) -> bool {
+    READ_PREFIXES.iter().any(|p| op.id.starts_with(p))
+}
+
+/// "save it as an Order", "mark the request as closed", "update the Opportunity here":
+/// the app entity the clause writes to, where, and whether it updates one record.
+fn save_in<'a>(clause: &Clause, app: &'a AppStructure) -> Option<(usize, &'a Entity, bool)> {
+    let verb = SAVE_VERB.captures(&clause.lower)?;
+    let v = verb.get(1)?;
+    let rest = clause.lower.get(v.end()..)?;
+    let entity = words_of(rest).iter().take(6).find_map(|w| data::resolve_entity(w, app)).and_then(|e| app.entity(&e))?;
+    let update = UPDATE_VERBS.contains(&v.as_str());
+    Some((v.start(), entity, update))
+}
+
+/// A capitalised name after "on/to/in/via our …" that is no catalog tool, no day, and
+/// none of the app's own words ("on our Bluesky account"), or a well-known tool patchbay
+/// has no connector for.
+fn outside_tool(clause: &Clause, app: &AppStructure) -> Option<String> {
+    for kind in [Capability::Email, Capability::Chat, Capability::Sms, Capability::Payment, Capability::Crm] {
+        if let Some(name) = needs::outside_tool(&clause.lower, kind) {
+            return Some(name.to_owned());
+        }
+    }
+    let text = Text::new(&clause.original);
+    let own = data::words_for_app(app);
+    let toks = &text.tokens;
+    for (i, t) in toks.iter().enumerate() {
+        let after_place = i > 0 && PLACE_WORDS.contains(&toks[i - 1].lower.as_str())
+            || i > 1 && PLACE_WORDS.contains(&toks[i - 2].lower.as_str()) && ["our", "my", "the"].contains(&toks[i - 1].lower.as_str());
+        let capital = t.is_capitalized() && !t.sentence_start && !t.is_number();
+        let last = i + 1 == toks.len() || ACCOUNT_WORDS.contains(&toks[i + 1].lower.as_str());
+        let known = NOT_TOOLS.contains(&t.lower.as_str()) || own.contains(&singular(&t.lower)) || app.pages.iter().any(|p| p.eq_ignore_ascii_case(&t.raw));
+        if after_place && capital && last && !known {
+            return Some(t.raw.clone());
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+#[path = "actions_tests.rs"]
+mod tests;
