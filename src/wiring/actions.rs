@@ -191,7 +191,9 @@ fn provider<'c>(kind: Capability, r: &Reading<'c, '_>) -> Option<&'c Connector> 
 /// words with the clause; a write unless the clause asks to read; a direct message when
 /// the clause says so or names a person and no channel.
 fn best_op<'c>(c: &'c Connector, kind: Option<Capability>, words: &HashSet<String>, lower: &str) -> Option<&'c Operation> {
-    let wants_read = READ_VERBS.iter().any(|v| words.contains(*v));
+    // "list the open tickets" reads; "email the attendee list" does not.
+    let first = lower.split_whitespace().find(|w| !["please", "then", "and", "also", "to"].contains(w)).unwrap_or("");
+    let wants_read = READ_VERBS.contains(&first);
     let direct = DIRECT.is_match(lower);
     let channel = lower.contains('#') || lower.contains("channel");
     let score = |op: &Operation| -> i32 {

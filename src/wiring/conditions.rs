@@ -111,6 +111,16 @@ pub fn read(lower: &str, entity: &Entity, me: &str) -> Found {
     found
 }
 
+/// The words of the request that pick records, for flows that cannot filter on them (a
+/// connector's trigger): "from a customer", "over $500", "urgent".
+pub fn mentioned(lower: &str) -> Vec<String> {
+    [&*FROM_KIND, &*AMOUNT, &*OVERDUE, &*ASSIGNED]
+        .iter()
+        .flat_map(|re| re.find_iter(lower).map(|m| m.as_str().trim().to_owned()))
+        .chain(PRIORITY.captures_iter(lower).filter(|c| c.get(4).is_none()).filter_map(|c| c.get(0)).map(|m| m.as_str().to_owned()))
+        .collect()
+}
+
 fn open_or_done(lower: &str, entity: &Entity, found: &mut Found) {
     let overdue = OVERDUE.is_match(lower);
     let open = overdue || NOT_DONE.is_match(lower) || OPEN.is_match(lower);

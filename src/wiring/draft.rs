@@ -6,7 +6,7 @@
 
 use super::definition::FlowDefinition;
 use super::explain::Unbuildable;
-use super::generate::{Context, generate};
+use super::generate::{Context, plan};
 use crate::app::AppStructure;
 use crate::catalog::Catalog;
 use crate::ranking::{RouteError, RouteRequest, RouteResult};
@@ -94,19 +94,28 @@ pub fn draft_routed(catalog: &Catalog, request: &DraftRequest, route: &RouteResu
     draft(route, &ctx)
 }
 
-/// Wires the routed request: the flow, or what to ask.
+/// Wires the routed request: the flow, or what to ask, with notes.
 pub fn draft(route: &RouteResult, ctx: &Context<'_>) -> Draft {
-    match generate(route, ctx) {
-        Ok(flow) => Draft { flow: Some(flow), ..Draft::default() },
-        Err(why) => Draft { asks: vec![ask_for(&why)], ..Draft::default() },
+    let plan = plan(route, ctx);
+    match plan.blocker {
+        Some(why) => Draft { flow: None, asks: vec![ask_for(&why)], notes: plan.notes },
+        None => Draft { flow: plan.flow, asks: Vec::new(), notes: plan.notes },
     }
 }
 
 fn ask_for(why: &Unbuildable) -> Ask {
     let about = match why {
-        Unbuildable::NoTool => About::Connector,
-        Unbuildable::MissingData { .. } | Unbuildable::WhichData { .. } => About::Data,
+        Unbuildable::OutsideTool { .. } => About::Connector,
+        Unbuildable::MissingData { .. } | Unbuildable::WhichData { .. } | Unbuildable::MissingField { .. } => {
+            About::Data
+        }
+        Unbuildable::UnsupportedSchedule { .. } => About::Schedule,
         _ => About::Detail,
     };
-    Ask::new(about, why.to_string())
+    let options = match why {
+        Unbuildable::Vague { options, .. } | Unbuildable::OutsideTool { options, .. } => options.clone(),
+        Unbuildable::WhichData { entities } => entities.clone(),
+        _ => Vec::new(),
+    };
+    Ask { about, message: why.to_string(), options }
 }

@@ -36,6 +36,34 @@ pub enum Unbuildable {
     UnclearCondition { text: String },
     #[error("The flow would start from {connector}, but it does nothing after that: say what should happen.")]
     NothingToDo { connector: String },
+    /// A field the request names that the entity lacks ("a book's condition").
+    #[error("{entity} has no {} field: add it to {entity}, or tell me which field to use.", .field.replace('_', " "))]
+    MissingField { entity: String, field: String },
+    /// "every other Monday": cron cannot hold it, and approximating it would be wrong.
+    #[error("I cannot run a flow on {text:?}: {reason}. Choose a schedule I can keep, such as every week, or on set days of the month.")]
+    UnsupportedSchedule { text: String, reason: String },
+    /// A tool the catalog has no connector for ("our Bluesky account").
+    #[error("patchbay has no connector for {tool}{}", options_line(.options))]
+    OutsideTool { tool: String, options: Vec<String> },
+    /// "email me when something happens": which event, or which schedule, is meant.
+    #[error("What should start the {what}?")]
+    Vague { what: String, options: Vec<String> },
+}
+
+fn options_line(options: &[String]) -> String {
+    match options {
+        [] => ".".into(),
+        _ => format!(": should it use {} instead?", or_list(options)),
+    }
+}
+
+/// "a", "a or b", "a, b or c".
+fn or_list(items: &[String]) -> String {
+    match items {
+        [] => String::new(),
+        [one] => one.clone(),
+        [init @ .., last] => format!("{} or {last}", init.join(", ")),
+    }
 }
 
 fn have(entities: &[String]) -> String {

@@ -71,6 +71,19 @@ pub fn email_for<'e>(entity: &'e Entity, who: Option<&str>) -> Option<&'e str> {
         .or_else(|| all.first().copied())
 }
 
+pub fn is_phone(entity: &Entity, name: &str) -> bool {
+    matches!(kind(entity, name), Some("phone" | "tel"))
+        || words_of(name).iter().any(|w| ["phone", "mobile", "cell", "tel", "telephone", "sms"].contains(&w.as_str()))
+}
+
+/// The phone field of the person `who` names ("owner" → `owner_phone`), else the record's
+/// only (or first) phone field.
+pub fn phone_for<'e>(entity: &'e Entity, who: Option<&str>) -> Option<&'e str> {
+    let all: Vec<&str> = names(entity).filter(|n| is_phone(entity, n)).collect();
+    who.and_then(|w| all.iter().find(|n| words_of(n).iter().any(|x| singular(x) == singular(w))).copied())
+        .or_else(|| all.first().copied())
+}
+
 pub fn is_date(entity: &Entity, name: &str) -> bool {
     matches!(kind(entity, name), Some("date" | "datetime" | "timestamp"))
         || (kind(entity, name).is_none() && (name.ends_with("_date") || name.ends_with("_at") || name == "date"))

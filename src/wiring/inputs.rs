@@ -38,6 +38,41 @@ pub struct Sources<'a> {
     pub scheduled: bool,
     /// A short line for titles when nothing better exists (a button's label, the flow name).
     pub fallback_title: String,
+    /// The words of the request that ask for this step ("open a Jira issue in the IT
+    /// project"): values named there ("IT") fill the inputs they name.
+    pub clause: &'a str,
+    /// Tool names, which are never a value ("the Jira project" names no project).
+    pub tools: &'a [String],
+}
+
+/// Inputs a request fills by naming a value next to the input's word, with the words
+/// people use for it.
+const NAMED_INPUTS: &[(&str, &[&str])] = &[
+    ("project", &["project", "board"]),
+    ("channel", &["channel"]),
+    ("sheet", &["sheet", "tab"]),
+    ("label", &["label", "tag"]),
+    ("labels", &["label", "tag"]),
+    ("folder", &["folder"]),
+    ("list", &["list"]),
+    ("table", &["table"]),
+    ("database", &["database", "base"]),
+    ("space", &["space"]),
+    ("team", &["team"]),
+    ("calendar", &["calendar"]),
+    ("repository", &["repository", "repo"]),
+    ("form", &["form", "survey"]),
+    ("audience", &["audience"]),
+    ("course", &["course", "class"]),
+    ("stage", &["stage"]),
+    ("group", &["group"]),
+    ("company", &["company"]),
+];
+
+/// The value the step's words give an input by name ("the IT project" → `IT`).
+pub fn named_value(input: &str, clause: &str, tools: &[String]) -> Option<String> {
+    let (_, words) = NAMED_INPUTS.iter().find(|(name, _)| *name == input)?;
+    super::named::value_near(clause, words, tools)
 }
 
 const SHORT: [&str; 5] = ["subject", "title", "name", "summary", "headline"];
@@ -55,11 +90,14 @@ pub fn map(c: &Connector, op: &Operation, src: &Sources<'_>, settings: &mut Vec<
     let chat = op.capability == Capability::Chat;
     let mut out = BTreeMap::new();
     for input in &op.inputs {
+        let named = || named_value(&input.name, src.clause, src.tools).map(Value::String);
         let value = match input.kind {
             InputKind::Email if input.name == "to" => Some(recipients(src)),
+            InputKind::String if PHONE_INPUTS.contains(&input.name.as_str()) && is_phone(input) => phone(src),
+            InputKind::Channel => channel(src.targets).map(Value::String).or_else(named),
+            _ if NAMED_INPUTS.iter().any(|(n, _)| *n == input.name) && named().is_some() => named(),
             InputKind::Email if input.name == "cc" => None,
             InputKind::Email => record_email(src, &input.name).map(Value::String),
-            InputKind::Channel => channel(src.targets).map(Value::String),
             InputKind::User if input.required => user(src).map(Value::String),
             InputKind::User => None,
             InputKind::List if PEOPLE.contains(&input.name.as_str()) => people(src),
@@ -108,10 +146,38 @@ fn recipients(src: &Sources<'_>) -> Value {
             to.push(one);
         }
     }
+    // "send them a note": the person the record is about.
+    let pronoun = crate::intent::text::words_of(src.clause).iter().any(|w| matches!(w.as_str(), "them" | "him" | "her"));
+    if to.is_empty()
+        && pronoun
+        && let Record::Entity { entity, .. } = &src.record
+        && let Some(f) = fields::email_for(entity, None)
+    {
+        to.push(reference(f));
+    }
     match to.len() {
         0 => Value::String(src.requester.to_owned()),
         1 => Value::String(to.remove(0)),
         _ => json!(to),
+    }
+}
+
+/// Inputs that take a phone number ("to" of a text message).
+const PHONE_INPUTS: [&str; 3] = ["to", "phone", "phone_number"];
+
+fn is_phone(input: &Input) -> bool {
+    input.name.contains("phone") || input.description.to_lowercase().contains("phone")
+}
+
+/// A phone number: the record's phone field of the person named ("text the owner" →
+/// `owner_phone`), else its only phone; "me" is the builder's own number, chosen once.
+fn phone(src: &Sources<'_>) -> Option<Value> {
+    match &src.record {
+        Record::Entity { entity, .. } => fields::phone_for(entity, who(src.targets)).map(|f| Value::String(reference(f))),
+        Record::Outputs(outputs) => {
+            ["phone", "from", "phone_number"].iter().find(|o| outputs.iter().any(|x| x == *o)).map(|o| Value::String(reference(o)))
+        }
+        Record::None => None,
     }
 }
 

@@ -27,6 +27,8 @@ fn sources<'a>(record: Record<'a>, targets: &'a [Target]) -> Sources<'a> {
         requester: "ada@example.com",
         scheduled: false,
         fallback_title: "Flow".into(),
+        clause: "",
+        tools: &[],
     }
 }
 

@@ -28,6 +28,7 @@ pub mod named;
 pub mod problems;
 pub mod refs;
 pub mod start;
+pub mod steps;
 pub mod storage;
 pub mod validate;
 

@@ -1,0 +1,112 @@
+//! A change to one of the app's records as a flow's start: which change, which field and
+//! value for "moves to", which records (the request's conditions), and the headline that
+//! announces it ("New ticket: {{trigger.record.subject}}").
+
+use super::{Scene, change_of, typed};
+use crate::app::Entity;
+use crate::intent::Event;
+use crate::intent::text::{singular, words_of};
+use crate::wiring::definition::{Condition, EntityChange};
+use crate::wiring::explain::Unbuildable;
+use crate::wiring::fields;
+use serde_json::Value;
+
+pub struct RecordStart<'a> {
+    pub entity: &'a Entity,
+    pub change: EntityChange,
+    pub field: Option<String>,
+    pub to: Option<Value>,
+    pub filter: Vec<Condition>,
+    /// "New ticket: {{trigger.record.subject}}".
+    pub headline: String,
+    /// What the conditions could not say on this entity, in words.
+    pub notes: Vec<String>,
+}
+
+const DONE_VALUES: [&str; 9] = ["completed", "done", "complete", "finished", "closed", "resolved", "checked", "checked off", "ticked off"];
+
+/// The record start for `entity`: the event's change (a new record when there is none),
+/// the field it watches, and the conditions of the request's other words.
+pub fn read<'a>(entity: &'a Entity, event: Option<&Event>, scene: &Scene<'a>) -> Result<RecordStart<'a>, Unbuildable> {
+    let change = change_of(event);
+    let (field, to) = match (change, event) {
+        (EntityChange::FieldChanged, Some(e)) => changed_field(entity, e)?,
+        _ => (None, None),
+    };
+    // A new record's clause narrows which ones ("every high priority request"); a change's
+    // clause names the change, which is not a condition on top of it.
+    let spans: Vec<(usize, usize)> = match event {
+        Some(e) if change != EntityChange::Created => vec![(e.start, e.end)],
+        _ => Vec::new(),
+    };
+    let (mut filter, notes) = scene.conditions(entity, &spans)?;
+    if let Some(f) = &field {
+        filter.retain(|c| &c.field != f);
+    }
+    let headline = headline(entity, change, field.as_deref(), to.as_ref());
+    Ok(RecordStart { entity, change, field, to, filter, headline, notes })
+}
+
+fn headline(entity: &Entity, change: EntityChange, field: Option<&str>, to: Option<&Value>) -> String {
+    let title = fields::title(entity).unwrap_or("id");
+    let record = format!("{{{{trigger.record.{title}}}}}");
+    let label = words_of(&super::super::listing::plural_id(&entity.name)).join(" ");
+    let one = {
+        let mut words: Vec<String> = label.split(' ').map(str::to_owned).collect();
+        if let Some(last) = words.last_mut() {
+            *last = singular(last);
+        }
+        words.join(" ")
+    };
+    match (change, field, to) {
+        (EntityChange::Created, ..) => format!("New {one}: {record}"),
+        (EntityChange::Updated, ..) => format!("{} updated: {record}", entity.name),
+        (EntityChange::Deleted, ..) => format!("{} deleted: {record}", entity.name),
+        (EntityChange::FieldChanged, Some(f), Some(Value::Bool(true))) => {
+            format!("{} marked {}: {record}", entity.name, f.replace('_', " "))
+        }
+        (EntityChange::FieldChanged, Some(f), Some(v)) => {
+            let v = v.as_str().map(str::to_owned).unwrap_or_else(|| v.to_string());
+            format!("{} {} is now {v}: {record}", entity.name, f.replace('_', " "))
+        }
+        (EntityChange::FieldChanged, ..) => format!("{} changed: {record}", entity.name),
+    }
+}
+
+/// The field a "changed to" event watches and the value it waits for: the field the
+/// request names ("stage", "a lead's status"); a done-flag for "completed"; a yes/no field
+/// named by the value ("approved"); else the status field. A field the app lacks is asked
+/// about.
+fn changed_field(entity: &Entity, e: &Event) -> Result<(Option<String>, Option<Value>), Unbuildable> {
+    let value = e.value.clone().unwrap_or_default();
+    let lower = value.to_lowercase();
+    let lacks = |field: &str| Unbuildable::MissingField { entity: entity.name.clone(), field: field.to_owned() };
+    if let Some(word) = &e.field {
+        let to = strip_word(&value, word);
+        let field = fields::named(entity, word).ok_or_else(|| lacks(&word.to_lowercase()))?;
+        if fields::is_flag(entity, field) {
+            return Ok((Some(field.to_owned()), Some(Value::Bool(!lower.starts_with("not")))));
+        }
+        return Ok((Some(field.to_owned()), Some(typed(entity, field, &to))));
+    }
+    if DONE_VALUES.contains(&lower.as_str()) {
+        if let Some(done) = fields::done_flag(entity) {
+            return Ok((Some(done.to_owned()), Some(Value::Bool(true))));
+        }
+    }
+    if let Some(flag) = fields::named(entity, &lower).filter(|f| fields::is_flag(entity, f)) {
+        return Ok((Some(flag.to_owned()), Some(Value::Bool(true))));
+    }
+    let field = fields::status(entity).ok_or_else(|| lacks("status"))?;
+    let to = if lower == "done" { "done".to_owned() } else { value };
+    Ok((Some(field.to_owned()), Some(Value::String(to))))
+}
+
+/// "high priority" without "priority": the value as the field holds it.
+fn strip_word(value: &str, word: &str) -> String {
+    let words: Vec<&str> = value.split_whitespace().collect();
+    match words.split_last() {
+        Some((last, rest)) if !rest.is_empty() && last.eq_ignore_ascii_case(word) => rest.join(" "),
+        _ => value.to_owned(),
+    }
+}
