@@ -121,7 +121,10 @@ fn order_at(clause: &str) -> Option<usize> {
     for (i, _) in words.by_ref() {
         let word = clause.get(i..).unwrap_or("").split(|c: char| !c.is_alphanumeric()).next().unwrap_or("");
         count += 1;
-        if count > 3 && ORDERS.contains(&word) && !DOERS.contains(&previous) {
+        // "a new email" is a noun, not an order to email.
+        if count > 3 && ORDERS.contains(&word) && !DOERS.contains(&previous) && !ARTICLES.contains(&previous)
+            && !["this", "that", "his", "her", "its", "no"].contains(&previous)
+        {
             return Some(i);
         }
         previous = word;

@@ -48,8 +48,10 @@ pub struct Reading<'c, 'a> {
     pub catalog: &'c Catalog,
     pub app: &'a AppStructure,
     pub route: &'a RouteResult,
-    /// Spans that say when (the event clause, the schedule's words): not actions.
-    pub skip: Vec<(usize, usize)>,
+    /// The event's clause: it says when, so it holds no order.
+    pub event: Option<(usize, usize)>,
+    /// The schedule's words, blanked inside the clauses that hold them.
+    pub when: Vec<(usize, usize)>,
     /// The connector the flow starts from, if any: its name in the trigger is not an order.
     pub trigger_connector: Option<&'c str>,
 }
@@ -58,7 +60,7 @@ pub struct Reading<'c, 'a> {
 pub fn read<'c, 'a>(text: &Text, r: &Reading<'c, 'a>) -> Vec<Act<'c, 'a>> {
     let mentions = named::tools(text, r.catalog, r.app);
     let mut acts: Vec<(usize, Act<'c, 'a>)> = Vec::new();
-    for clause in clauses(text, &r.skip) {
+    for clause in clauses(text, r.event, &r.when) {
         let named: Vec<Mention<'c>> =
             mentions.iter().filter(|m| m.start >= clause.start && m.end <= clause.end).copied().collect();
         acts.extend(in_clause(&clause, &named, r));
@@ -79,7 +81,7 @@ pub fn read<'c, 'a>(text: &Text, r: &Reading<'c, 'a>) -> Vec<Act<'c, 'a>> {
 }
 
 /// The request cut into clauses, without the spans that say when.
-pub fn clauses(text: &Text, skip: &[(usize, usize)]) -> Vec<Clause> {
+pub fn clauses(text: &Text, event: Option<(usize, usize)>, when: &[(usize, usize)]) -> Vec<Clause> {
     let lower = &text.lower;
     let mut cuts: Vec<usize> = vec![0, lower.len()];
     for (i, c) in lower.char_indices() {
@@ -91,40 +93,60 @@ pub fn clauses(text: &Text, skip: &[(usize, usize)]) -> Vec<Clause> {
     for m in JOINER.find_iter(lower) {
         cuts.push(m.start());
     }
-    for (s, e) in skip {
-        cuts.push(*s);
-        cuts.push(*e);
+    // The event's clause is a clause of its own; schedule words inside an order ("send a
+    // daily summary") are blanked, so that the order stays whole.
+    if let Some((s, e)) = event {
+        cuts.push(s);
+        cuts.push(e);
     }
     cuts.sort_unstable();
     cuts.dedup();
+    let blanked = blank(&text.original, when);
     cuts.windows(2)
-        .filter(|w| !skip.iter().any(|(s, e)| *s <= w[0] && w[1] <= *e))
+        .filter(|w| !event.is_some_and(|(s, e)| s <= w[0] && w[1] <= e))
         .filter_map(|w| {
             let (start, end) = (w[0], w[1]);
-            let original = text.original.get(start..end)?.trim_matches(|c: char| c == ',' || c == ';' || c.is_whitespace());
+            let raw = blanked.get(start..end)?;
+            let original = raw.trim_matches(|c: char| c == ',' || c == ';' || c == '.' || c.is_whitespace());
+            let lead = raw.len() - raw.trim_start_matches(|c: char| c == ',' || c == ';' || c == '.' || c.is_whitespace()).len();
             (original.chars().any(char::is_alphanumeric)).then(|| Clause {
-                start,
+                start: start + lead,
                 end,
-                original: original.to_owned(),
-                lower: crate::intent::text::fold(original),
+                original: original.split_whitespace().collect::<Vec<_>>().join(" "),
+                lower: crate::intent::text::fold(&original.split_whitespace().collect::<Vec<_>>().join(" ")),
             })
         })
         .collect()
+}
+
+/// The text with the spans replaced by spaces of the same length.
+fn blank(text: &str, spans: &[(usize, usize)]) -> String {
+    let mut out = text.to_owned();
+    for (s, e) in spans {
+        if let Some(part) = out.get(*s..*e) {
+            let spaces = " ".repeat(part.len());
+            out.replace_range(*s..*e, &spaces);
+        }
+    }
+    out
 }
 
 fn in_clause<'c, 'a>(clause: &Clause, named: &[Mention<'c>], r: &Reading<'c, 'a>) -> Vec<(usize, Act<'c, 'a>)> {
     let mut out = Vec::new();
     let words: HashSet<String> = words_of(&clause.lower).iter().map(|w| singular(w)).collect();
     let mut kinds: Vec<(usize, Capability)> = kinds_of(&clause.lower);
-    let others: Vec<Mention<'c>> =
-        named.iter().filter(|m| Some(m.connector.id.as_str()) != r.trigger_connector).copied().collect();
+    let others: Vec<Mention<'c>> = named
+        .iter()
+        .filter(|m| Some(m.connector.id.as_str()) != r.trigger_connector)
+        .map(|m| Mention { connector: variant(m.connector, r), ..*m })
+        .collect();
     // A named tool does the work it is named for; a kind of work it cannot do goes to a
     // tool that can ("email me a summary of our Google Analytics traffic").
     for m in &others {
         let served: Vec<Capability> = kinds.iter().map(|(_, k)| *k).filter(|k| m.connector.serves(*k)).collect();
         if let Some(op) = best_op(m.connector, served.first().copied(), &words, &clause.lower) {
             kinds.retain(|(_, k)| !served.contains(k));
-            let reads = is_read(op) && !kinds.is_empty();
+            let reads = is_read(op);
             out.push((m.start, Act::Call { connector: m.connector, op, clause: clause.clone(), reads }));
         }
     }
@@ -142,10 +164,22 @@ fn in_clause<'c, 'a>(clause: &Clause, named: &[Mention<'c>], r: &Reading<'c, 'a>
     for (at, kind) in kinds {
         let Some(connector) = provider(kind, r) else { continue };
         if let Some(op) = best_op(connector, Some(kind), &words, &clause.lower) {
-            out.push((clause.start + at, Act::Call { connector, op, clause: clause.clone(), reads: false }));
+            out.push((clause.start + at, Act::Call { connector, op, clause: clause.clone(), reads: is_read(op) }));
         }
     }
     out
+}
+
+/// The router's pick when it chose a variant of the named tool ("a bot message" in Slack
+/// is Slack's bot).
+fn variant<'c>(named: &'c Connector, r: &Reading<'c, '_>) -> &'c Connector {
+    let prefix = format!("{}_", named.id);
+    r.route
+        .selected
+        .iter()
+        .find(|s| s.connector.starts_with(&prefix))
+        .and_then(|s| r.catalog.get(&s.connector))
+        .unwrap_or(named)
 }
 
 /// The kinds of work a clause asks for, with where each is said: the router's needs, and
@@ -156,6 +190,12 @@ fn kinds_of(lower: &str) -> Vec<(usize, Capability)> {
         if let Some(m) = pattern.find(lower) {
             kinds.push((m.start(), *kind));
         }
+    }
+    if let Some(at) = lower.match_indices('#').map(|(i, _)| i).find(|i| {
+        let name: String = lower[i + 1..].chars().take_while(|c| c.is_alphanumeric() || *c == '-' || *c == '_').collect();
+        needs::is_channel_name(&name)
+    }) {
+        kinds.push((at, Capability::Chat));
     }
     if kinds.is_empty()
         && let Some(m) = SEND_ME.find(lower)

@@ -21,7 +21,8 @@ fn shop() -> AppStructure {
 fn acts(prompt: &str, skip_to: usize) -> Vec<String> {
     let app = shop();
     let route = ROUTER.route(&RouteRequest { prompt: prompt.into(), app: app.clone(), chips: vec![] }).unwrap();
-    let reading = Reading { catalog: ROUTER.catalog(), app: &app, route: &route, skip: vec![(0, skip_to)], trigger_connector: None };
+    let reading =
+        Reading { catalog: ROUTER.catalog(), app: &app, route: &route, event: Some((0, skip_to)), when: vec![], trigger_connector: None };
     read(&Text::new(prompt), &reading)
         .iter()
         .map(|a| match a {

@@ -49,7 +49,8 @@ pub const DELIVERED: [Capability; 7] = [
     Capability::Meeting,
     Capability::Spreadsheet,
 ];
-pub const READ_VERBS: [&str; 8] = ["list", "find", "search", "read", "fetch", "pull", "look", "check"];
+pub const READ_VERBS: [&str; 13] =
+    ["list", "find", "search", "read", "fetch", "pull", "look", "check", "show", "display", "see", "view", "get"];
 pub const READ_PREFIXES: [&str; 7] = ["list_", "get_", "search_", "read_", "query_", "run_", "find_"];
 /// Words too common in catalog phrases to say which operation is meant.
 pub const FILLER: [&str; 8] = ["the", "and", "for", "new", "with", "from", "into", "this"];

@@ -95,11 +95,14 @@ pub fn plan(route: &RouteResult, ctx: &Context<'_>) -> Plan {
         Some(Ok(Start::Connector { connector, .. })) => Some(connector.id.as_str()),
         _ => None,
     };
-    let mut skip = when.clone();
-    if let Some(e) = &event {
-        skip.push((e.start, e.end));
-    }
-    let reading = actions::Reading { catalog: ctx.catalog, app: ctx.app, route, skip, trigger_connector };
+    let reading = actions::Reading {
+        catalog: ctx.catalog,
+        app: ctx.app,
+        route,
+        event: event.as_ref().map(|e| (e.start, e.end)),
+        when: when.clone(),
+        trigger_connector,
+    };
     let acts = steps::with_routed(actions::read(&text, &reading), route, &text, &reading);
     if let Some(Act::Outside { tool, capability, .. }) = acts.iter().find(|a| matches!(a, Act::Outside { .. })) {
         return Plan::blocked(outside(tool, *capability, ctx.catalog), notes);
@@ -108,6 +111,9 @@ pub fn plan(route: &RouteResult, ctx: &Context<'_>) -> Plan {
     let writes = acts.iter().any(|a| matches!(a, Act::Call { reads: false, .. } | Act::Save { .. }));
     let start = match started {
         Some(Ok(s)) => s,
+        Some(Err(Unbuildable::MissingData { mention, entities, .. })) => {
+            return Plan::blocked(Unbuildable::MissingData { mention, entities, sends }, notes);
+        }
         Some(Err(why)) => return Plan::blocked(why, notes),
         None if !writes && acts.is_empty() => return Plan::blocked(no_start(&text, route, ctx), notes),
         None if !writes => return Plan::blocked(not_a_flow(route, ctx.catalog), notes),
