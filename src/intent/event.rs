@@ -177,6 +177,9 @@ fn value_and_field(clause: &str, offset: usize, original: &str) -> (Option<Strin
         original.get(offset + g.start()..offset + g.end()).map(clean_value).filter(|v| !v.is_empty())
     };
     if let Some(c) = FIELD_OF.captures(clause) {
+        if c.get(3).is_some() {
+            return (raw(c.get(4)), Some("assignee".into()));
+        }
         return (raw(c.get(2)), c.get(1).map(|f| f.as_str().to_owned()));
     }
     if let Some(c) = VALUE.captures(clause) {
@@ -186,7 +189,10 @@ fn value_and_field(clause: &str, offset: usize, original: &str) -> (Option<Strin
     }
     let status = STATUS_WORD.captures(clause).and_then(|c| c.get(1).or(c.get(2))).map(|g| g.as_str());
     match status {
-        Some(s) if DONE_WORDS.contains(&s) || s.contains("off") => (Some("done".into()), None),
+        Some(s) if s.contains("off") => (Some("done".into()), None),
+        Some("fails") => (Some("failed".into()), None),
+        Some("completes") => (Some("completed".into()), None),
+        Some("finishes") => (Some("finished".into()), None),
         Some(s) => (Some(s.to_owned()), field_named(clause)),
         None => (None, None),
     }

@@ -39,6 +39,10 @@ fn a_field_given_a_value() {
 fn ticking_something_off_means_it_is_done() {
     let e = event("When an errand gets ticked off, add a line to my sheet");
     assert_eq!((e.change, e.subject.as_deref(), e.value.as_deref()), (Change::FieldChanged, Some("errand"), Some("done")));
+    let e = event("When a payout fails, alert the finance channel");
+    assert_eq!((e.change, e.value.as_deref()), (Change::FieldChanged, Some("failed")));
+    let e = event("When a bug is assigned to me, ping me");
+    assert_eq!((e.field.as_deref(), e.value.as_deref()), (Some("assignee"), Some("me")));
 }
 
 #[test]

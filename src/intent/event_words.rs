@@ -22,9 +22,10 @@ pub static VALUE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r#"\b(?:(?:changes?|changed|moves?|moved|updates?|updated|sets?|switch(?:es|ed)?|goes)\s+(?:its\s+|their\s+|the\s+)?(stage|status|state|priority|severity|column|phase|tier|level|category|type)\s+to\s+|marked\s+(?:as\s+)?|moves?\s+(?:in)?to\s+|moved\s+(?:in)?to\s+|changes?\s+to\s+|changed\s+to\s+|set\s+to\s+|becomes?\s+|reaches\s+|goes\s+to\s+|turns?\s+(?:to\s+|into\s+)?|is\s+now\s+|switch(?:es|ed)?\s+to\s+|flagged\s+(?:as\s+)?|updated\s+to\s+)(?:the\s+)?("[^"]+"|'[^']+'|“[^”]+”|[a-z0-9-]+(?:\s+[a-z0-9-]+){0,2})"#)
         .expect("value regex")
 });
-/// "gets a rating of 5", "is given a score of 10": group 1 the field, group 2 the value.
+/// "gets a rating of 5", "is given a score of 10", "is assigned to me": group 1 the
+/// field, group 2 the value.
 pub static FIELD_OF: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"\b(?:gets?|got|receives?|received|is\s+given|has|is\s+rated)\s+(?:a|an)\s+([a-z_]+)\s+of\s+([a-z0-9.-]+)\b")
+    Regex::new(r"\b(?:gets?|got|receives?|received|is\s+given|has|is\s+rated)\s+(?:a|an)\s+([a-z_]+)\s+of\s+([a-z0-9.-]+)\b|\b(?:is|gets?|was)\s+(assigned|allocated|reassigned)\s+to\s+(me|[a-z]+)\b")
         .expect("field of regex")
 });
 pub static CONDITION: LazyLock<Regex> = LazyLock::new(|| {
@@ -32,7 +33,7 @@ pub static CONDITION: LazyLock<Regex> = LazyLock::new(|| {
         .expect("condition regex")
 });
 pub static CREATED: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"\bnew\b|\bcreated\b|\badded\b|\bsigns?\s+up\b|\bsigned\s+up\b|\bsignups?\b|\bsubmit(?:s|ted)?\b|\barrives?\b|\bcomes?\s+in\b|\b(?:is|are|was|were|gets?)\s+placed\b|\bplaces?\b|\bbooks?\b|\b(?:is|are|was|were|gets?)\s+booked\b|\bregisters?\b|\bjoins?\b|\b(?:is|are|was|were|gets?)\s+reported\b|\breports?\b|\b(?:is|are|was|were|gets?)\s+filed\b|\blands?\b|\b(?:is|are|was|were|gets?)\s+received\b|\breceives?\b|\b(?:is|are|was|were|gets?)\s+uploaded\b|\b(?:is|are|was|were|gets?)\s+made\b|\b(?:is|are|was|were|gets?)\s+opened\b|\bcreation\b|\b(?:is|are|was|were|gets?)\s+posted\b|\bpublish(?:es|ed)?\b|\boccurs?\b|\bhappens?\b|\bfails?\b|\bfailed\b|\bcheckout\b|\bsucceeds?\b|\b(?:is|are|was|were|gets?)\s+sent\b|\bappl(?:y|ies|ied)\b|\benrol(?:l|ls|led|s)?\b|\bsubscribes?\b|\bdonates?\b|\bpays?\b|\bpaid\b|\bbuys?\b|\bpurchases?\b|\borders?\s+(?:something|a|an|the)\b|\brsvps?\b|\bcomments?\s+on\b|\brequests?\s+(?:a|an)\b|\bsends?\s+(?:us|in)\b|\bfills?\s+(?:in|out)\b|\bresponds?\b|\breplies\b|\bis\s+logged\b|\blogs?\s+(?:a|an)\b|\bschedules?\s+(?:a|an)\b|\b(?:is|are|was|were|gets?)\s+(?:scheduled|submitted|registered|uploaded|added|created|logged|raised|assigned)\b|\b(?:posts|writes|uploads|shares|creates|adds|opens|starts|leaves|sends|makes|records)\b")
+    Regex::new(r"\bnew\b|\bcreated\b|\badded\b|\bsigns?\s+up\b|\bsigned\s+up\b|\bsignups?\b|\bsubmit(?:s|ted)?\b|\barrives?\b|\bcomes?\s+in\b|\b(?:is|are|was|were|gets?)\s+placed\b|\bplaces?\b|\bbooks?\b|\b(?:is|are|was|were|gets?)\s+booked\b|\bregisters?\b|\bjoins?\b|\b(?:is|are|was|were|gets?)\s+reported\b|\breports?\b|\b(?:is|are|was|were|gets?)\s+filed\b|\blands?\b|\b(?:is|are|was|were|gets?)\s+received\b|\breceives?\b|\b(?:is|are|was|were|gets?)\s+uploaded\b|\b(?:is|are|was|were|gets?)\s+made\b|\b(?:is|are|was|were|gets?)\s+opened\b|\bcreation\b|\b(?:is|are|was|were|gets?)\s+posted\b|\bpublish(?:es|ed)?\b|\boccurs?\b|\bhappens?\b|\bcheckout\b|\bsucceeds?\b|\b(?:is|are|was|were|gets?)\s+sent\b|\bappl(?:y|ies|ied)\b|\benrol(?:l|ls|led|s)?\b|\bsubscribes?\b|\bdonates?\b|\bpays?\b|\bpaid\b|\bbuys?\b|\bpurchases?\b|\borders?\s+(?:something|a|an|the)\b|\brsvps?\b|\bcomments?\s+on\b|\brequests?\s+(?:a|an)\b|\bsends?\s+(?:us|in)\b|\bfills?\s+(?:in|out)\b|\bresponds?\b|\breplies\b|\bis\s+logged\b|\blogs?\s+(?:a|an)\b|\bschedules?\s+(?:a|an)\b|\b(?:is|are|was|were|gets?)\s+(?:scheduled|submitted|registered|uploaded|added|created|logged|raised|assigned)\b|\b(?:posts|writes|uploads|shares|creates|adds|opens|starts|leaves|sends|makes|records)\b")
         .expect("created regex")
 });
 pub static UPDATED: LazyLock<Regex> = LazyLock::new(|| {
@@ -43,7 +44,7 @@ pub static DELETED: LazyLock<Regex> = LazyLock::new(|| {
 });
 /// A record reaching a state: group 1 after "is/gets…", group 2 a verb of its own.
 pub static STATUS_WORD: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"\b(?:is|are|was|were|gets?|got|been)\s+(approved|confirmed|completed|done|closed|paid|shipped|accepted|rejected|resolved|won|lost|published|released|enabled|disabled|signed|delivered|finished|escalated|urgent|checked\s+off|ticked\s+off|crossed\s+off|fulfilled|refunded|declined|verified|hired|returned|expired)\b|\b(closes|ships|completes|finishes|resolves|checked\s+off|ticked\s+off|crossed\s+off)\b")
+    Regex::new(r"\b(?:is|are|was|were|gets?|got|been)\s+(approved|confirmed|completed|done|closed|paid|shipped|accepted|rejected|resolved|won|lost|published|released|enabled|disabled|signed|delivered|finished|escalated|urgent|checked\s+off|ticked\s+off|crossed\s+off|fulfilled|refunded|declined|verified|hired|returned|expired|cancell?ed|failed|overdue)\b|\b(closes|ships|completes|finishes|resolves|fails|checked\s+off|ticked\s+off|crossed\s+off)\b")
         .expect("status regex")
 });
 /// "for every high priority request": a verbless clause about each record.
@@ -79,7 +80,6 @@ pub const ORDERS: [&str; 30] = [
 pub const DOERS: [&str; 14] =
     ["i", "we", "you", "they", "someone", "somebody", "anyone", "who", "to", "will", "can", "should", "he", "she"];
 pub const WEAK_HEADS: [&str; 8] = ["every", "each", "on", "if", "after", "upon", "for", "any"];
-pub const DONE_WORDS: [&str; 5] = ["completed", "done", "finished", "completes", "finishes"];
 /// Record words that say nothing of the kind of record ("a loan record").
 pub const GENERIC_HEADS: [&str; 6] = ["record", "entry", "item", "row", "one", "object"];
 pub const NOT_QUALIFIERS: [&str; 12] =

@@ -99,6 +99,12 @@ static UNSUPPORTED: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(&format!(r"\b(?:every\s+other\s+(?:{DAY}|week|day|weekday|month)|bi-?weekly|fortnightly|every\s+fortnight|(?:on\s+)?(?:the\s+)?last\s+(?:day|{DAY}|weekday|business\s+day|working\s+day)\s+of\s+(?:the|each|every|a)\s+month|end\s+of\s+(?:the|each|every)\s+month|tomorrow|next\s+{DAY}|next\s+week)\b"))
         .expect("unsupported regex")
 });
+/// Times that depend on each record's own date ("a day before the appointment", "on
+/// their birthday"): no single cron holds them.
+static RELATIVE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"\b(?:\d+|an?|one|two|three|few|couple\s+of)\s+(?:minutes?|hours?|days?|weeks?|months?)\s+(?:before|after|prior\s+to|ahead\s+of|ahead)\b|\bthe\s+(?:day|night|morning|week)\s+(?:before|after)\s+(?:the|their|his|her|its|each|every|an?)\b|\bon\s+(?:their|his|her|its|the)\s+(?:[a-z]+'s\s+)?(?:birthday|anniversary|due\s+date|renewal\s+date|start\s+date|expiry\s+date|expiration\s+date|deadline)\b")
+        .expect("relative regex")
+});
 static CADENCE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"\b(hourly|every\s+hour|each\s+hour|once\s+an\s+hour|daily|every\s*day|each\s+day|every\s+single\s+day|once\s+a\s+day|per\s+day|a\s+day|weekdays?|every\s+weekday|each\s+weekday|business\s+days?|working\s+days?|weekends?|every\s+weekend|weekly|every\s+week|each\s+week|once\s+a\s+week|monthly|every\s+month|each\s+month|once\s+a\s+month|first\s+(?:day\s+)?of\s+(?:the|each|every)\s+month|1st\s+of\s+(?:the|each|every)\s+month|beginning\s+of\s+(?:the|each|every)\s+month|start\s+of\s+(?:the|each|every)\s+month|nightly|every\s+night|each\s+night|every\s+morning|each\s+morning|every\s+evening|each\s+evening|every\s+afternoon|quarterly|every\s+quarter|each\s+quarter|yearly|annually|every\s+year|once\s+a\s+year|twice\s+(?:a|per|each)\s+day|twice\s+daily)\b")
         .expect("cadence regex")
@@ -122,6 +128,12 @@ pub fn find(lower: &str) -> Option<Found> {
     if let Some(m) = UNSUPPORTED.find(lower).or_else(|| nth_last(lower)) {
         take(m, &mut spans);
         return Some(unsupported(m.as_str(), spans, zone));
+    }
+    if let Some(m) = RELATIVE.find(lower) {
+        take(m, &mut spans);
+        let mut found = unsupported(m.as_str(), spans, zone);
+        found.schedule.unsupported = Some("it depends on each record's own date, which one schedule cannot follow".into());
+        return Some(found);
     }
     let mut plan = Plan::default();
     if let Some(c) = EVERY_N.captures(lower) {

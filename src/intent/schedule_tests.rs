@@ -66,6 +66,8 @@ fn what_cron_cannot_hold_is_kept_with_its_reason() {
         "every 45 minutes",
         "every 3 days",
         "at the end of each month",
+        "text them two days before the due date",
+        "email each member on their birthday",
     ] {
         let s = schedule(text);
         assert!(s.unsupported.is_some() && s.cron.is_empty(), "{text}: {s:?}");

@@ -65,6 +65,21 @@ pub fn read(lower: &str, entity: &Entity, me: &str) -> Found {
         let unit = c.get(3).or(c.get(6)).map_or("day", |m| m.as_str());
         within(word, &span(n, unit), entity, &mut found);
     }
+    for c in LAST.captures_iter(lower) {
+        let word = c.get(1).map_or("", |m| m.as_str());
+        let n = c.get(2).and_then(|m| number(m.as_str())).unwrap_or(1);
+        let unit = c.get(3).map_or("day", |m| m.as_str());
+        let field = past_date(word, entity);
+        found.add(Condition::new(field, Op::WithinLast, span(n, unit)));
+    }
+    for c in TODAYS.captures_iter(lower) {
+        let noun = c.get(1).or(c.get(2)).map_or("", |m| m.as_str());
+        if about(noun, entity)
+            && let Some(date) = fields::dates(entity).into_iter().find(|d| !d.ends_with("created_at") && !d.ends_with("updated_at"))
+        {
+            found.add(Condition::new(date, Op::WithinNext, "P1D"));
+        }
+    }
     for c in WITHIN_WORD.captures_iter(lower) {
         let span = match &c[2] {
             "today" => "P1D",
@@ -123,8 +138,10 @@ pub fn mentioned(lower: &str) -> Vec<String> {
 
 fn open_or_done(lower: &str, entity: &Entity, found: &mut Found) {
     let overdue = OVERDUE.is_match(lower);
-    let open = overdue || NOT_DONE.is_match(lower) || OPEN.is_match(lower);
-    let done = !open && DONE.is_match(lower);
+    let open_word = OPEN.find(lower).map(|m| m.as_str().split_whitespace().next().unwrap_or("").to_owned());
+    let open = overdue || NOT_DONE.is_match(lower) || open_word.is_some();
+    let done_word = DONE.captures(lower).filter(|_| !open).and_then(|c| c.get(1).or(c.get(2))).map(|m| m.as_str().to_owned());
+    let done = done_word.is_some();
     if overdue {
         let due = fields::named(entity, "due")
             .or_else(|| fields::named(entity, "deadline"))
@@ -141,7 +158,9 @@ fn open_or_done(lower: &str, entity: &Entity, found: &mut Found) {
     match fields::done_flag(entity) {
         Some(flag) => found.add(Condition::new(flag, Op::Eq, done)),
         None => match fields::status(entity) {
-            Some(status) if done => found.add(Condition::new(status, Op::Eq, "done")),
+            // The word itself is the likeliest status value: "closed tickets", "open requests".
+            Some(status) if done => found.add(Condition::new(status, Op::Eq, done_word.unwrap_or_default())),
+            Some(status) if open_word.as_deref() == Some("open") => found.add(Condition::new(status, Op::Eq, "open")),
             Some(status) => found.add(Condition::new(status, Op::Ne, "done")),
             None if !overdue => found.lack("done"),
             None => {}
@@ -216,6 +235,14 @@ fn within(word: &str, duration: &str, entity: &Entity, found: &mut Found) {
         Some(f) => found.add(Condition::new(f, Op::WithinNext, duration)),
         None => found.lack("date"),
     }
+}
+
+/// The date a past period is measured on: a date field the verb names ("joined" →
+/// `joined_on`, "paid" → `paid_at`), else when the record was made.
+fn past_date<'e>(word: &str, entity: &'e Entity) -> &'e str {
+    let stem = word.trim_end_matches("ed").trim_end_matches('e');
+    let named = (stem.len() >= 3).then(|| fields::dates(entity).into_iter().find(|f| f.starts_with(stem))).flatten();
+    named.unwrap_or(if ["updated", "changed", "edited", "modified"].contains(&word) { "updated_at" } else { "created_at" })
 }
 
 /// "ungraded", "unassigned", "unpaid": a yes/no field false, else the field empty.

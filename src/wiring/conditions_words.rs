@@ -28,6 +28,13 @@ pub static WITHIN: LazyLock<Regex> = LazyLock::new(|| {
 pub static WITHIN_WORD: LazyLock<Regex> = LazyLock::new(|| {
     re(r"\b(due|closing|starting|expiring|ending|scheduled|happening|renewing)\s+(today|tomorrow|this\s+week|this\s+month|soon)\b")
 });
+/// "joined in the last week", "signed up in the past 30 days": group 1 the word before,
+/// 2 the count, 3 the unit.
+pub static LAST: LazyLock<Regex> = LazyLock::new(|| {
+    re(r"\b(?:([a-z]+)\s+)?(?:in|within|over|during|from)\s+the\s+(?:last|past|previous)\s+(\d+|two|three|four|five|six|seven|ten|fourteen|thirty)?\s*(days?|weeks?|hours?|months?)\b")
+});
+/// "today's appointments": group 1 the records' noun.
+pub static TODAYS: LazyLock<Regex> = LazyLock::new(|| re(r"\btoday'?s\s+([a-z]+)|\b([a-z]+)\s+(?:for|scheduled\s+for|happening|booked\s+for|on)\s+today\b"));
 /// An empty field: group 1 after "no/without/don't have", 2 before "is empty".
 pub static EMPTY: LazyLock<Regex> = LazyLock::new(|| {
     re(r"\b(?:without|missing|lacking|with\s+no|(?:do|does|did)(?:n't|\s+not)\s+(?:yet\s+|even\s+)?have|(?:has|have)(?:n't|\s+not)\s+(?:got|been\s+given)|(?:has|have)\s+no|not\s+yet\s+(?:given|assigned))\s+(?:a\s+|an\s+|any\s+|the\s+)?([a-z_]+)\b|\b([a-z_]+)\s+(?:is|are)\s+(?:still\s+)?(?:empty|blank|missing|not\s+set|unset)\b")
@@ -61,8 +68,9 @@ pub static NOT_DONE: LazyLock<Regex> = LazyLock::new(|| {
 pub static OPEN: LazyLock<Regex> = LazyLock::new(|| {
     re(r"\b(?:undone|incomplete|unfinished|uncompleted|outstanding|remaining|to-?do|todo|still\s+open|left\s+to\s+do|unresolved|open\s+(?:tasks?|items?|tickets?|requests?|issues?|chores?|orders?|jobs?|cases?|bugs?|deals?|invoices?|ones?))\b")
 });
+/// Finished records: group 1 or 2 the word used.
 pub static DONE: LazyLock<Regex> = LazyLock::new(|| {
-    re(r"\b(?:completed|done|finished|closed|resolved|checked\s+off|ticked\s+off)\s+(?:[a-z]+)\b|\b(?:that|which)\s+(?:are|were|got|have\s+been)\s+(?:completed|done|finished|closed|resolved)\b")
+    re(r"\b(completed|done|finished|closed|resolved|checked\s+off|ticked\s+off)\s+(?:[a-z]+)\b|\b(?:that|which)\s+(?:are|were|got|have\s+been)\s+(completed|done|finished|closed|resolved)\b")
 });
 /// Words before a number that are not fields ("in", "with").
 pub const STOP: [&str; 12] = ["with", "that", "have", "has", "which", "from", "when", "where", "more", "than", "over", "into"];

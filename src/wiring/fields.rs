@@ -27,8 +27,11 @@ const SYNONYMS: &[&[&str]] = &[
 ];
 
 const TITLE_NAMES: [&str; 7] = ["title", "name", "subject", "summary", "label", "headline", "full_name"];
-const DONE_NAMES: [&str; 8] =
-    ["completed", "done", "is_done", "complete", "is_completed", "finished", "closed", "resolved"];
+/// Yes/no fields that say a record needs no more attention: done, paid, returned…
+const DONE_NAMES: [&str; 14] = [
+    "completed", "done", "is_done", "complete", "is_completed", "finished", "closed", "resolved", "paid", "is_paid",
+    "returned", "settled", "fulfilled", "handled",
+];
 const STATUS_NAMES: [&str; 4] = ["status", "stage", "state", "phase"];
 
 pub fn exists(entity: &Entity, name: &str) -> bool {
@@ -82,6 +85,28 @@ pub fn phone_for<'e>(entity: &'e Entity, who: Option<&str>) -> Option<&'e str> {
     let all: Vec<&str> = names(entity).filter(|n| is_phone(entity, n)).collect();
     who.and_then(|w| all.iter().find(|n| words_of(n).iter().any(|x| singular(x) == singular(w))).copied())
         .or_else(|| all.first().copied())
+}
+
+/// The field of kind `is_kind` that reaches the person `who` names: one named after them
+/// ("owner" → `owner_phone`), or, when the record is that person (a Member for "the
+/// member"), its own; `None` when the record has none for them, so that the builder is
+/// asked rather than another person reached.
+pub fn person_field<'e>(entity: &'e Entity, who: Option<&str>, is_kind: fn(&Entity, &str) -> bool) -> Option<&'e str> {
+    let all: Vec<&str> = names(entity).filter(|n| is_kind(entity, n)).collect();
+    let own = || {
+        all.iter()
+            .find(|n| words_of(n).iter().all(|w| ["email", "phone", "mobile", "address", "number", "cell"].contains(&w.as_str())))
+            .or(all.first())
+            .copied()
+    };
+    match who.map(singular) {
+        Some(w) => all
+            .iter()
+            .find(|n| words_of(n).iter().any(|x| singular(x) == w))
+            .copied()
+            .or_else(|| crate::intent::data::names_entity(&w, &entity.name).then(own).flatten()),
+        None => own(),
+    }
 }
 
 pub fn is_date(entity: &Entity, name: &str) -> bool {

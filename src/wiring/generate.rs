@@ -83,13 +83,16 @@ pub fn plan(route: &RouteResult, ctx: &Context<'_>) -> Plan {
     let mut notes = Vec::new();
     // Next to a schedule, "for each overdue task" picks records; it does not start runs.
     let event = event.filter(|e| !(found.is_some() && is_weak(e)));
-    let started = match (&event, &found) {
-        (Some(e), _) => Some(start::from_event(e, &scene)),
-        (None, Some(f)) => Some(match &f.schedule.unsupported {
-            Some(reason) => Err(Unbuildable::UnsupportedSchedule { text: f.schedule.text.clone(), reason: reason.clone() }),
-            None => Ok(Start::Schedule { cron: f.schedule.cron.clone() }),
-        }),
-        (None, None) => None,
+    // A schedule cron cannot hold is asked about even next to an event: dropping it would
+    // run the flow at another time than the one asked for.
+    let unsupported = found.as_ref().and_then(|f| f.schedule.unsupported.as_ref().map(|r| (f, r)));
+    let started = match (&event, &found, unsupported) {
+        (_, _, Some((f, reason))) => {
+            Some(Err(Unbuildable::UnsupportedSchedule { text: f.schedule.text.clone(), reason: reason.clone() }))
+        }
+        (Some(e), _, None) => Some(start::from_event(e, &scene)),
+        (None, Some(f), None) => Some(Ok(Start::Schedule { cron: f.schedule.cron.clone() })),
+        (None, None, None) => None,
     };
     let trigger_connector = match &started {
         Some(Ok(Start::Connector { connector, .. })) => Some(connector.id.as_str()),
@@ -223,12 +226,16 @@ pub fn plan(route: &RouteResult, ctx: &Context<'_>) -> Plan {
         fallback_title,
         clause: "",
         tools: &tools,
+        missing: Default::default(),
     };
     let trigger_entity = match &start {
         Start::Record(r) => Some(r.entity.name.as_str()),
         _ => None,
     };
-    let wrote = steps::append(&acts, sources, trigger_entity, &mut steps_out, &mut settings, &mut notes);
+    let (wrote, missing) = steps::append(&acts, sources, trigger_entity, &mut steps_out, &mut settings, &mut notes);
+    if let Some((entity, field)) = missing.into_iter().next() {
+        return Plan::blocked(Unbuildable::MissingField { entity, field }, notes);
+    }
     if !wrote {
         match &start {
             // "When a new email with the label Invoices arrives, create a task".
@@ -256,12 +263,8 @@ pub fn plan(route: &RouteResult, ctx: &Context<'_>) -> Plan {
 
 /// The records a scheduled flow lists, with the conditions the request puts on them.
 fn list(entity: &Entity, words: &[String], period: &str, scene: &Scene<'_>, notes: &mut Vec<String>) -> Result<Listing, Unbuildable> {
-    let (mut conditions, said) = scene.conditions(entity, &[])?;
+    let (conditions, said) = scene.conditions(entity, &[])?;
     notes.extend(said);
-    // A list sent every few minutes or hours covers what is new since the last run.
-    if period.starts_with("PT") && !conditions.iter().any(|c| matches!(c.op, Op::WithinLast)) {
-        conditions.push(Condition::new("created_at", Op::WithinLast, period));
-    }
     Ok(listing::build(entity, words, period, None, None, conditions))
 }
 

@@ -43,6 +43,18 @@ pub struct Sources<'a> {
     pub clause: &'a str,
     /// Tool names, which are never a value ("the Jira project" names no project).
     pub tools: &'a [String],
+    /// Fields the request's people need that the record lacks ("the client" on a Project
+    /// without a client email): (entity, field), to ask about.
+    pub missing: std::cell::RefCell<Vec<(String, String)>>,
+}
+
+impl Sources<'_> {
+    fn lacks(&self, entity: &Entity, field: &str) {
+        let mut missing = self.missing.borrow_mut();
+        if !missing.iter().any(|(e, f)| e == &entity.name && f == field) {
+            missing.push((entity.name.clone(), field.to_owned()));
+        }
+    }
 }
 
 /// Inputs a request fills by naming a value next to the input's word, with the words
@@ -87,13 +99,16 @@ fn reference(field: &str) -> String {
 /// Maps every input it can; required ones it cannot become settings (added to
 /// `settings`). Optional inputs are mapped only from a sure source.
 pub fn map(c: &Connector, op: &Operation, src: &Sources<'_>, settings: &mut Vec<Setting>) -> BTreeMap<String, Value> {
-    let chat = op.capability == Capability::Chat;
+    // Chat messages and texts carry the headline; emails and documents the whole record.
+    let chat = matches!(op.capability, Capability::Chat | Capability::Sms | Capability::Social);
     let mut out = BTreeMap::new();
     for input in &op.inputs {
         let named = || named_value(&input.name, src.clause, src.tools).map(Value::String);
         let value = match input.kind {
             InputKind::Email if input.name == "to" => Some(recipients(src)),
-            InputKind::String if PHONE_INPUTS.contains(&input.name.as_str()) && is_phone(input) => phone(src),
+            InputKind::String if PHONE_INPUTS.contains(&input.name.as_str()) && is_phone(input) => {
+                phone(src, input.required)
+            }
             InputKind::Channel => channel(src.targets).map(Value::String).or_else(named),
             _ if NAMED_INPUTS.iter().any(|(n, _)| *n == input.name) && named().is_some() => named(),
             InputKind::Email if input.name == "cc" => None,
@@ -137,7 +152,13 @@ fn recipients(src: &Sources<'_>) -> Value {
             Target::Address { email } => Some(email.clone()),
             Target::Team { .. } => Some("{{app.members.emails}}".to_owned()),
             Target::RecordPerson { who } => match &src.record {
-                Record::Entity { entity, .. } => fields::email_for(entity, Some(who)).map(reference),
+                Record::Entity { entity, .. } => match fields::person_field(entity, Some(who), fields::is_email) {
+                    Some(f) => Some(reference(f)),
+                    None => {
+                        src.lacks(entity, &format!("{who}_email"));
+                        None
+                    }
+                },
                 _ => None,
             },
             _ => None,
@@ -171,9 +192,16 @@ fn is_phone(input: &Input) -> bool {
 
 /// A phone number: the record's phone field of the person named ("text the owner" →
 /// `owner_phone`), else its only phone; "me" is the builder's own number, chosen once.
-fn phone(src: &Sources<'_>) -> Option<Value> {
+fn phone(src: &Sources<'_>, required: bool) -> Option<Value> {
     match &src.record {
-        Record::Entity { entity, .. } => fields::phone_for(entity, who(src.targets)).map(|f| Value::String(reference(f))),
+        Record::Entity { entity, .. } => {
+            let who = who(src.targets);
+            let found = fields::person_field(entity, who, fields::is_phone);
+            if found.is_none() && required {
+                src.lacks(entity, &who.map_or("phone".to_owned(), |w| format!("{w}_phone")));
+            }
+            found.map(|f| Value::String(reference(f)))
+        }
         Record::Outputs(outputs) => {
             ["phone", "from", "phone_number"].iter().find(|o| outputs.iter().any(|x| x == *o)).map(|o| Value::String(reference(o)))
         }

@@ -29,6 +29,7 @@ fn sources<'a>(record: Record<'a>, targets: &'a [Target]) -> Sources<'a> {
         fallback_title: "Flow".into(),
         clause: "",
         tools: &[],
+        missing: Default::default(),
     }
 }
 

@@ -165,6 +165,9 @@ pub fn period_of(cron: &str) -> String {
     match p.as_slice() {
         [m, "*", ..] => format!("PT{}M", every(m).unwrap_or(60)).replace("PT60M", "PT1H"),
         [_, h, ..] if h.contains('*') => format!("PT{}H", every(h).unwrap_or(1)),
+        [_, _, dom, months, _] if *dom != "*" && *months != "*" && !months.contains('/') => {
+            format!("P{}M", 12 / months.split(',').count().clamp(1, 12))
+        }
         [_, _, dom, _, _] if *dom != "*" => "P1M".into(),
         [_, _, _, _, dow] if dow.contains('#') => "P1M".into(),
         [_, _, _, _, dow] if *dow != "*" && *dow != "1-5" => "P7D".into(),
@@ -179,6 +182,7 @@ fn period_words(period: &str, field: &str) -> String {
         p if p.starts_with("PT") => "the last few hours",
         "P7D" => "the last week",
         "P1M" => "the last month",
+        "P3M" => "the last quarter",
         _ => "the last day",
     };
     let verb = if field == "created_at" { "added" } else { "updated" };
@@ -256,6 +260,7 @@ mod tests {
         assert_eq!(period_of("*/15 * * * *"), "PT15M");
         assert_eq!(period_of("0 */2 * * *"), "PT2H");
         assert_eq!(period_of("0 10 * * 1#1"), "P1M");
+        assert_eq!(period_of("0 8 1 1,4,7,10 *"), "P3M");
         assert_eq!(plural_id("CrashReport"), "crash_reports");
     }
 }

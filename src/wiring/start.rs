@@ -134,6 +134,11 @@ pub fn from_event<'a>(event: &Event, scene: &Scene<'a>) -> Result<Start<'a>, Unb
     if let Some(entity) = entity {
         return Ok(Start::Record(record::read(entity, Some(event), scene)?));
     }
+    // "when their plan changes to Premium": the subject is a field of the records.
+    if let Some((entity, field)) = field_subject(event, scene) {
+        let event = Event { field: Some(field.to_owned()), ..event.clone() };
+        return Ok(Start::Record(record::read(entity, Some(&event), scene)?));
+    }
     if let Some((connector, op, _)) = tool {
         return Ok(Start::Connector { connector, op, event: event.clone() });
     }
@@ -184,6 +189,18 @@ fn entity_of<'a>(event: &Event, scene: &Scene<'a>) -> Option<&'a Entity> {
             .and_then(|e| app.entity(&e))
     };
     by_verb.or(subject).or_else(in_clause)
+}
+
+/// The entity one of whose fields the event's subject names, for a change to it: one
+/// the request mentions, else the only one with such a field.
+fn field_subject<'a>(event: &Event, scene: &Scene<'a>) -> Option<(&'a Entity, &'a str)> {
+    let subject = event.subject.as_deref().filter(|_| event.change == Change::FieldChanged)?;
+    let mentioned = scene.data.iter().filter_map(|d| d.entity.as_deref()).filter_map(|e| scene.app.entity(e));
+    let with_field = |e: &'a Entity| fields::named_as(e, subject).map(|f| (e, f));
+    mentioned.clone().find_map(with_field).or_else(|| {
+        let all: Vec<(&'a Entity, &'a str)> = scene.app.entities.iter().filter_map(with_field).collect();
+        (all.len() == 1).then(|| all[0])
+    })
 }
 
 /// The nouns a verb's act makes or whose doer it names: "apply" → applicant,

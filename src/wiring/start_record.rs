@@ -28,9 +28,18 @@ const DONE_VALUES: [&str; 9] = ["completed", "done", "complete", "finished", "cl
 /// The record start for `entity`: the event's change (a new record when there is none),
 /// the field it watches, and the conditions of the request's other words.
 pub fn read<'a>(entity: &'a Entity, event: Option<&Event>, scene: &Scene<'a>) -> Result<RecordStart<'a>, Unbuildable> {
-    let change = change_of(event);
-    let (field, to) = match (change, event) {
-        (EntityChange::FieldChanged, Some(e)) => changed_field(entity, e)?,
+    let mut change = change_of(event);
+    // "when an appointment is cancelled": a record with a status is cancelled, not deleted.
+    let cancelled = event.filter(|_| change == EntityChange::Deleted && fields::status(entity).is_some()).and_then(|e| {
+        let lower = e.text.to_lowercase();
+        ["cancelled", "canceled", "archived"].into_iter().find(|w| lower.contains(w))
+    });
+    let (field, to) = match (change, event, cancelled) {
+        (_, _, Some(word)) => {
+            change = EntityChange::FieldChanged;
+            (fields::status(entity).map(str::to_owned), Some(Value::String(word.to_owned())))
+        }
+        (EntityChange::FieldChanged, Some(e), _) => changed_field(entity, e, scene.me)?,
         _ => (None, None),
     };
     // A new record's clause narrows which ones ("every high priority request"); a change's
@@ -77,8 +86,9 @@ fn headline(entity: &Entity, change: EntityChange, field: Option<&str>, to: Opti
 /// request names ("stage", "a lead's status"); a done-flag for "completed"; a yes/no field
 /// named by the value ("approved"); else the status field. A field the app lacks is asked
 /// about.
-fn changed_field(entity: &Entity, e: &Event) -> Result<(Option<String>, Option<Value>), Unbuildable> {
+fn changed_field(entity: &Entity, e: &Event, me: &str) -> Result<(Option<String>, Option<Value>), Unbuildable> {
     let value = e.value.clone().unwrap_or_default();
+    let value = if ["me", "myself"].contains(&value.as_str()) { me.to_owned() } else { value };
     let lower = value.to_lowercase();
     let lacks = |field: &str| Unbuildable::MissingField { entity: entity.name.clone(), field: field.to_owned() };
     if let Some(word) = &e.field {

@@ -44,7 +44,7 @@ pub fn with_routed<'c, 'a>(mut acts: Vec<Act<'c, 'a>>, route: &RouteResult, text
 }
 
 /// Appends the acts as steps: reads first, then the rest in order. Returns whether the
-/// flow does anything besides reading.
+/// flow does anything besides reading, and the fields its people need that are missing.
 pub fn append<'s>(
     acts: &'s [Act<'_, '_>],
     mut src: Sources<'s>,
@@ -52,7 +52,7 @@ pub fn append<'s>(
     steps: &mut Vec<Step>,
     settings: &mut Vec<Setting>,
     notes: &mut Vec<String>,
-) -> bool {
+) -> (bool, Vec<(String, String)>) {
     let (reads, writes): (Vec<&'s Act<'_, '_>>, Vec<&'s Act<'_, '_>>) =
         acts.iter().partition(|a| matches!(a, Act::Call { reads: true, .. }));
     let mut wrote = false;
@@ -83,7 +83,7 @@ pub fn append<'s>(
             Act::Outside { .. } => {}
         }
     }
-    wrote
+    (wrote, src.missing.take())
 }
 
 /// A save into `entity`: values from the trigger's record, the value the clause names
@@ -105,7 +105,7 @@ fn save_act(
         }
         _ => save(entity, &[], steps, None),
     };
-    if let Some(c) = AS_VALUE.captures(clause) {
+    if let Some(c) = AS_VALUE.captures(clause).filter(|c| update && !c[1].starts_with("a ") && !c[1].starts_with("an ")) {
         let value = c[1].trim_matches(|ch| ch == '"' || ch == '\'').to_owned();
         let done = ["done", "complete", "completed", "closed", "finished", "resolved"].contains(&value.as_str());
         let field = fields::done_flag(entity)
