@@ -222,7 +222,11 @@ fn subject(clause: &str) -> (Option<String>, Option<String>, Option<String>) {
         // "a new Typeform response": the head noun is the last of a short noun run.
         let run: Vec<&str> = words[i..]
             .iter()
-            .take_while(|x| !is_verbish(x) && !ARTICLES.contains(*x) && !STRONG_HEAD.is_match(x) && **x != "s")
+            .take_while(|x| {
+                // "an email labeled Leads": a participle ends the noun run.
+                let participle = x.len() > 4 && x.ends_with("ed");
+                !is_verbish(x) && !participle && !ARTICLES.contains(*x) && !STRONG_HEAD.is_match(x) && **x != "s"
+            })
             .take(3)
             .copied()
             .collect();

@@ -37,7 +37,7 @@ pub static SEND_ME: LazyLock<Regex> =
     LazyLock::new(|| re(r"\b(?:send|give|forward|deliver|notify|remind|alert)\s+(?:me|us|myself|them|him|her|the\s+team)\b"));
 /// "DM me", "message me directly", "privately".
 pub static DIRECT: LazyLock<Regex> = LazyLock::new(|| {
-    re(r"\bdms?\b|\bdirect(?:ly)?\s*messages?\b|\bprivate(?:ly)?\b|\bdirectly\b|\b(?:message|notify|ping|alert|tell|remind)\s+(?:me|him|her)\b|\bme\s+(?:on|in|via)\s+[a-z]+\b")
+    re(r"\bdms?\b|\bdirect(?:ly)?\s*messages?\b|\bprivate(?:ly)?\b|\bdirectly\b|\b(?:message|notify|ping|alert|tell|remind|send)\s+(?:me|him|her)\b|\bme\s+(?:on|in|via)\s+[a-z]+\b")
 });
 /// Kinds of work people ask for without naming a tool; others need a named tool.
 pub const DELIVERED: [Capability; 7] = [

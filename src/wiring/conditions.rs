@@ -118,6 +118,14 @@ pub fn read(lower: &str, entity: &Entity, me: &str) -> Found {
         from_kind(&c[1], entity, &mut found);
     }
     flags_before(lower, entity, &mut found);
+    for c in STATE_AFTER.captures_iter(lower) {
+        state(&c[2], c.get(1).is_some(), entity, &mut found);
+    }
+    for c in NOT_FLAG.captures_iter(lower) {
+        if let Some(flag) = fields::named_as(entity, &c[1]).filter(|f| fields::is_flag(entity, f)) {
+            found.add(Condition::new(flag, Op::Eq, false));
+        }
+    }
     for c in STATE.captures_iter(lower) {
         if about(&c[3], entity) {
             state(&c[2], c.get(1).is_some(), entity, &mut found);
@@ -193,12 +201,15 @@ fn amount(lower: &str, c: &Captures<'_>, entity: &Entity, found: &mut Found) {
     }
     let money = c.get(2).is_some() || c.get(5).is_some();
     let before: Vec<&str> = lower.get(..whole.start()).unwrap_or("").split_whitespace().rev().take(5).collect();
+    // A field named just before counts when it holds numbers (or the entity types none).
+    let untyped = fields::numbers(entity).is_empty();
     let named = before.iter().find_map(|w| {
         let w = w.trim_matches(|ch: char| !ch.is_alphanumeric());
-        fields::named(entity, w).filter(|f| fields::is_number(entity, f) || (!STOP.contains(&w) && w.len() > 3))
+        fields::named(entity, w).filter(|f| fields::is_number(entity, f) || (untyped && !STOP.contains(&w) && w.len() > 3))
     });
-    let field = named
-        .or_else(|| money.then(|| fields::named(entity, "amount")).flatten())
+    let amount = || fields::named(entity, "amount").filter(|f| fields::is_number(entity, f) || untyped);
+    let field = (if money { amount().or(named) } else { named })
+        .or_else(|| money.then(amount).flatten())
         .or_else(|| fields::numbers(entity).first().copied().filter(|_| fields::numbers(entity).len() == 1));
     let value = if n.fract() == 0.0 && n.abs() < 1e15 { json!(n as i64) } else { json!(n) };
     match field {

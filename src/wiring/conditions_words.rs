@@ -52,6 +52,15 @@ pub static ASSIGNED: LazyLock<Regex> =
 pub static FROM_KIND: LazyLock<Regex> = LazyLock::new(|| {
     re(r"\b(?:from|by|sent\s+by)\s+(?:a|an|our|the|any|existing|current|paying)?\s*(customer|client|vip|partner|vendor|supplier|member|subscriber|lead|student|parent|patient|employee|investor|donor|sponsor)s?\b")
 });
+/// A state after the records' noun ("products that are out of stock"): group 1 "not",
+/// 2 the state.
+pub static STATE_AFTER: LazyLock<Regex> = LazyLock::new(|| {
+    re(r"\b(?:that|which|who)\s+(?:are|is|were|was)\s+(not\s+|no\s+longer\s+)?(approved|confirmed|paid|shipped|delivered|cancelled|canceled|active|inactive|qualified|won|lost|draft|published|archived|rejected|accepted|scheduled|checked[- ]in|in\s+stock|out\s+of\s+stock|verified|flagged|featured|refunded|failed|expired|pending)\b")
+});
+/// A yes/no field said not to hold ("haven't been submitted", "not yet approved"):
+/// group 1 the field's word.
+pub static NOT_FLAG: LazyLock<Regex> =
+    LazyLock::new(|| re(r"(?:\bnot|n't|\bnever)\s+(?:been\s+|yet\s+|yet\s+been\s+)?([a-z]+ed)\b"));
 /// Fields that say what kind of person or source a record is.
 pub const KIND_FIELDS: [&str; 9] =
     ["type", "kind", "role", "category", "segment", "source", "customer_type", "contact_type", "sender_type"];

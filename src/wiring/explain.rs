@@ -45,6 +45,16 @@ pub enum Unbuildable {
     /// A tool the catalog has no connector for ("our Bluesky account").
     #[error("patchbay has no connector for {tool}{}", options_line(.options))]
     OutsideTool { tool: String, options: Vec<String> },
+    /// The tool named as the start has no trigger for what the request is about ("a
+    /// GitHub pull request" when GitHub only starts flows on issues and releases).
+    #[error("{connector} cannot start a flow when a {subject} comes in: it can start on {}.", or_list(.options))]
+    NoSuchTrigger { connector: String, subject: String, options: Vec<String> },
+    /// Sending each person their own message on a schedule needs a run per person.
+    #[error(
+        "A scheduled flow sends one message, so it cannot send each {who} their own list yet. Should it send the whole \
+         list to you instead, or run once for each new record?"
+    )]
+    PerPerson { who: String },
     /// "email me when something happens": which event, or which schedule, is meant.
     #[error("What should start the {what}?")]
     Vague { what: String, options: Vec<String> },

@@ -227,12 +227,18 @@ pub fn plan(route: &RouteResult, ctx: &Context<'_>) -> Plan {
         clause: "",
         tools: &tools,
         missing: Default::default(),
+        each: each_person(&text),
+        per_person: Default::default(),
     };
     let trigger_entity = match &start {
         Start::Record(r) => Some(r.entity.name.as_str()),
         _ => None,
     };
-    let (wrote, missing) = steps::append(&acts, sources, trigger_entity, &mut steps_out, &mut settings, &mut notes);
+    let (wrote, missing, per_person) =
+        steps::append(&acts, sources, trigger_entity, &mut steps_out, &mut settings, &mut notes);
+    if let Some(who) = per_person {
+        return Plan::blocked(Unbuildable::PerPerson { who }, notes);
+    }
     if let Some((entity, field)) = missing.into_iter().next() {
         return Plan::blocked(Unbuildable::MissingField { entity, field }, notes);
     }
@@ -320,6 +326,14 @@ fn only_entity<'a>(app: &'a AppStructure, words: &[String]) -> Result<&'a Entity
         [one] if summary => Ok(one),
         _ => Err(Unbuildable::WhichData { entities: app.entities.iter().map(|e| e.name.clone()).collect() }),
     }
+}
+
+/// "each parent", "every customer": the person a request addresses one by one.
+fn each_person(text: &Text) -> Option<&'static str> {
+    let words: Vec<&str> = text.tokens.iter().map(|t| t.lower.as_str()).collect();
+    words.windows(2).filter(|w| matches!(w[0], "each" | "every" | "all")).find_map(|w| {
+        targets::PEOPLE.iter().copied().find(|p| crate::intent::text::singular(w[1]) == *p)
+    })
 }
 
 /// True when any value of the flow holds `needle`.

@@ -46,6 +46,10 @@ pub struct Sources<'a> {
     /// Fields the request's people need that the record lacks ("the client" on a Project
     /// without a client email): (entity, field), to ask about.
     pub missing: std::cell::RefCell<Vec<(String, String)>>,
+    /// The person the request names with "each"/"every" ("email each parent"), if any.
+    pub each: Option<&'a str>,
+    /// Set when a scheduled list would have to go to each such person separately.
+    pub per_person: std::cell::RefCell<Option<String>>,
 }
 
 impl Sources<'_> {
@@ -159,6 +163,11 @@ fn recipients(src: &Sources<'_>) -> Value {
                         None
                     }
                 },
+                // "email each parent their list" on a schedule: one run cannot do that.
+                Record::None if src.list.is_some() && src.each.is_some_and(|w| w == who) => {
+                    src.per_person.replace(Some(who.clone()));
+                    None
+                }
                 _ => None,
             },
             _ => None,

@@ -30,6 +30,8 @@ fn sources<'a>(record: Record<'a>, targets: &'a [Target]) -> Sources<'a> {
         clause: "",
         tools: &[],
         missing: Default::default(),
+        each: None,
+        per_person: Default::default(),
     }
 }
 

@@ -68,7 +68,8 @@ pub fn value_near(original: &str, words: &[&str], skip: &[String]) -> Option<Str
     let text = Text::new(original);
     let toks = &text.tokens;
     for (i, t) in toks.iter().enumerate() {
-        if !words.iter().any(|w| t.lower == *w || t.lower == format!("{w}s")) {
+        let forms = |w: &&str| [w.to_string(), format!("{w}s"), format!("{w}ed"), format!("{w}led"), format!("{w}ged")];
+        if !words.iter().any(|w| forms(w).contains(&t.lower)) {
             continue;
         }
         // A quoted value anywhere shortly before: "'Client Launches' Asana project".

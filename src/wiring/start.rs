@@ -110,7 +110,7 @@ pub fn from_event<'a>(event: &Event, scene: &Scene<'a>) -> Result<Start<'a>, Unb
         let label = event.value.clone().unwrap_or_else(|| "Run".into());
         return Ok(Start::Button { label, page: page_named(scene) });
     }
-    let tool = connector_event(event, scene);
+    let tool = connector_event(event, scene)?;
     // "when a ClickUp task moves to Done" is ClickUp's event, even in an app with tasks.
     if let Some((connector, op, true)) = tool {
         return Ok(Start::Connector { connector, op, event: event.clone() });
@@ -235,7 +235,7 @@ fn agent_nouns(verb: &str) -> Vec<String> {
 
 /// The connector trigger the event names ("a Square payment", "a Jira issue"), or the one
 /// the router picked, with its best trigger; `true` when the event clause names the tool.
-fn connector_event<'a>(event: &Event, scene: &Scene<'a>) -> Option<(&'a Connector, &'a Operation, bool)> {
+fn connector_event<'a>(event: &Event, scene: &Scene<'a>) -> Result<Option<(&'a Connector, &'a Operation, bool)>, Unbuildable> {
     let clause = Text::new(&event.text);
     let named = named::tools(&clause, scene.catalog, scene.app).into_iter().map(|m| m.connector).find(|c| !c.triggers.is_empty());
     let routed = scene
@@ -248,28 +248,48 @@ fn connector_event<'a>(event: &Event, scene: &Scene<'a>) -> Option<(&'a Connecto
     let (connector, is_named) = match (named, routed) {
         (Some(c), _) => (c, true),
         (None, Some(c)) => (c, false),
-        _ => return None,
+        _ => return Ok(None),
     };
     let words: HashSet<String> = words_of(&event.text).iter().map(|w| stem(w)).collect();
-    let score = |op: &Operation| -> usize {
-        let own: HashSet<String> = op
-            .phrases
+    let subject = event.subject.as_deref().filter(|s| !VAGUE.contains(s)).map(stem);
+    let vocabulary = |op: &Operation| -> HashSet<String> {
+        op.phrases
             .iter()
             .chain([&op.name, &op.description])
             .flat_map(|p| words_of(p))
             .chain(op.id.split('_').map(str::to_owned))
+            .chain(op.outputs.iter().cloned())
             .map(|w| stem(&w))
-            .filter(|w| w.len() > 2 && !["when", "the", "new", "and"].contains(&w.as_str()))
-            .collect();
-        let value_input = event.value.is_some() && op.inputs.iter().any(|i| STATE_INPUTS.contains(&i.name.as_str()));
-        own.iter().filter(|w| words.contains(*w)).count() * 2 + usize::from(value_input) * 3
+            .filter(|w| w.len() > 1 && !["when", "the", "new", "and"].contains(&w.as_str()))
+            .collect()
     };
-    let op = connector.triggers.iter().max_by_key(|op| (score(op), std::cmp::Reverse(connector.triggers.iter().position(|t| t.id == op.id))))?;
-    // A routed tool starts the flow only when its trigger is about the event's subject.
-    if !is_named && score(op) == 0 {
-        return None;
+    let score = |op: &Operation| -> usize {
+        let own = vocabulary(op);
+        let value_input = event.value.is_some() && op.inputs.iter().any(|i| STATE_INPUTS.contains(&i.name.as_str()));
+        let about = subject.as_ref().is_some_and(|s| own.contains(s));
+        own.iter().filter(|w| words.contains(*w)).count() * 2 + usize::from(value_input) * 3 + usize::from(about) * 3
+    };
+    let Some(op) = connector
+        .triggers
+        .iter()
+        .max_by_key(|op| (score(op), std::cmp::Reverse(connector.triggers.iter().position(|t| t.id == op.id))))
+    else {
+        return Ok(None);
+    };
+    // A tool named as the start must be able to start on what the event is about.
+    let known = |s: &String| connector.triggers.iter().any(|t| vocabulary(t).contains(s)) || stem(&connector.name) == *s;
+    if is_named && subject.as_ref().is_some_and(|s| !known(s)) {
+        let options = connector.triggers.iter().map(|t| t.name.to_lowercase()).collect();
+        let tool_words = words_of(&connector.name);
+        let before: Vec<String> = event.qualifier.iter().flat_map(|q| words_of(q)).filter(|w| !tool_words.contains(w) && w != "new").collect();
+        let subject = before.into_iter().chain(event.subject.clone()).collect::<Vec<_>>().join(" ");
+        return Err(Unbuildable::NoSuchTrigger { connector: connector.name.clone(), subject, options });
     }
-    Some((connector, op, is_named))
+    // A routed tool starts the flow only when its trigger is about the event's subject.
+    if !is_named && !subject.as_ref().is_some_and(|s| vocabulary(op).contains(s)) {
+        return Ok(None);
+    }
+    Ok(Some((connector, op, is_named)))
 }
 
 /// Trigger inputs that a "moves to <value>" event fills.

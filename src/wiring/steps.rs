@@ -18,6 +18,9 @@ use serde_json::Value;
 use std::collections::BTreeMap;
 use std::sync::LazyLock;
 
+/// Trigger outputs that hold a person's email address.
+const EMAIL_OUTPUTS: [&str; 7] = ["email", "from", "sender", "person_email", "requester_email", "respondent_email", "host_email"];
+
 /// "as closed", "to Done", "as 'In review'": the value a save writes.
 static AS_VALUE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r#"\b(?:as|to|into)\s+(?:the\s+)?("[^"]+"|'[^']+'|[a-z0-9-]+(?:\s+[a-z0-9-]+)?)\s*$"#).expect("as value regex")
@@ -52,7 +55,7 @@ pub fn append<'s>(
     steps: &mut Vec<Step>,
     settings: &mut Vec<Setting>,
     notes: &mut Vec<String>,
-) -> (bool, Vec<(String, String)>) {
+) -> (bool, Vec<(String, String)>, Option<String>) {
     let (reads, writes): (Vec<&'s Act<'_, '_>>, Vec<&'s Act<'_, '_>>) =
         acts.iter().partition(|a| matches!(a, Act::Call { reads: true, .. }));
     let mut wrote = false;
@@ -83,7 +86,7 @@ pub fn append<'s>(
             Act::Outside { .. } => {}
         }
     }
-    (wrote, src.missing.take())
+    (wrote, src.missing.take(), src.per_person.take())
 }
 
 /// A save into `entity`: values from the trigger's record, the value the clause names
@@ -142,14 +145,23 @@ fn save_act(
 pub fn save(entity: &Entity, outputs: &[String], steps: &[Step], match_on: Option<String>) -> SaveStep {
     let mut values = BTreeMap::new();
     let title = fields::title(entity);
+    // A person's record takes a person's name ("the sender"); anything else a title.
+    let person = title.is_some_and(|t| ["name", "full_name", "contact_name"].contains(&t)) && !fields::emails(entity).is_empty();
+    let title_outputs: &[&str] =
+        if person { &["name", "full_name", "author", "customer", "contact", "from"] } else { &["subject", "title", "name", "text"] };
     for f in &entity.fields {
         let from = outputs
             .iter()
             .find(|o| fields::named(entity, o) == Some(f.name.as_str()))
             .or_else(|| outputs.iter().find(|o| o.as_str() == f.name || fields::named_as(entity, o) == Some(f.name.as_str())))
             .or_else(|| {
+                fields::is_email(entity, &f.name)
+                    .then(|| outputs.iter().find(|o| EMAIL_OUTPUTS.contains(&o.as_str())))
+                    .flatten()
+            })
+            .or_else(|| {
                 (Some(f.name.as_str()) == title)
-                    .then(|| outputs.iter().find(|o| ["subject", "title", "name", "text"].contains(&o.as_str())))
+                    .then(|| title_outputs.iter().find_map(|t| outputs.iter().find(|o| o.as_str() == *t)))
                     .flatten()
             });
         if let Some(o) = from {
