@@ -134,7 +134,7 @@ fn blank(text: &str, spans: &[(usize, usize)]) -> String {
 fn in_clause<'c, 'a>(clause: &Clause, named: &[Mention<'c>], r: &Reading<'c, 'a>) -> Vec<(usize, Act<'c, 'a>)> {
     let mut out = Vec::new();
     let words: HashSet<String> = words_of(&clause.lower).iter().map(|w| singular(w)).collect();
-    let mut kinds: Vec<(usize, Capability)> = kinds_of(&clause.lower);
+    let mut kinds: Vec<Kind> = kinds_of(&clause.lower);
     let others: Vec<Mention<'c>> = named
         .iter()
         .filter(|m| Some(m.connector.id.as_str()) != r.trigger_connector)
@@ -143,9 +143,9 @@ fn in_clause<'c, 'a>(clause: &Clause, named: &[Mention<'c>], r: &Reading<'c, 'a>
     // A named tool does the work it is named for; a kind of work it cannot do goes to a
     // tool that can ("email me a summary of our Google Analytics traffic").
     for m in &others {
-        let served: Vec<Capability> = kinds.iter().map(|(_, k)| *k).filter(|k| m.connector.serves(*k)).collect();
+        let served: Vec<Capability> = kinds.iter().map(|k| k.capability).filter(|k| m.connector.serves(*k)).collect();
         if let Some(op) = best_op(m.connector, served.first().copied(), &words, &clause.lower) {
-            kinds.retain(|(_, k)| !served.contains(k));
+            kinds.retain(|k| !served.contains(&k.capability));
             let reads = is_read(op);
             out.push((m.start, Act::Call { connector: m.connector, op, clause: clause.clone(), reads }));
         }
@@ -153,7 +153,7 @@ fn in_clause<'c, 'a>(clause: &Clause, named: &[Mention<'c>], r: &Reading<'c, 'a>
     if others.is_empty()
         && let Some(tool) = outside_tool(clause, r.app)
     {
-        let capability = kinds.first().map(|(_, k)| *k);
+        let capability = kinds.first().map(|k| k.capability);
         return vec![(clause.start, Act::Outside { tool, capability, clause: clause.clone() })];
     }
     if others.is_empty()
@@ -161,10 +161,10 @@ fn in_clause<'c, 'a>(clause: &Clause, named: &[Mention<'c>], r: &Reading<'c, 'a>
     {
         return vec![(clause.start + at, Act::Save { entity, clause: clause.clone(), update })];
     }
-    for (at, kind) in kinds {
-        let Some(connector) = provider(kind, r) else { continue };
-        if let Some(op) = best_op(connector, Some(kind), &words, &clause.lower) {
-            out.push((clause.start + at, Act::Call { connector, op, clause: clause.clone(), reads: is_read(op) }));
+    for kind in kinds {
+        let Some((connector, capability)) = provider(&kind, r) else { continue };
+        if let Some(op) = best_op(connector, Some(capability), &words, &clause.lower) {
+            out.push((clause.start + kind.at, Act::Call { connector, op, clause: clause.clone(), reads: is_read(op) }));
         }
     }
     out
@@ -182,48 +182,63 @@ fn variant<'c>(named: &'c Connector, r: &Reading<'c, '_>) -> &'c Connector {
         .unwrap_or(named)
 }
 
+/// A kind of work a clause asks for, where it is said, and the kinds that would also do
+/// ("tell my team" is chat, or email when that is what the app has).
+struct Kind {
+    at: usize,
+    capability: Capability,
+    also: &'static [Capability],
+}
+
 /// The kinds of work a clause asks for, with where each is said: the router's needs, and
 /// orders it leaves to the flow ("email bakers@…", "send me the list", "text the owner").
-fn kinds_of(lower: &str) -> Vec<(usize, Capability)> {
-    let mut kinds: Vec<(usize, Capability)> = needs::find(lower).into_iter().map(|n| (n.start, n.capability)).collect();
+fn kinds_of(lower: &str) -> Vec<Kind> {
+    let mut kinds: Vec<Kind> =
+        needs::find(lower).into_iter().map(|n| Kind { at: n.start, capability: n.capability, also: n.also_covered_by }).collect();
     for (pattern, kind) in ORDERS.iter() {
         if let Some(m) = pattern.find(lower) {
-            kinds.push((m.start(), *kind));
+            kinds.push(Kind { at: m.start(), capability: *kind, also: &[] });
         }
     }
     if let Some(at) = lower.match_indices('#').map(|(i, _)| i).find(|i| {
         let name: String = lower[i + 1..].chars().take_while(|c| c.is_alphanumeric() || *c == '-' || *c == '_').collect();
         needs::is_channel_name(&name)
     }) {
-        kinds.push((at, Capability::Chat));
+        kinds.push(Kind { at, capability: Capability::Chat, also: &[] });
     }
     if kinds.is_empty()
         && let Some(m) = SEND_ME.find(lower)
     {
-        kinds.push((m.start(), Capability::Email));
+        kinds.push(Kind { at: m.start(), capability: Capability::Email, also: &[] });
     }
-    kinds.sort_by_key(|(at, _)| *at);
+    kinds.sort_by_key(|k| k.at);
+    // A kind another one said also covers goes: "email the summary to my team" is email.
+    let said: Vec<Capability> = kinds.iter().map(|k| k.capability).collect();
     let mut seen = HashSet::new();
-    kinds.retain(|(_, k)| seen.insert(*k));
+    kinds.retain(|k| !k.also.iter().any(|alt| said.contains(alt)) && seen.insert(k.capability));
     kinds
 }
 
 /// The tool that does a kind of work no tool is named for: the one the router chose, one
-/// the app has connected, else the catalog's most used tool made for it.
-fn provider<'c>(kind: Capability, r: &Reading<'c, '_>) -> Option<&'c Connector> {
-    let serves = |c: &&Connector| c.serves(kind) && c.actions.iter().any(|a| a.capability == kind);
-    let chosen = r.route.selected.iter().filter_map(|s| r.catalog.get(&s.connector)).find(serves);
-    let connected = r.app.connected.iter().filter_map(|id| r.catalog.get(id)).find(serves);
-    chosen.or(connected).or_else(|| {
+/// the app has connected (for the kind, else for a kind that also does), else the
+/// catalog's most used tool made for it.
+fn provider<'c>(kind: &Kind, r: &Reading<'c, '_>) -> Option<(&'c Connector, Capability)> {
+    let serves = |k: Capability| move |c: &&Connector| c.actions.iter().any(|a| a.capability == k);
+    let chosen = |k: Capability| r.route.selected.iter().filter_map(|s| r.catalog.get(&s.connector)).find(serves(k));
+    let connected = |k: Capability| r.app.connected.iter().filter_map(|id| r.catalog.get(id)).find(serves(k));
+    let own = |k: Capability| chosen(k).or_else(|| connected(k)).map(|c| (c, k));
+    own(kind.capability).or_else(|| kind.also.iter().find_map(|k| own(*k))).or_else(|| {
         // Only work people do not name a tool for gets one picked ("email me"); a weak
         // hint of code or analytics does not conjure a GitHub or Google Analytics step.
-        if !DELIVERED.contains(&kind) {
+        if !DELIVERED.contains(&kind.capability) {
             return None;
         }
+        let k = kind.capability;
         r.catalog
             .iter()
-            .filter(serves)
-            .max_by_key(|c| (Some(c.category) == kind.home(), c.popularity, std::cmp::Reverse(c.id.to_string())))
+            .filter(serves(k))
+            .max_by_key(|c| (Some(c.category) == k.home(), c.popularity, std::cmp::Reverse(c.id.to_string())))
+            .map(|c| (c, k))
     })
 }
 

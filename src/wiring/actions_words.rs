@@ -32,9 +32,11 @@ pub static ORDERS: LazyLock<Vec<(Regex, Capability)>> = LazyLock::new(|| {
         (re(r"\b(?:add|append|insert|write|log|put)\b[^.;]{0,40}\b(?:rows?|spreadsheet|sheet)\b"), Capability::Spreadsheet),
     ]
 });
-/// "send me the list": delivered by email when nothing else is said.
-pub static SEND_ME: LazyLock<Regex> =
-    LazyLock::new(|| re(r"\b(?:send|give|forward|deliver|notify|remind|alert)\s+(?:me|us|myself|them|him|her|the\s+team)\b"));
+/// "send me the list", "send the summary to my team": delivered by email when nothing
+/// else is said.
+pub static SEND_ME: LazyLock<Regex> = LazyLock::new(|| {
+    re(r"\b(?:send|give|forward|deliver|notify|remind|alert)\s+(?:me|us|myself|them|him|her|the\s+team)\b|\b(?:send|share|forward|deliver)\b[^.;]{0,60}?\bto\s+(?:me|us|my|our|the|each|every|all)\b")
+});
 /// "DM me", "message me directly", "privately".
 pub static DIRECT: LazyLock<Regex> = LazyLock::new(|| {
     re(r"\bdms?\b|\bdirect(?:ly)?\s*messages?\b|\bprivate(?:ly)?\b|\bdirectly\b|\b(?:message|notify|ping|alert|tell|remind|send)\s+(?:me|him|her)\b|\bme\s+(?:on|in|via)\s+[a-z]+\b")

@@ -75,7 +75,7 @@ pub static NOT_DONE: LazyLock<Regex> = LazyLock::new(|| {
     re(r"(?:\bnot|n't|\bnobody|\bno\s+one|\bnever|\byet\s+to\s+be|\bstill\s+to\s+be)(?:\s+[a-z']+){0,3}?\s+(?:done|completed|complete|finished|checked\s+off|ticked\s+off|closed|resolved)\b")
 });
 pub static OPEN: LazyLock<Regex> = LazyLock::new(|| {
-    re(r"\b(?:undone|incomplete|unfinished|uncompleted|outstanding|remaining|to-?do|todo|still\s+open|left\s+to\s+do|unresolved|open\s+(?:tasks?|items?|tickets?|requests?|issues?|chores?|orders?|jobs?|cases?|bugs?|deals?|invoices?|ones?))\b")
+    re(r"\b(?:undone|incomplete|unfinished|uncompleted|outstanding|remaining|to-?do|todo|still\s+open|left\s+to\s+do|unresolved|open\s+(?:tasks?|items?|tickets?|requests?|issues?|chores?|orders?|jobs?|cases?|bugs?|deals?|invoices?|ones?)|my\s+(?:tasks|to-?dos|chores|errands))\b")
 });
 /// Finished records: group 1 or 2 the word used.
 pub static DONE: LazyLock<Regex> = LazyLock::new(|| {

@@ -55,9 +55,23 @@ pub enum Unbuildable {
          list to you instead, or run once for each new record?"
     )]
     PerPerson { who: String },
+    /// A request in a language the rules do not read.
+    #[error(
+        "I read requests in English, French, German, Spanish and Portuguese. In this one I understood only {}: say \
+         it in one of those languages, or configure an LLM.",
+        understood(.tools)
+    )]
+    Language { tools: Vec<String> },
     /// "email me when something happens": which event, or which schedule, is meant.
     #[error("What should start the {what}?")]
     Vague { what: String, options: Vec<String> },
+}
+
+fn understood(tools: &[String]) -> String {
+    match tools {
+        [] => "no tool names".into(),
+        _ => format!("the tools it names ({})", tools.join(", ")),
+    }
 }
 
 fn options_line(options: &[String]) -> String {

@@ -10,7 +10,7 @@ use super::explain::Unbuildable;
 use super::inputs::{Record, Sources};
 use super::listing::{self, Listing};
 use super::start::{self, Scene, Start};
-use super::{named, steps};
+use super::{lexicon, named, steps};
 use crate::app::{AppStructure, Entity};
 use crate::catalog::{Capability, Catalog};
 use crate::intent::event::{self, is_weak};
@@ -66,7 +66,35 @@ pub fn generate(route: &RouteResult, ctx: &Context<'_>) -> Result<FlowDefinition
 
 /// Reads the request into a flow, or into what stands in the way of one.
 pub fn plan(route: &RouteResult, ctx: &Context<'_>) -> Plan {
-    let text = Text::new(ctx.request);
+    let language = lexicon::read(ctx.request, ctx.app);
+    let english = match &language {
+        lexicon::Reading::Translated { english, .. } => english.as_str(),
+        _ => ctx.request,
+    };
+    let mut plan = plan_english(route, ctx, english);
+    match language {
+        lexicon::Reading::Translated { language, english } => {
+            plan.notes.insert(0, format!("Read from {} as: \"{}\".", language.name(), english.trim()));
+        }
+        lexicon::Reading::Unknown => {
+            let tools: Vec<String> = named::tools(&Text::new(ctx.request), ctx.catalog, ctx.app)
+                .iter()
+                .map(|m| m.connector.name.clone())
+                .collect();
+            let said = Unbuildable::Language { tools };
+            match plan.blocker {
+                Some(_) => plan.blocker = Some(said),
+                None => plan.notes.insert(0, said.to_string()),
+            }
+        }
+        lexicon::Reading::English => {}
+    }
+    plan
+}
+
+/// `plan` on the request in English.
+fn plan_english(route: &RouteResult, ctx: &Context<'_>, request: &str) -> Plan {
+    let text = Text::new(request);
     let found = schedule::find(&text.lower);
     let when: Vec<(usize, usize)> = found.as_ref().map(|f| f.spans.clone()).unwrap_or_default();
     let event = event::find_folded(&text.lower, &text.original);

@@ -23,6 +23,7 @@ pub mod explain;
 pub mod fields;
 pub mod generate;
 pub mod inputs;
+pub mod lexicon;
 pub mod listing;
 pub mod named;
 pub mod problems;
