@@ -76,6 +76,8 @@ pub fn find_folded(lower: &str, original: &str) -> Option<Event> {
         let verbless = ["for", "any", "anytime"].contains(&head);
         let change = match classify(clause) {
             Some(c) => c,
+            // "for every completed task": each record reaching a state.
+            None if verbless && FOR_EACH.is_match(clause) && ADJ_STATE.is_match(clause) => Change::FieldChanged,
             // "for every high priority request": each new record, said without a verb.
             None if verbless && FOR_EACH.is_match(clause) => Change::Created,
             None => continue,
@@ -187,7 +189,11 @@ fn value_and_field(clause: &str, offset: usize, original: &str) -> (Option<Strin
         let field = c.get(1).map(|f| f.as_str().to_owned()).or_else(|| field_named(clause));
         return (value, field);
     }
-    let status = STATUS_WORD.captures(clause).and_then(|c| c.get(1).or(c.get(2))).map(|g| g.as_str());
+    let status = STATUS_WORD
+        .captures(clause)
+        .and_then(|c| c.get(1).or(c.get(2)))
+        .or_else(|| ADJ_STATE.captures(clause).and_then(|c| c.get(1)))
+        .map(|g| g.as_str());
     match status {
         Some(s) if s.contains("off") => (Some("done".into()), None),
         Some("fails") => (Some("failed".into()), None),

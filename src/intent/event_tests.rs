@@ -53,6 +53,8 @@ fn records_being_created() {
     assert_eq!(e.change, Change::Created);
     let e = event("When a new Typeform response arrives, add a row");
     assert_eq!((e.change, e.subject.as_deref()), (Change::Created, Some("response")));
+    let e = event("Send a thank-you note for every paid invoice");
+    assert_eq!((e.change, e.subject.as_deref(), e.value.as_deref()), (Change::FieldChanged, Some("invoice"), Some("paid")));
     let e = event("Create a Linear issue for each urgent bug");
     assert_eq!((e.change, e.subject.as_deref(), e.qualifier.as_deref()), (Change::Created, Some("bug"), Some("urgent")));
 }

@@ -47,6 +47,10 @@ pub static STATUS_WORD: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"\b(?:is|are|was|were|gets?|got|been)\s+(approved|confirmed|completed|done|closed|paid|shipped|accepted|rejected|resolved|won|lost|published|released|enabled|disabled|signed|delivered|finished|escalated|urgent|checked\s+off|ticked\s+off|crossed\s+off|fulfilled|refunded|declined|verified|hired|returned|expired|cancell?ed|failed|overdue)\b|\b(closes|ships|completes|finishes|resolves|fails|checked\s+off|ticked\s+off|crossed\s+off)\b")
         .expect("status regex")
 });
+/// "for every completed task": a state said as an adjective, in a verbless clause.
+pub static ADJ_STATE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"\b(completed|finished|closed|resolved|paid|approved|confirmed|cancell?ed|shipped|delivered|won|lost|done|archived|rejected|accepted|published)\s+[a-z]+").expect("adjective state regex")
+});
 /// "for every high priority request": a verbless clause about each record.
 pub static FOR_EACH: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"^(?:for\s+(?:each|every|any)|any)\s+[a-z]").expect("for each regex"));

@@ -167,6 +167,18 @@ fn in_clause<'c, 'a>(clause: &Clause, named: &[Mention<'c>], r: &Reading<'c, 'a>
             out.push((clause.start + kind.at, Act::Call { connector, op, clause: clause.clone(), reads: is_read(op) }));
         }
     }
+    // "label it Customer" after a Gmail trigger: an action of a tool already in play.
+    if out.is_empty() {
+        let in_play = r.trigger_connector.and_then(|id| r.catalog.get(id)).into_iter().chain(
+            r.route.selected.iter().filter_map(|s| r.catalog.get(&s.connector)),
+        );
+        for c in in_play {
+            let fitting = c.actions.iter().filter(|op| verb_fits(op, &clause.lower));
+            if let Some(op) = fitting.max_by_key(|op| overlap(op, &words)) {
+                return vec![(clause.start, Act::Call { connector: c, op, clause: clause.clone(), reads: is_read(op) })];
+            }
+        }
+    }
     out
 }
 
@@ -252,15 +264,7 @@ fn best_op<'c>(c: &'c Connector, kind: Option<Capability>, words: &HashSet<Strin
     let direct = DIRECT.is_match(lower);
     let channel = lower.contains('#') || lower.contains("channel");
     let score = |op: &Operation| -> i32 {
-        let own: HashSet<String> = op
-            .phrases
-            .iter()
-            .chain([&op.name])
-            .flat_map(|p| words_of(p))
-            .map(|w| singular(&w))
-            .filter(|w| w.len() > 2 && !FILLER.contains(&w.as_str()))
-            .collect();
-        let mut s = 2 * own.iter().filter(|w| words.contains(*w)).count() as i32;
+        let mut s = 2 * overlap(op, words) as i32;
         if kind.is_some_and(|k| op.capability == k) {
             s += 6;
         }
@@ -275,6 +279,26 @@ fn best_op<'c>(c: &'c Connector, kind: Option<Capability>, words: &HashSet<Strin
     };
     let best = c.actions.iter().max_by_key(|op| (score(op), std::cmp::Reverse(c.actions.iter().position(|x| x.id == op.id))))?;
     (kind.is_some() || score(best) > 0).then_some(best)
+}
+
+/// How many words of the operation's name and phrases the clause uses.
+fn overlap(op: &Operation, words: &HashSet<String>) -> usize {
+    let own: HashSet<String> = op
+        .phrases
+        .iter()
+        .chain([&op.name])
+        .flat_map(|p| words_of(p))
+        .map(|w| singular(&w))
+        .filter(|w| w.len() > 2 && !FILLER.contains(&w.as_str()))
+        .collect();
+    own.iter().filter(|w| words.contains(*w)).count()
+}
+
+/// True when the clause's first word is the verb of one of the operation's phrases
+/// ("label it …" and "label the email").
+fn verb_fits(op: &Operation, lower: &str) -> bool {
+    let first = lower.split_whitespace().next().unwrap_or("");
+    !first.is_empty() && op.phrases.iter().chain([&op.name]).any(|p| p.to_lowercase().split_whitespace().next() == Some(first))
 }
 
 pub fn is_read(op: &Operation) -> bool {

@@ -56,3 +56,4 @@ fn a_tool_named_for_something_it_does_gets_that_action() {
     assert_eq!(acts("For each paid order, open a Linear issue", 19), ["linear.create_issue"]);
     assert_eq!(acts("When an order ships, log a row in our Google Sheet", 19), ["google_sheets.add_row"]);
 }
+

@@ -113,7 +113,10 @@ fn ask_for(why: &Unbuildable) -> Ask {
         _ => About::Detail,
     };
     let options = match why {
-        Unbuildable::Vague { options, .. } | Unbuildable::OutsideTool { options, .. } => options.clone(),
+        Unbuildable::Vague { options, .. }
+        | Unbuildable::OutsideTool { options, .. }
+        | Unbuildable::WhenToRun { options }
+        | Unbuildable::NoSuchTrigger { options, .. } => options.clone(),
         Unbuildable::WhichData { entities } => entities.clone(),
         _ => Vec::new(),
     };

@@ -62,6 +62,9 @@ pub enum Unbuildable {
         understood(.tools)
     )]
     Language { tools: Vec<String> },
+    /// A list to send that never says when ("email me my overdue tasks").
+    #[error("When should this run? Say a schedule (\"every morning at 8\") or an event (\"when a task is added\").")]
+    WhenToRun { options: Vec<String> },
     /// "email me when something happens": which event, or which schedule, is meant.
     #[error("What should start the {what}?")]
     Vague { what: String, options: Vec<String> },

@@ -149,6 +149,12 @@ fn plan_english(route: &RouteResult, ctx: &Context<'_>, request: &str) -> Plan {
         None if !writes && acts.is_empty() => return Plan::blocked(no_start(&text, route, ctx), notes),
         None if !writes => return Plan::blocked(not_a_flow(route, ctx.catalog), notes),
         None => match scene.data_entity(sends) {
+            // "email me my overdue tasks": a list to send, but never said when.
+            Ok(Some(entity)) if sends && lists(&scene, entity) => {
+                let one = entity.name.to_lowercase();
+                let options = vec!["Every morning at 08:00".into(), "Every Monday at 08:00".into(), format!("Each time a {one} is added")];
+                return Plan::blocked(Unbuildable::WhenToRun { options }, notes);
+            }
             Ok(Some(entity)) => match start::each_new(entity, &scene) {
                 Ok(s) => s,
                 Err(why) => return Plan::blocked(why, notes),
@@ -354,6 +360,18 @@ fn only_entity<'a>(app: &'a AppStructure, words: &[String]) -> Result<&'a Entity
         [one] if summary => Ok(one),
         _ => Err(Unbuildable::WhichData { entities: app.entities.iter().map(|e| e.name.clone()).collect() }),
     }
+}
+
+/// True when the request speaks of the records as a list ("my overdue tasks", "the open
+/// tickets", "the order list") rather than of each new one ("new leads", "every order").
+fn lists(scene: &Scene<'_>, entity: &Entity) -> bool {
+    let words: Vec<&str> = scene.text.tokens.iter().map(|t| t.lower.as_str()).collect();
+    let each = words.iter().any(|w| ["new", "each", "every", "any", "whenever", "incoming", "sync"].contains(w));
+    let plural = scene.data.iter().filter(|d| d.entity.as_deref() == Some(entity.name.as_str())).any(|d| {
+        let m = d.mention.to_lowercase();
+        m.ends_with('s') || m.ends_with("list")
+    });
+    plural && !each
 }
 
 /// "each parent", "every customer": the person a request addresses one by one.

@@ -120,6 +120,8 @@ pub fn map(c: &Connector, op: &Operation, src: &Sources<'_>, settings: &mut Vec<
             InputKind::User if input.required => user(src).map(Value::String),
             InputKind::User => None,
             InputKind::List if PEOPLE.contains(&input.name.as_str()) => people(src),
+            // "add it to my sheet": a row of the record's values, in order.
+            InputKind::List if RECORD_OBJECTS.contains(&input.name.as_str()) => record_values(src),
             InputKind::Json if RECORD_OBJECTS.contains(&input.name.as_str()) => whole_record(src),
             InputKind::Date | InputKind::Datetime => dates(src, &input.name).map(Value::String),
             _ if SHORT.contains(&input.name.as_str()) => Some(Value::String(short(src, &input.name))),
@@ -261,6 +263,15 @@ fn people(src: &Sources<'_>) -> Option<Value> {
         None => fields::emails(entity),
     };
     (!fields.is_empty()).then(|| json!(fields.into_iter().map(reference).collect::<Vec<_>>()))
+}
+
+fn record_values(src: &Sources<'_>) -> Option<Value> {
+    let names: Vec<&str> = match &src.record {
+        Record::Entity { entity, .. } => entity.fields.iter().map(|f| f.name.as_str()).collect(),
+        Record::Outputs(outputs) => outputs.iter().map(String::as_str).collect(),
+        Record::None => return None,
+    };
+    (!names.is_empty()).then(|| json!(names.into_iter().map(reference).collect::<Vec<_>>()))
 }
 
 fn whole_record(src: &Sources<'_>) -> Option<Value> {

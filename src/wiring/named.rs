@@ -101,7 +101,8 @@ pub fn value_near(original: &str, words: &[&str], skip: &[String]) -> Option<Str
         }
         // After the word: "label Invoices", "folder called Receipts", "project \"Apollo\"".
         let mut k = i + 1;
-        if toks.get(k).is_some_and(|x| ["called", "named", "titled", "labelled", "labeled"].contains(&x.lower.as_str())) {
+        // "label it Customer", "the folder called Receipts".
+        while toks.get(k).is_some_and(|x| BETWEEN.contains(&x.lower.as_str())) {
             k += 1;
         }
         if let Some(q) = toks.get(k).and_then(|x| original.get(t.end..x.end)).and_then(last_quoted) {
@@ -119,6 +120,9 @@ pub fn value_near(original: &str, words: &[&str], skip: &[String]) -> Option<Str
     }
     None
 }
+
+/// Words between an input's word and the value it names.
+const BETWEEN: [&str; 9] = ["called", "named", "titled", "labelled", "labeled", "it", "them", "as", "with"];
 
 /// The last quoted phrase in the text ('…', "…", “…”).
 fn last_quoted(s: &str) -> Option<String> {

@@ -169,7 +169,16 @@ pub fn vague(scene: &Scene<'_>) -> Unbuildable {
         }
     }
     options.push("Every morning".into());
-    Unbuildable::Vague { what: "flow".into(), options }
+    let what = if scene.text.lower.contains("mail") {
+        "email"
+    } else if scene.text.lower.contains("text") || scene.text.lower.contains("sms") {
+        "text message"
+    } else if ["post", "message", "slack", "notify", "ping", "tell"].iter().any(|w| scene.text.lower.contains(w)) {
+        "message"
+    } else {
+        "flow"
+    };
+    Unbuildable::Vague { what: what.into(), options }
 }
 
 /// The record the event is about: the one a person's act makes ("applies" → an

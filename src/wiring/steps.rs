@@ -200,8 +200,7 @@ pub fn config(
                 Target::Address { email } => Some(email.clone()),
                 _ => None,
             }),
-            _ => inputs::named_value(&input.name, &event.text, &tools)
-                .or_else(|| inputs::named_value(&input.name, &text.original, &tools)),
+            _ => inputs::named_value(&input.name, &event.text, &tools),
         };
         match value {
             Some(v) => {
