@@ -74,10 +74,11 @@ pub fn find_folded(lower: &str, original: &str) -> Option<Event> {
             continue;
         }
         let verbless = ["for", "any", "anytime"].contains(&head);
+        let adjective = verbless && FOR_EACH.is_match(clause) && ADJ_STATE.is_match(clause);
         let change = match classify(clause) {
+            // "for every completed task", "for each paid invoice": each record reaching a state.
+            None | Some(Change::Created) if adjective => Change::FieldChanged,
             Some(c) => c,
-            // "for every completed task": each record reaching a state.
-            None if verbless && FOR_EACH.is_match(clause) && ADJ_STATE.is_match(clause) => Change::FieldChanged,
             // "for every high priority request": each new record, said without a verb.
             None if verbless && FOR_EACH.is_match(clause) => Change::Created,
             None => continue,
