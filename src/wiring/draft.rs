@@ -7,6 +7,8 @@
 use super::definition::FlowDefinition;
 use super::explain::Unbuildable;
 use super::generate::{Context, plan};
+use super::offer::{self, Offer};
+use super::{Problem, validate};
 use crate::app::AppStructure;
 use crate::catalog::Catalog;
 use crate::ranking::{RouteError, RouteRequest, RouteResult};
@@ -34,12 +36,9 @@ pub struct Ask {
     pub message: String,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub options: Vec<String>,
-}
-
-impl Ask {
-    pub fn new(about: About, message: impl Into<String>) -> Self {
-        Self { about, message: message.into(), options: Vec::new() }
-    }
+    /// Data to add to the app with one click, after which the flow can be wired.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub offer: Option<Offer>,
 }
 
 /// The answer: `{"flow": …}`, or `{"asks": […], "flow"?: …}`; `notes` say what the flow
@@ -98,12 +97,27 @@ pub fn draft_routed(catalog: &Catalog, request: &DraftRequest, route: &RouteResu
 pub fn draft(route: &RouteResult, ctx: &Context<'_>) -> Draft {
     let plan = plan(route, ctx);
     match plan.blocker {
-        Some(why) => Draft { flow: None, asks: vec![ask_for(&why)], notes: plan.notes },
-        None => Draft { flow: plan.flow, asks: Vec::new(), notes: plan.notes },
+        Some(why) => Draft { flow: None, asks: vec![ask_for(&why, ctx.app)], notes: plan.notes },
+        None => {
+            let mut notes = plan.notes;
+            // A flow that does not validate is not offered as complete: what is wrong with
+            // it is what to ask about.
+            let problems = plan.flow.as_ref().map(|f| validate(f, ctx.catalog, Some(ctx.app), None).problems);
+            match problems.filter(|p| !p.is_empty()) {
+                Some(problems) => {
+                    let about = if problems.iter().all(Problem::is_about_data) { About::Data } else { About::Detail };
+                    let message = problems.iter().map(ToString::to_string).collect::<Vec<_>>().join("; ");
+                    notes.push("The flow below is a draft: it cannot run as it is.".into());
+                    let ask = Ask { about, message, options: Vec::new(), offer: None };
+                    Draft { flow: plan.flow, asks: vec![ask], notes }
+                }
+                None => Draft { flow: plan.flow, asks: Vec::new(), notes },
+            }
+        }
     }
 }
 
-fn ask_for(why: &Unbuildable) -> Ask {
+fn ask_for(why: &Unbuildable, app: &crate::app::AppStructure) -> Ask {
     let about = match why {
         Unbuildable::OutsideTool { .. } => About::Connector,
         Unbuildable::MissingData { .. } | Unbuildable::WhichData { .. } | Unbuildable::MissingField { .. } => {
@@ -120,5 +134,5 @@ fn ask_for(why: &Unbuildable) -> Ask {
         Unbuildable::WhichData { entities } => entities.clone(),
         _ => Vec::new(),
     };
-    Ask { about, message: why.to_string(), options }
+    Ask { about, message: why.to_string(), options, offer: offer::for_blocker(why, app) }
 }

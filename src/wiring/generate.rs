@@ -263,6 +263,7 @@ fn plan_english(route: &RouteResult, ctx: &Context<'_>, request: &str) -> Plan {
         missing: Default::default(),
         each: each_person(&text),
         per_person: Default::default(),
+        said: Default::default(),
     };
     let trigger_entity = match &start {
         Start::Record(r) => Some(r.entity.name.as_str()),
@@ -314,10 +315,18 @@ fn time_zone(stated: Option<&str>, ctx: &Context<'_>, start: &Start<'_>, notes: 
     if let Some(zone) = stated {
         return zone.to_owned();
     }
+    let scheduled = matches!(start, Start::Schedule { .. } | Start::Condition { .. });
     if !ctx.time_zone.is_empty() {
+        if scheduled && ctx.time_zone.eq_ignore_ascii_case("UTC") {
+            notes.push(
+                "The schedule runs in UTC, the app's time zone: name another (\"9am Paris time\") or change the app's \
+                 time zone if that is not what you mean."
+                    .into(),
+            );
+        }
         return ctx.time_zone.to_owned();
     }
-    if matches!(start, Start::Schedule { .. } | Start::Condition { .. }) {
+    if scheduled {
         notes.push(
             "Neither the request nor the app gives a time zone, so the schedule runs in UTC: name one (\"9am Paris time\") \
              or set the app's time zone to change it."

@@ -50,6 +50,8 @@ pub struct Sources<'a> {
     pub each: Option<&'a str>,
     /// Set when a scheduled list would have to go to each such person separately.
     pub per_person: std::cell::RefCell<Option<String>>,
+    /// What mapping had to assume, said next to the flow.
+    pub said: std::cell::RefCell<Vec<String>>,
 }
 
 impl Sources<'_> {
@@ -123,7 +125,7 @@ pub fn map(c: &Connector, op: &Operation, src: &Sources<'_>, settings: &mut Vec<
             // "add it to my sheet": a row of the record's values, in order.
             InputKind::List if RECORD_OBJECTS.contains(&input.name.as_str()) => record_values(src),
             InputKind::Json if RECORD_OBJECTS.contains(&input.name.as_str()) => whole_record(src),
-            InputKind::Date | InputKind::Datetime => dates(src, &input.name).map(Value::String),
+            InputKind::Date | InputKind::Datetime => dates(src, &input.name, input.required).map(Value::String),
             _ if SHORT.contains(&input.name.as_str()) => Some(Value::String(short(src, &input.name))),
             _ if LONG.contains(&input.name.as_str()) || input.kind == InputKind::Text => {
                 long(src, chat).map(Value::String)
@@ -299,12 +301,22 @@ fn record_field(src: &Sources<'_>, name: &str, loose: bool) -> Option<String> {
 
 /// A date input: the record's date of that kind ("start" → `starts_at`, else its first
 /// date); on a schedule, the period since the last run ("start" → when it last ran).
-fn dates(src: &Sources<'_>, name: &str) -> Option<String> {
+fn dates(src: &Sources<'_>, name: &str, required: bool) -> Option<String> {
     match &src.record {
-        Record::Entity { entity, .. } => fields::named(entity, name)
-            .filter(|f| fields::is_date(entity, f))
-            .or_else(|| (name == "start").then(|| fields::dates(entity).first().copied()).flatten())
-            .map(reference),
+        Record::Entity { entity, .. } => {
+            let own = fields::named(entity, name).filter(|f| fields::is_date(entity, f));
+            let first = fields::dates(entity).first().copied();
+            // A record with one time (a booking's slot) starts there; a required end with
+            // no field of its own is the same time, said in a note.
+            let end_at_start = (required && own.is_none() && ["end", "end_date", "ends_at"].contains(&name)).then_some(first).flatten();
+            if end_at_start.is_some() {
+                src.said.borrow_mut().push(format!(
+                    "{} has no end time, so the event ends when it starts: add an end field to give it a length.",
+                    entity.name
+                ));
+            }
+            own.or_else(|| (name == "start").then_some(first).flatten()).or(end_at_start).map(reference)
+        }
         Record::Outputs(_) => record_field(src, name, false),
         Record::None if src.scheduled => match name {
             "start" | "from" | "since" | "start_date" => Some("{{trigger.period_start}}".into()),

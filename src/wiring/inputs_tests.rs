@@ -32,6 +32,7 @@ fn sources<'a>(record: Record<'a>, targets: &'a [Target]) -> Sources<'a> {
         missing: Default::default(),
         each: None,
         per_person: Default::default(),
+        said: Default::default(),
     }
 }
 

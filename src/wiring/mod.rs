@@ -26,6 +26,7 @@ pub mod inputs;
 pub mod lexicon;
 pub mod listing;
 pub mod named;
+pub mod offer;
 pub mod problems;
 pub mod refs;
 pub mod start;

@@ -86,6 +86,7 @@ pub fn append<'s>(
             Act::Outside { .. } => {}
         }
     }
+    notes.extend(src.said.take());
     (wrote, src.missing.take(), src.per_person.take())
 }
 
