@@ -100,7 +100,13 @@ pub async fn continue_turn(
     let body = if notes.is_empty() { body } else { format!("{body} {notes}") };
     let payload = payload(flow_id, offer, answer.id);
     let message = store
-        .add_message(NewMessage { app_id: app.id, author_id: None, role: "assistant", body: &body, payload: payload.as_deref() })
+        .add_message(NewMessage {
+            app_id: app.id,
+            author_id: None,
+            role: "assistant",
+            body: &body,
+            payload: payload.as_deref(),
+        })
         .await?;
     Ok(Some(message))
 }
@@ -132,7 +138,9 @@ pub async fn accept_offer(
     let mut raw: Value = serde_json::from_str(&app.structure).unwrap_or_else(|_| Value::Object(Default::default()));
     offer.apply_json(&mut raw);
     store.update_app_structure(app.id, &raw.to_string()).await?;
-    let (Some(app), Some(answer)) = (store.app(app.id).await?, store.message(answer_id).await?) else { return Ok(None) };
+    let (Some(app), Some(answer)) = (store.app(app.id).await?, store.message(answer_id).await?) else {
+        return Ok(None);
+    };
     if answer.app_id != app.id {
         return Ok(None);
     }

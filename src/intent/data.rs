@@ -122,9 +122,39 @@ const DATA_DETERMINERS: &[&str] = &[
 
 /// Words before "list" that do not name records ("the full list", "a mailing list").
 const NOT_LIST_NOUNS: &[&str] = &[
-    "full", "whole", "complete", "entire", "same", "this", "that", "a", "an", "daily", "weekly", "monthly", "updated",
-    "current", "final", "short", "long", "mailing", "distribution", "drop", "dropdown", "check", "bulleted",
-    "numbered", "nice", "clean", "simple", "sorted", "filtered", "to", "of", "in", "on",
+    "full",
+    "whole",
+    "complete",
+    "entire",
+    "same",
+    "this",
+    "that",
+    "a",
+    "an",
+    "daily",
+    "weekly",
+    "monthly",
+    "updated",
+    "current",
+    "final",
+    "short",
+    "long",
+    "mailing",
+    "distribution",
+    "drop",
+    "dropdown",
+    "check",
+    "bulleted",
+    "numbered",
+    "nice",
+    "clean",
+    "simple",
+    "sorted",
+    "filtered",
+    "to",
+    "of",
+    "in",
+    "on",
 ];
 
 fn group_of(word: &str) -> Option<&'static [&'static str]> {
@@ -211,7 +241,15 @@ pub fn find(text: &Text, app: &AppStructure, skip: &[(usize, usize)]) -> Vec<Dat
             && !NOT_DATA.contains(&word.as_str())
             && !app.entities.is_empty()
         {
-            push(&mut refs, DataRef { mention: format!("{} {}", token.raw, next.raw), entity: None, fields: Vec::new(), page: None });
+            push(
+                &mut refs,
+                DataRef {
+                    mention: format!("{} {}", token.raw, next.raw),
+                    entity: None,
+                    fields: Vec::new(),
+                    page: None,
+                },
+            );
             continue;
         }
         // A noun after "my", "new", "all"… that the app does not have: remember it, so that

@@ -125,7 +125,10 @@ fn order_at(clause: &str) -> Option<usize> {
         let word = clause.get(i..).unwrap_or("").split(|c: char| !c.is_alphanumeric()).next().unwrap_or("");
         count += 1;
         // "a new email" is a noun, not an order to email.
-        if count > 3 && ORDERS.contains(&word) && !DOERS.contains(&previous) && !ARTICLES.contains(&previous)
+        if count > 3
+            && ORDERS.contains(&word)
+            && !DOERS.contains(&previous)
+            && !ARTICLES.contains(&previous)
             && !["this", "that", "his", "her", "its", "no"].contains(&previous)
         {
             return Some(i);

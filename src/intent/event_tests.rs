@@ -38,7 +38,10 @@ fn a_field_given_a_value() {
 #[test]
 fn ticking_something_off_means_it_is_done() {
     let e = event("When an errand gets ticked off, add a line to my sheet");
-    assert_eq!((e.change, e.subject.as_deref(), e.value.as_deref()), (Change::FieldChanged, Some("errand"), Some("done")));
+    assert_eq!(
+        (e.change, e.subject.as_deref(), e.value.as_deref()),
+        (Change::FieldChanged, Some("errand"), Some("done"))
+    );
     let e = event("When a payout fails, alert the finance channel");
     assert_eq!((e.change, e.value.as_deref()), (Change::FieldChanged, Some("failed")));
     let e = event("When a bug is assigned to me, ping me");
@@ -54,9 +57,15 @@ fn records_being_created() {
     let e = event("When a new Typeform response arrives, add a row");
     assert_eq!((e.change, e.subject.as_deref()), (Change::Created, Some("response")));
     let e = event("Send a thank-you note for every paid invoice");
-    assert_eq!((e.change, e.subject.as_deref(), e.value.as_deref()), (Change::FieldChanged, Some("invoice"), Some("paid")));
+    assert_eq!(
+        (e.change, e.subject.as_deref(), e.value.as_deref()),
+        (Change::FieldChanged, Some("invoice"), Some("paid"))
+    );
     let e = event("Create a Linear issue for each urgent bug");
-    assert_eq!((e.change, e.subject.as_deref(), e.qualifier.as_deref()), (Change::Created, Some("bug"), Some("urgent")));
+    assert_eq!(
+        (e.change, e.subject.as_deref(), e.qualifier.as_deref()),
+        (Change::Created, Some("bug"), Some("urgent"))
+    );
 }
 
 #[test]

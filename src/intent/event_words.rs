@@ -37,14 +37,15 @@ pub static CREATED: LazyLock<Regex> = LazyLock::new(|| {
         .expect("created regex")
 });
 pub static UPDATED: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"\bupdated?\b|\bchanges?\b|\bchanged\b|\bedited\b|\bedits?\b|\bmodified\b|\brenamed\b").expect("updated regex")
+    Regex::new(r"\bupdated?\b|\bchanges?\b|\bchanged\b|\bedited\b|\bedits?\b|\bmodified\b|\brenamed\b")
+        .expect("updated regex")
 });
 pub static DELETED: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"\bdeleted\b|\bdeletes?\b|\bremoved\b|\bremoves?\b|\bcancel(?:l)?ed\b|\bcancels?\b|\barchived\b|\btrashed\b|\bdestroyed\b").expect("deleted regex")
 });
 /// A record reaching a state: group 1 after "is/gets…", group 2 a verb of its own.
 pub static STATUS_WORD: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"\b(?:is|are|was|were|gets?|got|been)\s+(approved|confirmed|completed|done|closed|paid|shipped|accepted|rejected|resolved|won|lost|published|released|enabled|disabled|signed|delivered|finished|escalated|urgent|checked\s+off|ticked\s+off|crossed\s+off|fulfilled|refunded|declined|verified|hired|returned|expired|cancell?ed|failed|overdue)\b|\b(closes|ships|completes|finishes|resolves|fails|checked\s+off|ticked\s+off|crossed\s+off)\b")
+    Regex::new(r"\b(?:is|are|was|were|gets?|got|been)\s+(approved|confirmed|completed|done|closed|paid|shipped|accepted|rejected|resolved|won|lost|published|released|enabled|disabled|signed|delivered|finished|escalated|urgent|checked\s+off|ticked\s+off|crossed\s+off|fulfilled|refunded|declined|verified|hired|returned|expired|cancell?ed|failed|overdue|ready|available|live|full|sold\s+out|out\s+of\s+stock|picked\s+up|collected|dispatched|fulfilled)\b|\b(closes|ships|completes|finishes|resolves|fails|checked\s+off|ticked\s+off|crossed\s+off)\b")
         .expect("status regex")
 });
 /// "for every completed task": a state said as an adjective, in a verbless clause.
@@ -70,9 +71,34 @@ pub static FIELD_WORD: LazyLock<Regex> = LazyLock::new(|| {
 
 /// Words after "every"/"each" that make it a schedule ("every day"), not an event.
 pub const TIME_WORDS: [&str; 28] = [
-    "day", "days", "week", "weeks", "weekday", "weekend", "month", "months", "morning", "evening", "night",
-    "afternoon", "hour", "hours", "minute", "minutes", "year", "quarter", "monday", "tuesday", "wednesday",
-    "thursday", "friday", "saturday", "sunday", "other", "few", "single",
+    "day",
+    "days",
+    "week",
+    "weeks",
+    "weekday",
+    "weekend",
+    "month",
+    "months",
+    "morning",
+    "evening",
+    "night",
+    "afternoon",
+    "hour",
+    "hours",
+    "minute",
+    "minutes",
+    "year",
+    "quarter",
+    "monday",
+    "tuesday",
+    "wednesday",
+    "thursday",
+    "friday",
+    "saturday",
+    "sunday",
+    "other",
+    "few",
+    "single",
 ];
 /// Verbs that give an order when written plainly ("post it", "email me").
 pub const ORDERS: [&str; 30] = [
@@ -88,7 +114,8 @@ pub const WEAK_HEADS: [&str; 8] = ["every", "each", "on", "if", "after", "upon",
 pub const GENERIC_HEADS: [&str; 6] = ["record", "entry", "item", "row", "one", "object"];
 pub const NOT_QUALIFIERS: [&str; 12] =
     ["after", "before", "upon", "during", "until", "into", "about", "than", "while", "per", "via", "through"];
-pub const ARTICLES: [&str; 12] = ["a", "an", "the", "new", "each", "every", "any", "some", "my", "our", "your", "their"];
+pub const ARTICLES: [&str; 12] =
+    ["a", "an", "the", "new", "each", "every", "any", "some", "my", "our", "your", "their"];
 pub const NOT_SUBJECTS: [&str; 24] = [
     "is", "are", "was", "gets", "get", "moves", "someone", "somebody", "anyone", "anybody", "user", "it", "they", "i",
     "we", "you", "there", "time", "day", "week", "month", "morning", "night", "thing",

@@ -96,7 +96,7 @@ static EVERY_N: LazyLock<Regex> = LazyLock::new(|| {
 });
 /// Words for schedules cron cannot hold.
 static UNSUPPORTED: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(&format!(r"\b(?:every\s+other\s+(?:{DAY}|week|day|weekday|month)|bi-?weekly|fortnightly|every\s+fortnight|(?:on\s+)?(?:the\s+)?last\s+(?:day|{DAY}|weekday|business\s+day|working\s+day)\s+of\s+(?:the|each|every|a)\s+month|end\s+of\s+(?:the|each|every)\s+month|tomorrow|next\s+{DAY}|next\s+week)\b"))
+    Regex::new(&format!(r"\b(?:every\s+other\s+(?:{DAY}|week|day|weekday|month)|bi-?weekly|fortnightly|every\s+fortnight|(?:on\s+)?(?:the\s+)?last\s+(?:day|{DAY}|weekday|business\s+day|working\s+day)\s+of\s+(?:the|each|every|a)\s+month|end\s+of\s+(?:the|each|every)\s+month|tomorrow\s+(?:at|morning|afternoon|evening|night)|(?:on|at|by|until)\s+tomorrow|next\s+{DAY}|next\s+week)\b"))
         .expect("unsupported regex")
 });
 /// Times that depend on each record's own date ("a day before the appointment", "on
@@ -132,7 +132,8 @@ pub fn find(lower: &str) -> Option<Found> {
     if let Some(m) = RELATIVE.find(lower) {
         take(m, &mut spans);
         let mut found = unsupported(m.as_str(), spans, zone);
-        found.schedule.unsupported = Some("it depends on each record's own date, which one schedule cannot follow".into());
+        found.schedule.unsupported =
+            Some("it depends on each record's own date, which one schedule cannot follow".into());
         return Some(found);
     }
     let mut plan = Plan::default();

@@ -23,7 +23,7 @@ static TIME: LazyLock<Regex> = LazyLock::new(|| {
         .expect("time regex")
 });
 static PART_OF_DAY: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"\b(?:every|each|in\s+the|this|tomorrow|at)\s+(morning|afternoon|evening|night)s?\b|\b(nightly|overnight|tonight|end\s+of\s+(?:the\s+)?(?:work\s*)?day|eod|close\s+of\s+business|cob|start\s+of\s+(?:the\s+)?day|night\s+before|mornings|evenings)\b")
+    Regex::new(r"\b(?:every|each|in\s+the|this|tomorrow|at)\s+(morning|afternoon|evening|night)s?\b|\b(nightly|overnight|tonight|end\s+of\s+(?:the\s+|each\s+|every\s+)?(?:work\s*|business\s+)?day|eod|close\s+of\s+business|cob|start\s+of\s+(?:the\s+)?day|night\s+before|mornings|evenings)\b")
         .expect("part of day regex")
 });
 

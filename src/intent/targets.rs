@@ -34,9 +34,28 @@ static NAMED_CHANNEL: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"\bthe\s+([a-z0-9-]+)\s+channel\b").expect("named channel regex"));
 /// People a record can be about, as requests name them ("the customer", "each parent").
 pub const PEOPLE: [&str; 22] = [
-    "customer", "client", "user", "buyer", "attendee", "guest", "student", "parent", "patient", "applicant",
-    "candidate", "subscriber", "member", "lead", "contact", "employee", "owner", "assignee", "learner", "requester",
-    "borrower", "tenant",
+    "customer",
+    "client",
+    "user",
+    "buyer",
+    "attendee",
+    "guest",
+    "student",
+    "parent",
+    "patient",
+    "applicant",
+    "candidate",
+    "subscriber",
+    "member",
+    "lead",
+    "contact",
+    "employee",
+    "owner",
+    "assignee",
+    "learner",
+    "requester",
+    "borrower",
+    "tenant",
 ];
 static RECORD_PERSON: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(&format!(r"\b(?:each|every|the|all|new|their|his|her)\s+({})s?\b", PEOPLE.join("|")))

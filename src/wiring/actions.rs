@@ -29,10 +29,23 @@ pub struct Clause {
 /// One thing the flow does.
 #[derive(Clone, Debug)]
 pub enum Act<'c, 'a> {
-    Call { connector: &'c Connector, op: &'c Operation, clause: Clause, reads: bool },
-    Save { entity: &'a Entity, clause: Clause, update: bool },
+    Call {
+        connector: &'c Connector,
+        op: &'c Operation,
+        clause: Clause,
+        reads: bool,
+    },
+    Save {
+        entity: &'a Entity,
+        clause: Clause,
+        update: bool,
+    },
     /// A tool outside the catalog ("Bluesky"), for the kind of work the clause asks.
-    Outside { tool: String, capability: Option<Capability>, clause: Clause },
+    Outside {
+        tool: String,
+        capability: Option<Capability>,
+        clause: Clause,
+    },
 }
 
 impl Act<'_, '_> {
@@ -69,7 +82,9 @@ pub fn read<'c, 'a>(text: &Text, r: &Reading<'c, 'a>) -> Vec<Act<'c, 'a>> {
     let mut out: Vec<Act<'c, 'a>> = Vec::new();
     for (_, act) in acts {
         let same = |o: &Act<'c, 'a>| match (o, &act) {
-            (Act::Call { connector: a, op: x, .. }, Act::Call { connector: b, op: y, .. }) => a.id == b.id && x.id == y.id,
+            (Act::Call { connector: a, op: x, .. }, Act::Call { connector: b, op: y, .. }) => {
+                a.id == b.id && x.id == y.id
+            }
             (Act::Save { entity: a, .. }, Act::Save { entity: b, .. }) => a.name == b.name,
             _ => false,
         };
@@ -108,7 +123,8 @@ pub fn clauses(text: &Text, event: Option<(usize, usize)>, when: &[(usize, usize
             let (start, end) = (w[0], w[1]);
             let raw = blanked.get(start..end)?;
             let original = raw.trim_matches(|c: char| c == ',' || c == ';' || c == '.' || c.is_whitespace());
-            let lead = raw.len() - raw.trim_start_matches(|c: char| c == ',' || c == ';' || c == '.' || c.is_whitespace()).len();
+            let lead = raw.len()
+                - raw.trim_start_matches(|c: char| c == ',' || c == ';' || c == '.' || c.is_whitespace()).len();
             (original.chars().any(char::is_alphanumeric)).then(|| Clause {
                 start: start + lead,
                 end,
@@ -145,7 +161,11 @@ fn in_clause<'c, 'a>(clause: &Clause, named: &[Mention<'c>], r: &Reading<'c, 'a>
     for m in &others {
         let served: Vec<Capability> = kinds.iter().map(|k| k.capability).filter(|k| m.connector.serves(*k)).collect();
         if let Some(op) = best_op(m.connector, served.first().copied(), &words, &clause.lower) {
-            kinds.retain(|k| !served.contains(&k.capability));
+            // A named tool that delivers takes the clause's unnamed ways of delivering:
+            // "notify me on WhatsApp" is one WhatsApp message, not also an email.
+            let delivers = DELIVERED.contains(&op.capability);
+            let taken = |k: &Kind| delivers && !k.medium && DELIVERED.contains(&k.capability);
+            kinds.retain(|k| !(served.contains(&k.capability) || taken(k)));
             let reads = is_read(op);
             out.push((m.start, Act::Call { connector: m.connector, op, clause: clause.clone(), reads }));
         }
@@ -169,13 +189,18 @@ fn in_clause<'c, 'a>(clause: &Clause, named: &[Mention<'c>], r: &Reading<'c, 'a>
     }
     // "label it Customer" after a Gmail trigger: an action of a tool already in play.
     if out.is_empty() {
-        let in_play = r.trigger_connector.and_then(|id| r.catalog.get(id)).into_iter().chain(
-            r.route.selected.iter().filter_map(|s| r.catalog.get(&s.connector)),
-        );
+        let in_play = r
+            .trigger_connector
+            .and_then(|id| r.catalog.get(id))
+            .into_iter()
+            .chain(r.route.selected.iter().filter_map(|s| r.catalog.get(&s.connector)));
         for c in in_play {
             let fitting = c.actions.iter().filter(|op| verb_fits(op, &clause.lower));
             if let Some(op) = fitting.max_by_key(|op| overlap(op, &words)) {
-                return vec![(clause.start, Act::Call { connector: c, op, clause: clause.clone(), reads: is_read(op) })];
+                return vec![(
+                    clause.start,
+                    Act::Call { connector: c, op, clause: clause.clone(), reads: is_read(op) },
+                )];
             }
         }
     }
@@ -200,28 +225,34 @@ struct Kind {
     at: usize,
     capability: Capability,
     also: &'static [Capability],
+    /// The words name the medium ("email", "text", "#sales"), not only a verb ("notify").
+    medium: bool,
 }
 
 /// The kinds of work a clause asks for, with where each is said: the router's needs, and
 /// orders it leaves to the flow ("email bakers@…", "send me the list", "text the owner").
 fn kinds_of(lower: &str) -> Vec<Kind> {
-    let mut kinds: Vec<Kind> =
-        needs::find(lower).into_iter().map(|n| Kind { at: n.start, capability: n.capability, also: n.also_covered_by }).collect();
+    let medium = |text: &str| MEDIUM_WORDS.iter().any(|w| text.contains(w));
+    let mut kinds: Vec<Kind> = needs::find(lower)
+        .into_iter()
+        .map(|n| Kind { at: n.start, capability: n.capability, also: n.also_covered_by, medium: medium(&n.text) })
+        .collect();
     for (pattern, kind) in ORDERS.iter() {
         if let Some(m) = pattern.find(lower) {
-            kinds.push(Kind { at: m.start(), capability: *kind, also: &[] });
+            kinds.push(Kind { at: m.start(), capability: *kind, also: &[], medium: medium(m.as_str()) });
         }
     }
     if let Some(at) = lower.match_indices('#').map(|(i, _)| i).find(|i| {
-        let name: String = lower[i + 1..].chars().take_while(|c| c.is_alphanumeric() || *c == '-' || *c == '_').collect();
+        let name: String =
+            lower[i + 1..].chars().take_while(|c| c.is_alphanumeric() || *c == '-' || *c == '_').collect();
         needs::is_channel_name(&name)
     }) {
-        kinds.push(Kind { at, capability: Capability::Chat, also: &[] });
+        kinds.push(Kind { at, capability: Capability::Chat, also: &[], medium: true });
     }
     if kinds.is_empty()
         && let Some(m) = SEND_ME.find(lower)
     {
-        kinds.push(Kind { at: m.start(), capability: Capability::Email, also: &[] });
+        kinds.push(Kind { at: m.start(), capability: Capability::Email, also: &[], medium: false });
     }
     kinds.sort_by_key(|k| k.at);
     // A kind another one said also covers goes: "email the summary to my team" is email.
@@ -257,7 +288,12 @@ fn provider<'c>(kind: &Kind, r: &Reading<'c, '_>) -> Option<(&'c Connector, Capa
 /// The connector's action that fits the clause best: of the kind asked, sharing most
 /// words with the clause; a write unless the clause asks to read; a direct message when
 /// the clause says so or names a person and no channel.
-fn best_op<'c>(c: &'c Connector, kind: Option<Capability>, words: &HashSet<String>, lower: &str) -> Option<&'c Operation> {
+fn best_op<'c>(
+    c: &'c Connector,
+    kind: Option<Capability>,
+    words: &HashSet<String>,
+    lower: &str,
+) -> Option<&'c Operation> {
     // "list the open tickets" reads; "email the attendee list" does not.
     let first = lower.split_whitespace().find(|w| !["please", "then", "and", "also", "to"].contains(w)).unwrap_or("");
     let wants_read = READ_VERBS.contains(&first);
@@ -277,7 +313,10 @@ fn best_op<'c>(c: &'c Connector, kind: Option<Capability>, words: &HashSet<Strin
         }
         s
     };
-    let best = c.actions.iter().max_by_key(|op| (score(op), std::cmp::Reverse(c.actions.iter().position(|x| x.id == op.id))))?;
+    let best = c
+        .actions
+        .iter()
+        .max_by_key(|op| (score(op), std::cmp::Reverse(c.actions.iter().position(|x| x.id == op.id))))?;
     (kind.is_some() || score(best) > 0).then_some(best)
 }
 
@@ -298,7 +337,8 @@ fn overlap(op: &Operation, words: &HashSet<String>) -> usize {
 /// ("label it …" and "label the email").
 fn verb_fits(op: &Operation, lower: &str) -> bool {
     let first = lower.split_whitespace().next().unwrap_or("");
-    !first.is_empty() && op.phrases.iter().chain([&op.name]).any(|p| p.to_lowercase().split_whitespace().next() == Some(first))
+    !first.is_empty()
+        && op.phrases.iter().chain([&op.name]).any(|p| p.to_lowercase().split_whitespace().next() == Some(first))
 }
 
 pub fn is_read(op: &Operation) -> bool {
@@ -311,7 +351,8 @@ fn save_in<'a>(clause: &Clause, app: &'a AppStructure) -> Option<(usize, &'a Ent
     let verb = SAVE_VERB.captures(&clause.lower)?;
     let v = verb.get(1)?;
     let rest = clause.lower.get(v.end()..)?;
-    let entity = words_of(rest).iter().take(6).find_map(|w| data::resolve_entity(w, app)).and_then(|e| app.entity(&e))?;
+    let entity =
+        words_of(rest).iter().take(6).find_map(|w| data::resolve_entity(w, app)).and_then(|e| app.entity(&e))?;
     let update = UPDATE_VERBS.contains(&v.as_str());
     Some((v.start(), entity, update))
 }
@@ -330,10 +371,14 @@ fn outside_tool(clause: &Clause, app: &AppStructure) -> Option<String> {
     let toks = &text.tokens;
     for (i, t) in toks.iter().enumerate() {
         let after_place = i > 0 && PLACE_WORDS.contains(&toks[i - 1].lower.as_str())
-            || i > 1 && PLACE_WORDS.contains(&toks[i - 2].lower.as_str()) && ["our", "my", "the"].contains(&toks[i - 1].lower.as_str());
+            || i > 1
+                && PLACE_WORDS.contains(&toks[i - 2].lower.as_str())
+                && ["our", "my", "the"].contains(&toks[i - 1].lower.as_str());
         let capital = t.is_capitalized() && !t.sentence_start && !t.is_number();
         let last = i + 1 == toks.len() || ACCOUNT_WORDS.contains(&toks[i + 1].lower.as_str());
-        let known = NOT_TOOLS.contains(&t.lower.as_str()) || own.contains(&singular(&t.lower)) || app.pages.iter().any(|p| p.eq_ignore_ascii_case(&t.raw));
+        let known = NOT_TOOLS.contains(&t.lower.as_str())
+            || own.contains(&singular(&t.lower))
+            || app.pages.iter().any(|p| p.eq_ignore_ascii_case(&t.raw));
         if after_place && capital && last && !known {
             return Some(t.raw.clone());
         }

@@ -21,8 +21,14 @@ fn shop() -> AppStructure {
 fn acts(prompt: &str, skip_to: usize) -> Vec<String> {
     let app = shop();
     let route = ROUTER.route(&RouteRequest { prompt: prompt.into(), app: app.clone(), chips: vec![] }).unwrap();
-    let reading =
-        Reading { catalog: ROUTER.catalog(), app: &app, route: &route, event: Some((0, skip_to)), when: vec![], trigger_connector: None };
+    let reading = Reading {
+        catalog: ROUTER.catalog(),
+        app: &app,
+        route: &route,
+        event: Some((0, skip_to)),
+        when: vec![],
+        trigger_connector: None,
+    };
     read(&Text::new(prompt), &reading)
         .iter()
         .map(|a| match a {
@@ -56,4 +62,3 @@ fn a_tool_named_for_something_it_does_gets_that_action() {
     assert_eq!(acts("For each paid order, open a Linear issue", 19), ["linear.create_issue"]);
     assert_eq!(acts("When an order ships, log a row in our Google Sheet", 19), ["google_sheets.add_row"]);
 }
-

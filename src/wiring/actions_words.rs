@@ -11,7 +11,9 @@ fn re(pattern: &str) -> Regex {
 
 /// "and" or "then" before a new order starts a new clause.
 pub static JOINER: LazyLock<Regex> = LazyLock::new(|| {
-    re(r"\b(?:and\s+then|then|and\s+also|and)\s+(?:also\s+)?(?:post|send|e-?mail|text|sms|notify|tell|ping|create|add|save|store|put|mark|update|log|share|announce|dm|message|open|file|sync|alert|remind|invite|schedule|book|assign|move|label|archive|forward|copy|upload|attach|reply|call|set|make|start|record|slack|tweet|publish|invoice|charge|bill|block)\b")
+    re(
+        r"\b(?:and\s+then|then|and\s+also|and)\s+(?:also\s+)?(?:post|send|e-?mail|text|sms|notify|tell|ping|create|add|save|store|put|mark|update|log|share|announce|dm|message|open|file|sync|alert|remind|invite|schedule|book|assign|move|label|archive|forward|copy|upload|attach|reply|call|set|make|start|record|slack|tweet|publish|invoice|charge|bill|block)\b",
+    )
 });
 
 /// Orders the router's needs leave to the flow, and the kind of work each asks.
@@ -19,27 +21,41 @@ pub static ORDERS: LazyLock<Vec<(Regex, Capability)>> = LazyLock::new(|| {
     vec![
         (re(r"\b(?:e-?mail(?:s|ed)?|mail(?:s|ed)?)\b|\b(?:mail|in)box\b|\bnewsletter\b"), Capability::Email),
         (
-            re(r"\btext(?:s|ed)?\s+(?:me|us|them|him|her|the|each|every|a|an|my|our|their|it)\b|\bsms\b|\bsend\s+(?:[a-z]+\s+){0,2}texts?\b|\bby\s+text\b"),
+            re(
+                r"\btext(?:s|ed)?\s+(?:me|us|them|him|her|the|each|every|a|an|my|our|their|it)\b|\bsms\b|\bsend\s+(?:[a-z]+\s+){0,2}texts?\b|\bby\s+text\b",
+            ),
             Capability::Sms,
         ),
         (
-            re(r"\b(?:post|announce|ping|dm|slack|broadcast)\b|\bdirect\s+message\b|\bmessage\s+(?:me|us|the|them)\b|\bshare\s+(?:it|them|this)\s+(?:in|on|to|with)\b|\btell\s+(?:me|us|the|them|everyone)\b"),
+            re(
+                r"\b(?:post|announce|ping|dm|slack|broadcast)\b|\bdirect\s+message\b|\bmessage\s+(?:me|us|the|them)\b|\bshare\s+(?:it|them|this)\s+(?:in|on|to|with)\b|\btell\s+(?:me|us|the|them|everyone)\b",
+            ),
             Capability::Chat,
         ),
         (re(r"\bcall\s+(?:me|us|them|him|her|the)\b"), Capability::Call),
         (re(r"\bcalendar\b|\bblock\s+(?:off\s+)?time\b"), Capability::Calendar),
-        (re(r"\b(?:add|create|schedule|set\s+up|start|book)\s+(?:a|an|the)?\s*(?:[a-z]+\s+)?meeting\b"), Capability::Meeting),
-        (re(r"\b(?:add|append|insert|write|log|put)\b[^.;]{0,40}\b(?:rows?|spreadsheet|sheet)\b"), Capability::Spreadsheet),
+        (
+            re(r"\b(?:add|create|schedule|set\s+up|start|book)\s+(?:a|an|the)?\s*(?:[a-z]+\s+)?meeting\b"),
+            Capability::Meeting,
+        ),
+        (
+            re(r"\b(?:add|append|insert|write|log|put)\b[^.;]{0,40}\b(?:rows?|spreadsheet|sheet)\b"),
+            Capability::Spreadsheet,
+        ),
     ]
 });
 /// "send me the list", "send the summary to my team": delivered by email when nothing
 /// else is said.
 pub static SEND_ME: LazyLock<Regex> = LazyLock::new(|| {
-    re(r"\b(?:send|give|forward|deliver|notify|remind|alert)\s+(?:me|us|myself|them|him|her|the\s+team)\b|\b(?:send|share|forward|deliver)\b[^.;]{0,60}?\bto\s+(?:me|us|my|our|the|each|every|all)\b")
+    re(
+        r"\b(?:send|give|forward|deliver|notify|remind|alert)\s+(?:me|us|myself|them|him|her|the\s+team)\b|\b(?:send|share|forward|deliver)\b[^.;]{0,60}?\bto\s+(?:me|us|my|our|the|each|every|all)\b",
+    )
 });
 /// "DM me", "message me directly", "privately".
 pub static DIRECT: LazyLock<Regex> = LazyLock::new(|| {
-    re(r"\bdms?\b|\bdirect(?:ly)?\s*messages?\b|\bprivate(?:ly)?\b|\bdirectly\b|\b(?:message|notify|ping|alert|tell|remind|send)\s+(?:me|him|her)\b|\bme\s+(?:on|in|via)\s+[a-z]+\b")
+    re(
+        r"\bdms?\b|\bdirect(?:ly)?\s*messages?\b|\bprivate(?:ly)?\b|\bdirectly\b|\b(?:message|notify|ping|alert|tell|remind|send)\s+(?:me|him|her)\b|\bme\s+(?:on|in|via)\s+[a-z]+\b",
+    )
 });
 /// Kinds of work people ask for without naming a tool; others need a named tool.
 pub const DELIVERED: [Capability; 7] = [
@@ -50,6 +66,22 @@ pub const DELIVERED: [Capability; 7] = [
     Capability::Calendar,
     Capability::Meeting,
     Capability::Spreadsheet,
+];
+/// Words that name how a message travels, not only that it is sent.
+pub const MEDIUM_WORDS: [&str; 13] = [
+    "mail",
+    "inbox",
+    "text",
+    "sms",
+    "#",
+    "calendar",
+    "sheet",
+    "row",
+    "meeting",
+    "call",
+    "channel",
+    "slack",
+    "newsletter",
 ];
 pub const READ_VERBS: [&str; 13] =
     ["list", "find", "search", "read", "fetch", "pull", "look", "check", "show", "display", "see", "view", "get"];
@@ -68,7 +100,28 @@ pub const ACCOUNT_WORDS: [&str; 9] =
     ["account", "app", "workspace", "server", "profile", "feed", "handle", "page", "community"];
 /// Capitalised words after "on" that are no tool.
 pub const NOT_TOOLS: [&str; 24] = [
-    "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "january", "february", "march",
-    "april", "june", "july", "august", "september", "october", "november", "december", "i", "me", "us", "it",
-    "time", "here",
+    "monday",
+    "tuesday",
+    "wednesday",
+    "thursday",
+    "friday",
+    "saturday",
+    "sunday",
+    "january",
+    "february",
+    "march",
+    "april",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+    "i",
+    "me",
+    "us",
+    "it",
+    "time",
+    "here",
 ];

@@ -73,11 +73,15 @@ pub fn read(lower: &str, entity: &Entity, me: &str) -> Found {
         found.add(Condition::new(field, Op::WithinLast, span(n, unit)));
     }
     for c in TODAYS.captures_iter(lower) {
-        let noun = c.get(1).or(c.get(2)).map_or("", |m| m.as_str());
+        let noun = c.get(2).or(c.get(3)).map_or("", |m| m.as_str());
+        // Tomorrow's records are those of the next two days, so that a run in the evening
+        // still covers all of tomorrow.
+        let span = if c.get(1).or(c.get(4)).is_some_and(|d| d.as_str() == "tomorrow") { "P2D" } else { "P1D" };
         if about(noun, entity)
-            && let Some(date) = fields::dates(entity).into_iter().find(|d| !d.ends_with("created_at") && !d.ends_with("updated_at"))
+            && let Some(date) =
+                fields::dates(entity).into_iter().find(|d| !d.ends_with("created_at") && !d.ends_with("updated_at"))
         {
-            found.add(Condition::new(date, Op::WithinNext, "P1D"));
+            found.add(Condition::new(date, Op::WithinNext, span));
         }
     }
     for c in WITHIN_WORD.captures_iter(lower) {
@@ -96,7 +100,8 @@ pub fn read(lower: &str, entity: &Entity, me: &str) -> Found {
         }
         let whole = c.get(0).map_or("", |m| m.as_str());
         // "without delay" is no field; "don't have a grade" surely names one.
-        let sure = whole.contains("have") || [" a ", " an ", " any ", " is ", " are "].iter().any(|a| whole.contains(a));
+        let sure =
+            whole.contains("have") || [" a ", " an ", " any ", " is ", " are "].iter().any(|a| whole.contains(a));
         match fields::named(entity, word) {
             Some(field) => found.add(Condition { field: field.to_owned(), op: Op::IsEmpty, value: None }),
             None if sure => found.lack(word),
@@ -109,7 +114,10 @@ pub fn read(lower: &str, entity: &Entity, me: &str) -> Found {
     if let Some(c) = ASSIGNED.captures(lower) {
         let who = c.get(1).map_or("me", |m| m.as_str());
         let value = if ["me", "myself"].contains(&who) { me.to_owned() } else { who.to_owned() };
-        match ["assignee", "assigned_to", "owner", "assignee_email", "assigned"].iter().find_map(|w| fields::named(entity, w)) {
+        match ["assignee", "assigned_to", "owner", "assignee_email", "assigned"]
+            .iter()
+            .find_map(|w| fields::named(entity, w))
+        {
             Some(field) => found.add(Condition::new(field, Op::Eq, value)),
             None => found.lack("assignee"),
         }
@@ -140,7 +148,13 @@ pub fn mentioned(lower: &str) -> Vec<String> {
     [&*FROM_KIND, &*AMOUNT, &*OVERDUE, &*ASSIGNED]
         .iter()
         .flat_map(|re| re.find_iter(lower).map(|m| m.as_str().trim().to_owned()))
-        .chain(PRIORITY.captures_iter(lower).filter(|c| c.get(4).is_none()).filter_map(|c| c.get(0)).map(|m| m.as_str().to_owned()))
+        .chain(
+            PRIORITY
+                .captures_iter(lower)
+                .filter(|c| c.get(4).is_none())
+                .filter_map(|c| c.get(0))
+                .map(|m| m.as_str().to_owned()),
+        )
         .collect()
 }
 
@@ -148,7 +162,8 @@ fn open_or_done(lower: &str, entity: &Entity, found: &mut Found) {
     let overdue = OVERDUE.is_match(lower);
     let open_word = OPEN.find(lower).map(|m| m.as_str().split_whitespace().next().unwrap_or("").to_owned());
     let open = overdue || NOT_DONE.is_match(lower) || open_word.is_some();
-    let done_word = DONE.captures(lower).filter(|_| !open).and_then(|c| c.get(1).or(c.get(2))).map(|m| m.as_str().to_owned());
+    let done_word =
+        DONE.captures(lower).filter(|_| !open).and_then(|c| c.get(1).or(c.get(2))).map(|m| m.as_str().to_owned());
     let done = done_word.is_some();
     if overdue {
         let due = fields::named(entity, "due")
@@ -187,7 +202,10 @@ fn amount(lower: &str, c: &Captures<'_>, entity: &Entity, found: &mut Found) {
     let op = match c.get(1).map_or("", |m| m.as_str()) {
         w if w.starts_with("at least") || w == ">=" || w.starts_with("no less") => Op::Gte,
         w if w.starts_with("at most") || w == "<=" || w.starts_with("no more") || w.starts_with("up to") => Op::Lte,
-        w if ["under", "below", "less", "lower", "fewer", "<", "beneath", "cheaper"].iter().any(|p| w.starts_with(p)) => {
+        w if ["under", "below", "less", "lower", "fewer", "<", "beneath", "cheaper"]
+            .iter()
+            .any(|p| w.starts_with(p)) =>
+        {
             Op::Lt
         }
         _ => Op::Gt,
@@ -205,7 +223,8 @@ fn amount(lower: &str, c: &Captures<'_>, entity: &Entity, found: &mut Found) {
     let untyped = fields::numbers(entity).is_empty();
     let named = before.iter().find_map(|w| {
         let w = w.trim_matches(|ch: char| !ch.is_alphanumeric());
-        fields::named(entity, w).filter(|f| fields::is_number(entity, f) || (untyped && !STOP.contains(&w) && w.len() > 3))
+        fields::named(entity, w)
+            .filter(|f| fields::is_number(entity, f) || (untyped && !STOP.contains(&w) && w.len() > 3))
     });
     let amount = || fields::named(entity, "amount").filter(|f| fields::is_number(entity, f) || untyped);
     let field = (if money { amount().or(named) } else { named })
@@ -253,7 +272,11 @@ fn within(word: &str, duration: &str, entity: &Entity, found: &mut Found) {
 fn past_date<'e>(word: &str, entity: &'e Entity) -> &'e str {
     let stem = word.trim_end_matches("ed").trim_end_matches('e');
     let named = (stem.len() >= 3).then(|| fields::dates(entity).into_iter().find(|f| f.starts_with(stem))).flatten();
-    named.unwrap_or(if ["updated", "changed", "edited", "modified"].contains(&word) { "updated_at" } else { "created_at" })
+    named.unwrap_or(if ["updated", "changed", "edited", "modified"].contains(&word) {
+        "updated_at"
+    } else {
+        "created_at"
+    })
 }
 
 /// "ungraded", "unassigned", "unpaid": a yes/no field false, else the field empty.

@@ -31,7 +31,10 @@ fn open_and_overdue_tickets_use_the_done_flag_and_the_due_date() {
 
 #[test]
 fn urgency_words_pick_the_priority_field() {
-    assert_eq!(read_ticket("post critical tickets to #ops").conditions, [Condition::new("priority", Op::Eq, "critical")]);
+    assert_eq!(
+        read_ticket("post critical tickets to #ops").conditions,
+        [Condition::new("priority", Op::Eq, "critical")]
+    );
     assert_eq!(read_ticket("for every low-priority ticket").conditions, [Condition::new("priority", Op::Eq, "low")]);
     assert!(read_ticket("send an urgent email about the build").conditions.is_empty());
 }
@@ -74,7 +77,8 @@ fn fields_the_entity_lacks_are_reported_not_dropped() {
 
 #[test]
 fn any_text_reads_without_panicking() {
-    for text in ["over $", "more than 99999999999999999999999", "un", "without", "\u{212A} over 5k", "in the next days"] {
+    for text in ["over $", "more than 99999999999999999999999", "un", "without", "\u{212A} over 5k", "in the next days"]
+    {
         let _ = read_ticket(text);
     }
 }

@@ -136,7 +136,17 @@ fn nth_day(item: &str) -> Option<String> {
 
 fn month_names(months: &str) -> Option<String> {
     const NAMES: [&str; 12] = [
-        "January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November",
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
         "December",
     ];
     let names: Option<Vec<String>> = months

@@ -40,7 +40,9 @@ pub enum Unbuildable {
     #[error("{entity} has no {} field: add it to {entity}, or tell me which field to use.", .field.replace('_', " "))]
     MissingField { entity: String, field: String },
     /// "every other Monday": cron cannot hold it, and approximating it would be wrong.
-    #[error("I cannot run a flow on {text:?}: {reason}. Choose a schedule I can keep, such as every week, or on set days of the month.")]
+    #[error(
+        "I cannot run a flow on {text:?}: {reason}. Choose a schedule I can keep, such as every week, or on set days of the month."
+    )]
     UnsupportedSchedule { text: String, reason: String },
     /// A tool the catalog has no connector for ("our Bluesky account").
     #[error("patchbay has no connector for {tool}{}", options_line(.options))]

@@ -29,8 +29,20 @@ const SYNONYMS: &[&[&str]] = &[
 const TITLE_NAMES: [&str; 7] = ["title", "name", "subject", "summary", "label", "headline", "full_name"];
 /// Yes/no fields that say a record needs no more attention: done, paid, returned…
 const DONE_NAMES: [&str; 14] = [
-    "completed", "done", "is_done", "complete", "is_completed", "finished", "closed", "resolved", "paid", "is_paid",
-    "returned", "settled", "fulfilled", "handled",
+    "completed",
+    "done",
+    "is_done",
+    "complete",
+    "is_completed",
+    "finished",
+    "closed",
+    "resolved",
+    "paid",
+    "is_paid",
+    "returned",
+    "settled",
+    "fulfilled",
+    "handled",
 ];
 const STATUS_NAMES: [&str; 4] = ["status", "stage", "state", "phase"];
 
@@ -95,7 +107,11 @@ pub fn person_field<'e>(entity: &'e Entity, who: Option<&str>, is_kind: fn(&Enti
     let all: Vec<&str> = names(entity).filter(|n| is_kind(entity, n)).collect();
     let own = || {
         all.iter()
-            .find(|n| words_of(n).iter().all(|w| ["email", "phone", "mobile", "address", "number", "cell"].contains(&w.as_str())))
+            .find(|n| {
+                words_of(n)
+                    .iter()
+                    .all(|w| ["email", "phone", "mobile", "address", "number", "cell"].contains(&w.as_str()))
+            })
             .or(all.first())
             .copied()
     };

@@ -152,7 +152,11 @@ fn plan_english(route: &RouteResult, ctx: &Context<'_>, request: &str) -> Plan {
             // "email me my overdue tasks": a list to send, but never said when.
             Ok(Some(entity)) if sends && lists(&scene, entity) => {
                 let one = entity.name.to_lowercase();
-                let options = vec!["Every morning at 08:00".into(), "Every Monday at 08:00".into(), format!("Each time a {one} is added")];
+                let options = vec![
+                    "Every morning at 08:00".into(),
+                    "Every Monday at 08:00".into(),
+                    format!("Each time a {one} is added"),
+                ];
                 return Plan::blocked(Unbuildable::WhenToRun { options }, notes);
             }
             Ok(Some(entity)) => match start::each_new(entity, &scene) {
@@ -168,6 +172,7 @@ fn plan_english(route: &RouteResult, ctx: &Context<'_>, request: &str) -> Plan {
     }
     let time_zone = time_zone(found.as_ref().and_then(|f| f.schedule.time_zone.as_deref()), ctx, &start, &mut notes);
     let words: Vec<String> = text.tokens.iter().map(|t| t.lower.clone()).collect();
+    let reminder = reminder(&text);
     let mut settings = Vec::new();
     let mut listing: Option<Listing> = None;
     let reads = acts.iter().any(|a| matches!(a, Act::Call { reads: true, .. }));
@@ -175,7 +180,7 @@ fn plan_english(route: &RouteResult, ctx: &Context<'_>, request: &str) -> Plan {
         Start::Schedule { cron } => {
             let entity = match scene.data_entity(sends) {
                 Ok(Some(e)) => Some(e),
-                Ok(None) if reads => None,
+                Ok(None) if reads || reminder.is_some() => None,
                 Ok(None) => match only_entity(ctx.app, &words) {
                     Ok(e) => Some(e),
                     Err(why) => return Plan::blocked(why, notes),
@@ -248,7 +253,8 @@ fn plan_english(route: &RouteResult, ctx: &Context<'_>, request: &str) -> Plan {
         Start::Button { label, .. } => label.clone(),
         _ => name.clone(),
     };
-    let tools: Vec<String> = named::tools(&text, ctx.catalog, ctx.app).iter().map(|m| m.connector.name.clone()).collect();
+    let tools: Vec<String> =
+        named::tools(&text, ctx.catalog, ctx.app).iter().map(|m| m.connector.name.clone()).collect();
     let targets = targets::find(&text);
     let sources = Sources {
         record,
@@ -264,6 +270,7 @@ fn plan_english(route: &RouteResult, ctx: &Context<'_>, request: &str) -> Plan {
         each: each_person(&text),
         per_person: Default::default(),
         said: Default::default(),
+        message: reminder.clone(),
     };
     let trigger_entity = match &start {
         Start::Record(r) => Some(r.entity.name.as_str()),
@@ -288,7 +295,12 @@ fn plan_english(route: &RouteResult, ctx: &Context<'_>, request: &str) -> Plan {
         }
     }
     if me == MY_EMAIL && uses(&steps_out, &trigger, MY_EMAIL) {
-        settings.push(Setting { name: "my_email".into(), label: "Your email address".into(), kind: "email".into(), value: None });
+        settings.push(Setting {
+            name: "my_email".into(),
+            label: "Your email address".into(),
+            kind: "email".into(),
+            value: None,
+        });
     }
     let flow = FlowDefinition {
         format: FORMAT.to_owned(),
@@ -303,7 +315,13 @@ fn plan_english(route: &RouteResult, ctx: &Context<'_>, request: &str) -> Plan {
 }
 
 /// The records a scheduled flow lists, with the conditions the request puts on them.
-fn list(entity: &Entity, words: &[String], period: &str, scene: &Scene<'_>, notes: &mut Vec<String>) -> Result<Listing, Unbuildable> {
+fn list(
+    entity: &Entity,
+    words: &[String],
+    period: &str,
+    scene: &Scene<'_>,
+    notes: &mut Vec<String>,
+) -> Result<Listing, Unbuildable> {
     let (conditions, said) = scene.conditions(entity, &[])?;
     notes.extend(said);
     Ok(listing::build(entity, words, period, None, None, conditions))
@@ -341,7 +359,10 @@ fn outside(tool: &str, capability: Option<Capability>, catalog: &Catalog) -> Unb
     let mut options: Vec<&crate::catalog::Connector> =
         catalog.iter().filter(|c| capability.is_some_and(|k| c.actions.iter().any(|a| a.capability == k))).collect();
     options.sort_by_key(|c| std::cmp::Reverse(c.popularity));
-    Unbuildable::OutsideTool { tool: tool.to_owned(), options: options.iter().take(3).map(|c| c.name.clone()).collect() }
+    Unbuildable::OutsideTool {
+        tool: tool.to_owned(),
+        options: options.iter().take(3).map(|c| c.name.clone()).collect(),
+    }
 }
 
 /// No order and no trigger: no flow at all ("make the header blue"), or a request that
@@ -354,7 +375,8 @@ fn no_start(text: &Text, route: &RouteResult, ctx: &Context<'_>) -> Unbuildable 
 }
 
 fn not_a_flow(route: &RouteResult, catalog: &Catalog) -> Unbuildable {
-    let names: Vec<&str> = route.selected.iter().filter_map(|s| catalog.get(&s.connector)).map(|c| c.name.as_str()).collect();
+    let names: Vec<&str> =
+        route.selected.iter().filter_map(|s| catalog.get(&s.connector)).map(|c| c.name.as_str()).collect();
     if names.is_empty() {
         return Unbuildable::NoTool;
     }
@@ -383,12 +405,26 @@ fn lists(scene: &Scene<'_>, entity: &Entity) -> bool {
     plural && !each
 }
 
+/// "remind me at 5 to log my hours": the reminder's words, when the request asks for one.
+fn reminder(text: &Text) -> Option<String> {
+    static REMIND: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+        regex::Regex::new(r"\bremind\s+(?:me|us|everyone|the\s+team|them)\b(?:\s+\S+){0,6}?\s+(?:to|about|that)\s+")
+            .expect("remind regex")
+    });
+    let m = REMIND.find(&text.lower)?;
+    let rest = text.original.get(m.end()..)?;
+    let words: String = rest.split([',', '.', ';']).next().unwrap_or("").trim().to_owned();
+    let words = words.replace(" my ", " your ").replace(" me ", " you ");
+    (!words.is_empty()).then(|| format!("Reminder: {words}"))
+}
+
 /// "each parent", "every customer": the person a request addresses one by one.
 fn each_person(text: &Text) -> Option<&'static str> {
     let words: Vec<&str> = text.tokens.iter().map(|t| t.lower.as_str()).collect();
-    words.windows(2).filter(|w| matches!(w[0], "each" | "every" | "all")).find_map(|w| {
-        targets::PEOPLE.iter().copied().find(|p| crate::intent::text::singular(w[1]) == *p)
-    })
+    words
+        .windows(2)
+        .filter(|w| matches!(w[0], "each" | "every" | "all"))
+        .find_map(|w| targets::PEOPLE.iter().copied().find(|p| crate::intent::text::singular(w[1]) == *p))
 }
 
 /// True when any value of the flow holds `needle`.

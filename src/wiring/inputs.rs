@@ -52,6 +52,9 @@ pub struct Sources<'a> {
     pub per_person: std::cell::RefCell<Option<String>>,
     /// What mapping had to assume, said next to the flow.
     pub said: std::cell::RefCell<Vec<String>>,
+    /// The words of a reminder ("Reminder: log your hours"), when the flow sends one
+    /// rather than records.
+    pub message: Option<String>,
 }
 
 impl Sources<'_> {
@@ -180,8 +183,16 @@ fn recipients(src: &Sources<'_>) -> Value {
             to.push(one);
         }
     }
+    // "email the reporter": a person the record names by a field of theirs.
+    if to.is_empty()
+        && let Record::Entity { entity, .. } = &src.record
+        && let Some(f) = fields::emails(entity).into_iter().find(|f| names_person(src.clause, f))
+    {
+        to.push(reference(f));
+    }
     // "send them a note": the person the record is about.
-    let pronoun = crate::intent::text::words_of(src.clause).iter().any(|w| matches!(w.as_str(), "them" | "him" | "her"));
+    let pronoun =
+        crate::intent::text::words_of(src.clause).iter().any(|w| matches!(w.as_str(), "them" | "him" | "her"));
     if to.is_empty()
         && pronoun
         && let Record::Entity { entity, .. } = &src.record
@@ -194,6 +205,17 @@ fn recipients(src: &Sources<'_>) -> Value {
         1 => Value::String(to.remove(0)),
         _ => json!(to),
     }
+}
+
+/// True when the words name the person a field belongs to: "the reporter" for
+/// `reporter_email`, "the guest" for `guest_phone`.
+fn names_person(clause: &str, field: &str) -> bool {
+    let words = crate::intent::text::words_of(clause);
+    let person: Vec<String> = crate::intent::text::words_of(field)
+        .into_iter()
+        .filter(|w| !["email", "phone", "mobile", "number", "address", "cell", "tel"].contains(&w.as_str()))
+        .collect();
+    !person.is_empty() && words.windows(person.len()).any(|w| w == person.as_slice())
 }
 
 /// Inputs that take a phone number ("to" of a text message).
@@ -209,15 +231,21 @@ fn phone(src: &Sources<'_>, required: bool) -> Option<Value> {
     match &src.record {
         Record::Entity { entity, .. } => {
             let who = who(src.targets);
-            let found = fields::person_field(entity, who, fields::is_phone);
+            let named = entity
+                .fields
+                .iter()
+                .map(|f| f.name.as_str())
+                .find(|f| fields::is_phone(entity, f) && names_person(src.clause, f));
+            let found = named.or_else(|| fields::person_field(entity, who, fields::is_phone));
             if found.is_none() && required {
                 src.lacks(entity, &who.map_or("phone".to_owned(), |w| format!("{w}_phone")));
             }
             found.map(|f| Value::String(reference(f)))
         }
-        Record::Outputs(outputs) => {
-            ["phone", "from", "phone_number"].iter().find(|o| outputs.iter().any(|x| x == *o)).map(|o| Value::String(reference(o)))
-        }
+        Record::Outputs(outputs) => ["phone", "from", "phone_number"]
+            .iter()
+            .find(|o| outputs.iter().any(|x| x == *o))
+            .map(|o| Value::String(reference(o))),
         Record::None => None,
     }
 }
@@ -308,7 +336,9 @@ fn dates(src: &Sources<'_>, name: &str, required: bool) -> Option<String> {
             let first = fields::dates(entity).first().copied();
             // A record with one time (a booking's slot) starts there; a required end with
             // no field of its own is the same time, said in a note.
-            let end_at_start = (required && own.is_none() && ["end", "end_date", "ends_at"].contains(&name)).then_some(first).flatten();
+            let end_at_start = (required && own.is_none() && ["end", "end_date", "ends_at"].contains(&name))
+                .then_some(first)
+                .flatten();
             if end_at_start.is_some() {
                 src.said.borrow_mut().push(format!(
                     "{} has no end time, so the event ends when it starts: add an end field to give it a length.",
@@ -338,9 +368,12 @@ fn short(src: &Sources<'_>, name: &str) -> String {
             .find(|o| outputs.iter().any(|x| x == *o))
             .map(|o| reference(o))
             .unwrap_or_else(|| src.fallback_title.clone()),
-        Record::None => {
-            src.list.as_ref().map(|(_, heading)| heading.clone()).unwrap_or_else(|| src.fallback_title.clone())
-        }
+        Record::None => src
+            .list
+            .as_ref()
+            .map(|(_, heading)| heading.clone())
+            .or_else(|| src.message.as_ref().map(|_| "Reminder".to_owned()))
+            .unwrap_or_else(|| src.fallback_title.clone()),
     }
 }
 
@@ -369,7 +402,7 @@ fn long(src: &Sources<'_>, chat: bool) -> Option<String> {
             .iter()
             .find(|o| outputs.iter().any(|x| x == *o))
             .map(|o| reference(o)),
-        Record::None => None,
+        Record::None => src.message.clone(),
     }
 }
 

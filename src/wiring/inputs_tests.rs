@@ -33,6 +33,7 @@ fn sources<'a>(record: Record<'a>, targets: &'a [Target]) -> Sources<'a> {
         each: None,
         per_person: Default::default(),
         said: Default::default(),
+        message: None,
     }
 }
 

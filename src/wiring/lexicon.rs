@@ -93,8 +93,8 @@ static LEXICONS: LazyLock<Vec<Loaded>> = LazyLock::new(|| {
 
 /// English function words, to tell an English request from the others.
 const ENGLISH: [&str; 24] = [
-    "the", "a", "an", "and", "is", "every", "each", "when", "my", "me", "to", "send", "with", "for", "new", "in",
-    "on", "of", "at", "from", "post", "email", "it", "them",
+    "the", "a", "an", "and", "is", "every", "each", "when", "my", "me", "to", "send", "with", "for", "new", "in", "on",
+    "of", "at", "from", "post", "email", "it", "them",
 ];
 
 /// What reading the request's language gave.
@@ -102,7 +102,10 @@ const ENGLISH: [&str; 24] = [
 pub enum Reading {
     English,
     /// Put into English.
-    Translated { language: Language, english: String },
+    Translated {
+        language: Language,
+        english: String,
+    },
     /// A language the lexicon does not know.
     Unknown,
 }
@@ -135,7 +138,10 @@ fn translate(request: &str, words: &[(String, usize, usize)], l: &Loaded, app: &
     while i < words.len() {
         let (word, start, _) = &words[i];
         // "à 8h", "um 9 Uhr": the clock word before a number is "at".
-        let clock = l.clock.iter().find(|c| matches(words, i, c) && words.get(i + c.len()).is_some_and(|w| w.0.starts_with(|ch: char| ch.is_ascii_digit())));
+        let clock = l.clock.iter().find(|c| {
+            matches(words, i, c)
+                && words.get(i + c.len()).is_some_and(|w| w.0.starts_with(|ch: char| ch.is_ascii_digit()))
+        });
         let phrase = l.phrases.iter().find(|p| matches(words, i, &p.words));
         let one = singular(word);
         let keep = own.contains(&one) || data::resolve_entity(word, app).is_some_and(|e| words_of(&e).contains(&one));

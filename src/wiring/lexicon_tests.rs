@@ -18,7 +18,10 @@ fn every_lexicon_file_loads() {
 #[test]
 fn schedules_in_four_languages_become_english() {
     assert_eq!(english("Envoie-moi mes tâches chaque jour à 8h"), "send me my tasks every day at 8h");
-    assert_eq!(english("Schick mir jeden Montag um 9 Uhr meine Aufgaben"), "send me every monday at 9 o'clock my tasks");
+    assert_eq!(
+        english("Schick mir jeden Montag um 9 Uhr meine Aufgaben"),
+        "send me every monday at 9 o'clock my tasks"
+    );
     assert_eq!(english("Envíame cada semana un resumen de las tareas"), "send me every week a summary of the tasks");
     assert_eq!(english("Me mande todo dia às 7 as tarefas atrasadas"), "send me every day at 7 the tasks overdue");
 }

@@ -113,7 +113,8 @@ pub fn build(
             }
         }
         Some(c @ (Check::Below | Check::Above)) => {
-            let number = subject.and_then(|s| fields::named(entity, s)).or_else(|| fields::numbers(entity).first().copied());
+            let number =
+                subject.and_then(|s| fields::named(entity, s)).or_else(|| fields::numbers(entity).first().copied());
             if let Some(number) = number {
                 let op = if c == Check::Below { Op::Lt } else { Op::Gt };
                 filter.push(Condition::new(number, op, "{{settings.threshold}}"));
@@ -123,11 +124,17 @@ pub fn build(
             }
         }
         None => {
-            let overdue = conditions.iter().any(|c| c.op == Op::Lt && c.value.as_ref().is_some_and(|v| v == "{{trigger.fired_at}}"));
-            let flag = done.and_then(|d| conditions.iter().find(|c| c.field == d && c.op == Op::Eq)).and_then(|c| c.value.clone());
+            let overdue = conditions
+                .iter()
+                .any(|c| c.op == Op::Lt && c.value.as_ref().is_some_and(|v| v == "{{trigger.fired_at}}"));
+            let flag = done
+                .and_then(|d| conditions.iter().find(|c| c.field == d && c.op == Op::Eq))
+                .and_then(|c| c.value.clone());
             (id, heading) = match (overdue, flag) {
                 (true, _) => (format!("overdue_{plural}"), format!("Overdue {label}")),
-                (false, Some(serde_json::Value::Bool(true))) => (format!("completed_{plural}"), format!("Completed {label}")),
+                (false, Some(serde_json::Value::Bool(true))) => {
+                    (format!("completed_{plural}"), format!("Completed {label}"))
+                }
                 (false, Some(serde_json::Value::Bool(false))) => (format!("open_{plural}"), format!("Open {label}")),
                 _ => (id, heading),
             };

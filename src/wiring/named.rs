@@ -95,7 +95,8 @@ pub fn value_near(original: &str, words: &[&str], skip: &[String]) -> Option<Str
             run.insert(0, prev.raw.clone());
             j -= 1;
         }
-        let after_article = j > 0 && ["the", "our", "my", "a", "an", "their", "your"].contains(&toks[j - 1].lower.as_str());
+        let after_article =
+            j > 0 && ["the", "our", "my", "a", "an", "their", "your"].contains(&toks[j - 1].lower.as_str());
         if !run.is_empty() && (after_article || j == 0 || toks[j - 1].lower == "in" || toks[j - 1].lower == "to") {
             return Some(run.join(" "));
         }
@@ -110,7 +111,9 @@ pub fn value_near(original: &str, words: &[&str], skip: &[String]) -> Option<Str
         }
         let run: Vec<&str> = toks[k.min(toks.len())..]
             .iter()
-            .take_while(|x| (x.is_capitalized() || x.is_acronym()) && !skip.iter().any(|s| words_of(s).contains(&x.lower)))
+            .take_while(|x| {
+                (x.is_capitalized() || x.is_acronym()) && !skip.iter().any(|s| words_of(s).contains(&x.lower))
+            })
             .take(3)
             .map(|x| x.raw.as_str())
             .collect();
@@ -169,7 +172,10 @@ mod tests {
     #[test]
     fn values_are_read_next_to_the_word_they_fill() {
         let skip = vec!["Asana".to_owned(), "Jira".to_owned()];
-        assert_eq!(value_near("in our 'Client Launches' Asana project", &["project"], &skip).as_deref(), Some("Client Launches"));
+        assert_eq!(
+            value_near("in our 'Client Launches' Asana project", &["project"], &skip).as_deref(),
+            Some("Client Launches")
+        );
         assert_eq!(value_near("Open a Jira issue in the IT project", &["project"], &skip).as_deref(), Some("IT"));
         assert_eq!(value_near("with the label Invoices", &["label"], &skip).as_deref(), Some("Invoices"));
         assert_eq!(value_near("into the folder called Receipts", &["folder"], &skip).as_deref(), Some("Receipts"));

@@ -27,20 +27,53 @@ pub enum Addition {
     Field { entity: String, field: Field },
 }
 
+/// A field's name and type ("" for text).
+type FieldSpec = (&'static str, &'static str);
+
 /// The fields records of a common kind have, by the kind's singular name.
-const KINDS: &[(&[&str], &[(&str, &str)])] = &[
-    (&["deal", "opportunity"], &[("title", ""), ("amount", "number"), ("stage", ""), ("close_date", "date"), ("contact_email", "email")]),
-    (&["invoice", "bill"], &[("number", ""), ("customer_email", "email"), ("amount", "number"), ("due_date", "date"), ("paid", "boolean")]),
-    (&["order", "purchase", "sale"], &[("number", ""), ("customer_email", "email"), ("total", "number"), ("status", "")]),
-    (&["customer", "client", "contact", "lead", "prospect"], &[("name", ""), ("email", "email"), ("phone", ""), ("company", ""), ("status", "")]),
-    (&["ticket", "request", "issue", "incident", "bug", "case"], &[("subject", ""), ("description", "text"), ("priority", ""), ("status", ""), ("requester_email", "email")]),
-    (&["task", "todo", "to-do", "chore", "errand"], &[("title", ""), ("due_date", "date"), ("completed", "boolean"), ("assignee", "")]),
-    (&["booking", "appointment", "reservation"], &[("title", ""), ("starts_at", "datetime"), ("customer_email", "email"), ("status", "")]),
-    (&["event", "session", "meeting", "class", "lesson"], &[("title", ""), ("starts_at", "datetime"), ("location", "")]),
+const KINDS: &[(&[&str], &[FieldSpec])] = &[
+    (
+        &["deal", "opportunity"],
+        &[("title", ""), ("amount", "number"), ("stage", ""), ("close_date", "date"), ("contact_email", "email")],
+    ),
+    (
+        &["invoice", "bill"],
+        &[("number", ""), ("customer_email", "email"), ("amount", "number"), ("due_date", "date"), ("paid", "boolean")],
+    ),
+    (
+        &["order", "purchase", "sale"],
+        &[("number", ""), ("customer_email", "email"), ("total", "number"), ("status", "")],
+    ),
+    (
+        &["customer", "client", "contact", "lead", "prospect"],
+        &[("name", ""), ("email", "email"), ("phone", ""), ("company", ""), ("status", "")],
+    ),
+    (
+        &["ticket", "request", "issue", "incident", "bug", "case"],
+        &[("subject", ""), ("description", "text"), ("priority", ""), ("status", ""), ("requester_email", "email")],
+    ),
+    (
+        &["task", "todo", "to-do", "chore", "errand"],
+        &[("title", ""), ("due_date", "date"), ("completed", "boolean"), ("assignee", "")],
+    ),
+    (
+        &["booking", "appointment", "reservation"],
+        &[("title", ""), ("starts_at", "datetime"), ("customer_email", "email"), ("status", "")],
+    ),
+    (
+        &["event", "session", "meeting", "class", "lesson"],
+        &[("title", ""), ("starts_at", "datetime"), ("location", "")],
+    ),
     (&["product", "item", "listing"], &[("name", ""), ("price", "number"), ("stock", "number")]),
-    (&["user", "member", "signup", "subscriber", "employee", "student", "applicant", "candidate"], &[("name", ""), ("email", "email"), ("status", "")]),
+    (
+        &["user", "member", "signup", "subscriber", "employee", "student", "applicant", "candidate"],
+        &[("name", ""), ("email", "email"), ("status", "")],
+    ),
     (&["expense", "cost"], &[("description", ""), ("amount", "number"), ("date", "date"), ("category", "")]),
-    (&["payment", "transaction"], &[("amount", "number"), ("customer_email", "email"), ("status", ""), ("paid_at", "datetime")]),
+    (
+        &["payment", "transaction"],
+        &[("amount", "number"), ("customer_email", "email"), ("status", ""), ("paid_at", "datetime")],
+    ),
     (&["project"], &[("name", ""), ("status", ""), ("deadline", "date"), ("owner_email", "email")]),
     (&["review", "feedback", "rating", "testimonial"], &[("author", ""), ("rating", "number"), ("comment", "text")]),
     (&["post", "article", "story"], &[("title", ""), ("body", "text"), ("published", "boolean")]),
@@ -65,8 +98,12 @@ fn entity_offer(name: &str) -> Offer {
     let one = crate::intent::text::singular(&name.to_lowercase());
     let kind = KINDS.iter().find(|(names, _)| names.contains(&one.as_str())).map(|(_, f)| *f);
     let fields: Vec<Field> = match kind {
-        Some(f) => f.iter().map(|(n, k)| Field { name: (*n).into(), kind: (!k.is_empty()).then(|| (*k).into()) }).collect(),
-        None => vec![Field { name: "name".into(), kind: None }, Field { name: "notes".into(), kind: Some("text".into()) }],
+        Some(f) => {
+            f.iter().map(|(n, k)| Field { name: (*n).into(), kind: (!k.is_empty()).then(|| (*k).into()) }).collect()
+        }
+        None => {
+            vec![Field { name: "name".into(), kind: None }, Field { name: "notes".into(), kind: Some("text".into()) }]
+        }
     };
     let list: Vec<String> = fields.iter().map(|f| f.name.replace('_', " ")).collect();
     let article = if name.starts_with(['A', 'E', 'I', 'O']) { "an" } else { "a" };
@@ -81,13 +118,18 @@ fn field_offer(entity: &str, name: &str) -> Offer {
         n if n.ends_with("email") => Some("email"),
         n if n.ends_with("_at") => Some("datetime"),
         n if n.ends_with("date") || n == "due" || n == "deadline" => Some("date"),
-        n if ["amount", "total", "price", "score", "rating", "grade", "quantity", "stock"].contains(&n) => Some("number"),
+        n if ["amount", "total", "price", "score", "rating", "grade", "quantity", "stock"].contains(&n) => {
+            Some("number")
+        }
         n if ["done", "completed", "paid", "active", "archived"].contains(&n) => Some("boolean"),
         _ => None,
     };
     Offer {
         label: format!("Add a {} field to {entity}", name.replace('_', " ")),
-        add: Addition::Field { entity: entity.to_owned(), field: Field { name: name.to_owned(), kind: kind.map(str::to_owned) } },
+        add: Addition::Field {
+            entity: entity.to_owned(),
+            field: Field { name: name.to_owned(), kind: kind.map(str::to_owned) },
+        },
     }
 }
 
@@ -141,7 +183,9 @@ impl Offer {
                     return;
                 };
                 let field_named = |f: &Value| {
-                    f.as_str().or_else(|| f.get("name").and_then(Value::as_str)).is_some_and(|n| n.eq_ignore_ascii_case(&field.name))
+                    f.as_str()
+                        .or_else(|| f.get("name").and_then(Value::as_str))
+                        .is_some_and(|n| n.eq_ignore_ascii_case(&field.name))
                 };
                 if let Some(list) = fields.as_array_mut().filter(|l| !l.iter().any(field_named)) {
                     list.push(serde_json::to_value(field).unwrap_or_else(|_| json!(field.name)));
@@ -185,7 +229,10 @@ mod tests {
         let offer = field_offer("Book", "condition");
         offer.apply_json(&mut raw);
         offer.apply_json(&mut raw);
-        assert_eq!(raw, json!({"name": "Shelf", "theme": "dark", "entities": [{"name": "Book", "fields": [{"name": "condition"}]}]}));
+        assert_eq!(
+            raw,
+            json!({"name": "Shelf", "theme": "dark", "entities": [{"name": "Book", "fields": [{"name": "condition"}]}]})
+        );
         let mut empty = json!(null);
         entity_offer("Deal").apply_json(&mut empty);
         assert_eq!(empty["entities"][0]["name"], "Deal");

@@ -95,7 +95,11 @@ impl<'a> Scene<'a> {
     }
 
     /// The conditions the request's words put on `entity`'s records, outside `spans`.
-    pub fn conditions(&self, entity: &Entity, spans: &[(usize, usize)]) -> Result<(Vec<Condition>, Vec<String>), Unbuildable> {
+    pub fn conditions(
+        &self,
+        entity: &Entity,
+        spans: &[(usize, usize)],
+    ) -> Result<(Vec<Condition>, Vec<String>), Unbuildable> {
         let found = conditions::read(&self.lower_without(spans), entity, self.me);
         if let Some(field) = found.missing.first() {
             return Err(Unbuildable::MissingField { entity: entity.name.clone(), field: field.clone() });
@@ -244,9 +248,15 @@ fn agent_nouns(verb: &str) -> Vec<String> {
 
 /// The connector trigger the event names ("a Square payment", "a Jira issue"), or the one
 /// the router picked, with its best trigger; `true` when the event clause names the tool.
-fn connector_event<'a>(event: &Event, scene: &Scene<'a>) -> Result<Option<(&'a Connector, &'a Operation, bool)>, Unbuildable> {
+fn connector_event<'a>(
+    event: &Event,
+    scene: &Scene<'a>,
+) -> Result<Option<(&'a Connector, &'a Operation, bool)>, Unbuildable> {
     let clause = Text::new(&event.text);
-    let named = named::tools(&clause, scene.catalog, scene.app).into_iter().map(|m| m.connector).find(|c| !c.triggers.is_empty());
+    let named = named::tools(&clause, scene.catalog, scene.app)
+        .into_iter()
+        .map(|m| m.connector)
+        .find(|c| !c.triggers.is_empty());
     let routed = scene
         .route
         .selected
@@ -286,11 +296,17 @@ fn connector_event<'a>(event: &Event, scene: &Scene<'a>) -> Result<Option<(&'a C
         return Ok(None);
     };
     // A tool named as the start must be able to start on what the event is about.
-    let known = |s: &String| connector.triggers.iter().any(|t| vocabulary(t).contains(s)) || stem(&connector.name) == *s;
+    let known =
+        |s: &String| connector.triggers.iter().any(|t| vocabulary(t).contains(s)) || stem(&connector.name) == *s;
     if is_named && subject.as_ref().is_some_and(|s| !known(s)) {
         let options = connector.triggers.iter().map(|t| t.name.to_lowercase()).collect();
         let tool_words = words_of(&connector.name);
-        let before: Vec<String> = event.qualifier.iter().flat_map(|q| words_of(q)).filter(|w| !tool_words.contains(w) && w != "new").collect();
+        let before: Vec<String> = event
+            .qualifier
+            .iter()
+            .flat_map(|q| words_of(q))
+            .filter(|w| !tool_words.contains(w) && w != "new")
+            .collect();
         let subject = before.into_iter().chain(event.subject.clone()).collect::<Vec<_>>().join(" ");
         return Err(Unbuildable::NoSuchTrigger { connector: connector.name.clone(), subject, options });
     }
@@ -325,7 +341,11 @@ fn page_named(scene: &Scene<'_>) -> Option<String> {
     if words.is_empty() || words.split_whitespace().count() > 3 {
         return None;
     }
-    let known = scene.app.pages.iter().find(|p| p.eq_ignore_ascii_case(words) || singular(&p.to_lowercase()) == singular(&words.to_lowercase()));
+    let known = scene
+        .app
+        .pages
+        .iter()
+        .find(|p| p.eq_ignore_ascii_case(words) || singular(&p.to_lowercase()) == singular(&words.to_lowercase()));
     Some(known.cloned().unwrap_or_else(|| words.to_owned()))
 }
 

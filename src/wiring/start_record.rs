@@ -23,17 +23,19 @@ pub struct RecordStart<'a> {
     pub notes: Vec<String>,
 }
 
-const DONE_VALUES: [&str; 9] = ["completed", "done", "complete", "finished", "closed", "resolved", "checked", "checked off", "ticked off"];
+const DONE_VALUES: [&str; 9] =
+    ["completed", "done", "complete", "finished", "closed", "resolved", "checked", "checked off", "ticked off"];
 
 /// The record start for `entity`: the event's change (a new record when there is none),
 /// the field it watches, and the conditions of the request's other words.
 pub fn read<'a>(entity: &'a Entity, event: Option<&Event>, scene: &Scene<'a>) -> Result<RecordStart<'a>, Unbuildable> {
     let mut change = change_of(event);
     // "when an appointment is cancelled": a record with a status is cancelled, not deleted.
-    let cancelled = event.filter(|_| change == EntityChange::Deleted && fields::status(entity).is_some()).and_then(|e| {
-        let lower = e.text.to_lowercase();
-        ["cancelled", "canceled", "archived"].into_iter().find(|w| lower.contains(w))
-    });
+    let cancelled =
+        event.filter(|_| change == EntityChange::Deleted && fields::status(entity).is_some()).and_then(|e| {
+            let lower = e.text.to_lowercase();
+            ["cancelled", "canceled", "archived"].into_iter().find(|w| lower.contains(w))
+        });
     let (field, to) = match (change, event, cancelled) {
         (_, _, Some(word)) => {
             change = EntityChange::FieldChanged;
@@ -99,10 +101,10 @@ fn changed_field(entity: &Entity, e: &Event, me: &str) -> Result<(Option<String>
         }
         return Ok((Some(field.to_owned()), Some(typed(entity, field, &to))));
     }
-    if DONE_VALUES.contains(&lower.as_str()) {
-        if let Some(done) = fields::done_flag(entity) {
-            return Ok((Some(done.to_owned()), Some(Value::Bool(true))));
-        }
+    if DONE_VALUES.contains(&lower.as_str())
+        && let Some(done) = fields::done_flag(entity)
+    {
+        return Ok((Some(done.to_owned()), Some(Value::Bool(true))));
     }
     if let Some(flag) = fields::named(entity, &lower).filter(|f| fields::is_flag(entity, f)) {
         return Ok((Some(flag.to_owned()), Some(Value::Bool(true))));

@@ -19,19 +19,27 @@ use std::collections::BTreeMap;
 use std::sync::LazyLock;
 
 /// Trigger outputs that hold a person's email address.
-const EMAIL_OUTPUTS: [&str; 7] = ["email", "from", "sender", "person_email", "requester_email", "respondent_email", "host_email"];
+const EMAIL_OUTPUTS: [&str; 7] =
+    ["email", "from", "sender", "person_email", "requester_email", "respondent_email", "host_email"];
 
 /// "as closed", "to Done", "as 'In review'": the value a save writes.
 static AS_VALUE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r#"\b(?:as|to|into)\s+(?:the\s+)?("[^"]+"|'[^']+'|[a-z0-9-]+(?:\s+[a-z0-9-]+)?)\s*$"#).expect("as value regex")
+    Regex::new(r#"\b(?:as|to|into)\s+(?:the\s+)?("[^"]+"|'[^']+'|[a-z0-9-]+(?:\s+[a-z0-9-]+)?)\s*$"#)
+        .expect("as value regex")
 });
 
 /// Adds what the router chose that the words alone did not give: tools a step reads from
 /// (a source), and named tools whose order the reading missed.
-pub fn with_routed<'c, 'a>(mut acts: Vec<Act<'c, 'a>>, route: &RouteResult, text: &Text, r: &Reading<'c, 'a>) -> Vec<Act<'c, 'a>> {
+pub fn with_routed<'c, 'a>(
+    mut acts: Vec<Act<'c, 'a>>,
+    route: &RouteResult,
+    text: &Text,
+    r: &Reading<'c, 'a>,
+) -> Vec<Act<'c, 'a>> {
     let named: Vec<String> = named::tools(text, r.catalog, r.app).iter().map(|m| m.connector.id.to_string()).collect();
     for s in &route.selected {
-        let covered = acts.iter().any(|a| matches!(a, Act::Call { connector, .. } if connector.id.as_str() == s.connector));
+        let covered =
+            acts.iter().any(|a| matches!(a, Act::Call { connector, .. } if connector.id.as_str() == s.connector));
         let is_trigger = r.trigger_connector == Some(s.connector.as_str()) || s.role == Role::Trigger;
         if covered || is_trigger || !(s.role == Role::Source || named.contains(&s.connector)) {
             continue;
@@ -109,13 +117,16 @@ fn save_act(
         }
         _ => save(entity, &[], steps, None),
     };
-    if let Some(c) = AS_VALUE.captures(clause).filter(|c| update && !c[1].starts_with("a ") && !c[1].starts_with("an ")) {
+    if let Some(c) = AS_VALUE.captures(clause).filter(|c| update && !c[1].starts_with("a ") && !c[1].starts_with("an "))
+    {
         let value = c[1].trim_matches(|ch| ch == '"' || ch == '\'').to_owned();
         let done = ["done", "complete", "completed", "closed", "finished", "resolved"].contains(&value.as_str());
         let field = fields::done_flag(entity)
             .filter(|_| done)
             .map(|f| (f, Value::Bool(true)))
-            .or_else(|| fields::named_as(entity, &value).filter(|f| fields::is_flag(entity, f)).map(|f| (f, Value::Bool(true))))
+            .or_else(|| {
+                fields::named_as(entity, &value).filter(|f| fields::is_flag(entity, f)).map(|f| (f, Value::Bool(true)))
+            })
             .or_else(|| fields::status(entity).map(|f| (f, Value::String(value.clone()))));
         if let Some((f, v)) = field {
             save.values.insert(f.to_owned(), v);
@@ -134,10 +145,16 @@ fn save_act(
             if let Some(o) = ["title", "name", "subject", "key"].iter().find(|o| outputs.iter().any(|x| x == *o)) {
                 save.values.insert(title.to_owned(), Value::String(format!("{{{{trigger.record.{o}}}}}")));
                 save.match_on = Some(title.to_owned());
-                notes.push(format!("The {} to update is the one whose {title} is the same as the trigger's {o}.", entity.name));
+                notes.push(format!(
+                    "The {} to update is the one whose {title} is the same as the trigger's {o}.",
+                    entity.name
+                ));
             }
         }
-        _ => notes.push(format!("No field links the trigger to one {}: the flow adds a new one instead of updating.", entity.name)),
+        _ => notes.push(format!(
+            "No field links the trigger to one {}: the flow adds a new one instead of updating.",
+            entity.name
+        )),
     }
     save
 }
@@ -147,14 +164,20 @@ pub fn save(entity: &Entity, outputs: &[String], steps: &[Step], match_on: Optio
     let mut values = BTreeMap::new();
     let title = fields::title(entity);
     // A person's record takes a person's name ("the sender"); anything else a title.
-    let person = title.is_some_and(|t| ["name", "full_name", "contact_name"].contains(&t)) && !fields::emails(entity).is_empty();
-    let title_outputs: &[&str] =
-        if person { &["name", "full_name", "author", "customer", "contact", "from"] } else { &["subject", "title", "name", "text"] };
+    let person =
+        title.is_some_and(|t| ["name", "full_name", "contact_name"].contains(&t)) && !fields::emails(entity).is_empty();
+    let title_outputs: &[&str] = if person {
+        &["name", "full_name", "author", "customer", "contact", "from"]
+    } else {
+        &["subject", "title", "name", "text"]
+    };
     for f in &entity.fields {
         let from = outputs
             .iter()
             .find(|o| fields::named(entity, o) == Some(f.name.as_str()))
-            .or_else(|| outputs.iter().find(|o| o.as_str() == f.name || fields::named_as(entity, o) == Some(f.name.as_str())))
+            .or_else(|| {
+                outputs.iter().find(|o| o.as_str() == f.name || fields::named_as(entity, o) == Some(f.name.as_str()))
+            })
             .or_else(|| {
                 fields::is_email(entity, &f.name)
                     .then(|| outputs.iter().find(|o| EMAIL_OUTPUTS.contains(&o.as_str())))
@@ -186,7 +209,8 @@ pub fn config(
     settings: &mut Vec<Setting>,
 ) -> BTreeMap<String, Value> {
     let found = targets::find(text);
-    let tools: Vec<String> = named::tools(text, scene.catalog, scene.app).iter().map(|m| m.connector.name.clone()).collect();
+    let tools: Vec<String> =
+        named::tools(text, scene.catalog, scene.app).iter().map(|m| m.connector.name.clone()).collect();
     let mut out = BTreeMap::new();
     for input in &op.inputs {
         let value = match input.kind {

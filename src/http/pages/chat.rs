@@ -109,7 +109,15 @@ pub async fn load_messages(state: &AppState, app_id: i64, since: Option<i64>) ->
             None => "patchbay".into(),
         };
         let offer = chat::flows::offer_of(&m).map(|(o, _)| o.label);
-        views.push(MessageView { id: m.id, from_builder: m.role == "builder", author, body: m.body, cards, flow, offer });
+        views.push(MessageView {
+            id: m.id,
+            from_builder: m.role == "builder",
+            author,
+            body: m.body,
+            cards,
+            flow,
+            offer,
+        });
     }
     Ok(views)
 }
