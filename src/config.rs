@@ -3,6 +3,12 @@
 //! < command-line flags. Secrets are `SecretString`s: their Debug output is redacted, so a
 //! logged `Settings` never shows one.
 
+mod auth;
+mod limits;
+
+pub use auth::{AuthSettings, OidcSettings};
+pub use limits::{HttpSettings, RateLimitSettings, RetentionSettings};
+
 use figment::Figment;
 use figment::providers::{Env, Format, Toml};
 use secrecy::SecretString;
@@ -26,6 +32,8 @@ pub struct Settings {
     pub database_url: Option<SecretString>,
     /// 32 bytes, base64: seals tokens at rest. Unset: a key file in the data directory.
     pub token_key: Option<SecretString>,
+    /// Keys that sealed tokens before a rotation (newest first): they only open.
+    pub previous_token_keys: Vec<SecretString>,
     /// Read the catalog from this directory instead of the copy built into the binary.
     pub catalog_dir: Option<PathBuf>,
     pub log: LogSettings,
@@ -34,8 +42,12 @@ pub struct Settings {
     pub llm: LlmSettings,
     pub router: RouterSettings,
     pub tokens: TokenSettings,
-    /// Seed the demo "Todo" app on first start.
+    /// Seed the demo "Todo" app and its people on first start (development only).
     pub seed_demo: bool,
+    pub auth: AuthSettings,
+    pub http: HttpSettings,
+    pub rate_limit: RateLimitSettings,
+    pub retention: RetentionSettings,
 }
 
 impl Default for Settings {
@@ -47,6 +59,7 @@ impl Default for Settings {
             public_url: None,
             database_url: None,
             token_key: None,
+            previous_token_keys: Vec::new(),
             catalog_dir: None,
             log: LogSettings::default(),
             sandbox: SandboxSettings::default(),
@@ -55,6 +68,10 @@ impl Default for Settings {
             router: RouterSettings::default(),
             tokens: TokenSettings::default(),
             seed_demo: true,
+            auth: AuthSettings::default(),
+            http: HttpSettings::default(),
+            rate_limit: RateLimitSettings::default(),
+            retention: RetentionSettings::default(),
         }
     }
 }
@@ -227,10 +244,56 @@ impl Settings {
         if self.llm.timeout_ms == 0 {
             return Err(SettingsError("llm.timeout_ms must be above 0".into()));
         }
+        if let Some(oidc) = &self.auth.oidc {
+            url::Url::parse(&oidc.issuer).map_err(|e| SettingsError(format!("auth.oidc.issuer '{}': {e}", oidc.issuer)))?;
+        }
+        if self.auth.session_ttl_hours <= 0 || self.auth.invitation_ttl_hours <= 0 {
+            return Err(SettingsError("auth.session_ttl_hours and auth.invitation_ttl_hours must be above 0".into()));
+        }
+        if self.rate_limit.enabled
+            && [self.rate_limit.per_address_per_sec, self.rate_limit.per_address_burst, self.rate_limit.per_key_per_sec, self.rate_limit.per_key_burst]
+                .contains(&0)
+        {
+            return Err(SettingsError("rate_limit rates and bursts must be above 0 (or rate_limit.enabled = false)".into()));
+        }
         if self.router.max_prompt_chars == 0 {
             return Err(SettingsError("router.max_prompt_chars must be above 0".into()));
         }
         Ok(self)
+    }
+
+    /// What production demands before it serves anyone: an `https://` public URL (cookies
+    /// are `Secure` there) and an explicit token key (a generated key file would differ
+    /// between servers). The error is one line that names the setting.
+    pub fn check_production(&self) -> Result<(), SettingsError> {
+        if self.env != Environment::Production {
+            return Ok(());
+        }
+        if !self.public_url.as_deref().is_some_and(|u| u.starts_with("https://")) {
+            return Err(SettingsError(
+                "production needs public_url (PATCHBAY_PUBLIC_URL) to be an https:// address".into(),
+            ));
+        }
+        if self.token_key.is_none() {
+            return Err(SettingsError(
+                "production needs token_key (PATCHBAY_TOKEN_KEY): a base64 32-byte key shared by every server".into(),
+            ));
+        }
+        Ok(())
+    }
+
+    pub fn is_production(&self) -> bool {
+        self.env == Environment::Production
+    }
+
+    /// Development sign-in (pick a seeded person) and the demo seed exist only here.
+    pub fn development_sign_in(&self) -> bool {
+        !self.is_production()
+    }
+
+    /// Cookies carry `Secure` when browsers reach patchbay over https.
+    pub fn secure_cookies(&self) -> bool {
+        self.public_url().starts_with("https://")
     }
 
     /// The public base URL without a trailing slash.

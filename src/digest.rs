@@ -16,7 +16,20 @@ pub fn sha256_hex(token: &str) -> String {
 }
 
 pub fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut out = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
+        out.push(DIGITS[usize::from(b >> 4)] as char);
+        out.push(DIGITS[usize::from(b & 15)] as char);
+    }
+    out
+}
+
+/// A short random id (16 hex characters): request ids in logs and on error pages.
+pub fn short_id() -> String {
+    let mut bytes = [0u8; 8];
+    rand::rng().fill_bytes(&mut bytes);
+    hex(&bytes)
 }
 
 #[cfg(test)]
@@ -28,5 +41,6 @@ mod tests {
         assert_eq!(a.len(), 64);
         assert_eq!(super::sha256_hex("abc"), super::sha256_hex("abc"));
         assert_eq!(super::sha256_hex("abc").len(), 64);
+        assert_eq!(super::hex(&[0, 15, 16, 255]), "000f10ff");
     }
 }

@@ -11,6 +11,7 @@ pub mod cli;
 pub mod config;
 pub mod connections;
 pub mod digest;
+pub mod identity;
 pub mod http;
 pub mod intent;
 pub mod oauth;

@@ -14,27 +14,48 @@ use tokio::net::TcpListener;
 pub struct Application {
     listener: TcpListener,
     state: AppState,
+    /// The setup code printed at start while nobody has an account.
+    setup_code: Option<String>,
 }
 
 impl Application {
     pub async fn build(mut settings: Settings) -> anyhow::Result<Self> {
         install_crypto_provider();
+        crate::http::install_panic_hook();
+        settings.check_production()?;
         let listener =
             TcpListener::bind(settings.bind).await.with_context(|| format!("cannot listen on {}", settings.bind))?;
         let addr = listener.local_addr()?;
         settings.bind = addr;
         let catalog = crate::load_catalog(&settings)?;
         let store = open_store(&settings).await?;
-        if settings.seed_demo && crate::app::demo::seed_if_empty(&store).await?.is_some() {
-            tracing::info!("seeded the demo app \"Todo\"");
+        // The demo people sign in without a password: never in production.
+        if settings.seed_demo
+            && settings.development_sign_in()
+            && crate::app::demo::seed_if_empty(&store).await?.is_some()
+        {
+            tracing::info!("seeded the demo app \"Todo\" and its people (development sign-in)");
         }
-        let cipher = TokenCipher::load_or_create(settings.token_key.as_ref(), &settings.data_dir)?;
+        let cipher = TokenCipher::load_or_create(settings.token_key.as_ref(), &settings.previous_token_keys, &settings.data_dir)?;
+        crate::connections::keys::agree_with_database(&store, &cipher).await?;
+        let setup_code = crate::identity::setup::announce(&store).await?;
+        if let Some(code) = &setup_code {
+            tracing::warn!(
+                setup_code = %code,
+                "nobody has an account yet: open {}/setup and enter this setup code, or run `patchbay users add`",
+                settings.public_url()
+            );
+        }
         let state = AppState::new(settings, Arc::new(catalog), store, cipher)?;
-        Ok(Self { listener, state })
+        Ok(Self { listener, state, setup_code })
     }
 
     pub fn port(&self) -> u16 {
         self.state.settings.bind.port()
+    }
+
+    pub fn setup_code(&self) -> Option<&str> {
+        self.setup_code.as_deref()
     }
 
     pub fn state(&self) -> &AppState {
@@ -49,7 +70,7 @@ impl Application {
         tracing::info!(url = %self.state.settings.public_url(), "patchbay is listening");
         let background = crate::http::spawn_background(&self.state);
         let app = http::router(self.state.clone());
-        axum::serve(self.listener, app.into_make_service()).with_graceful_shutdown(stop).await?;
+        http::serve::serve(self.listener, app, &self.state.settings.http, stop).await;
         background.abort();
         self.state.store.close().await;
         tracing::info!("patchbay stopped");
@@ -65,12 +86,33 @@ pub async fn open_store(settings: &Settings) -> anyhow::Result<Store> {
         None => {
             std::fs::create_dir_all(&settings.data_dir)
                 .with_context(|| format!("cannot create the data directory {}", settings.data_dir.display()))?;
+            create_private(&settings.data_dir.join("patchbay.db"))?;
             Store::sqlite_url(&settings.data_dir)
         }
     };
     // The URL may hold a password: errors name the backend, never the URL.
     let backend = crate::store::Backend::of_url(&url).map(|b| b.name()).unwrap_or("unknown");
     Store::connect(&url).await.with_context(|| format!("cannot open the {backend} database"))
+}
+
+/// The SQLite file holds sealed tokens and hashes: only patchbay's user may read it.
+/// SQLite gives its -wal and -shm files the same mode.
+#[cfg_attr(not(unix), allow(unused_variables))]
+fn create_private(path: &std::path::Path) -> anyhow::Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        if !path.exists() {
+            std::fs::OpenOptions::new()
+                .write(true)
+                .create(true)
+                .truncate(false)
+                .mode(0o600)
+                .open(path)
+                .with_context(|| format!("cannot create the database file {}", path.display()))?;
+        }
+    }
+    Ok(())
 }
 
 /// sqlx brings ring and reqwest brings aws-lc-rs; rustls needs one process default.

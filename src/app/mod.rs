@@ -4,6 +4,7 @@
 pub mod demo;
 mod role;
 mod structure;
+pub mod structure_edit;
 
 pub use role::Role;
 pub use structure::{AppStructure, Entity, Field, Named, StructureError};

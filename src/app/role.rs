@@ -35,6 +35,19 @@ impl Role {
         matches!(self, Self::Owner | Self::Editor)
     }
 
+    /// Owner > editor > app user: an invitation never lowers a member's role.
+    pub fn outranks(self, other: Role) -> bool {
+        self.rank() > other.rank()
+    }
+
+    fn rank(self) -> u8 {
+        match self {
+            Self::Owner => 2,
+            Self::Editor => 1,
+            Self::AppUser => 0,
+        }
+    }
+
     pub fn label(self) -> &'static str {
         match self {
             Self::Owner => "Owner",

@@ -69,12 +69,9 @@ pub fn when(intent: &Intent) -> Option<String> {
 /// The Action required line for one selected connector.
 pub fn action_required(intent: &Intent, selected: &Selected, connector: &Connector) -> String {
     let when = when(intent).map(|w| format!(" {w}")).unwrap_or_default();
-    let op = selected.actions.first().and_then(|id| {
-        let local = id.split_once('.').map_or(id.as_str(), |(_, l)| l);
-        connector.operations().find(|o| o.id == local)
-    });
+    let op = selected.actions.first().and_then(|id| connector.operations().find(|o| o.id == local(id)));
     let data = data_phrase(intent);
-    match selected.role {
+    let line = match selected.role {
         Role::Trigger => {
             let what = op.map(|o| lower_first(&o.name)).unwrap_or_else(|| "watch for changes".into());
             format!("Watch {} for “{what}” and start the flow{when}.", connector.name)
@@ -98,7 +95,16 @@ pub fn action_required(intent: &Intent, selected: &Selected, connector: &Connect
             }
             format!("{}{when}{data}.", upper_first(&verb))
         }
+    };
+    match connector.accounts_for(selected.actions.iter().map(|id| local(id))).note() {
+        Some(note) => format!("{line} {note}"),
+        None => line,
     }
+}
+
+/// `gmail.send_email` → `send_email`.
+fn local(id: &str) -> &str {
+    id.split_once('.').map_or(id, |(_, l)| l)
 }
 
 /// "Send an email" → "send you an email", "Send a message" → "send you a message".
@@ -179,6 +185,24 @@ mod tests {
         let (r, catalog) = route("Post a message to #support in Slack when a new task is created");
         let line = action_required(&r.intent, &r.selected[0], catalog.get("slack").unwrap());
         assert!(line.contains("#support") && line.contains("when a new task is created"), "{line}");
+    }
+
+    #[test]
+    fn a_tool_or_operation_that_refuses_personal_accounts_says_so_on_the_card() {
+        let catalog = Catalog::embedded().unwrap();
+        let line = |connector: &str, action: &str| {
+            let selected = Selected {
+                connector: connector.into(),
+                role: Role::Action,
+                score: 0.9,
+                actions: vec![format!("{connector}.{action}")],
+            };
+            action_required(&Intent::default(), &selected, catalog.get(connector).unwrap())
+        };
+        let personal = "personal accounts are refused";
+        assert!(line("microsoft_teams", "post_message").contains(personal));
+        assert!(line("outlook", "find_free_time").contains(personal));
+        assert!(!line("outlook", "send_email").contains(personal), "Outlook mail works with any account");
     }
 
     #[test]

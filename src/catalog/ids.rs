@@ -4,8 +4,9 @@
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
-/// Every connector patchbay ships, in the order DESIGN.md lists them.
-pub const KNOWN_IDS: [&str; 72] = [
+/// Every connector patchbay ships, in the order DESIGN.md lists them; ids added later
+/// (additively) come at the end.
+pub const KNOWN_IDS: [&str; 73] = [
     "gmail",
     "outlook",
     "slack",
@@ -78,6 +79,7 @@ pub const KNOWN_IDS: [&str; 72] = [
     "mailchimp",
     "zoom",
     "figma",
+    "linkedin_pages",
 ];
 
 /// A connector id such as `gmail`: lowercase ASCII letters, digits and underscores.

@@ -1,10 +1,12 @@
 //! The connector catalog: loaded from `catalog/connectors/*.toml` (embedded at build time,
 //! or read from a directory), validated, and looked up by id.
 
+mod auth;
 mod check;
 mod ids;
 mod model;
 
+pub use auth::*;
 pub use check::{Problem, SourceFile, check};
 pub use ids::{ConnectorId, InvalidConnectorId, KNOWN_IDS};
 pub use model::*;

@@ -2,9 +2,9 @@
 //! Unknown keys are refused so that a typo in a catalog file is an error, not a silently
 //! missing permission.
 
+use super::auth::{Accounts, Auth};
 use super::ids::ConnectorId;
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -46,6 +46,15 @@ impl Connector {
 
     pub fn permission(&self, scope: &str) -> Option<&Permission> {
         self.permissions.iter().find(|p| p.scope == scope)
+    }
+
+    /// The accounts that can do all of these operations (ids local to the connector).
+    pub fn accounts_for<'a>(&self, ops: impl IntoIterator<Item = &'a str>) -> Accounts {
+        ops.into_iter()
+            .filter_map(|id| self.operations().find(|o| o.id == id))
+            .map(|o| o.accounts)
+            .find(|a| *a != Accounts::Any)
+            .unwrap_or(self.auth.accounts)
     }
 
     /// True when some action or trigger does this kind of work.
@@ -243,124 +252,6 @@ impl Capability {
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct Auth {
-    pub kind: AuthKind,
-    pub authorization_url: Option<String>,
-    pub token_url: Option<String>,
-    pub revocation_url: Option<String>,
-    #[serde(default)]
-    pub revocation_style: RevocationStyle,
-    pub userinfo_url: Option<String>,
-    #[serde(default)]
-    pub userinfo_method: HttpMethod,
-    #[serde(default)]
-    pub account_fields: Vec<String>,
-    #[serde(default = "default_separator")]
-    pub scope_separator: String,
-    #[serde(default = "default_scope_param")]
-    pub scope_param: String,
-    #[serde(default)]
-    pub base_scopes: Vec<String>,
-    #[serde(default = "default_true")]
-    pub pkce: bool,
-    #[serde(default)]
-    pub client_auth: ClientAuth,
-    #[serde(default)]
-    pub params: BTreeMap<String, String>,
-    #[serde(default)]
-    pub switch_account_params: BTreeMap<String, String>,
-    #[serde(default)]
-    pub credentials: Vec<Credential>,
-    pub request_token_url: Option<String>,
-    pub access_token_url: Option<String>,
-    pub docs_url: Option<String>,
-}
-
-fn default_separator() -> String {
-    " ".into()
-}
-fn default_scope_param() -> String {
-    "scope".into()
-}
-fn default_true() -> bool {
-    true
-}
-
-impl Auth {
-    /// Every URL the entry names, with the key it sits under (for checks and overrides).
-    pub fn urls(&self) -> Vec<(&'static str, &str)> {
-        [
-            ("authorization_url", &self.authorization_url),
-            ("token_url", &self.token_url),
-            ("revocation_url", &self.revocation_url),
-            ("userinfo_url", &self.userinfo_url),
-            ("request_token_url", &self.request_token_url),
-            ("access_token_url", &self.access_token_url),
-            ("docs_url", &self.docs_url),
-        ]
-        .into_iter()
-        .filter_map(|(key, url)| url.as_deref().map(|u| (key, u)))
-        .collect()
-    }
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum AuthKind {
-    Oauth2,
-    Oauth1,
-    ApiKey,
-    Workspace,
-}
-
-impl AuthKind {
-    /// How the approval card names what the builder will be asked for.
-    pub fn describe(self) -> &'static str {
-        match self {
-            Self::Oauth2 => "OAuth 2.0 sign-in",
-            Self::Oauth1 => "OAuth 1.0a sign-in",
-            Self::ApiKey => "an API key or token",
-            Self::Workspace => "workspace credentials",
-        }
-    }
-}
-
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum RevocationStyle {
-    #[default]
-    Rfc7009,
-    Query,
-    BasicDelete,
-}
-
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "UPPERCASE")]
-pub enum HttpMethod {
-    #[default]
-    Get,
-    Post,
-}
-
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum ClientAuth {
-    #[default]
-    Basic,
-    Body,
-}
-
-#[derive(Clone, Debug, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Credential {
-    pub name: String,
-    pub label: String,
-    #[serde(default)]
-    pub secret: bool,
-}
-
-#[derive(Clone, Debug, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
 pub struct Permission {
     pub scope: String,
     pub label: String,
@@ -389,6 +280,10 @@ pub struct Operation {
     pub inputs: Vec<Input>,
     #[serde(default)]
     pub outputs: Vec<String>,
+    /// Narrower than the connector's own `accounts` when one API refuses some accounts
+    /// (Outlook's free/busy lookup works for work or school accounts only).
+    #[serde(default)]
+    pub accounts: Accounts,
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize)]

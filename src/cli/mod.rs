@@ -1,10 +1,13 @@
 //! The command line: `patchbay serve | route | catalog | migrate | flow`. Each command
 //! lives in its own file; this one only declares the arguments and dispatches.
 
+mod apps_cmd;
 mod catalog_cmd;
 mod flow_cmd;
+mod keys_cmd;
 mod route_cmd;
 mod serve_cmd;
+mod users_cmd;
 
 use crate::config::Settings;
 use clap::{Args, Parser, Subcommand};
@@ -31,7 +34,16 @@ SETTINGS (defaults < patchbay.toml < PATCHBAY_* environment < flags; nested keys
   router.max_prompt_chars     longest prompt accepted [4000]                                 PATCHBAY_ROUTER__MAX_PROMPT_CHARS
   tokens.refresh_margin_secs, tokens.refresh_interval_secs, tokens.http_connect_timeout_ms,
   tokens.http_timeout_ms      token refresh and provider HTTP timeouts                       PATCHBAY_TOKENS__…
-  tokens.ca_file              extra CA certificates (PEM) trusted for providers              PATCHBAY_TOKENS__CA_FILE";
+  tokens.ca_file              extra CA certificates (PEM) trusted for providers              PATCHBAY_TOKENS__CA_FILE
+  previous_token_keys (secret) keys from before a rotation, newest first; they only open     PATCHBAY_PREVIOUS_TOKEN_KEYS
+  auth.session_ttl_hours [336], auth.invitation_ttl_hours [72], auth.failures_per_account [5],
+  auth.failures_per_address [30], auth.failure_window_secs [900]                            PATCHBAY_AUTH__…
+  auth.oidc.issuer, .client_id, .client_secret (secret), .label   single sign-on (OpenID Connect)
+  http.header_read_timeout_ms [10000], http.body_timeout_ms [15000], http.request_timeout_ms [60000],
+  http.max_connections [4096], http.max_body_bytes [262144], http.trust_forwarded_for [false]
+  rate_limit.enabled [true], rate_limit.per_address_per_sec [50], .per_address_burst [200],
+  rate_limit.per_key_per_sec [100], .per_key_burst [400]   (per server instance)
+  retention.audit_log_days    audit entries older than this are purged [365]";
 
 #[derive(Debug, Parser)]
 #[command(name = "patchbay", version, about = "Turns a builder's chat request into working, authorised connections to outside tools.", after_long_help = SETTINGS_HELP)]
@@ -60,6 +72,79 @@ pub enum Command {
     /// Draft, show or validate flow definitions.
     #[command(subcommand)]
     Flow(FlowCommand),
+    /// Add people from the command line (the first owner, for one).
+    #[command(subcommand)]
+    Users(UsersCommand),
+    /// App keys for the host's backend.
+    #[command(subcommand)]
+    Apps(AppsCommand),
+    /// Rotate the key that seals tokens at rest, and re-seal tokens under the newest key.
+    #[command(subcommand)]
+    Keys(KeysCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UsersCommand {
+    /// Create a person with a password read from stdin (one line).
+    Add {
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        name: String,
+        /// Read the password from stdin, so it never shows in the process list or history.
+        #[arg(long, required = true)]
+        password_stdin: bool,
+        /// Make the person an owner of this app.
+        #[arg(long, value_name = "APP_ID")]
+        owner_of: Option<i64>,
+        #[command(flatten)]
+        data: DataArgs,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AppsCommand {
+    /// Create, list or revoke app keys.
+    #[command(subcommand)]
+    Keys(AppKeysCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AppKeysCommand {
+    /// Create a key and print it once.
+    Create {
+        #[arg(long, value_name = "APP_ID")]
+        app: i64,
+        #[arg(long)]
+        name: String,
+        #[command(flatten)]
+        data: DataArgs,
+    },
+    /// List an app's keys (never the keys themselves).
+    List {
+        #[arg(long, value_name = "APP_ID")]
+        app: i64,
+        #[command(flatten)]
+        data: DataArgs,
+    },
+    /// Revoke a key by its id (from `list`).
+    Revoke {
+        #[arg(long, value_name = "APP_ID")]
+        app: i64,
+        #[arg(long, value_name = "KEY_ID")]
+        id: i64,
+        #[command(flatten)]
+        data: DataArgs,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum KeysCommand {
+    /// Make a new token key and register it with the database; the old one keeps opening
+    /// what it sealed.
+    Rotate(DataArgs),
+    /// Re-seal every connection's tokens under the newest key.
+    Rewrap(DataArgs),
 }
 
 #[derive(Debug, Args)]
@@ -165,6 +250,9 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Catalog(cmd) => catalog_cmd::run(settings, cmd),
         Command::Migrate(args) => serve_cmd::migrate(settings, args),
         Command::Flow(cmd) => flow_cmd::run(settings, cmd),
+        Command::Users(cmd) => users_cmd::run(settings, cmd),
+        Command::Apps(cmd) => apps_cmd::run(settings, cmd),
+        Command::Keys(cmd) => keys_cmd::run(settings, cmd),
     };
     match outcome {
         Ok(code) => code,
@@ -183,4 +271,25 @@ pub(crate) fn apply_data_dir(settings: &mut Settings, data: &DataArgs) {
 
 pub(crate) fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
     Ok(tokio::runtime::Builder::new_multi_thread().enable_all().build()?)
+}
+
+/// Runs `work` against the migrated database (quiet logs, for commands that print).
+pub(crate) fn with_store<T>(
+    mut settings: Settings,
+    data: &DataArgs,
+    work: impl AsyncFnOnce(&Settings, &crate::store::Store) -> anyhow::Result<T>,
+) -> anyhow::Result<T> {
+    apply_data_dir(&mut settings, data);
+    let mut log = settings.log.clone();
+    if std::env::var_os("RUST_LOG").is_none() {
+        log.level = "warn".into();
+    }
+    crate::telemetry::init(&log);
+    runtime()?.block_on(async {
+        crate::startup::install_crypto_provider();
+        let store = crate::startup::open_store(&settings).await?;
+        let outcome = work(&settings, &store).await;
+        store.close().await;
+        outcome
+    })
 }

@@ -62,8 +62,14 @@ impl Connections {
         TokenSet::open(sealed, &self.oauth.cipher, row.app_id, &row.connector).map_err(|_| UseError::Unusable {
             name: self.name(&row.connector),
             status: "error",
-            reason: "its tokens cannot be opened with this server's key".into(),
+            reason: "its tokens cannot be decrypted with this server's key".into(),
         })
+    }
+
+    /// False when the row holds tokens this server's keys cannot open (a key mix-up, or
+    /// tampering): the page then says so instead of "Connected".
+    pub fn tokens_readable(&self, row: &ConnectionRow) -> bool {
+        row.sealed_tokens.is_none() || self.open(row).is_ok()
     }
 
     fn unusable(&self, row: &ConnectionRow) -> UseError {
@@ -217,16 +223,18 @@ impl Connections {
     }
 
     async fn revoke_tokens(&self, row: &ConnectionRow) -> Option<RevokeError> {
-        let tokens = self.open(row).ok()?;
+        row.sealed_tokens.as_ref()?;
+        let Ok(tokens) = self.open(row) else {
+            // Saying "revoked" here would be false: the grant may still be live.
+            return Some(RevokeError::Failed {
+                name: self.name(&row.connector),
+                detail: "its tokens cannot be decrypted with this server's key, so they could not be revoked".into(),
+            });
+        };
         let provider: Provider = match self.oauth.provider(&row.connector) {
             Ok(p) => p,
             Err(e) => return Some(RevokeError::Failed { name: self.name(&row.connector), detail: e.to_string() }),
         };
-        // Revoking the refresh token ends the whole grant at RFC 7009 providers.
-        let (token, hint) = match &tokens.refresh_token {
-            Some(r) => (r.as_str(), "refresh_token"),
-            None => (tokens.access_token.as_str(), "access_token"),
-        };
-        revoke(&self.oauth.http, &provider, token, hint).await.err()
+        revoke(&self.oauth.http, &provider, &tokens.access_token, tokens.refresh_token.as_deref()).await.err()
     }
 }

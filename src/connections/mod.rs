@@ -2,11 +2,12 @@
 //! its tokens at rest.
 
 mod cipher;
+pub mod keys;
 mod manager;
 mod status;
 mod tokens;
 
-pub use cipher::{CipherError, TokenCipher};
+pub use cipher::{CipherError, TokenCipher, append_key, generate_key, key_file};
 pub use manager::{Connections, UseError};
 pub use status::Status;
 pub use tokens::TokenSet;

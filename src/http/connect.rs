@@ -3,7 +3,7 @@
 
 use super::AppState;
 use super::pages::{Access, PageError};
-use super::session::CurrentUser;
+use super::auth::CurrentUser;
 use crate::card::required_scopes;
 use crate::chat;
 use crate::oauth::{Begin, BeginError, CallbackError, CallbackQuery, Context, Outcome, Purpose};

@@ -10,7 +10,7 @@ use serde_json::json;
 pub enum AppError {
     #[error("{0}")]
     BadRequest(String),
-    #[error("please sign in")]
+    #[error("a valid app key is required: send it as Authorization: Bearer pbk_…")]
     Unauthorized,
     #[error("{0}")]
     Forbidden(String),
@@ -57,6 +57,7 @@ impl From<crate::store::StoreError> for AppError {
         match err {
             crate::store::StoreError::Conflict(msg) => Self::Conflict(msg),
             crate::store::StoreError::NotFound => Self::NotFound("not found".into()),
+            crate::store::StoreError::InvalidText(msg) => Self::BadRequest(msg),
             other => Self::Internal(other.into()),
         }
     }

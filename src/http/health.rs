@@ -1,4 +1,6 @@
-//! `GET /healthz`: the version, and whether the database answers.
+//! `GET /healthz`: the version, and whether the database answers. `GET /livez`: the
+//! process answers at all (no database, no middleware), for liveness probes and as the
+//! yardstick of the HTTP benchmark.
 
 use super::AppState;
 use axum::Json;
@@ -16,4 +18,8 @@ pub async fn healthz(State(state): State<AppState>) -> (StatusCode, Json<Value>)
         "connectors": state.catalog.len(),
     });
     (status, Json(body))
+}
+
+pub async fn livez() -> &'static str {
+    "ok"
 }

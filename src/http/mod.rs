@@ -1,42 +1,58 @@
 //! HTTP: each area has its router and view structs; handlers parse, call one pipeline
-//! step, and render. One tracing span per request.
+//! step, and render. `guard/` holds what every request passes through first.
 
 mod api;
+pub mod auth;
 pub(crate) mod connect;
 mod error;
+pub mod guard;
 mod health;
 pub mod pages;
-pub mod session;
+mod panic;
+pub mod serve;
 mod state;
 
 pub use error::AppError;
+pub use panic::install_hook as install_panic_hook;
 pub use state::AppState;
 
 use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::http::StatusCode;
+use axum::middleware::from_fn_with_state;
 use axum::routing::{get, post};
 use std::time::Duration;
-use tower_http::trace::TraceLayer;
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::timeout::TimeoutLayer;
 
 pub fn router(state: AppState) -> Router {
-    Router::new()
+    let settings = state.settings.clone();
+    let app = Router::new()
         .route("/healthz", get(health::healthz))
-        .route("/api/v1/route", post(api::route))
+        .merge(api::router())
         .route("/apps/{app_id}/connect", post(connect::connect))
         .route("/oauth/callback", get(connect::callback))
         .merge(pages::router())
-        .merge(crate::sandbox::router(&state.settings))
+        .merge(auth::router(&settings))
+        .merge(crate::sandbox::router(&settings))
         .fallback(pages::not_found)
-        .layer(axum::middleware::from_fn(session::same_origin_posts))
-        .layer(
-            TraceLayer::new_for_http().make_span_with(|req: &axum::http::Request<_>| {
-                tracing::info_span!("http", method = %req.method(), path = %req.uri().path())
-            }),
-        )
-        .with_state(state)
+        .method_not_allowed_fallback(pages::method_not_allowed)
+        // Innermost first: a handler's panic and its time limit are caught inside the
+        // front door, so their answers get the headers and request id too.
+        .layer(DefaultBodyLimit::max(settings.http.max_body_bytes))
+        .layer(CatchPanicLayer::custom(panic::answer))
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::SERVICE_UNAVAILABLE,
+            Duration::from_millis(settings.http.request_timeout_ms),
+        ))
+        .layer(from_fn_with_state(state.clone(), guard::front_door))
+        .with_state(state);
+    // Liveness answers before any of that: it must stay cheap and answer under load.
+    Router::new().route("/livez", get(health::livez)).merge(app)
 }
 
-/// Periodic housekeeping: tokens that expire within the margin are refreshed, and expired
-/// pending authorizations are purged.
+/// Periodic housekeeping: tokens that expire within the margin are refreshed; expired
+/// authorizations, sessions, sign-in requests and old records are purged.
 pub fn spawn_background(state: &AppState) -> tokio::task::JoinHandle<()> {
     let state = state.clone();
     tokio::spawn(async move {
@@ -49,8 +65,11 @@ pub fn spawn_background(state: &AppState) -> tokio::task::JoinHandle<()> {
                 Ok(n) => tracing::info!(refreshed = n, "refreshed expiring tokens"),
                 Err(e) => tracing::warn!(error = %e, "could not look for expiring tokens"),
             }
-            if let Err(e) = state.store.purge_expired_pending(crate::store::now()).await {
-                tracing::warn!(error = %e, "could not purge expired authorizations");
+            if let Err(e) = crate::store::retention::purge(&state.store, &state.settings).await {
+                tracing::warn!(error = %e, "could not purge old records");
+            }
+            if let Some(limits) = &state.rate_limits {
+                limits.forget_quiet();
             }
         }
     })

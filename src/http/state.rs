@@ -1,8 +1,10 @@
-//! The one shared state of the server: cheap to clone (every part is an `Arc` or a pool).
+//! The one shared state of the server. Every middleware layer and handler clones it for
+//! each request, so it is one `Arc`: a clone is one reference count, not fifteen.
 
 use crate::catalog::Catalog;
 use crate::config::Settings;
 use crate::connections::{Connections, TokenCipher};
+use crate::http::guard::rate::RateLimits;
 use crate::oauth::OAuth;
 use crate::oauth::http::ProviderHttp;
 use crate::ranking::{Router, RoutingService};
@@ -11,7 +13,17 @@ use std::sync::Arc;
 use std::time::Duration;
 
 #[derive(Clone)]
-pub struct AppState {
+pub struct AppState(Arc<Parts>);
+
+impl std::ops::Deref for AppState {
+    type Target = Parts;
+
+    fn deref(&self) -> &Parts {
+        &self.0
+    }
+}
+
+pub struct Parts {
     pub settings: Arc<Settings>,
     pub catalog: Arc<Catalog>,
     pub store: Store,
@@ -22,6 +34,8 @@ pub struct AppState {
     /// The one way to route a request (rules, and the LLM when configured): handlers
     /// and the chat call this, not `router` directly.
     pub routing: Arc<RoutingService>,
+    /// Request rates per address and per key; `None` when turned off.
+    pub rate_limits: Option<Arc<RateLimits>>,
 }
 
 impl AppState {
@@ -47,6 +61,7 @@ impl AppState {
             cipher: cipher.clone(),
         };
         let connections = Arc::new(Connections::new(oauth.clone()));
-        Ok(Self { settings, catalog, store, cipher, router, routing, oauth, connections })
+        let rate_limits = RateLimits::new(&settings.rate_limit).map(Arc::new);
+        Ok(Self(Arc::new(Parts { settings, catalog, store, cipher, router, routing, oauth, connections, rate_limits })))
     }
 }

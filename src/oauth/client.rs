@@ -4,7 +4,7 @@
 
 use super::http::{HttpError, ProviderHttp, split_scopes};
 use super::provider::Provider;
-use crate::catalog::{ClientAuth, HttpMethod};
+use crate::catalog::{ClientAuth, HttpMethod, NO_SCOPE_PARAM};
 use oauth2::basic::{
     BasicErrorResponse, BasicErrorResponseType, BasicRevocationErrorResponse, BasicTokenIntrospectionResponse,
     BasicTokenType,
@@ -100,7 +100,7 @@ pub fn authorize_url(
     let state = state.to_owned();
     let mut req = client.authorize_url(move || CsrfToken::new(state));
     let joined = scopes.join(&p.scope_separator);
-    if !joined.is_empty() {
+    if !joined.is_empty() && p.scope_param != NO_SCOPE_PARAM {
         req = if p.scope_param == "scope" {
             req.add_scope(Scope::new(joined))
         } else {
@@ -136,6 +136,9 @@ pub async fn exchange_code(
     let mut request = client.exchange_code(AuthorizationCode::new(code.to_owned()));
     if let Some(v) = verifier {
         request = request.set_pkce_verifier(PkceCodeVerifier::new(v));
+    }
+    for (k, v) in &p.token_params {
+        request = request.add_extra_param(k.clone(), v.clone());
     }
     let answer = request.request_async(http).await.map_err(|e| token_error(&p.name, e))?;
     Ok(granted(answer, None))
@@ -230,4 +233,73 @@ fn pick(value: &Value, pointers: &[String]) -> Option<String> {
         Value::Number(n) => Some(n.to_string()),
         _ => None,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::catalog::Catalog;
+    use crate::config::{ConnectorSettings, Settings};
+    use std::time::Duration;
+    use wiremock::matchers::{body_string_contains, method};
+    use wiremock::{Mock, MockServer, ResponseTemplate};
+
+    /// The catalog's entry for `connector` with test credentials and endpoints under `base`.
+    fn provider(connector: &str, base: &str) -> Provider {
+        let mut settings = Settings::default();
+        settings.connectors.insert(
+            connector.into(),
+            ConnectorSettings {
+                client_id: Some("client-1".into()),
+                client_secret: Some(secrecy::SecretString::from("secret-1")),
+                authorization_url: Some(format!("{base}/authorize")),
+                token_url: Some(format!("{base}/token")),
+                allow_insecure_endpoints: true,
+                ..ConnectorSettings::default()
+            },
+        );
+        let catalog = Catalog::embedded().unwrap();
+        Provider::resolve(catalog.get(connector).unwrap(), &settings).unwrap()
+    }
+
+    #[test]
+    fn zoom_is_asked_for_no_scopes_because_its_app_settings_hold_them() {
+        let scopes = ["user:read:user".to_owned(), "meeting:write:meeting".to_owned()];
+        let (zoom, _) =
+            authorize_url(&provider("zoom", "https://p.example"), "https://pb.example/cb", "s", &scopes, false)
+                .unwrap();
+        assert!(!zoom.contains("scope="), "{zoom}");
+        assert!(zoom.contains("code_challenge_method=S256"), "Zoom documents PKCE: {zoom}");
+        let (gmail, _) =
+            authorize_url(&provider("gmail", "https://p.example"), "https://pb.example/cb", "s", &scopes, false)
+                .unwrap();
+        assert!(gmail.contains("scope=user%3Aread%3Auser+meeting%3Awrite%3Ameeting"), "{gmail}");
+    }
+
+    #[tokio::test]
+    async fn shopify_asks_for_an_expiring_offline_token_on_the_code_exchange() {
+        let server = MockServer::start().await;
+        Mock::given(method("POST"))
+            .and(body_string_contains("expiring=1"))
+            .respond_with(ResponseTemplate::new(200).set_body_json(serde_json::json!({
+                "access_token": "shpat_1", "expires_in": 3600, "refresh_token": "shprt_1", "scope": "read_orders"
+            })))
+            .mount(&server)
+            .await;
+        Mock::given(method("POST"))
+            .respond_with(ResponseTemplate::new(400).set_body_json(serde_json::json!({"error": "invalid_request"})))
+            .mount(&server)
+            .await;
+        let http = ProviderHttp::new(Duration::from_secs(2), Duration::from_secs(5), None).unwrap();
+        let shopify = provider("shopify", &server.uri());
+        let granted = exchange_code(&http, &shopify, "https://pb.example/cb", "code-1", None).await.unwrap();
+        assert_eq!(
+            granted.tokens.refresh_token.as_deref(),
+            Some("shprt_1"),
+            "an expiring token comes with a refresh token"
+        );
+        let gmail = provider("gmail", &server.uri());
+        let refused = exchange_code(&http, &gmail, "https://pb.example/cb", "code-1", None).await;
+        assert!(refused.is_err(), "the server takes only exchanges that ask for an expiring token");
+    }
 }

@@ -216,7 +216,10 @@ impl OAuth {
                 "access_denied" => format!("You cancelled at {shown}. Nothing was connected."),
                 other => {
                     let why = q.error_description.clone().unwrap_or_else(|| other.replace('_', " "));
-                    format!("{shown} refused the connection: {why}. Nothing was connected.")
+                    // A personal account at a work-or-school-only sign-in: say that plainly.
+                    let accounts = self.catalog.get(&pending.connector).and_then(|c| c.auth.accounts.note());
+                    let note = accounts.map(|n| format!(" {n}")).unwrap_or_default();
+                    format!("{shown} refused the connection: {why}.{note} Nothing was connected.")
                 }
             });
         }

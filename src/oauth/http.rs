@@ -46,6 +46,30 @@ impl ProviderHttp {
 
     /// Sends an oauth2-crate request and returns the provider's answer in standard shape.
     pub async fn token_call(&self, request: HttpRequest) -> Result<HttpResponse, HttpError> {
+        let (status, content_type, bytes) = self.send(request).await?;
+        let (status, json) = normalize_token_answer(status, &content_type, &bytes);
+        let mut out = oauth2::http::Response::builder().status(status);
+        if json.is_some() {
+            out = out.header("content-type", "application/json");
+        }
+        out.body(json.map(|v| v.to_string().into_bytes()).unwrap_or_else(|| bytes.to_vec()))
+            .map_err(|e| HttpError::Build(e.to_string()))
+    }
+}
+
+impl ProviderHttp {
+    /// Sends a request as it is and returns the answer untouched: for OpenID Connect
+    /// discovery and keys, which are not token answers.
+    pub async fn plain_call(&self, request: HttpRequest) -> Result<HttpResponse, HttpError> {
+        let (status, content_type, bytes) = self.send(request).await?;
+        oauth2::http::Response::builder()
+            .status(status)
+            .header("content-type", content_type)
+            .body(bytes.to_vec())
+            .map_err(|e| HttpError::Build(e.to_string()))
+    }
+
+    async fn send(&self, request: HttpRequest) -> Result<(u16, String, bytes::Bytes), HttpError> {
         let (parts, body) = request.into_parts();
         let method = reqwest::Method::from_bytes(parts.method.as_str().as_bytes())
             .map_err(|e| HttpError::Build(e.to_string()))?;
@@ -57,13 +81,19 @@ impl ProviderHttp {
         let status = resp.status().as_u16();
         let content_type = resp.headers().get("content-type").and_then(|v| v.to_str().ok()).unwrap_or("").to_owned();
         let bytes = resp.bytes().await.map_err(classify)?;
-        let (status, json) = normalize_token_answer(status, &content_type, &bytes);
-        let mut out = oauth2::http::Response::builder().status(status);
-        if json.is_some() {
-            out = out.header("content-type", "application/json");
-        }
-        out.body(json.map(|v| v.to_string().into_bytes()).unwrap_or_else(|| bytes.to_vec()))
-            .map_err(|e| HttpError::Build(e.to_string()))
+        Ok((status, content_type, bytes))
+    }
+}
+
+/// The same client without the token-answer rewriting, for the OpenID Connect crate.
+pub struct PlainHttp<'a>(pub &'a ProviderHttp);
+
+impl<'c> oauth2::AsyncHttpClient<'c> for PlainHttp<'_> {
+    type Error = HttpError;
+    type Future = std::pin::Pin<Box<dyn std::future::Future<Output = Result<HttpResponse, HttpError>> + Send + 'c>>;
+
+    fn call(&'c self, request: HttpRequest) -> Self::Future {
+        Box::pin(self.0.plain_call(request))
     }
 }
 

@@ -30,6 +30,7 @@ pub struct Provider {
     pub token_url: String,
     pub revocation_url: Option<String>,
     pub revocation_style: RevocationStyle,
+    pub revocation_headers: BTreeMap<String, String>,
     pub userinfo_url: Option<String>,
     pub userinfo_method: HttpMethod,
     pub account_fields: Vec<String>,
@@ -38,6 +39,7 @@ pub struct Provider {
     pub pkce: bool,
     pub client_auth: ClientAuth,
     pub params: BTreeMap<String, String>,
+    pub token_params: BTreeMap<String, String>,
     pub switch_account_params: BTreeMap<String, String>,
     pub client_id: String,
     pub client_secret: Option<SecretString>,
@@ -59,7 +61,8 @@ impl Provider {
             authorization_url: auth.authorization_url.clone().unwrap_or_default(),
             token_url: auth.token_url.clone().unwrap_or_default(),
             revocation_url: auth.revocation_url.clone(),
-            revocation_style: auth.revocation_style,
+            revocation_style: auth.revocation_style(),
+            revocation_headers: auth.revocation_headers.clone(),
             userinfo_url: auth.userinfo_url.clone(),
             userinfo_method: auth.userinfo_method,
             account_fields: auth.account_fields.clone(),
@@ -68,6 +71,7 @@ impl Provider {
             pkce: auth.pkce,
             client_auth: auth.client_auth,
             params: auth.params.clone(),
+            token_params: auth.token_params.clone(),
             switch_account_params: auth.switch_account_params.clone(),
             client_id: String::new(),
             client_secret: None,
@@ -81,6 +85,10 @@ impl Provider {
                 override_with(&mut p.token_url, &c.token_url);
                 if c.revocation_url.is_some() {
                     p.revocation_url = c.revocation_url.clone();
+                    if p.revocation_style == RevocationStyle::None {
+                        // An endpoint the catalog does not know of: assume the standard.
+                        p.revocation_style = RevocationStyle::rfc7009(p.client_auth);
+                    }
                 }
                 // GitHub's revocation path names the client: `/applications/{client_id}/grant`.
                 p.revocation_url = p.revocation_url.map(|u| u.replace("{client_id}", &p.client_id));
@@ -96,13 +104,16 @@ impl Provider {
     }
 
     /// The sandbox speaks plain OAuth 2.0: standard scope parameter and separator, PKCE,
-    /// client secret in a basic header, RFC 7009 revocation, a userinfo endpoint.
+    /// client secret in a basic header, RFC 7009 revocation, a userinfo endpoint, and no
+    /// provider-specific token or revocation fields.
     fn use_sandbox(&mut self, public_url: &str) {
         let e = crate::sandbox::endpoints(public_url);
         self.authorization_url = e.authorization_url;
         self.token_url = e.token_url;
         self.revocation_url = Some(e.revocation_url);
-        self.revocation_style = RevocationStyle::Rfc7009;
+        self.revocation_style = RevocationStyle::FormBasic;
+        self.revocation_headers.clear();
+        self.token_params.clear();
         self.userinfo_url = Some(e.userinfo_url);
         self.userinfo_method = HttpMethod::Get;
         self.account_fields = crate::sandbox::ACCOUNT_FIELDS.iter().map(|f| (*f).to_owned()).collect();

@@ -11,6 +11,22 @@ pub const DEMO_ACCOUNTS: [(&str, &str); 3] = [
     ("team@acme.example", "Acme Team"),
 ];
 
+/// Domains of personal mailboxes (Microsoft's own and the common webmail ones): a sandbox
+/// account on one of them plays a personal account, which a provider that takes work or
+/// school accounts only refuses at sign-in.
+const PERSONAL_DOMAINS: [&str; 10] = [
+    "outlook.com",
+    "hotmail.com",
+    "live.com",
+    "msn.com",
+    "gmail.com",
+    "googlemail.com",
+    "yahoo.com",
+    "icloud.com",
+    "me.com",
+    "aol.com",
+];
+
 /// The identity chosen on the consent screen: what the userinfo endpoint answers.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Account {
@@ -45,6 +61,12 @@ impl Account {
                 .unwrap_or_else(|| name_from(local)),
         };
         Ok(Self { email: email.to_owned(), name })
+    }
+
+    /// True for an address on a personal mailbox domain (see [`PERSONAL_DOMAINS`]).
+    pub fn is_personal(&self) -> bool {
+        let domain = self.email.rsplit('@').next().unwrap_or_default().to_lowercase();
+        PERSONAL_DOMAINS.contains(&domain.as_str())
     }
 
     /// A stable subject identifier: the same address always gets the same `sub`, across
@@ -84,6 +106,14 @@ mod tests {
         for bad in ["", "nobody", "@example.com", "a@", "a@b@c", "a b@example.com", "<a@example.com>"] {
             assert!(Account::parse(bad, None).is_err(), "{bad:?} was accepted");
         }
+    }
+
+    #[test]
+    fn personal_mailboxes_are_told_from_work_addresses() {
+        assert!(Account::parse("jo@Hotmail.com", None).unwrap().is_personal());
+        assert!(Account::parse("jo@outlook.com", None).unwrap().is_personal());
+        assert!(!Account::parse("jo@contoso.example", None).unwrap().is_personal());
+        assert!(!Account::parse("jo@outlook.com.contoso.example", None).unwrap().is_personal());
     }
 
     #[test]

@@ -9,10 +9,9 @@
 use super::account::{Account, DEMO_ACCOUNTS};
 use super::request::{AuthorizeError, AuthorizeRequest};
 use super::{CLIENT_NAME, grant, provider_name};
-use crate::catalog::{Access, Connector};
+use crate::catalog::{Access, Accounts, Connector};
 use crate::http::AppState;
 use crate::http::pages::{PageError, render};
-use crate::http::session;
 use crate::store::{UserRow, now};
 use askama::Template;
 use axum::extract::{Form, Query, State};
@@ -75,10 +74,27 @@ pub async fn decide(
         Ok(account) => account,
         Err(e) => return consent_page(&state, &request, offered, choice, Some(e.to_string())),
     };
+    if let Some(refusal) = refuses(&state, &request, &account) {
+        return consent_page(&state, &request, offered, choice, Some(refusal));
+    }
     match grant::issue_code(&state.store, &request, &account, now()).await {
         Ok(code) => Redirect::to(&request.code_url(&code)).into_response(),
         Err(e) => PageError::internal(e).into_response(),
     }
+}
+
+/// Why the provider this request plays would refuse the account at sign-in, if it would:
+/// a connector that takes work or school accounts only (Microsoft's `organizations`
+/// tenant) refuses a personal one, as the real sign-in page does.
+fn refuses(state: &AppState, request: &AuthorizeRequest, account: &Account) -> Option<String> {
+    let connector = state.catalog.get(&request.connector)?;
+    (connector.auth.accounts == Accounts::WorkOrSchool && account.is_personal()).then(|| {
+        format!(
+            "{} takes work or school accounts only, and {} is a personal account. Choose your work or school account.",
+            provider_name(connector),
+            account.email
+        )
+    })
 }
 
 /// The answer to a request the sandbox refuses: an error page, or an error redirect.
@@ -94,8 +110,8 @@ fn refuse(refusal: AuthorizeError) -> Response {
 /// The patchbay user signed in in this browser, if any: only a default for the account.
 async fn signed_in(state: &AppState, headers: &HeaderMap) -> Result<Option<UserRow>, PageError> {
     let jar = CookieJar::from_headers(headers);
-    let Some(cookie) = jar.get(session::COOKIE) else { return Ok(None) };
-    Ok(state.store.session_user(&crate::digest::sha256_hex(cookie.value()), now()).await?)
+    let Some(token) = crate::http::auth::cookies::session_token(&jar) else { return Ok(None) };
+    Ok(crate::identity::sessions::user(&state.store, &token).await?)
 }
 
 /// The accounts to choose from, the default first: the `login_hint` the client sent,

@@ -192,8 +192,11 @@ pub async fn refresh(
     let token =
         NewSandboxAccessToken { token_hash: &digest(&access), scopes: &scopes, expires_at: expiry(at, ttl_secs) };
     if !store.rotate_sandbox_refresh(grant.id, &old_hash, &digest(&refresh), token, at).await? {
+        tracing::warn!(grant = grant.id, connector, "sandbox: a refresh token was used twice");
         return Err(spent());
     }
+    // One line per refresh, so a soak run can count refreshes per token lifetime.
+    tracing::info!(grant = grant.id, connector, "sandbox: refreshed an access token");
     Ok(answer(access, refresh, ttl_secs, &scopes))
 }
 

@@ -62,7 +62,7 @@ pub fn client_secret() -> &'static str {
 /// sandbox speaks standard OAuth 2.0: client authentication by HTTP Basic or in the body,
 /// scopes space- or comma-separated, and RFC 7009 revocation (a POST form `token=…` with
 /// client authentication), so a client should use that style for a sandbox connector even
-/// when the real provider revokes differently (GitHub, Zoom, Zoho).
+/// when the real provider revokes differently (Slack, Dropbox, Notion, GitHub, Zoom).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SandboxEndpoints {
     pub authorization_url: String,

@@ -24,6 +24,9 @@ impl Store {
         account: Option<&str>,
         detail: Option<&str>,
     ) -> StoreResult<()> {
+        // The account and detail often quote what someone typed.
+        let account = account.map(|a| a.replace('\0', ""));
+        let detail = detail.map(|d| d.replace('\0', ""));
         sqlx::query(
             "INSERT INTO audit_log (app_id, user_id, action, connector, account, detail, at) \
              VALUES ($1, $2, $3, $4, $5, $6, $7)",
@@ -50,5 +53,23 @@ impl Store {
         .bind(limit)
         .fetch_all(self.pool())
         .await?)
+    }
+
+    pub async fn purge_audit_before(&self, before: i64) -> StoreResult<u64> {
+        let done = sqlx::query("DELETE FROM audit_log WHERE at < $1").bind(before).execute(self.pool()).await?;
+        Ok(done.rows_affected())
+    }
+
+    /// Records one use of an app key (which key, never the key itself).
+    pub async fn audit_key_use(&self, app_id: i64, key_id: i64, action: &str, detail: Option<&str>) -> StoreResult<()> {
+        sqlx::query("INSERT INTO audit_log (app_id, key_id, action, detail, at) VALUES ($1, $2, $3, $4, $5)")
+            .bind(app_id)
+            .bind(key_id)
+            .bind(action)
+            .bind(detail)
+            .bind(now())
+            .execute(self.pool())
+            .await?;
+        Ok(())
     }
 }

@@ -259,4 +259,26 @@ impl Store {
         let done = sqlx::query("DELETE FROM connections WHERE id = $1").bind(id).execute(self.pool()).await?;
         Ok(done.rows_affected() == 1)
     }
+
+    /// Every connection that holds tokens (for `patchbay keys rewrap`).
+    pub async fn connections_with_tokens(&self) -> StoreResult<Vec<ConnectionRow>> {
+        Ok(sqlx::query_as::<_, ConnectionRow>(concat!(
+            "SELECT ",
+            columns!(),
+            " FROM connections WHERE sealed_tokens IS NOT NULL ORDER BY id"
+        ))
+        .fetch_all(self.pool())
+        .await?)
+    }
+
+    /// Swaps the sealed blob for the same tokens sealed anew, only if it is still `old`.
+    pub async fn replace_sealed_tokens(&self, id: i64, old: &[u8], new: &[u8]) -> StoreResult<bool> {
+        let done = sqlx::query("UPDATE connections SET sealed_tokens = $1 WHERE id = $2 AND sealed_tokens = $3")
+            .bind(new)
+            .bind(id)
+            .bind(old)
+            .execute(self.pool())
+            .await?;
+        Ok(done.rows_affected() == 1)
+    }
 }

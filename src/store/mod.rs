@@ -7,7 +7,11 @@ mod audit;
 mod chat;
 mod connections;
 mod flows;
+mod identity;
+mod invitations;
+mod keys;
 mod pending;
+pub mod retention;
 mod sandbox;
 mod users;
 
@@ -15,6 +19,9 @@ pub use audit::AuditEntry;
 pub use chat::{CardState, ChatMessage, NewMessage};
 pub use connections::{ConnectionRow, NewConnection, TokenUpdate};
 pub use flows::{FlowRow, FlowVersionRow};
+pub use identity::{Credentials, SignInRequest};
+pub use invitations::InvitationRow;
+pub use keys::AppKeyRow;
 pub use pending::{PendingAuthorization, PendingSwitch};
 pub use sandbox::{CodeRedemption, NewSandboxAccessToken, NewSandboxGrant, SandboxAccess, SandboxCode, SandboxGrant};
 pub use users::{AppRow, Member, UserRow};
@@ -58,8 +65,12 @@ pub enum StoreError {
     NotFound,
     #[error("unsupported database URL: use sqlite:… or postgres://…")]
     UnsupportedUrl,
+    /// Text no backend should keep (a NUL character, which PostgreSQL refuses and SQLite
+    /// would store): refused the same way on both.
+    #[error("{0}")]
+    InvalidText(String),
     #[error("database error: {0}")]
-    Database(#[from] sqlx::Error),
+    Database(sqlx::Error),
     #[error("migration failed: {0}")]
     Migration(#[from] sqlx::migrate::MigrateError),
     #[error("stored data is corrupt: {0}")]
@@ -67,6 +78,27 @@ pub enum StoreError {
 }
 
 pub type StoreResult<T> = Result<T, StoreError>;
+
+impl From<sqlx::Error> for StoreError {
+    fn from(err: sqlx::Error) -> Self {
+        // 22021: PostgreSQL's "invalid byte sequence" for a NUL in text; a safety net
+        // behind `plain_text`, which catches it before it is sent.
+        match &err {
+            sqlx::Error::Database(db) if db.code().as_deref() == Some("22021") => {
+                StoreError::InvalidText("text cannot contain NUL characters".into())
+            }
+            _ => StoreError::Database(err),
+        }
+    }
+}
+
+/// Refuses text with a NUL character before it reaches either backend.
+pub(crate) fn plain_text<'a>(what: &str, text: &'a str) -> StoreResult<&'a str> {
+    if text.contains('\0') {
+        return Err(StoreError::InvalidText(format!("{what} cannot contain NUL characters")));
+    }
+    Ok(text)
+}
 
 #[derive(Clone, Debug)]
 pub struct Store {
@@ -144,7 +176,7 @@ impl Store {
 pub(crate) fn conflict_or(err: sqlx::Error, message: &str) -> StoreError {
     match &err {
         sqlx::Error::Database(db) if db.is_unique_violation() => StoreError::Conflict(message.to_owned()),
-        _ => StoreError::Database(err),
+        _ => StoreError::from(err),
     }
 }
 

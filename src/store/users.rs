@@ -1,6 +1,6 @@
 //! Users, apps, who belongs to which app with which role, and sign-in sessions.
 
-use super::{Store, StoreError, StoreResult, conflict_or, now};
+use super::{Store, StoreError, StoreResult, conflict_or, now, plain_text};
 use crate::app::Role;
 
 #[derive(Clone, Debug, PartialEq, sqlx::FromRow)]
@@ -37,6 +37,8 @@ struct WithRole<T> {
 
 impl Store {
     pub async fn create_user(&self, email: &str, name: &str) -> StoreResult<UserRow> {
+        plain_text("an email", email)?;
+        plain_text("a name", name)?;
         sqlx::query_as::<_, UserRow>(
             "INSERT INTO users (email, name, created_at) VALUES ($1, $2, $3) RETURNING id, email, name, created_at",
         )
@@ -63,6 +65,8 @@ impl Store {
 
     /// Creates the app and makes `owner` its owner, in one transaction.
     pub async fn create_app(&self, name: &str, structure: &str, time_zone: &str, owner: i64) -> StoreResult<AppRow> {
+        plain_text("an app name", name)?;
+        plain_text("an app structure", structure)?;
         let mut tx = self.pool().begin().await?;
         let app = sqlx::query_as::<_, AppRow>(
             "INSERT INTO apps (name, structure, time_zone, created_by, created_at) VALUES ($1, $2, $3, $4, $5) \
@@ -111,6 +115,7 @@ impl Store {
     }
 
     pub async fn update_app_structure(&self, app_id: i64, structure: &str) -> StoreResult<()> {
+        plain_text("an app structure", structure)?;
         let done = sqlx::query("UPDATE apps SET structure = $1 WHERE id = $2")
             .bind(structure)
             .bind(app_id)
@@ -131,6 +136,90 @@ impl Store {
         .execute(self.pool())
         .await?;
         Ok(())
+    }
+
+    /// Changes a member's role, or removes them (`None`), unless that would leave the app
+    /// without an owner. Checked in the same transaction as the change, so two owners
+    /// demoting each other at once cannot both succeed.
+    pub async fn change_member(&self, app_id: i64, user_id: i64, role: Option<Role>) -> StoreResult<()> {
+        let mut tx = self.pool().begin().await?;
+        let current: Option<(String,)> = sqlx::query_as("SELECT role FROM memberships WHERE app_id = $1 AND user_id = $2")
+            .bind(app_id)
+            .bind(user_id)
+            .fetch_optional(&mut *tx)
+            .await?;
+        let Some((current,)) = current else { return Err(StoreError::NotFound) };
+        if current == Role::Owner.as_str() && role != Some(Role::Owner) {
+            let (owners,): (i64,) =
+                sqlx::query_as("SELECT COUNT(*) FROM memberships WHERE app_id = $1 AND role = 'owner'")
+                    .bind(app_id)
+                    .fetch_one(&mut *tx)
+                    .await?;
+            if owners <= 1 {
+                return Err(StoreError::Conflict(
+                    "An app always keeps at least one owner: make someone else an owner first.".into(),
+                ));
+            }
+        }
+        match role {
+            Some(role) => {
+                sqlx::query("UPDATE memberships SET role = $1 WHERE app_id = $2 AND user_id = $3")
+                    .bind(role.as_str())
+                    .bind(app_id)
+                    .bind(user_id)
+                    .execute(&mut *tx)
+                    .await?
+            }
+            None => {
+                sqlx::query("DELETE FROM memberships WHERE app_id = $1 AND user_id = $2")
+                    .bind(app_id)
+                    .bind(user_id)
+                    .execute(&mut *tx)
+                    .await?
+            }
+        };
+        tx.commit().await?;
+        Ok(())
+    }
+
+    pub async fn rename_app(&self, app_id: i64, name: &str) -> StoreResult<()> {
+        plain_text("an app name", name)?;
+        let done = sqlx::query("UPDATE apps SET name = $1 WHERE id = $2").bind(name).bind(app_id).execute(self.pool()).await?;
+        if done.rows_affected() == 0 { Err(StoreError::NotFound) } else { Ok(()) }
+    }
+
+    pub async fn set_app_time_zone(&self, app_id: i64, time_zone: &str) -> StoreResult<()> {
+        sqlx::query("UPDATE apps SET time_zone = $1 WHERE id = $2").bind(time_zone).bind(app_id).execute(self.pool()).await?;
+        Ok(())
+    }
+
+    /// Deletes the app; its memberships, connections, flows, chat, keys and invitations go
+    /// with it (ON DELETE CASCADE). Revoking the connections first is the caller's job.
+    pub async fn delete_app(&self, app_id: i64) -> StoreResult<()> {
+        sqlx::query("DELETE FROM apps WHERE id = $1").bind(app_id).execute(self.pool()).await?;
+        Ok(())
+    }
+
+    pub async fn user_by_email(&self, email: &str) -> StoreResult<Option<UserRow>> {
+        Ok(sqlx::query_as::<_, UserRow>("SELECT id, email, name, created_at FROM users WHERE email = $1")
+            .bind(email)
+            .fetch_optional(self.pool())
+            .await?)
+    }
+
+    pub async fn create_user_with_password(&self, email: &str, name: &str, password_hash: &str) -> StoreResult<UserRow> {
+        plain_text("an email", email)?;
+        plain_text("a name", name)?;
+        sqlx::query_as::<_, UserRow>(
+            "INSERT INTO users (email, name, created_at, password_hash) VALUES ($1, $2, $3, $4)              RETURNING id, email, name, created_at",
+        )
+        .bind(email)
+        .bind(name)
+        .bind(now())
+        .bind(password_hash)
+        .fetch_one(self.pool())
+        .await
+        .map_err(|e| conflict_or(e, &format!("a user with the email {email} already exists")))
     }
 
     pub async fn role_of(&self, app_id: i64, user_id: i64) -> StoreResult<Option<Role>> {

@@ -188,3 +188,31 @@ async fn a_builder_connects_gmail_through_the_sandbox_consent_screen() {
     assert!(connected.text().await.unwrap().contains("Connected as ada@example.com"));
     d.screenshot("connected.png").await;
 }
+
+#[tokio::test]
+async fn a_new_owner_sets_up_patchbay_then_signs_out_and_back_in_with_the_password() {
+    let app = TestApp::spawn_with(|s| s.seed_demo = false).await;
+    let code = app.setup_code.clone().expect("a setup code");
+    let Some(d) = Driver::start().await else { return };
+    d.client.goto(&app.url("/login")).await.unwrap();
+    d.client.find(Locator::LinkText("Set up the first owner")).await.unwrap().click().await.unwrap();
+    d.wait_for(Locator::Css("input[name=code]")).await;
+    d.type_into("input[name=code]", &code).await;
+    d.type_into("input[name=name]", "Olive Owner").await;
+    d.type_into("input[name=email]", "olive@example.org").await;
+    d.type_into("input[name=password]", "a long enough passphrase").await;
+    d.press("Create the owner account").await;
+    d.wait_for(Locator::Css("textarea#prompt")).await;
+    assert!(d.text_of(".whoami").await.contains("Olive Owner"));
+
+    d.press("Sign out").await;
+    d.wait_for(Locator::Css("input[name=password]")).await;
+    d.type_into("input[name=email]", "olive@example.org").await;
+    d.type_into("input[name=password]", "not the passphrase").await;
+    d.press("Sign in").await;
+    assert!(d.text_of("[role=alert]").await.contains("do not match"));
+    d.type_into("input[name=password]", "a long enough passphrase").await;
+    d.press("Sign in").await;
+    d.wait_for(Locator::Css("textarea#prompt")).await;
+    d.screenshot("signed-in-home.png").await;
+}

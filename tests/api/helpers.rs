@@ -19,6 +19,8 @@ pub struct TestApp {
     pub store: Store,
     /// The data directory; a second instance may share it (`spawn_in`).
     pub dir: Arc<tempfile::TempDir>,
+    /// The code printed at start while nobody has an account.
+    pub setup_code: Option<String>,
     stop: Option<tokio::sync::oneshot::Sender<()>>,
 }
 
@@ -44,6 +46,7 @@ impl TestApp {
     pub async fn start(settings: Settings, dir: Arc<tempfile::TempDir>) -> Self {
         let app = Application::build(settings).await.expect("the server builds");
         let state = app.state().clone();
+        let setup_code = app.setup_code().map(str::to_owned);
         let base = format!("http://127.0.0.1:{}", app.port());
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
         tokio::spawn(async move {
@@ -53,27 +56,44 @@ impl TestApp {
             .await
             .expect("the server runs");
         });
-        Self { base, store: state.store.clone(), state, dir, stop: Some(tx) }
+        Self { base, store: state.store.clone(), state, dir, setup_code, stop: Some(tx) }
     }
 
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.base)
     }
 
-    /// A browser-like client: its own cookies, redirects not followed (tests look at them).
+    /// A bare client: its own cookies, redirects not followed (tests look at them), and no
+    /// `Origin`, so its form posts are refused unless they carry the page's CSRF token.
     pub fn client() -> reqwest::Client {
         reqwest::Client::builder().cookie_store(true).redirect(Policy::none()).build().unwrap()
     }
 
-    /// A client signed in as the seeded person with this email.
+    /// A browser on patchbay's pages: like `client`, and its posts carry patchbay's own
+    /// `Origin`, as a browser's do.
+    pub fn browser(&self) -> reqwest::Client {
+        let mut headers = reqwest::header::HeaderMap::new();
+        headers.insert("origin", self.base.parse().unwrap());
+        reqwest::Client::builder().cookie_store(true).redirect(Policy::none()).default_headers(headers).build().unwrap()
+    }
+
+    /// A browser signed in as the seeded person with this email (development sign-in).
     pub async fn signed_in(&self, email: &str) -> reqwest::Client {
-        let client = Self::client();
+        let client = self.browser();
         let users = self.store.list_users().await.unwrap();
         let user = users.iter().find(|u| u.email == email).unwrap_or_else(|| panic!("no seeded user {email}"));
-        let resp = client.post(self.url("/login")).form(&[("user_id", user.id.to_string())]).send().await.unwrap();
+        let resp = client.post(self.url("/login/dev")).form(&[("user_id", user.id.to_string())]).send().await.unwrap();
         assert_eq!(resp.status(), 303, "sign-in redirects");
         client
     }
+}
+
+/// Production settings as a deployment has them: an https public URL and an explicit
+/// token key (the server refuses to start without both).
+pub fn production(s: &mut Settings) {
+    s.env = patchbay::config::Environment::Production;
+    s.public_url = Some("https://patchbay.test".into());
+    s.token_key = Some(secrecy::SecretString::from(patchbay::connections::generate_key()));
 }
 
 impl Drop for TestApp {
@@ -87,7 +107,13 @@ impl Drop for TestApp {
 /// Signs in as the user with this id and returns the `Cookie` header value to send, for
 /// tests that drive cookies by hand.
 pub async fn session_cookie(http: &reqwest::Client, app: &TestApp, user_id: i64) -> String {
-    let response = http.post(app.url("/login")).form(&[("user_id", user_id.to_string())]).send().await.unwrap();
+    let response = http
+        .post(app.url("/login/dev"))
+        .header("origin", &app.base)
+        .form(&[("user_id", user_id.to_string())])
+        .send()
+        .await
+        .unwrap();
     assert_eq!(response.status(), 303, "sign-in redirects");
     let set_cookie = response.headers().get("set-cookie").expect("a session cookie").to_str().unwrap();
     set_cookie.split(';').next().unwrap().to_owned()

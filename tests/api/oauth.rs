@@ -131,7 +131,7 @@ async fn the_stored_row_holds_no_plaintext_token() {
         .fetch_one(&pool)
         .await
         .unwrap();
-    let cipher = TokenCipher::load_or_create(None, s.app.dir.path()).unwrap();
+    let cipher = TokenCipher::load_or_create(None, &[], s.app.dir.path()).unwrap();
     let tokens = TokenSet::open(&sealed, &cipher, TODO_APP, "gmail").unwrap();
     let me = reqwest::Client::new()
         .get(format!("{}/me", s.peer.base))

@@ -9,7 +9,7 @@ async fn healthz_reports_the_version_and_a_reachable_database() {
     assert_eq!(body["status"], "ok");
     assert_eq!(body["version"], env!("CARGO_PKG_VERSION"));
     assert_eq!(body["database"]["reachable"], true);
-    assert_eq!(body["connectors"], 72);
+    assert_eq!(body["connectors"], patchbay::catalog::KNOWN_IDS.len());
 }
 
 #[tokio::test]
@@ -195,7 +195,7 @@ async fn browse_groups_the_catalog_and_use_opens_the_chat_with_the_prompt() {
     let app = TestApp::spawn().await;
     let owner = app.signed_in(OWNER).await;
     let page = text(owner.get(app.url("/apps/1/integrations/browse")).send().await.unwrap(), 200).await;
-    assert!(page.contains("72 connectors"));
+    assert!(page.contains(&format!("{} connectors", patchbay::catalog::KNOWN_IDS.len())));
     for heading in ["<h2>Email</h2>", "<h2>CRM</h2>", "<h2>Payments</h2>"] {
         assert!(page.contains(heading), "{heading}");
     }
@@ -273,4 +273,48 @@ async fn a_connector_patchbay_cannot_connect_yet_says_what_it_needs_instead_of_a
             .await
             .contains("which patchbay does not support yet")
     );
+}
+
+#[tokio::test]
+async fn a_long_chat_shows_its_latest_turns_with_a_link_to_earlier_ones() {
+    let app = TestApp::spawn().await;
+    let ada = app.store.list_users().await.unwrap()[0].id;
+    for i in 0..60 {
+        let body = format!("note number {i:02}");
+        let m = patchbay::store::NewMessage { app_id: 1, author_id: Some(ada), role: "builder", body: &body, payload: None };
+        app.store.add_message(m).await.unwrap();
+    }
+    let owner = app.signed_in(OWNER).await;
+    let latest = text(owner.get(app.url("/apps/1/chat")).send().await.unwrap(), 200).await;
+    assert!(latest.contains("note number 59") && !latest.contains("note number 05"));
+    let at = latest.find("/apps/1/chat?before=").expect("a link to earlier messages");
+    let href = latest[at..].split('"').next().unwrap().to_owned();
+    let earlier = text(owner.get(app.url(&href)).send().await.unwrap(), 200).await;
+    assert!(earlier.contains("note number 05") && !earlier.contains("note number 59"));
+    assert!(earlier.contains("Back to the latest messages"));
+}
+
+/// The Content-Security-Policy allows no inline style or script: a template that carried
+/// one would render broken in a browser, so none may.
+#[test]
+fn no_template_carries_inline_style_or_script() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("templates");
+    let mut stack = vec![dir];
+    while let Some(d) = stack.pop() {
+        for entry in std::fs::read_dir(&d).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                stack.push(path);
+                continue;
+            }
+            let html = std::fs::read_to_string(&path).unwrap();
+            let inline_script = html.match_indices("<script").any(|(i, _)| !html[i..].split('>').next().unwrap().contains("src="));
+            let handler = regex::Regex::new(r#"\son[a-z]+=""#).unwrap().is_match(&html);
+            assert!(
+                !html.contains("<style") && !html.contains(" style=") && !inline_script && !handler,
+                "{} has inline style or script",
+                path.display()
+            );
+        }
+    }
 }

@@ -21,7 +21,66 @@ on_both_backends!(
     migrating_twice_changes_nothing,
     sandbox_codes_are_spent_once_and_grants_rotate_and_revoke,
     concurrent_sandbox_redemptions_and_rotations_let_exactly_one_win,
+    text_with_a_nul_character_is_refused_alike,
+    the_last_owner_stays_and_invitations_are_taken_once,
+    app_keys_open_until_revoked_and_sign_in_failures_count_per_subject,
+    a_token_key_fingerprint_is_agreed_once,
 );
+
+async fn text_with_a_nul_character_is_refused_alike(store: &Store) {
+    let (app_id, owner) = app_with_owner(store).await;
+    let nul = |r: Result<_, StoreError>| matches!(r, Err(StoreError::InvalidText(_)));
+    assert!(nul(store.create_app("To\0do", "{}", "UTC", owner).await.map(|_| ())));
+    assert!(nul(store.rename_app(app_id, "a\0b").await));
+    assert!(nul(store.create_user("x\0@example.com", "X").await.map(|_| ())));
+    let message = NewMessage { app_id, author_id: Some(owner), role: "builder", body: "hi\0", payload: None };
+    assert!(nul(store.add_message(message).await.map(|_| ())));
+    // JSON text escapes the character, so a structure holding one is still stored.
+    store.update_app_structure(app_id, &serde_json::json!({"name": "a\u{0}b"}).to_string()).await.unwrap();
+    store.audit(Some(app_id), Some(owner), "test", None, Some("who\0"), Some("what\0")).await.unwrap();
+}
+
+async fn the_last_owner_stays_and_invitations_are_taken_once(store: &Store) {
+    let (app_id, owner) = app_with_owner(store).await;
+    assert!(matches!(store.change_member(app_id, owner, Some(Role::Editor)).await, Err(StoreError::Conflict(_))));
+    assert!(matches!(store.change_member(app_id, owner, None).await, Err(StoreError::Conflict(_))));
+    let invited = store.create_invitation("hash-1", app_id, "new@example.com", Role::Editor, owner, now() + 60).await.unwrap();
+    let newcomer = store.create_user(&format!("new-{}@example.com", pg::rand_suffix()), "New").await.unwrap();
+    let (a, b) = tokio::join!(
+        store.accept_invitation("hash-1", newcomer.id, now()),
+        store.accept_invitation("hash-1", newcomer.id, now())
+    );
+    assert_eq!([a.unwrap().is_some(), b.unwrap().is_some()].iter().filter(|x| **x).count(), 1, "taken exactly once");
+    assert_eq!(store.role_of(app_id, newcomer.id).await.unwrap(), Some(Role::Editor));
+    assert!(store.open_invitation("hash-1", now()).await.unwrap().is_none());
+    assert!(store.pending_invitations(app_id).await.unwrap().iter().all(|i| i.id != invited.id));
+    // Now that there are two owners, one may step down.
+    store.change_member(app_id, newcomer.id, Some(Role::Owner)).await.unwrap();
+    store.change_member(app_id, owner, Some(Role::Editor)).await.unwrap();
+}
+
+async fn app_keys_open_until_revoked_and_sign_in_failures_count_per_subject(store: &Store) {
+    let (app_id, owner) = app_with_owner(store).await;
+    let key = store.create_app_key(app_id, "Backend", "keyhash", "…abcd", Some(owner)).await.unwrap();
+    assert_eq!(store.use_app_key("keyhash", now()).await.unwrap().map(|k| k.id), Some(key.id));
+    assert!(store.use_app_key("otherhash", now()).await.unwrap().is_none());
+    store.revoke_app_key(app_id, key.id, now()).await.unwrap();
+    assert!(store.use_app_key("keyhash", now()).await.unwrap().is_none());
+
+    let at = now();
+    store.record_sign_in_failure(&["email:a@x.com", "addr:1.2.3.4"], at).await.unwrap();
+    store.record_sign_in_failure(&["email:a@x.com"], at + 1).await.unwrap();
+    assert_eq!(store.sign_in_failures("email:a@x.com", at - 10).await.unwrap(), (2, Some(at)));
+    store.clear_sign_in_failures("email:a@x.com").await.unwrap();
+    assert_eq!(store.sign_in_failures("email:a@x.com", at - 10).await.unwrap().0, 0);
+    assert_eq!(store.sign_in_failures("addr:1.2.3.4", at - 10).await.unwrap().0, 1);
+}
+
+async fn a_token_key_fingerprint_is_agreed_once(store: &Store) {
+    let first = store.agree_on_fact("fingerprint-test", "aaa", now()).await.unwrap();
+    let second = store.agree_on_fact("fingerprint-test", "bbb", now()).await.unwrap();
+    assert_eq!((first.as_str(), second.as_str()), ("aaa", "aaa"));
+}
 
 async fn app_with_owner(store: &Store) -> (i64, i64) {
     let owner = store.create_user(&format!("owner-{}@example.com", pg::rand_suffix()), "Owner").await.unwrap();

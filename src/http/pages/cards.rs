@@ -4,7 +4,7 @@
 use super::{Access, PageError};
 use crate::chat;
 use crate::http::AppState;
-use crate::http::session::CurrentUser;
+use crate::http::auth::CurrentUser;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 

@@ -5,7 +5,7 @@ use super::{Access, Layout, PageError, render};
 use crate::card::{ApprovalCard, cards_of_message};
 use crate::chat::{self, ChatError, suggest};
 use crate::http::AppState;
-use crate::http::session::CurrentUser;
+use crate::http::auth::CurrentUser;
 use askama::Template;
 use axum::extract::{Form, Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
@@ -33,7 +33,14 @@ struct ChatPage {
     draft: String,
     error: Option<String>,
     notice: Option<String>,
+    /// The first message shown, when older ones exist: the link to them starts there.
+    older_than: Option<i64>,
+    /// Showing an earlier page, not the latest.
+    paged: bool,
 }
+
+/// Messages on one page of the chat (about 20 turns): a long conversation stays light.
+const PAGE_MESSAGES: i64 = 40;
 
 /// The new messages of one turn, for the page's script to append without a reload.
 #[derive(Template)]
@@ -48,6 +55,8 @@ pub struct ChatQuery {
     #[serde(default)]
     prompt: String,
     notice: Option<String>,
+    /// Show the messages before this one (the "earlier messages" link).
+    before: Option<i64>,
 }
 
 pub async fn page(
@@ -58,35 +67,47 @@ pub async fn page(
 ) -> Result<Response, PageError> {
     let access = Access::load(&state, app_id, &user).await?;
     access.require_builder("use the builder chat")?;
-    chat_page(&state, &access, q.prompt, None, q.notice, StatusCode::OK).await
+    let shown = Shown { draft: q.prompt, error: None, notice: q.notice, before: q.before };
+    chat_page(&state, &access, shown, StatusCode::OK).await
 }
 
-async fn chat_page(
-    state: &AppState,
-    access: &Access,
+/// What the page shows besides the conversation.
+struct Shown {
     draft: String,
     error: Option<String>,
     notice: Option<String>,
-    status: StatusCode,
-) -> Result<Response, PageError> {
-    let messages = load_messages(state, access.app.id, None).await?;
-    let suggestions =
-        if messages.is_empty() { suggest::suggestions(&state.catalog, &access.structure, 4) } else { Vec::new() };
+    before: Option<i64>,
+}
+
+async fn chat_page(state: &AppState, access: &Access, shown: Shown, status: StatusCode) -> Result<Response, PageError> {
+    let (rows, older) = state.store.messages_page(access.app.id, shown.before, PAGE_MESSAGES).await?;
+    let older_than = older.then(|| rows.first().map(|m| m.id)).flatten();
+    let messages = views_of(state, access.app.id, rows).await?;
+    let suggestions = if messages.is_empty() && shown.before.is_none() {
+        suggest::suggestions(&state.catalog, &access.structure, 4)
+    } else {
+        Vec::new()
+    };
     let page = ChatPage {
         layout: Layout::for_app(format!("{} · Chat", access.app.name), access, "chat"),
         app_id: access.app.id,
         messages,
         suggestions,
-        draft,
-        error,
-        notice,
+        draft: shown.draft,
+        error: shown.error,
+        notice: shown.notice,
+        older_than,
+        paged: shown.before.is_some(),
     };
     render(status, &page)
 }
 
-/// The app's messages with their cards as they stand now; `since` keeps only newer ones.
-pub async fn load_messages(state: &AppState, app_id: i64, since: Option<i64>) -> Result<Vec<MessageView>, PageError> {
-    let rows = state.store.messages_of_app(app_id).await?;
+/// Messages with their cards as they stand now.
+async fn views_of(
+    state: &AppState,
+    app_id: i64,
+    rows: Vec<crate::store::ChatMessage>,
+) -> Result<Vec<MessageView>, PageError> {
     let connections = state.store.connections_of_app(app_id).await?;
     let decisions = state.store.card_states_of_app(app_id).await?;
     let mut users = std::collections::HashMap::new();
@@ -94,7 +115,7 @@ pub async fn load_messages(state: &AppState, app_id: i64, since: Option<i64>) ->
         users.insert(u.user.id, u.user.name);
     }
     let mut views = Vec::new();
-    for m in rows.into_iter().filter(|m| since.is_none_or(|s| m.id > s)) {
+    for m in rows {
         let payload = chat::payload_of(&m);
         let cards = cards_of_message(m.id, &payload, &state.catalog, &connections, &decisions);
         let flow = match payload.flow_id {
@@ -143,7 +164,8 @@ pub async fn send(
     match chat::post_message(&state.store, &state.routing, &state.catalog, &access.app, &user, &form.message, &[]).await
     {
         Ok(turn) if fetch => {
-            let messages = load_messages(&state, app_id, Some(turn.builder.id - 1)).await?;
+            let rows = state.store.messages_after(app_id, turn.builder.id - 1).await?;
+            let messages = views_of(&state, app_id, rows).await?;
             render(StatusCode::OK, &MessagesFragment { app_id, messages })
         }
         Ok(turn) => Ok(Redirect::to(&format!("/apps/{app_id}/chat#m-{}", turn.assistant.id)).into_response()),
@@ -151,7 +173,8 @@ pub async fn send(
             if fetch {
                 return Ok((StatusCode::UNPROCESSABLE_ENTITY, e.to_string()).into_response());
             }
-            chat_page(&state, &access, form.message, Some(e.to_string()), None, StatusCode::UNPROCESSABLE_ENTITY).await
+            let shown = Shown { draft: form.message, error: Some(e.to_string()), notice: None, before: None };
+            chat_page(&state, &access, shown, StatusCode::UNPROCESSABLE_ENTITY).await
         }
         Err(ChatError::Store(e)) => Err(e.into()),
     }

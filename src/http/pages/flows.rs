@@ -5,7 +5,7 @@
 use super::{Access, Layout, PageError, render};
 use crate::catalog::Catalog;
 use crate::http::AppState;
-use crate::http::session::CurrentUser;
+use crate::http::auth::CurrentUser;
 use crate::wiring::{self, FlowStatus, StoredFlow, WiringError};
 use askama::Template;
 use axum::extract::{Form, Path, State};

@@ -5,7 +5,7 @@
 use super::{Layout, PageError, render};
 use crate::chat::{self, ChatError};
 use crate::http::AppState;
-use crate::http::session::CurrentUser;
+use crate::http::auth::CurrentUser;
 use askama::Template;
 use axum::extract::{Form, Query, State};
 use axum::http::StatusCode;
@@ -25,6 +25,8 @@ pub struct HomeQuery {
     /// Keeps the "+" menu open after a pick.
     #[serde(default)]
     picker: String,
+    /// What just happened elsewhere (an app was deleted).
+    notice: Option<String>,
 }
 
 pub struct ChipView {
@@ -63,7 +65,7 @@ struct HomePage {
     q: String,
     picker_open: bool,
     apps: Vec<AppLink>,
-    error: Option<String>,
+    said: Option<Said>,
 }
 
 pub async fn page(
@@ -81,7 +83,20 @@ pub async fn page(
         chips.retain(|c| c != remove);
     }
     let open = q.add_chip.is_some() || !q.picker.is_empty() || !q.q.is_empty();
-    home(&state, user, q.prompt, chips, q.q, open, None, StatusCode::OK).await
+    let notice = match q.notice.as_deref() {
+        Some("deleted") => Some("The app was deleted, and its connections were revoked."),
+        Some("deleted_unconfirmed") => Some(
+            "The app was deleted. Some providers did not confirm the revocation: remove patchbay's access in those accounts' settings.",
+        ),
+        _ => None,
+    };
+    home(&state, user, q.prompt, chips, q.q, open, notice.map(Said::Notice), StatusCode::OK).await
+}
+
+/// A line above the form: what went wrong with the last try, or what just happened.
+pub enum Said {
+    Error(String),
+    Notice(&'static str),
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -92,7 +107,7 @@ async fn home(
     chips: Vec<String>,
     search: String,
     picker_open: bool,
-    error: Option<String>,
+    said: Option<Said>,
     status: StatusCode,
 ) -> Result<Response, PageError> {
     let apps = state
@@ -141,7 +156,7 @@ async fn home(
         q: search,
         picker_open,
         apps,
-        error,
+        said,
     };
     render(status, &page)
 }
@@ -176,6 +191,8 @@ pub async fn create_app(
     let limit = state.router.max_prompt_chars();
     let problem = if prompt.is_empty() {
         Some("Describe the app you want to build first.".to_owned())
+    } else if prompt.contains('\0') {
+        Some("Your description contains a NUL character, which cannot be saved. Remove it and try again.".to_owned())
     } else if prompt.chars().count() > limit {
         Some(format!("Your description is {} characters long; the limit is {limit}.", prompt.chars().count()))
     } else {
@@ -189,7 +206,7 @@ pub async fn create_app(
             chips,
             String::new(),
             false,
-            Some(problem),
+            Some(Said::Error(problem)),
             StatusCode::UNPROCESSABLE_ENTITY,
         )
         .await;
@@ -199,7 +216,11 @@ pub async fn create_app(
     let app = state.store.create_app(&name, &structure.to_json(), "UTC", user.id).await?;
     match chat::post_message(&state.store, &state.routing, &state.catalog, &app, &user, prompt, &chips).await {
         Ok(_) | Err(ChatError::Empty) => {}
-        Err(e) => return Err(PageError::internal(e)),
+        Err(e) => {
+            // Nothing half-made stays behind: the app goes with the turn that failed.
+            state.store.delete_app(app.id).await?;
+            return Err(PageError::internal(e));
+        }
     }
     Ok(Redirect::to(&format!("/apps/{}/chat", app.id)).into_response())
 }

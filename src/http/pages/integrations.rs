@@ -6,7 +6,7 @@ use super::{Access, Layout, PageError, render};
 use crate::card::PermissionLine;
 use crate::connections::Status;
 use crate::http::AppState;
-use crate::http::session::CurrentUser;
+use crate::http::auth::CurrentUser;
 use crate::store::{ConnectionRow, TokenUpdate, now};
 use askama::Template;
 use axum::extract::{Form, Path, Query, State};
@@ -84,7 +84,13 @@ pub async fn page(
     let mut views = Vec::new();
     for row in state.store.connections_of_app(app_id).await? {
         let connector = state.catalog.get(&row.connector);
-        let status = Status::parse(&row.status);
+        let readable = state.connections.tokens_readable(&row);
+        let status = if readable { Status::parse(&row.status) } else { Status::Error };
+        let reason = if readable {
+            row.status_reason.clone().unwrap_or_default()
+        } else {
+            "Needs attention: its tokens cannot be decrypted with this server's key. Reconnect to replace them.".into()
+        };
         let scopes = row
             .granted_scopes()?
             .into_iter()
@@ -101,7 +107,7 @@ pub async fn page(
             account: row.account.clone().unwrap_or_else(|| "unknown account".into()),
             status: status.label(),
             status_kind: status.as_str(),
-            reason: row.status_reason.clone().unwrap_or_default(),
+            reason,
             connected_by: members
                 .iter()
                 .find(|m| Some(m.user.id) == row.connected_by)

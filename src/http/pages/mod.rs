@@ -11,9 +11,10 @@ mod flows;
 mod home;
 mod integrations;
 mod offers;
+mod settings;
 
 use super::AppState;
-use super::session::{self, CurrentUser};
+use super::auth::CurrentUser;
 use crate::app::{AppStructure, Role};
 use crate::store::{AppRow, StoreError, UserRow};
 use askama::Template;
@@ -41,8 +42,16 @@ pub fn router() -> Router<AppState> {
         .route("/apps/{app_id}/integrations/{id}/disconnect", post(integrations::disconnect))
         .route("/apps/{app_id}/integrations/{id}/remove", get(integrations::confirm_remove).post(integrations::remove))
         .route("/apps/{app_id}/integrations/switch/{switch_id}", post(integrations::decide_switch))
-        .route("/login", get(session::login_page).post(session::login))
-        .route("/logout", post(session::logout))
+        .route("/apps/{app_id}/settings", get(settings::page))
+        .route("/apps/{app_id}/settings/general", post(settings::save_general))
+        .route("/apps/{app_id}/settings/structure", post(settings::save_structure))
+        .route("/apps/{app_id}/settings/structure.json", post(settings::save_structure_json))
+        .route("/apps/{app_id}/settings/invitations", post(settings::invite))
+        .route("/apps/{app_id}/settings/invitations/{id}/revoke", post(settings::revoke_invitation))
+        .route("/apps/{app_id}/settings/members/{user_id}", post(settings::change_member))
+        .route("/apps/{app_id}/settings/keys", post(settings::create_key))
+        .route("/apps/{app_id}/settings/keys/{id}/revoke", post(settings::revoke_key))
+        .route("/apps/{app_id}/delete", get(settings::confirm_delete).post(settings::delete))
         .route("/static/{file}", get(assets::file))
 }
 
@@ -110,8 +119,16 @@ impl PageError {
 
 impl From<StoreError> for PageError {
     fn from(e: StoreError) -> Self {
-        Self::internal(e)
+        match e {
+            StoreError::InvalidText(message) => Self::new(StatusCode::BAD_REQUEST, "Not accepted", &format!("{}.", capitalised(&message))),
+            other => Self::internal(other),
+        }
     }
+}
+
+pub(crate) fn capitalised(s: &str) -> String {
+    let mut c = s.chars();
+    c.next().map(|f| f.to_uppercase().chain(c).collect()).unwrap_or_default()
 }
 
 impl From<anyhow::Error> for PageError {
@@ -187,6 +204,15 @@ async fn app_home(
     Ok(Redirect::to(&to).into_response())
 }
 
-pub async fn not_found() -> PageError {
-    PageError::not_found()
+pub async fn not_found() -> axum::response::Response {
+    super::guard::refusal(StatusCode::NOT_FOUND, "Not found", "There is no page here. It may have been removed, or the link is wrong.")
+}
+
+/// A GET of a form's address (a bookmarked or reloaded POST) explains itself.
+pub async fn method_not_allowed() -> axum::response::Response {
+    super::guard::refusal(
+        StatusCode::METHOD_NOT_ALLOWED,
+        "Nothing to show here",
+        "This address is where a form sends its answer; it has no page of its own. Go back and use the button on the page.",
+    )
 }

@@ -95,9 +95,25 @@ fn is_english(word: &str) -> bool {
         ["able", "ible", "ing", "ed", "er", "ers", "est", "ly", "ness", "ment", "ments", "es", "s", "ation"];
     SUFFIXES.iter().filter_map(|s| word.strip_suffix(s)).filter(|stem| stem.len() >= 3).any(|stem| {
         ENGLISH.contains(stem) || ENGLISH.contains(format!("{stem}e").as_str()) || {
-            // "stopped" → "stop": a doubled final consonant.
-            let b = stem.as_bytes();
-            b.len() > 3 && b[b.len() - 1] == b[b.len() - 2] && ENGLISH.contains(&stem[..stem.len() - 1])
+            // "stopped" → "stop": a doubled final consonant (compared as letters: two
+            // bytes alike may be the middle of one multi-byte character).
+            let mut last = stem.chars().rev();
+            match (last.next(), last.next()) {
+                (Some(a), Some(b)) if a == b && a.is_ascii_alphabetic() && stem.len() > 3 => {
+                    ENGLISH.contains(&stem[..stem.len() - 1])
+                }
+                _ => false,
+            }
         }
     })
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn word_forms_are_recognised_and_odd_letters_do_not_break_the_check() {
+        assert!(super::is_english("stopped"));
+        // The last two bytes are alike inside one four-byte character: not a double letter.
+        assert!(!super::is_english("team\u{12447}\u{21082}s"));
+    }
 }

@@ -5,7 +5,6 @@ pub mod drive;
 
 use crate::helpers::{TestApp, session_cookie};
 use drive::*;
-use patchbay::config::Environment;
 use patchbay::sandbox;
 use reqwest::StatusCode;
 use serde_json::Value;
@@ -280,7 +279,7 @@ async fn a_second_server_instance_finishes_a_sandbox_flow_the_first_began() {
 
 #[tokio::test]
 async fn the_sandbox_is_not_served_in_production() {
-    let server = TestApp::spawn_with(|s| s.env = Environment::Production).await;
+    let server = TestApp::spawn_with(crate::helpers::production).await;
     let http = TestApp::client();
     let page = consent(&http, &server, None, &gmail_request(&server, &pkce(), "st")).await;
     assert_eq!(page.status(), StatusCode::NOT_FOUND);
@@ -288,4 +287,60 @@ async fn the_sandbox_is_not_served_in_production() {
     assert_eq!(token.status(), StatusCode::NOT_FOUND);
     let me = http.get(server.url("/sandbox/oauth/userinfo")).send().await.unwrap();
     assert_eq!(me.status(), StatusCode::NOT_FOUND);
+}
+
+/// The consent screen for `connector` asking for `scope`, signed in as no one.
+async fn consent_for(http: &reqwest::Client, server: &TestApp, connector: &str, scope: &str) -> String {
+    let request = gmail_request(server, &pkce(), "st");
+    let request = with(with(request, "client_id", Some(&sandbox::client_id(connector))), "scope", Some(scope));
+    consent(http, server, None, &request).await.text().await.unwrap()
+}
+
+/// Presses Allow as another account, typed in.
+async fn allow_as(http: &reqwest::Client, server: &TestApp, html: &str, email: &str) -> reqwest::Response {
+    decide(http, server, None, html, "allow", &[("account", "other"), ("other_email", email)]).await
+}
+
+#[tokio::test]
+async fn sandbox_teams_refuses_a_personal_account_at_sign_in_and_takes_a_work_one() {
+    let server = TestApp::spawn().await;
+    let http = TestApp::client();
+    let html = consent_for(&http, &server, "microsoft_teams", "offline_access User.Read ChannelMessage.Send").await;
+    let personal = allow_as(&http, &server, &html, "jo@hotmail.com").await;
+    assert_eq!(personal.status(), StatusCode::BAD_REQUEST);
+    let page = personal.text().await.unwrap();
+    assert!(
+        page.contains("takes work or school accounts only, and jo@hotmail.com is a personal account"),
+        "the refusal says why"
+    );
+    let (_, query) = redirect(&allow_as(&http, &server, &html, "jo@contoso.example").await);
+    assert!(query.contains_key("code"), "a work account signs in: {query:?}");
+}
+
+#[tokio::test]
+async fn sandbox_outlook_still_takes_a_personal_account() {
+    let server = TestApp::spawn().await;
+    let http = TestApp::client();
+    let html = consent_for(&http, &server, "outlook", "offline_access User.Read Mail.Send").await;
+    let (_, query) = redirect(&allow_as(&http, &server, &html, "jo@hotmail.com").await);
+    assert!(query.contains_key("code"), "{query:?}");
+}
+
+#[tokio::test]
+async fn a_sign_in_refused_for_a_work_or_school_only_tool_says_so() {
+    let server = TestApp::spawn().await;
+    let owner = server.signed_in(crate::helpers::OWNER).await;
+    let started =
+        owner.post(server.url("/apps/1/connect")).form(&[("connector", "microsoft_teams")]).send().await.unwrap();
+    let authorize = url::Url::parse(&server.url("/")).unwrap().join(&crate::helpers::location(&started)).unwrap();
+    let state = authorize.query_pairs().find(|(k, _)| k == "state").map(|(_, v)| v.into_owned()).expect("a state");
+    let back = owner
+        .get(server.url("/oauth/callback"))
+        .query(&[("state", state.as_str()), ("error", "invalid_request"), ("error_description", "AADSTS50020")])
+        .send()
+        .await
+        .unwrap();
+    let page = back.text().await.unwrap();
+    assert!(page.contains("refused the connection: AADSTS50020."), "the provider's reason is kept");
+    assert!(page.contains("Needs a work or school account"), "and the likely cause is named");
 }

@@ -122,7 +122,7 @@ let stats = freshStats();
 let tokenMode = 'ok';
 
 function validTokenMode(m) {
-  if (m === 'ok' || m === 'error500' || m === 'invalid_grant') return true;
+  if (m === 'ok' || m === 'error500' || m === 'invalid_grant' || m === 'tamper_id_token') return true;
   if (m && typeof m === 'object' && !Array.isArray(m)) {
     if ('delay_ms' in m) return Number.isInteger(m.delay_ms) && m.delay_ms >= 0;
     if ('status' in m) return Number.isInteger(m.status) && m.status >= 100 && m.status <= 599;
@@ -131,6 +131,28 @@ function validTokenMode(m) {
 }
 
 // ---------------------------------------------------------------- helpers
+
+// Changes one claim of the id_token in the token answer and keeps the original signature,
+// as an attacker in the middle would: a client that checks signatures must refuse it.
+function tamperIdToken(res) {
+  const end = res.end.bind(res);
+  res.end = (chunk, ...rest) => {
+    try {
+      const body = JSON.parse(Buffer.from(chunk).toString('utf8'));
+      if (body.id_token) {
+        const [h, p, sig] = body.id_token.split('.');
+        const claims = JSON.parse(Buffer.from(p, 'base64url').toString('utf8'));
+        claims.email = 'someone.else@example.com';
+        body.id_token = [h, Buffer.from(JSON.stringify(claims)).toString('base64url'), sig].join('.');
+        chunk = JSON.stringify(body);
+        res.setHeader('content-length', Buffer.byteLength(chunk));
+      }
+    } catch {
+      // not JSON: leave it alone
+    }
+    return end(chunk, ...rest);
+  };
+}
 
 function sendJson(res, status, body, headers = {}) {
   const data = JSON.stringify(body);
@@ -505,6 +527,7 @@ async function handle(req, res) {
       await sleep(mode.delay_ms);
     }
     if (authError()) return undefined;
+    if (mode === 'tamper_id_token') tamperIdToken(res);
   } else if (path === '/me') {
     stats.userinfo_requests += 1;
   }

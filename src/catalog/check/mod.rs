@@ -1,8 +1,11 @@
 //! `patchbay catalog check`: every rule a catalog file must keep, each problem reported
 //! with its file and line so that a person can go straight to it.
 
+mod auth;
+
 use super::ids::KNOWN_IDS;
-use super::model::{AuthKind, Connector};
+use super::model::Connector;
+use auth::check_auth;
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::fmt;
 use std::ops::Range;
@@ -146,44 +149,6 @@ fn check_connector(c: &Connector, file: &SourceFile, at: &mut Locator<'_>) {
                     );
                 }
             }
-        }
-    }
-}
-
-fn check_auth(c: &Connector, at: &mut Locator<'_>) {
-    use Seg::Key;
-    let auth = &c.auth;
-    for (key, url) in auth.urls() {
-        if let Err(why) = https_url(url) {
-            at.report(&[Key("auth"), Key(key)], format!("{key} '{url}' {why}"));
-        }
-    }
-    let needs: &[(&str, &Option<String>)] = match auth.kind {
-        AuthKind::Oauth2 => &[("authorization_url", &auth.authorization_url), ("token_url", &auth.token_url)],
-        AuthKind::Oauth1 => &[
-            ("request_token_url", &auth.request_token_url),
-            ("authorization_url", &auth.authorization_url),
-            ("access_token_url", &auth.access_token_url),
-        ],
-        AuthKind::ApiKey | AuthKind::Workspace => &[],
-    };
-    for (key, value) in needs {
-        if value.is_none() {
-            at.report(&[Key("auth")], format!("auth kind {:?} needs {key}", auth.kind));
-        }
-    }
-    if matches!(auth.kind, AuthKind::ApiKey | AuthKind::Workspace) && auth.credentials.is_empty() {
-        at.report(&[Key("auth")], "say which credentials the builder must provide (auth.credentials)".into());
-    }
-    if ![" ", ","].contains(&auth.scope_separator.as_str()) {
-        at.report(&[Key("auth"), Key("scope_separator")], "scope_separator must be \" \" or \",\"".into());
-    }
-    for (i, pointer) in auth.account_fields.iter().enumerate() {
-        if !pointer.starts_with('/') {
-            at.report(
-                &[Key("auth"), Key("account_fields"), Seg::Idx(i)],
-                format!("'{pointer}' is not a JSON pointer (start it with '/')"),
-            );
         }
     }
 }
