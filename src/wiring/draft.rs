@@ -136,3 +136,7 @@ fn ask_for(why: &Unbuildable, app: &crate::app::AppStructure) -> Ask {
     };
     Ask { about, message: why.to_string(), options, offer: offer::for_blocker(why, app) }
 }
+
+#[cfg(test)]
+#[path = "draft_tests.rs"]
+mod tests;
