@@ -4,7 +4,7 @@
 
 use super::*;
 use crate::catalog::Catalog;
-use crate::ranking::{RouteRequest, Router};
+use crate::ranking::Router;
 use serde_json::{Value, json};
 use std::sync::{Arc, LazyLock};
 
@@ -31,13 +31,17 @@ fn ops(flow: &Value) -> Vec<&str> {
 
 #[test]
 fn a_mail_trigger_labels_the_message_and_says_what_it_cannot_check() {
-    let a = answer("When a message from a client lands in Gmail, tag it VIP and log the sender in Google Sheets", studio());
+    let a =
+        answer("When a message from a client lands in Gmail, tag it VIP and log the sender in Google Sheets", studio());
     let flow = &a["flow"];
     assert_eq!(flow["trigger"]["operation"], "gmail.new_email");
     assert_eq!(ops(flow), ["gmail.add_label", "google_sheets.add_row"]);
     assert_eq!(flow["steps"][0]["inputs"]["label"], "VIP");
     let scopes = flow["steps"][0]["scopes"].as_array().unwrap();
-    assert!(!scopes.is_empty() && scopes.iter().all(|s| s.as_str().unwrap().contains("gmail")), "labelling asks its own permission");
+    assert!(
+        !scopes.is_empty() && scopes.iter().all(|s| s.as_str().unwrap().contains("gmail")),
+        "labelling asks its own permission"
+    );
     assert!(a["notes"][0].as_str().unwrap().contains("from a client"), "{a}");
 }
 
@@ -66,7 +70,10 @@ fn each_finished_record_waits_for_the_change_not_for_new_records() {
 fn overdue_lists_only_what_is_late_and_asks_when_no_time_is_given() {
     let a = answer("Every Monday email me my overdue jobs", studio());
     let filter = &a["flow"]["steps"][0]["filter"];
-    assert_eq!(filter, &json!([{"field": "due_on", "op": "lt", "value": "{{trigger.fired_at}}"}, {"field": "finished", "op": "eq", "value": false}]));
+    assert_eq!(
+        filter,
+        &json!([{"field": "due_on", "op": "lt", "value": "{{trigger.fired_at}}"}, {"field": "finished", "op": "eq", "value": false}])
+    );
     let a = answer("email me my overdue jobs", studio());
     assert_eq!(a["asks"][0]["about"], "detail");
     assert_eq!(a["asks"][0]["options"][0], "Every morning at 08:00");
@@ -85,7 +92,16 @@ fn a_request_in_another_language_keeps_its_schedule() {
 fn a_vague_request_gets_a_question_with_choices() {
     let a = answer("mail me when anything happens", studio());
     assert_eq!(a["asks"][0]["message"], "What should start the email?");
-    assert_eq!(a["asks"][0]["options"], json!(["A job is created", "A job is completed", "A client is created", "A client is updated", "Every morning"]));
+    assert_eq!(
+        a["asks"][0]["options"],
+        json!([
+            "A job is created",
+            "A job is completed",
+            "A client is created",
+            "A client is updated",
+            "Every morning"
+        ])
+    );
 }
 
 #[test]

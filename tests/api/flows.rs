@@ -108,7 +108,10 @@ async fn a_request_for_data_the_app_lacks_offers_to_add_it_and_one_click_wires_t
     let resp = owner.post(app.url(&format!("/apps/1/offers/{offer}"))).send().await.unwrap();
     assert_eq!(resp.status(), 303);
     let structure = app.store.app(TODO_APP).await.unwrap().unwrap().structure;
-    assert!(structure.contains("\"Invoice\"") && structure.contains("\"Task\""), "Invoice added, Task kept: {structure}");
+    assert!(
+        structure.contains("\"Invoice\"") && structure.contains("\"Task\""),
+        "Invoice added, Task kept: {structure}"
+    );
     let flows = app.store.flows_of_app(TODO_APP).await.unwrap();
     assert_eq!(flows.len(), 1, "the flow is wired once the data exists");
     let def = patchbay::wiring::load(&app.store, flows[0].id).await.unwrap().unwrap().definition;
