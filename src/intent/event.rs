@@ -86,7 +86,9 @@ pub fn find_folded(lower: &str, original: &str) -> Option<Event> {
         // "every"/"each"/"on" open a clause only before "new …" or a verb of change
         // ("every new signup", "on new orders"); "every day" is a schedule.
         let second = clause.split_whitespace().nth(1).unwrap_or("");
-        let timely = TIME_WORDS.contains(&second) || second.starts_with(|c: char| c.is_ascii_digit());
+        let timely = TIME_WORDS.contains(&second)
+            || crate::intent::schedule::is_calendar_word(second)
+            || second.starts_with(|c: char| c.is_ascii_digit());
         if matches!(head, "every" | "each" | "on")
             && (timely || !(CREATED.is_match(clause) || STATUS_WORD.is_match(clause) || VALUE.is_match(clause)))
             && !DELETED.is_match(clause)

@@ -70,7 +70,7 @@ pub static FIELD_WORD: LazyLock<Regex> = LazyLock::new(|| {
 });
 
 /// Words after "every"/"each" that make it a schedule ("every day"), not an event.
-pub const TIME_WORDS: [&str; 28] = [
+pub const TIME_WORDS: [&str; 21] = [
     "day",
     "days",
     "week",
@@ -89,13 +89,6 @@ pub const TIME_WORDS: [&str; 28] = [
     "minutes",
     "year",
     "quarter",
-    "monday",
-    "tuesday",
-    "wednesday",
-    "thursday",
-    "friday",
-    "saturday",
-    "sunday",
     "other",
     "few",
     "single",

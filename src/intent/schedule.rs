@@ -66,6 +66,13 @@ pub struct Found {
     pub spans: Vec<(usize, usize)>,
 }
 
+/// True for the name of a weekday or a month, singular or plural ("monday", "fridays",
+/// "march"): words that say when, never what or which tool.
+pub fn is_calendar_word(word: &str) -> bool {
+    let w = word.strip_suffix('s').unwrap_or(word);
+    DAYS.iter().any(|(long, _, _)| *long == w || *long == word) || MONTHS.contains(&w)
+}
+
 /// Reads the request's schedule, if it has one. `lower` is the folded request.
 pub fn find(lower: &str) -> Option<Found> {
     let mut spans = Vec::new();

@@ -15,6 +15,21 @@ pub const DAYS: [(&str, &str, u8); 7] = [
     ("sunday", "sun", 0),
 ];
 
+pub const MONTHS: [&str; 12] = [
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+];
+
 pub const DAY: &str = r"(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)";
 pub const ORDINAL: &str = r"(first|1st|second|2nd|third|3rd|fourth|4th|last)";
 

@@ -377,6 +377,7 @@ fn outside_tool(clause: &Clause, app: &AppStructure) -> Option<String> {
         let capital = t.is_capitalized() && !t.sentence_start && !t.is_number();
         let last = i + 1 == toks.len() || ACCOUNT_WORDS.contains(&toks[i + 1].lower.as_str());
         let known = NOT_TOOLS.contains(&t.lower.as_str())
+            || crate::intent::schedule::is_calendar_word(&t.lower)
             || own.contains(&singular(&t.lower))
             || app.pages.iter().any(|p| p.eq_ignore_ascii_case(&t.raw));
         if after_place && capital && last && !known {

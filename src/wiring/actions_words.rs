@@ -98,30 +98,5 @@ pub const PLACE_WORDS: [&str; 8] = ["on", "to", "in", "via", "using", "through",
 /// Words after a tool's name that say it is one ("account", "workspace").
 pub const ACCOUNT_WORDS: [&str; 9] =
     ["account", "app", "workspace", "server", "profile", "feed", "handle", "page", "community"];
-/// Capitalised words after "on" that are no tool.
-pub const NOT_TOOLS: [&str; 24] = [
-    "monday",
-    "tuesday",
-    "wednesday",
-    "thursday",
-    "friday",
-    "saturday",
-    "sunday",
-    "january",
-    "february",
-    "march",
-    "april",
-    "june",
-    "july",
-    "august",
-    "september",
-    "october",
-    "november",
-    "december",
-    "i",
-    "me",
-    "us",
-    "it",
-    "time",
-    "here",
-];
+/// Capitalised words after "on" that are no tool (days and months aside).
+pub const NOT_TOOLS: [&str; 6] = ["i", "me", "us", "it", "time", "here"];
