@@ -36,7 +36,7 @@ const SYNONYMS: &[&[&str]] = &[
     &["review", "feedback", "rating", "testimonial"],
     &["post", "article", "blog"],
     &["event", "meeting", "session"],
-    &["employee", "staff", "teammate"],
+    &["employee", "staff", "teammate", "hire", "recruit", "starter", "worker"],
     &["expense", "cost", "spending"],
     &["application", "applicant", "candidate", "resume"],
     &["message", "comment", "note"],

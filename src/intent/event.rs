@@ -100,11 +100,14 @@ pub fn find_folded(lower: &str, original: &str) -> Option<Event> {
         let clause = lower.get(m.start()..end).unwrap_or(clause);
         let (value, field) = value_and_field(clause, m.start(), original);
         let (subject, qualifier, owner_field) = subject(clause);
+        // "when a ticket's priority changes": a change of that field, to any value.
+        let change = if change == Change::Updated && owner_field.is_some() { Change::FieldChanged } else { change };
+        let field = field.or(owner_field.filter(|_| value.is_some() || change == Change::FieldChanged));
         return Some(Event {
             text: original.get(m.start()..end).unwrap_or("").trim().to_owned(),
             subject,
             change,
-            field: field.or(owner_field.filter(|_| value.is_some())),
+            field,
             value,
             qualifier,
             start: m.start(),

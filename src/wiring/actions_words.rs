@@ -54,7 +54,7 @@ pub static SEND_ME: LazyLock<Regex> = LazyLock::new(|| {
 /// "DM me", "message me directly", "privately".
 pub static DIRECT: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r"\bdms?\b|\bdirect(?:ly)?\s*messages?\b|\bprivate(?:ly)?\b|\bdirectly\b|\b(?:message|notify|ping|alert|tell|remind|send)\s+(?:me|him|her)\b|\bme\s+(?:on|in|via)\s+[a-z]+\b",
+        r"\bdms?\b|\bdirect(?:ly)?\s*messages?\b|\bprivate(?:ly)?\b|\bdirectly\b|\b(?:message|notify|ping|alert|tell|remind|send)\s+(?:me|him|her)\b|\bme\s+(?:on|in|via)\s+[a-z]+\b|\b(?:i|we)\s+(?:want|would\s+like|'d\s+like|need|wish)\s+to\s+(?:be\s+)?(?:notified|told|alerted|pinged|messaged|reminded)\b|\blet\s+me\s+know\b",
     )
 });
 /// Kinds of work people ask for without naming a tool; others need a named tool.

@@ -89,7 +89,7 @@ pub static FROM_KIND: LazyLock<Regex> = LazyLock::new(|| {
 /// 2 the state.
 pub static STATE_AFTER: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r"\b(?:that|which|who)\s+(?:are|is|were|was)\s+(not\s+|no\s+longer\s+)?(approved|confirmed|paid|shipped|delivered|cancelled|canceled|active|inactive|qualified|won|lost|draft|published|archived|rejected|accepted|scheduled|checked[- ]in|in\s+stock|out\s+of\s+stock|verified|flagged|featured|refunded|failed|expired|pending)\b",
+        r"\b(?:that|which|who)\s+(?:are|is|were|was)\s+(?:still\s+|currently\s+|now\s+)?(not\s+|no\s+longer\s+)?(approved|confirmed|paid|shipped|delivered|cancelled|canceled|active|inactive|qualified|won|lost|draft|published|archived|rejected|accepted|scheduled|checked[- ]in|in\s+stock|out\s+of\s+stock|verified|flagged|featured|refunded|failed|expired|pending)\b",
     )
 });
 /// A yes/no field said not to hold ("haven't been submitted", "not yet approved"):

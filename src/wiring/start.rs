@@ -131,6 +131,11 @@ pub fn from_event<'a>(event: &Event, scene: &Scene<'a>) -> Result<Start<'a>, Unb
                 None => Unbuildable::UnclearCondition { text: event.text.clone() },
             });
         };
+        // "if a quote is over $2,000": a number said outright watches the records as they
+        // come or change, rather than a limit checked every morning.
+        if let Some(limit) = explicit_limit(event, entity, scene.me) {
+            return Ok(Start::Record(record::on_limit(entity, event, limit, scene)?));
+        }
         let check =
             Check::read(&event.text).ok_or_else(|| Unbuildable::UnclearCondition { text: event.text.clone() })?;
         return Ok(Start::Condition { entity, check, subject: event.subject.clone() });
@@ -154,7 +159,40 @@ pub fn from_event<'a>(event: &Event, scene: &Scene<'a>) -> Result<Start<'a>, Unb
 
 /// Each new record starts a run ("sync new leads into HubSpot").
 pub fn each_new<'a>(entity: &'a Entity, scene: &Scene<'a>) -> Result<Start<'a>, Unbuildable> {
+    // "send job updates to the customer": each change of a record, not each new one.
+    let words: Vec<String> = words_of(&scene.text.lower);
+    let updates = words.windows(2).any(|w| {
+        data::resolve_entity(&w[0], scene.app).as_deref() == Some(entity.name.as_str())
+            && ["updates", "changes", "edits"].contains(&w[1].as_str())
+    });
+    if updates {
+        let event = Event {
+            text: scene.text.original.clone(),
+            subject: None,
+            change: Change::Updated,
+            value: None,
+            field: None,
+            qualifier: None,
+            start: 0,
+            end: 0,
+        };
+        return Ok(Start::Record(record::read(entity, Some(&event), scene)?));
+    }
     Ok(Start::Record(record::read(entity, None, scene)?))
+}
+
+/// The comparison with a number the event's words make on the entity ("over $2,000").
+fn explicit_limit(event: &Event, entity: &Entity, me: &str) -> Option<super::definition::Condition> {
+    let found = super::conditions::read(&crate::intent::text::fold(&event.text), entity, me);
+    found.conditions.into_iter().find(|c| {
+        matches!(
+            c.op,
+            super::definition::Op::Gt
+                | super::definition::Op::Gte
+                | super::definition::Op::Lt
+                | super::definition::Op::Lte
+        ) && c.value.as_ref().is_some_and(Value::is_number)
+    })
 }
 
 /// Words that name no record ("when something happens").

@@ -4,8 +4,8 @@
 
 use super::{Scene, change_of, typed};
 use crate::app::Entity;
-use crate::intent::Event;
 use crate::intent::text::{singular, words_of};
+use crate::intent::{Change, Event};
 use crate::wiring::definition::{Condition, EntityChange};
 use crate::wiring::explain::Unbuildable;
 use crate::wiring::fields;
@@ -36,6 +36,12 @@ pub fn read<'a>(entity: &'a Entity, event: Option<&Event>, scene: &Scene<'a>) ->
             let lower = e.text.to_lowercase();
             ["cancelled", "canceled", "archived"].into_iter().find(|w| lower.contains(w))
         });
+    // "when an RSVP is cancelled" on a record with no status: it goes away.
+    let gone =
+        event.and_then(|e| e.value.as_deref()).is_some_and(|v| ["cancelled", "canceled", "archived"].contains(&v));
+    if change == EntityChange::FieldChanged && gone && fields::status(entity).is_none() {
+        change = EntityChange::Deleted;
+    }
     let (field, to) = match (change, event, cancelled) {
         (_, _, Some(word)) => {
             change = EntityChange::FieldChanged;
@@ -56,6 +62,27 @@ pub fn read<'a>(entity: &'a Entity, event: Option<&Event>, scene: &Scene<'a>) ->
     }
     let headline = headline(entity, change, field.as_deref(), to.as_ref());
     Ok(RecordStart { entity, change, field, to, filter, headline, notes })
+}
+
+/// A record start for an event that compares a field with a number: a change of the
+/// field when the words say it moves ("drops below 10"), else each new record; the
+/// comparison filters either way.
+pub fn on_limit<'a>(
+    entity: &'a Entity,
+    event: &Event,
+    limit: Condition,
+    scene: &Scene<'a>,
+) -> Result<RecordStart<'a>, Unbuildable> {
+    let lower = event.text.to_lowercase();
+    let moving =
+        ["drop", "fall", "rise", "climb", "go ", "goes", "reach", "exceed", "hit"].iter().any(|w| lower.contains(w));
+    let change = if moving { Change::FieldChanged } else { Change::Created };
+    let watched = Event { change, field: Some(limit.field.clone()), value: None, ..event.clone() };
+    let mut start = read(entity, Some(&watched), scene)?;
+    if !start.filter.contains(&limit) {
+        start.filter.push(limit);
+    }
+    Ok(start)
 }
 
 fn headline(entity: &Entity, change: EntityChange, field: Option<&str>, to: Option<&Value>) -> String {
@@ -91,8 +118,15 @@ fn headline(entity: &Entity, change: EntityChange, field: Option<&str>, to: Opti
 fn changed_field(entity: &Entity, e: &Event, me: &str) -> Result<(Option<String>, Option<Value>), Unbuildable> {
     let value = e.value.clone().unwrap_or_default();
     let value = if ["me", "myself"].contains(&value.as_str()) { me.to_owned() } else { value };
-    let lower = value.to_lowercase();
     let lacks = |field: &str| Unbuildable::MissingField { entity: entity.name.clone(), field: field.to_owned() };
+    // "when an event's capacity changes": the field, any new value.
+    if value.is_empty()
+        && let Some(word) = &e.field
+    {
+        let field = fields::named(entity, word).ok_or_else(|| lacks(&word.to_lowercase()))?;
+        return Ok((Some(field.to_owned()), None));
+    }
+    let lower = value.to_lowercase();
     if let Some(word) = &e.field {
         let to = strip_word(&value, word);
         let field = fields::named(entity, word).ok_or_else(|| lacks(&word.to_lowercase()))?;
