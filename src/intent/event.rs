@@ -268,6 +268,11 @@ pub fn verb_of(event: &Event) -> Option<String> {
     ACT.captures(&lower).and_then(|c| c.get(1)).map(|v| base_form(v.as_str()))
 }
 
+/// True for a verb that gives an order when written plainly ("post", "send", "email").
+pub fn is_order(word: &str) -> bool {
+    ORDERS.contains(&word.to_lowercase().as_str())
+}
+
 /// True when the clause opens with a weak word and no verb ("for each overdue task"):
 /// next to a schedule, the schedule is what starts the flow.
 pub fn is_weak(event: &Event) -> bool {

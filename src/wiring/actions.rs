@@ -163,7 +163,7 @@ fn in_clause<'c, 'a>(clause: &Clause, named: &[Mention<'c>], r: &Reading<'c, 'a>
         if let Some(op) = best_op(m.connector, served.first().copied(), &words, &clause.lower) {
             // A named tool that delivers takes the clause's unnamed ways of delivering:
             // "notify me on WhatsApp" is one WhatsApp message, not also an email.
-            let delivers = DELIVERED.contains(&op.capability);
+            let delivers = DELIVERED.contains(&op.capability) || op.capability == Capability::Social;
             let taken = |k: &Kind| delivers && !k.medium && DELIVERED.contains(&k.capability);
             kinds.retain(|k| !(served.contains(&k.capability) || taken(k)));
             let reads = is_read(op);
@@ -171,7 +171,7 @@ fn in_clause<'c, 'a>(clause: &Clause, named: &[Mention<'c>], r: &Reading<'c, 'a>
         }
     }
     if others.is_empty()
-        && let Some(tool) = outside_tool(clause, r.app)
+        && let Some(tool) = outside_tool(clause, r)
     {
         let capability = kinds.first().map(|k| k.capability);
         return vec![(clause.start, Act::Outside { tool, capability, clause: clause.clone() })];
@@ -360,7 +360,8 @@ fn save_in<'a>(clause: &Clause, app: &'a AppStructure) -> Option<(usize, &'a Ent
 /// A capitalised name after "on/to/in/via our …" that is no catalog tool, no day, and
 /// none of the app's own words ("on our Bluesky account"), or a well-known tool patchbay
 /// has no connector for.
-fn outside_tool(clause: &Clause, app: &AppStructure) -> Option<String> {
+fn outside_tool(clause: &Clause, r: &Reading<'_, '_>) -> Option<String> {
+    let app = r.app;
     for kind in [Capability::Email, Capability::Chat, Capability::Sms, Capability::Payment, Capability::Crm] {
         if let Some(name) = needs::outside_tool(&clause.lower, kind) {
             return Some(name.to_owned());
@@ -369,6 +370,7 @@ fn outside_tool(clause: &Clause, app: &AppStructure) -> Option<String> {
     let text = Text::new(&clause.original);
     let own = data::words_for_app(app);
     let toks = &text.tokens;
+    let tools = named::tools(&text, r.catalog, app);
     for (i, t) in toks.iter().enumerate() {
         let after_place = i > 0 && PLACE_WORDS.contains(&toks[i - 1].lower.as_str())
             || i > 1
@@ -379,7 +381,8 @@ fn outside_tool(clause: &Clause, app: &AppStructure) -> Option<String> {
         let known = NOT_TOOLS.contains(&t.lower.as_str())
             || crate::intent::schedule::is_calendar_word(&t.lower)
             || own.contains(&singular(&t.lower))
-            || app.pages.iter().any(|p| p.eq_ignore_ascii_case(&t.raw));
+            || app.pages.iter().any(|p| p.eq_ignore_ascii_case(&t.raw))
+            || tools.iter().any(|m| m.start <= t.start && t.end <= m.end);
         if after_place && capital && last && !known {
             return Some(t.raw.clone());
         }

@@ -111,6 +111,12 @@ fn plan_english(route: &RouteResult, ctx: &Context<'_>, request: &str) -> Plan {
     let mut notes = Vec::new();
     // Next to a schedule, "for each overdue task" picks records; it does not start runs.
     let event = event.filter(|e| !(found.is_some() && is_weak(e)));
+    // "send new Shopify orders to a sheet": a tool's new records start the flow even
+    // without "when".
+    let event = event.or_else(|| if found.is_none() { tool_event(&text, ctx) } else { None });
+    // "post every new video to our page": an event said as the order's object is read for
+    // the order too.
+    let object = event.as_ref().is_some_and(|e| e.end == e.start || inside_an_order(&text, e));
     // A schedule cron cannot hold is asked about even next to an event: dropping it would
     // run the flow at another time than the one asked for.
     let unsupported = found.as_ref().and_then(|f| f.schedule.unsupported.as_ref().map(|r| (f, r)));
@@ -130,7 +136,7 @@ fn plan_english(route: &RouteResult, ctx: &Context<'_>, request: &str) -> Plan {
         catalog: ctx.catalog,
         app: ctx.app,
         route,
-        event: event.as_ref().map(|e| (e.start, e.end)),
+        event: event.as_ref().filter(|_| !object).map(|e| (e.start, e.end)),
         when: when.clone(),
         trigger_connector,
     };

@@ -119,3 +119,47 @@ pub(super) fn uses(steps: &[Step], trigger: &FlowTrigger, needle: &str) -> bool 
     let json = serde_json::to_string(steps).unwrap_or_default() + &serde_json::to_string(trigger).unwrap_or_default();
     json.contains(needle)
 }
+
+/// A tool's new records named as what the flow handles ("new Shopify orders", "new
+/// files from my Dropbox folder"), as an event of that tool. Its span is empty: the
+/// words stay in the order they belong to.
+pub(super) fn tool_event(text: &Text, ctx: &Context<'_>) -> Option<crate::intent::Event> {
+    let words: Vec<&str> = text.tokens.iter().map(|t| t.lower.as_str()).collect();
+    for m in named::tools(text, ctx.catalog, ctx.app).into_iter().filter(|m| !m.connector.triggers.is_empty()) {
+        let (Some(first), Some(last)) = (text.token_at(m.start), text.token_at(m.end.saturating_sub(1))) else {
+            continue;
+        };
+        let Some(new) = (first.saturating_sub(4)..first).find(|i| ["new", "incoming", "latest"].contains(&words[*i]))
+        else {
+            continue;
+        };
+        // "add new hires to BambooHR": the tool is where they go, not where they come from.
+        if first.checked_sub(1).is_some_and(|i| ["to", "into", "onto"].contains(&words[i])) {
+            continue;
+        }
+        // "new files from my Dropbox": the word after "new"; "new Shopify orders": the
+        // word after the tool's name.
+        let subject = if new + 1 < first { words.get(new + 1) } else { words.get(last + 1) };
+        return Some(crate::intent::Event {
+            text: text.original.clone(),
+            subject: subject.map(|w| crate::intent::text::singular(w)),
+            change: crate::intent::Change::Created,
+            value: None,
+            field: None,
+            qualifier: None,
+            start: 0,
+            end: 0,
+        });
+    }
+    None
+}
+
+/// True when an order verb comes before the event in its sentence ("Post every new video
+/// to …"): the event is the order's object, not a clause of its own.
+pub(super) fn inside_an_order(text: &Text, event: &crate::intent::Event) -> bool {
+    let before = text.lower.get(..event.start).unwrap_or("");
+    let sentence = before.rsplit(['.', '!', '?', ';', ',']).next().unwrap_or("");
+    let head = event.text.split_whitespace().next().unwrap_or("").to_lowercase();
+    ["every", "each", "any", "all"].contains(&head.as_str())
+        && sentence.split_whitespace().next().is_some_and(|w| crate::intent::event::is_order(w))
+}

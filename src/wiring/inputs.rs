@@ -66,6 +66,11 @@ impl Sources<'_> {
     }
 }
 
+/// A repository written as owner/name.
+static OWNER_NAME: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+    regex::Regex::new(r"\b[A-Za-z0-9][\w.-]*/[\w.-]*[A-Za-z0-9]\b").expect("owner/name regex")
+});
+
 /// Inputs a request fills by naming a value next to the input's word, with the words
 /// people use for it.
 const NAMED_INPUTS: &[(&str, &[&str])] = &[
@@ -90,8 +95,14 @@ const NAMED_INPUTS: &[(&str, &[&str])] = &[
     ("company", &["company"]),
 ];
 
-/// The value the step's words give an input by name ("the IT project" → `IT`).
+/// The value the step's words give an input by name ("the IT project" → `IT`, "in
+/// acme/website" → the repository `acme/website`).
 pub fn named_value(input: &str, clause: &str, tools: &[String]) -> Option<String> {
+    if input == "repository"
+        && let Some(m) = OWNER_NAME.find(clause)
+    {
+        return Some(m.as_str().to_owned());
+    }
     let (_, words) = NAMED_INPUTS.iter().find(|(name, _)| *name == input)?;
     super::named::value_near(clause, words, tools)
 }
@@ -287,6 +298,7 @@ pub fn setting(c: &Connector, input: &Input, settings: &mut Vec<Setting>) -> Str
 
 #[path = "inputs_people.rs"]
 mod people_of;
+pub(crate) use people_of::EMAIL_OUTPUTS;
 use people_of::*;
 
 #[cfg(test)]

@@ -49,12 +49,15 @@ pub(super) fn recipients(src: &Sources<'_>) -> Value {
     // "send them a note": the person the record is about.
     let pronoun =
         crate::intent::text::words_of(src.clause).iter().any(|w| matches!(w.as_str(), "them" | "him" | "her"));
-    if to.is_empty()
-        && pronoun
-        && let Record::Entity { entity, .. } = &src.record
-        && let Some(f) = fields::email_for(entity, None)
-    {
-        to.push(reference(f));
+    if to.is_empty() && pronoun {
+        let own = match &src.record {
+            Record::Entity { entity, .. } => fields::email_for(entity, None).map(str::to_owned),
+            Record::Outputs(outputs) => {
+                EMAIL_OUTPUTS.iter().find(|o| outputs.iter().any(|x| x == *o)).map(|o| (*o).to_owned())
+            }
+            Record::None => None,
+        };
+        to.extend(own.map(|f| reference(&f)));
     }
     match to.len() {
         0 => Value::String(src.requester.to_owned()),
@@ -62,6 +65,10 @@ pub(super) fn recipients(src: &Sources<'_>) -> Value {
         _ => json!(to),
     }
 }
+
+/// Trigger outputs that hold the address of the person the record is about.
+pub(crate) const EMAIL_OUTPUTS: [&str; 7] =
+    ["email", "respondent_email", "person_email", "requester_email", "from", "sender", "host_email"];
 
 /// True when the words name the person a field belongs to: "the reporter" for
 /// `reporter_email`, "the guest" for `guest_phone`.

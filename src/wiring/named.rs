@@ -95,8 +95,10 @@ pub fn value_near(original: &str, words: &[&str], skip: &[String]) -> Option<Str
             run.insert(0, prev.raw.clone());
             j -= 1;
         }
-        let after_article =
-            j > 0 && ["the", "our", "my", "a", "an", "their", "your"].contains(&toks[j - 1].lower.as_str());
+        // "the IT project", "my Dropbox Invoices folder": after an article or a tool's name.
+        let after_article = j > 0
+            && (["the", "our", "my", "a", "an", "their", "your"].contains(&toks[j - 1].lower.as_str())
+                || skip.iter().any(|s| words_of(s).last() == Some(&toks[j - 1].lower)));
         if !run.is_empty() && (after_article || j == 0 || toks[j - 1].lower == "in" || toks[j - 1].lower == "to") {
             return Some(run.join(" "));
         }

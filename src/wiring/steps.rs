@@ -18,10 +18,6 @@ use serde_json::Value;
 use std::collections::BTreeMap;
 use std::sync::LazyLock;
 
-/// Trigger outputs that hold a person's email address.
-const EMAIL_OUTPUTS: [&str; 7] =
-    ["email", "from", "sender", "person_email", "requester_email", "respondent_email", "host_email"];
-
 /// "as closed", "to Done", "as 'In review'": the value a save writes.
 static AS_VALUE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r#"\b(?:as|to|into)\s+(?:the\s+)?("[^"]+"|'[^']+'|[a-z0-9-]+(?:\s+[a-z0-9-]+)?)\s*$"#)
@@ -180,7 +176,7 @@ pub fn save(entity: &Entity, outputs: &[String], steps: &[Step], match_on: Optio
             })
             .or_else(|| {
                 fields::is_email(entity, &f.name)
-                    .then(|| outputs.iter().find(|o| EMAIL_OUTPUTS.contains(&o.as_str())))
+                    .then(|| outputs.iter().find(|o| inputs::EMAIL_OUTPUTS.contains(&o.as_str())))
                     .flatten()
             })
             .or_else(|| {
