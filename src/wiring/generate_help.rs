@@ -161,5 +161,5 @@ pub(super) fn inside_an_order(text: &Text, event: &crate::intent::Event) -> bool
     let sentence = before.rsplit(['.', '!', '?', ';', ',']).next().unwrap_or("");
     let head = event.text.split_whitespace().next().unwrap_or("").to_lowercase();
     ["every", "each", "any", "all"].contains(&head.as_str())
-        && sentence.split_whitespace().next().is_some_and(|w| crate::intent::event::is_order(w))
+        && sentence.split_whitespace().next().is_some_and(crate::intent::event::is_order)
 }
