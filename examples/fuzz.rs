@@ -17,12 +17,55 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 const WORDS: &[&str] = &[
-    "when", "whenever", "every", "day", "at", "8am", "noon", "created", "moves to", "is", "marked as", "new", "send",
-    "email", "post", "to", "Gmail", "slack", "#team", "@ana", "Google Sheets", "a", "task", "deal", "\"Won\"", "'x'",
-    ",", ".", "?", "monday.com", "to-do", "every weekday", "chaque jour", "jeden Montag", "cada semana", "hubspot",
-    "notion", "github", "if", "over $500", "overdue", "from", "my", "calendar", "text me", "SMS",
+    "when",
+    "whenever",
+    "every",
+    "day",
+    "at",
+    "8am",
+    "noon",
+    "created",
+    "moves to",
+    "is",
+    "marked as",
+    "new",
+    "send",
+    "email",
+    "post",
+    "to",
+    "Gmail",
+    "slack",
+    "#team",
+    "@ana",
+    "Google Sheets",
+    "a",
+    "task",
+    "deal",
+    "\"Won\"",
+    "'x'",
+    ",",
+    ".",
+    "?",
+    "monday.com",
+    "to-do",
+    "every weekday",
+    "chaque jour",
+    "jeden Montag",
+    "cada semana",
+    "hubspot",
+    "notion",
+    "github",
+    "if",
+    "over $500",
+    "overdue",
+    "from",
+    "my",
+    "calendar",
+    "text me",
+    "SMS",
 ];
-const TRICKY: &[char] = &['\u{212A}', 'ẞ', 'Ⱥ', 'Ⱦ', 'İ', 'ǅ', 'ß', 'ﬁ', '\u{301}', '\u{200D}', '🙂', '\t', '\n', '\0', '"', '\\'];
+const TRICKY: &[char] =
+    &['\u{212A}', 'ẞ', 'Ⱥ', 'Ⱦ', 'İ', 'ǅ', 'ß', 'ﬁ', '\u{301}', '\u{200D}', '🙂', '\t', '\n', '\0', '"', '\\'];
 
 fn random_char(rng: &mut StdRng) -> char {
     match rng.random_range(0..4) {
@@ -78,7 +121,9 @@ fn spliced(rng: &mut StdRng, text: &str) -> String {
 
 fn main() {
     let args: Vec<String> = std::env::args().collect();
-    let arg = |name: &str| args.iter().position(|a| a == name).and_then(|i| args.get(i + 1)).and_then(|v| v.parse::<u64>().ok());
+    let arg = |name: &str| {
+        args.iter().position(|a| a == name).and_then(|i| args.get(i + 1)).and_then(|v| v.parse::<u64>().ok())
+    };
     let seconds = arg("--seconds").unwrap_or(60);
     let seed = arg("--seed").unwrap_or_else(|| rand::rng().random());
     let mut rng = StdRng::seed_from_u64(seed);

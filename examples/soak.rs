@@ -45,7 +45,8 @@ impl Worker {
     async fn new(base: &str, tally: Arc<Mutex<Tally>>) -> Self {
         let mut headers = reqwest::header::HeaderMap::new();
         headers.insert("origin", base.parse().expect("a base URL"));
-        let browser = Client::builder().cookie_store(true).redirect(Policy::none()).default_headers(headers).build().unwrap();
+        let browser =
+            Client::builder().cookie_store(true).redirect(Policy::none()).default_headers(headers).build().unwrap();
         let w = Self { base: base.to_owned(), browser, tally };
         w.record(w.browser.post(w.url("/login/dev")).form(&[("user_id", "1")]).send().await, "sign in");
         w
@@ -104,7 +105,8 @@ impl Worker {
     /// Connect (or reconnect) a tool through the sandbox consent screen.
     async fn connect(&self, connector: &str) {
         let form = [("connector", connector), ("purpose", "reconnect")];
-        let Some(begin) = self.timed("connect", self.browser.post(self.url("/apps/1/connect")).form(&form)).await else {
+        let Some(begin) = self.timed("connect", self.browser.post(self.url("/apps/1/connect")).form(&form)).await
+        else {
             return;
         };
         let Some(consent_url) = location(&begin) else { return };
@@ -153,7 +155,8 @@ fn hidden_fields(html: &str) -> Vec<(String, String)> {
 #[tokio::main]
 async fn main() {
     let args: Vec<String> = std::env::args().collect();
-    let seconds: u64 = args.iter().position(|a| a == "--seconds").and_then(|i| args.get(i + 1)?.parse().ok()).unwrap_or(60);
+    let seconds: u64 =
+        args.iter().position(|a| a == "--seconds").and_then(|i| args.get(i + 1)?.parse().ok()).unwrap_or(60);
     let bases: Vec<String> =
         args.windows(2).filter(|w| w[0] == "--base").map(|w| w[1].trim_end_matches('/').to_owned()).collect();
     assert!(!bases.is_empty(), "give at least one --base URL");
@@ -179,7 +182,9 @@ async fn main() {
     for v in t.by_kind.values_mut() {
         v.sort_by(f64::total_cmp);
     }
-    let at = |v: &[f64], p: f64| (v.get(((v.len() as f64 - 1.0) * p) as usize).copied().unwrap_or(0.0) * 100.0).round() / 100.0;
+    let at = |v: &[f64], p: f64| {
+        (v.get(((v.len() as f64 - 1.0) * p) as usize).copied().unwrap_or(0.0) * 100.0).round() / 100.0
+    };
     let pct = |p: f64| at(&t.latencies_ms, p);
     let p99_by_kind: serde_json::Map<String, serde_json::Value> =
         t.by_kind.iter().map(|(k, v)| (k.clone(), json!({"count": v.len(), "p99_ms": at(v, 0.99)}))).collect();

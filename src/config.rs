@@ -3,11 +3,13 @@
 //! < command-line flags. Secrets are `SecretString`s: their Debug output is redacted, so a
 //! logged `Settings` never shows one.
 
+mod actions;
 mod auth;
 mod limits;
 
+pub use actions::ActionSettings;
 pub use auth::{AuthSettings, OidcSettings};
-pub use limits::{HttpSettings, RateLimitSettings, RetentionSettings};
+pub use limits::{HttpSettings, RateLimitSettings, RetentionSettings, RunnerSettings};
 
 use figment::Figment;
 use figment::providers::{Env, Format, Toml};
@@ -48,6 +50,8 @@ pub struct Settings {
     pub http: HttpSettings,
     pub rate_limit: RateLimitSettings,
     pub retention: RetentionSettings,
+    pub actions: ActionSettings,
+    pub runner: RunnerSettings,
 }
 
 impl Default for Settings {
@@ -72,6 +76,8 @@ impl Default for Settings {
             http: HttpSettings::default(),
             rate_limit: RateLimitSettings::default(),
             retention: RetentionSettings::default(),
+            actions: ActionSettings::default(),
+            runner: RunnerSettings::default(),
         }
     }
 }
@@ -125,6 +131,9 @@ pub struct ConnectorSettings {
     pub token_url: Option<String>,
     pub revocation_url: Option<String>,
     pub userinfo_url: Option<String>,
+    /// Where its API lives, instead of the catalog's `api.base_url` (a self-hosted
+    /// instance, or a stub in a test); absolute URLs of its steps move under it too.
+    pub api_base_url: Option<String>,
     /// Accept plain-http endpoints (only for local test servers).
     pub allow_insecure_endpoints: bool,
 }
@@ -245,16 +254,27 @@ impl Settings {
             return Err(SettingsError("llm.timeout_ms must be above 0".into()));
         }
         if let Some(oidc) = &self.auth.oidc {
-            url::Url::parse(&oidc.issuer).map_err(|e| SettingsError(format!("auth.oidc.issuer '{}': {e}", oidc.issuer)))?;
+            url::Url::parse(&oidc.issuer)
+                .map_err(|e| SettingsError(format!("auth.oidc.issuer '{}': {e}", oidc.issuer)))?;
         }
         if self.auth.session_ttl_hours <= 0 || self.auth.invitation_ttl_hours <= 0 {
             return Err(SettingsError("auth.session_ttl_hours and auth.invitation_ttl_hours must be above 0".into()));
         }
         if self.rate_limit.enabled
-            && [self.rate_limit.per_address_per_sec, self.rate_limit.per_address_burst, self.rate_limit.per_key_per_sec, self.rate_limit.per_key_burst]
-                .contains(&0)
+            && [
+                self.rate_limit.per_address_per_sec,
+                self.rate_limit.per_address_burst,
+                self.rate_limit.per_key_per_sec,
+                self.rate_limit.per_key_burst,
+            ]
+            .contains(&0)
         {
-            return Err(SettingsError("rate_limit rates and bursts must be above 0 (or rate_limit.enabled = false)".into()));
+            return Err(SettingsError(
+                "rate_limit rates and bursts must be above 0 (or rate_limit.enabled = false)".into(),
+            ));
+        }
+        if self.actions.timeout_ms == 0 || self.actions.max_request_bytes == 0 || self.actions.max_response_bytes == 0 {
+            return Err(SettingsError("actions.timeout_ms and the actions size limits must be above 0".into()));
         }
         if self.router.max_prompt_chars == 0 {
             return Err(SettingsError("router.max_prompt_chars must be above 0".into()));

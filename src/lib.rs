@@ -5,17 +5,19 @@
 
 pub mod app;
 pub mod card;
+pub mod actions;
 pub mod catalog;
 pub mod chat;
 pub mod cli;
 pub mod config;
 pub mod connections;
 pub mod digest;
-pub mod identity;
 pub mod http;
+pub mod identity;
 pub mod intent;
 pub mod oauth;
 pub mod ranking;
+pub mod runner;
 pub mod sandbox;
 pub mod startup;
 pub mod store;

@@ -27,26 +27,15 @@ impl Application {
             TcpListener::bind(settings.bind).await.with_context(|| format!("cannot listen on {}", settings.bind))?;
         let addr = listener.local_addr()?;
         settings.bind = addr;
-        let catalog = crate::load_catalog(&settings)?;
-        let store = open_store(&settings).await?;
-        // The demo people sign in without a password: never in production.
-        if settings.seed_demo
-            && settings.development_sign_in()
-            && crate::app::demo::seed_if_empty(&store).await?.is_some()
-        {
-            tracing::info!("seeded the demo app \"Todo\" and its people (development sign-in)");
-        }
-        let cipher = TokenCipher::load_or_create(settings.token_key.as_ref(), &settings.previous_token_keys, &settings.data_dir)?;
-        crate::connections::keys::agree_with_database(&store, &cipher).await?;
-        let setup_code = crate::identity::setup::announce(&store).await?;
+        let state = prepare(settings).await?;
+        let setup_code = crate::identity::setup::announce(&state.store).await?;
         if let Some(code) = &setup_code {
             tracing::warn!(
                 setup_code = %code,
                 "nobody has an account yet: open {}/setup and enter this setup code, or run `patchbay users add`",
-                settings.public_url()
+                state.settings.public_url()
             );
         }
-        let state = AppState::new(settings, Arc::new(catalog), store, cipher)?;
         Ok(Self { listener, state, setup_code })
     }
 
@@ -69,13 +58,57 @@ impl Application {
     pub async fn run_until(self, stop: impl Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
         tracing::info!(url = %self.state.settings.public_url(), "patchbay is listening");
         let background = crate::http::spawn_background(&self.state);
+        let runner = self
+            .state
+            .settings
+            .runner
+            .enabled
+            .then(|| tokio::spawn(crate::runner::worker::run_forever(self.state.runner.clone())));
         let app = http::router(self.state.clone());
         http::serve::serve(self.listener, app, &self.state.settings.http, stop).await;
         background.abort();
+        if let Some(runner) = runner {
+            runner.abort();
+        }
         self.state.store.close().await;
         tracing::info!("patchbay stopped");
         Ok(())
     }
+}
+
+/// Everything but the listener: catalog, database (migrated, and seeded in development),
+/// the token key (checked against the database), and the state built from them. The
+/// server and `patchbay worker` both start here.
+pub async fn prepare(settings: Settings) -> anyhow::Result<AppState> {
+    let catalog = crate::load_catalog(&settings)?;
+    let store = open_store(&settings).await?;
+    // The demo people sign in without a password: never in production.
+    if settings.seed_demo && settings.development_sign_in() && crate::app::demo::seed_if_empty(&store).await?.is_some()
+    {
+        tracing::info!("seeded the demo app \"Todo\" and its people (development sign-in)");
+    }
+    let cipher =
+        TokenCipher::load_or_create(settings.token_key.as_ref(), &settings.previous_token_keys, &settings.data_dir)?;
+    crate::connections::keys::agree_with_database(&store, &cipher).await?;
+    AppState::new(settings, Arc::new(catalog), store, cipher)
+}
+
+/// `patchbay worker`: runs flows and keeps tokens fresh, without the web server, until
+/// Ctrl-C or SIGTERM.
+pub async fn run_worker(mut settings: Settings) -> anyhow::Result<()> {
+    install_crypto_provider();
+    crate::http::install_panic_hook();
+    settings.check_production()?;
+    settings.runner.enabled = true;
+    let state = prepare(settings).await?;
+    tracing::info!("patchbay worker is running flows");
+    let background = crate::http::spawn_background(&state);
+    let runner = tokio::spawn(crate::runner::worker::run_forever(state.runner.clone()));
+    shutdown_signal().await;
+    runner.abort();
+    background.abort();
+    state.store.close().await;
+    Ok(())
 }
 
 /// SQLite in the data directory, or PostgreSQL when `database_url` says so; migrated.

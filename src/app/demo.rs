@@ -40,5 +40,20 @@ pub async fn seed_if_empty(store: &Store) -> StoreResult<Option<i64>> {
     let todo = store.create_app("Todo", &todo_structure().to_json(), "UTC", owner.id).await?;
     store.set_member(todo.id, editor.id, Role::Editor).await?;
     store.set_member(todo.id, app_user.id, Role::AppUser).await?;
+    for task in sample_tasks() {
+        store.add_record(todo.id, "Task", &task.to_string()).await?;
+    }
     Ok(Some(todo.id))
+}
+
+/// The Todo app's tasks to start with: one overdue, one due soon, one done, one undated,
+/// so "my open tasks" and "overdue tasks" both have something to show.
+fn sample_tasks() -> Vec<serde_json::Value> {
+    let day = |offset: i64| (chrono::Utc::now() + chrono::Duration::days(offset)).format("%Y-%m-%d").to_string();
+    vec![
+        json!({"title": "Pay the electricity bill", "due_date": day(-1), "completed": false, "assignee": OWNER_EMAIL}),
+        json!({"title": "Book train tickets for the offsite", "due_date": day(3), "completed": false, "assignee": OWNER_EMAIL}),
+        json!({"title": "Renew the domain name", "due_date": day(-5), "completed": true, "assignee": EDITOR_EMAIL}),
+        json!({"title": "Water the office plants", "completed": false, "assignee": APP_USER_EMAIL}),
+    ]
 }

@@ -56,7 +56,8 @@ pub fn validate(value: &Value) -> Result<(AppStructure, Option<String>), Vec<Str
                 text(&mut problems, format!("{path}.type"), kind, 40);
             }
             if !field_names.insert(field.name.to_lowercase()) {
-                problems.push(format!("{path}.name: \"{}\" already has a field called \"{}\"", entity.name, field.name));
+                problems
+                    .push(format!("{path}.name: \"{}\" already has a field called \"{}\"", entity.name, field.name));
             }
         }
     }
@@ -105,8 +106,9 @@ mod tests {
 
     #[test]
     fn a_good_structure_with_its_zone_passes() {
-        let (s, zone) = validate(&json!({"entities": [{"name": "Task", "fields": ["title"]}], "time_zone": "Europe/Paris"}))
-            .unwrap();
+        let (s, zone) =
+            validate(&json!({"entities": [{"name": "Task", "fields": ["title"]}], "time_zone": "Europe/Paris"}))
+                .unwrap();
         assert_eq!(s.entities.len(), 1);
         assert_eq!(zone.as_deref(), Some("Europe/Paris"));
     }

@@ -59,6 +59,9 @@ pub struct ApprovalCard {
     pub read: Vec<PermissionLine>,
     pub write: Vec<PermissionLine>,
     pub status: CardStatus,
+    /// What the builder types before connecting a provider on its own host, as (name,
+    /// label): a Shopify shop. Empty once a connection keeps it.
+    pub asks: Vec<(String, String)>,
 }
 
 impl ApprovalCard {
@@ -196,6 +199,10 @@ pub fn build(input: CardInput<'_>) -> ApprovalCard {
         read,
         write,
         status,
+        asks: match input.connection {
+            None => c.typed_values().map(|t| (t.name.clone(), t.label.clone())).collect(),
+            Some(_) => Vec::new(),
+        },
     }
 }
 

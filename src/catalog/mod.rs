@@ -2,12 +2,15 @@
 //! or read from a directory), validated, and looked up by id.
 
 mod auth;
+pub mod binding;
 mod check;
+pub mod filters;
 mod ids;
 mod model;
+pub mod template;
 
 pub use auth::*;
-pub use check::{Problem, SourceFile, check};
+pub use check::{MIME_INPUTS, Problem, REQUEST_COMPUTED, SANDBOX_COMPUTED, SourceFile, check};
 pub use ids::{ConnectorId, InvalidConnectorId, KNOWN_IDS};
 pub use model::*;
 

@@ -3,8 +3,10 @@
 //! missing permission.
 
 use super::auth::{Accounts, Auth};
+use super::binding::{Api, Step};
 use super::ids::ConnectorId;
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -22,6 +24,9 @@ pub struct Connector {
     pub popularity: u8,
     pub example_prompts: Vec<String>,
     pub auth: Auth,
+    /// Where its API lives, for actions and the proxy (docs/actions.md).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub api: Option<Api>,
     #[serde(default)]
     pub permissions: Vec<Permission>,
     #[serde(default)]
@@ -42,6 +47,23 @@ impl Connector {
 
     pub fn trigger(&self, id: &str) -> Option<&Operation> {
         self.triggers.iter().find(|t| t.id == id)
+    }
+
+    /// Actions patchbay can run, and those it cannot yet.
+    pub fn bound_actions(&self) -> impl Iterator<Item = &Operation> {
+        self.actions.iter().filter(|a| a.is_bound())
+    }
+
+    pub fn unbound_actions(&self) -> impl Iterator<Item = &Operation> {
+        self.actions.iter().filter(|a| !a.is_bound())
+    }
+
+    /// What the builder types when connecting an OAuth 2.0 connector whose endpoints live
+    /// on the customer's own host (a Shopify shop): `{name}` in its auth URLs, and
+    /// `{config.name}` in its API's, once the connection keeps it.
+    pub fn typed_values(&self) -> impl Iterator<Item = &super::auth::Credential> {
+        let oauth = self.auth.kind == super::auth::AuthKind::Oauth2;
+        self.auth.credentials.iter().filter(move |c| oauth && !c.secret)
     }
 
     pub fn permission(&self, scope: &str) -> Option<&Permission> {
@@ -284,6 +306,27 @@ pub struct Operation {
     /// (Outlook's free/busy lookup works for work or school accounts only).
     #[serde(default)]
     pub accounts: Accounts,
+    /// Actions only: the output fields, each a JSON pointer into the last step's answer
+    /// (`$N/…` for step N's).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub returns: BTreeMap<String, String>,
+    /// Actions only: why it has no binding yet, when that is known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unbound: Option<String>,
+    /// Actions only: inputs the provider's API does not take, and what they are for
+    /// (a slot length the caller applies to the busy times answered).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub not_sent: BTreeMap<String, String>,
+    /// Actions only: the HTTP requests that do it, in order.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub call: Vec<Step>,
+}
+
+impl Operation {
+    /// True when patchbay can run it (it has HTTP steps).
+    pub fn is_bound(&self) -> bool {
+        !self.call.is_empty()
+    }
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize)]

@@ -16,7 +16,9 @@ pub fn run(settings: Settings, cmd: AppsCommand) -> anyhow::Result<ExitCode> {
                 bail!("there is no app {app}");
             }
             let key = keys::create(store, app, &name, None).await?;
-            store.audit(Some(app), None, "key.created", None, None, Some(&format!("{name} ({})", key.row.hint))).await?;
+            store
+                .audit(Some(app), None, "key.created", None, None, Some(&format!("{name} ({})", key.row.hint)))
+                .await?;
             eprintln!("key \"{name}\" for app {app}: shown once, store it now");
             println!("{}", key.secret);
             Ok(ExitCode::SUCCESS)
@@ -35,7 +37,9 @@ pub fn run(settings: Settings, cmd: AppsCommand) -> anyhow::Result<ExitCode> {
         AppKeysCommand::Revoke { app, id, data } => with_store(settings, &data, async |_, store| {
             match store.revoke_app_key(app, id, crate::store::now()).await? {
                 Some(k) => {
-                    store.audit(Some(app), None, "key.revoked", None, None, Some(&format!("{} ({})", k.name, k.hint))).await?;
+                    store
+                        .audit(Some(app), None, "key.revoked", None, None, Some(&format!("{} ({})", k.name, k.hint)))
+                        .await?;
                     println!("revoked \"{}\" ({})", k.name, k.hint);
                     Ok(ExitCode::SUCCESS)
                 }

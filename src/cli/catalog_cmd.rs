@@ -24,6 +24,10 @@ fn check(dir: Option<PathBuf>) -> anyhow::Result<ExitCode> {
     for problem in &problems {
         println!("{problem}");
     }
+    let actions: usize = connectors.iter().map(|c| c.actions.len()).sum();
+    let unbound: Vec<String> =
+        connectors.iter().flat_map(|c| c.unbound_actions().map(move |a| format!("{}.{}", c.id, a.id))).collect();
+    println!("{} of {actions} actions can run; {} have no HTTP binding yet", actions - unbound.len(), unbound.len());
     if problems.is_empty() {
         println!("catalog ok: {} connectors", connectors.len());
         Ok(ExitCode::SUCCESS)
@@ -35,13 +39,34 @@ fn check(dir: Option<PathBuf>) -> anyhow::Result<ExitCode> {
 
 fn list(catalog: &Catalog, json: bool) -> anyhow::Result<ExitCode> {
     if json {
-        let all: Vec<_> = catalog.iter().collect();
+        let all = catalog.iter().map(marked).collect::<Result<Vec<_>, _>>()?;
         println!("{}", serde_json::to_string_pretty(&all)?);
     } else {
         for c in catalog.iter() {
             let ops = c.actions.len() + c.triggers.len();
-            println!("{:<22} {:<24} {:<18} {:>2} operations  {}", c.id, c.name, c.category.slug(), ops, c.description);
+            let unbound = c.unbound_actions().count();
+            let note = if unbound > 0 { format!(" ({unbound} not runnable yet)") } else { String::new() };
+            println!(
+                "{:<22} {:<24} {:<18} {:>2} operations{note}  {}",
+                c.id,
+                c.name,
+                c.category.slug(),
+                ops,
+                c.description
+            );
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// A connector as JSON, each action marked `"bound": true|false` so that a script can
+/// count what patchbay can run.
+fn marked(c: &catalog::Connector) -> serde_json::Result<serde_json::Value> {
+    let mut value = serde_json::to_value(c)?;
+    if let Some(actions) = value.get_mut("actions").and_then(|a| a.as_array_mut()) {
+        for (json, action) in actions.iter_mut().zip(&c.actions) {
+            json["bound"] = serde_json::Value::Bool(action.is_bound());
+        }
+    }
+    Ok(value)
 }

@@ -31,7 +31,11 @@ pub fn run(settings: Settings, cmd: KeysCommand) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }),
         KeysCommand::Rewrap(data) => with_store(settings, &data, async |settings, store| {
-            let cipher = TokenCipher::load_or_create(settings.token_key.as_ref(), &settings.previous_token_keys, &settings.data_dir)?;
+            let cipher = TokenCipher::load_or_create(
+                settings.token_key.as_ref(),
+                &settings.previous_token_keys,
+                &settings.data_dir,
+            )?;
             keys::agree_with_database(store, &cipher).await?;
             let done = keys::rewrap(store, &cipher).await?;
             println!("re-sealed {} connection(s); {} already used the newest key", done.resealed, done.already_current);

@@ -62,6 +62,8 @@ pub struct Cli {
 pub enum Command {
     /// Run the web server: the builder's pages, the API and the OAuth callback.
     Serve(ServeArgs),
+    /// Run flows (schedules, events, the queue) without the web server, beside `serve`.
+    Worker(DataArgs),
     /// Decide which connectors a request needs; prints JSON (see DESIGN.md).
     Route(RouteArgs),
     /// Check or list the connector catalog.
@@ -249,6 +251,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Route(args) => route_cmd::run(settings, args),
         Command::Catalog(cmd) => catalog_cmd::run(settings, cmd),
         Command::Migrate(args) => serve_cmd::migrate(settings, args),
+        Command::Worker(args) => serve_cmd::worker(settings, args),
         Command::Flow(cmd) => flow_cmd::run(settings, cmd),
         Command::Users(cmd) => users_cmd::run(settings, cmd),
         Command::Apps(cmd) => apps_cmd::run(settings, cmd),

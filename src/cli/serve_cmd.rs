@@ -1,4 +1,4 @@
-//! `patchbay serve` and `patchbay migrate`.
+//! `patchbay serve`, `patchbay worker` and `patchbay migrate`.
 
 use super::{DataArgs, ServeArgs, apply_data_dir, runtime};
 use crate::config::Settings;
@@ -28,5 +28,12 @@ pub fn migrate(mut settings: Settings, args: DataArgs) -> anyhow::Result<ExitCod
         store.close().await;
         anyhow::Ok(())
     })?;
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn worker(mut settings: Settings, args: DataArgs) -> anyhow::Result<ExitCode> {
+    apply_data_dir(&mut settings, &args);
+    crate::telemetry::init(&settings.log);
+    runtime()?.block_on(crate::startup::run_worker(settings))?;
     Ok(ExitCode::SUCCESS)
 }

@@ -51,7 +51,13 @@ pub struct RateLimitSettings {
 
 impl Default for RateLimitSettings {
     fn default() -> Self {
-        Self { enabled: true, per_address_per_sec: 50, per_address_burst: 200, per_key_per_sec: 100, per_key_burst: 400 }
+        Self {
+            enabled: true,
+            per_address_per_sec: 50,
+            per_address_burst: 200,
+            per_key_per_sec: 100,
+            per_key_burst: 400,
+        }
     }
 }
 
@@ -60,10 +66,47 @@ impl Default for RateLimitSettings {
 #[serde(default, deny_unknown_fields)]
 pub struct RetentionSettings {
     pub audit_log_days: i64,
+    /// Finished runs (with their steps' inputs and outputs).
+    pub runs_days: i64,
 }
 
 impl Default for RetentionSettings {
     fn default() -> Self {
-        Self { audit_log_days: 365 }
+        Self { audit_log_days: 365, runs_days: 90 }
+    }
+}
+
+/// The flow runner inside `patchbay serve` (and `patchbay worker`).
+#[derive(Clone, Debug, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct RunnerSettings {
+    /// Run flows in this process (`patchbay worker` runs them regardless).
+    pub enabled: bool,
+    /// How often due schedules and queued runs are looked for.
+    pub tick_ms: u64,
+    /// A claimed schedule or run is this server's for this long.
+    pub lease_secs: i64,
+    /// After downtime, a missed occurrence this recent still runs (once); older ones are
+    /// recorded as skipped.
+    pub catch_up_secs: i64,
+    /// Attempts of a run whose failures are passing (429, 5xx, timeouts).
+    pub max_attempts: i64,
+    /// The first retry waits this long; each next one twice as long.
+    pub retry_base_secs: i64,
+    /// Runs worked on at once by one server.
+    pub concurrency: usize,
+}
+
+impl Default for RunnerSettings {
+    fn default() -> Self {
+        Self {
+            enabled: true,
+            tick_ms: 1000,
+            lease_secs: 120,
+            catch_up_secs: 3600,
+            max_attempts: 4,
+            retry_base_secs: 15,
+            concurrency: 8,
+        }
     }
 }

@@ -83,6 +83,18 @@ impl Connections {
 
     /// The connection's tokens, refreshed first when they expire within the margin.
     pub async fn tokens(&self, id: i64) -> Result<TokenSet, UseError> {
+        self.fresh_tokens(id, None).await
+    }
+
+    /// New tokens after the provider refused `rejected` with a 401, whatever its expiry
+    /// said (it may have been revoked early, or the clocks disagree) — unless another call
+    /// has replaced it meanwhile, in which case that replacement is the answer. Still one
+    /// refresh per connection across servers.
+    pub async fn tokens_after_rejection(&self, id: i64, rejected: &str) -> Result<TokenSet, UseError> {
+        self.fresh_tokens(id, Some(rejected)).await
+    }
+
+    async fn fresh_tokens(&self, id: i64, rejected: Option<&str>) -> Result<TokenSet, UseError> {
         let lock = self.lock_for(id);
         let _one_at_a_time = lock.lock().await;
         let wait_budget = Duration::from_millis(self.oauth.settings.tokens.http_timeout_ms) + Duration::from_secs(2);
@@ -95,12 +107,16 @@ impl Connections {
             {
                 return Err(self.unusable(&row));
             }
-            if !self.needs_refresh(&row) {
-                self.oauth.store.touch_connection(id, now()).await?;
-                return self.open(&row);
-            }
             let tokens = self.open(&row)?;
+            let refused = rejected.is_some_and(|r| r == tokens.access_token);
+            if !refused && !self.needs_refresh(&row) {
+                self.oauth.store.touch_connection(id, now()).await?;
+                return Ok(tokens);
+            }
             let Some(refresh_token) = tokens.refresh_token.clone() else {
+                if refused {
+                    return self.refused_without_refresh(&row).await;
+                }
                 return self.cannot_refresh(&row, tokens).await;
             };
             let leased = row.refresh_lease_until.is_some_and(|t| t > now());
@@ -137,6 +153,15 @@ impl Connections {
         }
     }
 
+    /// The provider refused the access token and there is no refresh token to renew it.
+    async fn refused_without_refresh(&self, row: &ConnectionRow) -> Result<TokenSet, UseError> {
+        let name = self.name(&row.connector);
+        let reason = format!("{name} refused the access token and gave no way to renew it. Reconnect to restore it.");
+        let status = Status::NeedsReauthorization;
+        self.oauth.store.set_connection_status(row.id, status.as_str(), Some(&reason)).await?;
+        Err(UseError::Unusable { name, status: status.label(), reason })
+    }
+
     async fn refresh(
         &self,
         leased_version: i64,
@@ -144,7 +169,7 @@ impl Connections {
         refresh_token: &str,
     ) -> Result<TokenSet, UseError> {
         let name = self.name(&row.connector);
-        let provider = match self.oauth.provider(&row.connector) {
+        let provider = match self.oauth.provider_for(&row.connector, &row.config()?) {
             Ok(p) => p,
             Err(e) => {
                 let reason = e.to_string();
@@ -170,6 +195,9 @@ impl Connections {
                     return self.open(&fresh);
                 }
                 self.oauth.store.touch_connection(row.id, now()).await?;
+                if Status::parse(&row.status) != Status::Connected {
+                    self.event(row, "connection.recovered", None).await?;
+                }
                 Ok(tokens)
             }
             Err(e @ (TokenError::Rejected(_) | TokenError::BadClient(_))) => {
@@ -180,6 +208,7 @@ impl Connections {
                     _ => e.to_string(),
                 };
                 self.oauth.store.refresh_failed(row.id, Status::Revoked.as_str(), &reason, None).await?;
+                self.event(row, "connection.revoked", Some(&reason)).await?;
                 Err(UseError::Unusable { name, status: Status::Revoked.label(), reason })
             }
             Err(e) => {
@@ -187,9 +216,18 @@ impl Connections {
                 let backoff = 30i64 << row.refresh_failures.clamp(0, 6);
                 let reason = format!("{e}; patchbay will try again");
                 self.oauth.store.refresh_failed(row.id, Status::Error.as_str(), &reason, Some(now() + backoff)).await?;
+                if row.refresh_failures == 0 {
+                    self.event(row, "connection.refresh_failed", Some(&reason)).await?;
+                }
                 Err(UseError::Unavailable { name, reason })
             }
         }
+    }
+
+    /// Tells the app's backend (its webhook) what happened to a connection.
+    async fn event(&self, row: &ConnectionRow, event: &str, reason: Option<&str>) -> Result<(), StoreError> {
+        let data = serde_json::json!({"connector": row.connector, "account": row.account, "reason": reason});
+        crate::runner::webhooks::emit(&self.oauth.store, row.app_id, event, data).await
     }
 
     /// The background task's round: refreshes every token that expires within the margin.
@@ -231,7 +269,8 @@ impl Connections {
                 detail: "its tokens cannot be decrypted with this server's key, so they could not be revoked".into(),
             });
         };
-        let provider: Provider = match self.oauth.provider(&row.connector) {
+        let typed = row.config().unwrap_or_default();
+        let provider: Provider = match self.oauth.provider_for(&row.connector, &typed) {
             Ok(p) => p,
             Err(e) => return Some(RevokeError::Failed { name: self.name(&row.connector), detail: e.to_string() }),
         };

@@ -2,8 +2,8 @@
 //! My integrations) and finish it, then tell the chat what happened in plain words.
 
 use super::AppState;
-use super::pages::{Access, PageError};
 use super::auth::CurrentUser;
+use super::pages::{Access, PageError};
 use crate::card::required_scopes;
 use crate::chat;
 use crate::oauth::{Begin, BeginError, CallbackError, CallbackQuery, Context, Outcome, Purpose};
@@ -21,6 +21,11 @@ pub struct ConnectForm {
     kind: String,
     #[serde(default)]
     purpose: String,
+    /// An action whose permissions to ask for (from Try an action, after a 403).
+    action: Option<String>,
+    /// `typed.<name>`: what the builder typed for a provider on its own host (a shop).
+    #[serde(flatten)]
+    typed: std::collections::HashMap<String, String>,
 }
 
 fn shared() -> String {
@@ -55,6 +60,11 @@ pub async fn connect(
             scopes.dedup();
         }
     }
+    if let Some(action) = form.action.as_deref().and_then(|a| connector.action(a)) {
+        // Begin adds what is already granted: asking for the action's scopes adds them.
+        scopes = connector.auth.base_scopes.clone();
+        scopes.extend(action.scopes.iter().filter(|s| !scopes.contains(s)).cloned().collect::<Vec<_>>());
+    }
     if let Some(message_id) = form.message_id {
         super::pages::card_exists(&state, app_id, message_id, &form.connector).await?;
         let message = state.store.message(message_id).await?.ok_or_else(PageError::not_found)?;
@@ -67,6 +77,7 @@ pub async fn connect(
         "switch" => Purpose::Switch,
         _ => Purpose::Connect,
     };
+    let typed = typed_values(connector, &form.typed)?;
     let begin = Begin {
         app_id,
         user_id: user.id,
@@ -74,6 +85,7 @@ pub async fn connect(
         scopes,
         purpose,
         message_id: form.message_id,
+        typed,
     };
     match state.oauth.begin(begin).await {
         Ok(url) => Ok(Redirect::to(&url).into_response()),
@@ -134,6 +146,8 @@ pub async fn callback(
                     .set_card_state(message_id, &ctx.connector, "connected", Some(&account), Some(user.id))
                     .await?;
             }
+            let data = serde_json::json!({"connector": ctx.connector, "account": account, "missing_scopes": missing});
+            crate::runner::webhooks::emit(&state.store, ctx.app_id, "connection.connected", data).await?;
             let response = finish(&state, &ctx, &text).await?;
             // Flows waiting for this connection (or its new scopes) may run now.
             recheck_flows(&state, ctx.app_id).await;
@@ -182,4 +196,24 @@ pub async fn recheck_flows(state: &AppState, app_id: i64) {
 
 fn permission_label(state: &AppState, connector: &str, scope: &str) -> String {
     state.catalog.get(connector).and_then(|c| c.permission(scope)).map_or(scope.to_owned(), |p| p.label.clone())
+}
+
+/// The values the card asked for (`typed.shop`), each a host name or an id: a value that
+/// could move the sign-in elsewhere is refused before anything starts.
+fn typed_values(
+    connector: &crate::catalog::Connector,
+    form: &std::collections::HashMap<String, String>,
+) -> Result<serde_json::Map<String, serde_json::Value>, PageError> {
+    let mut typed = serde_json::Map::new();
+    for asked in connector.typed_values() {
+        let Some(value) = form.get(&format!("typed.{}", asked.name)).map(|v| v.trim()).filter(|v| !v.is_empty()) else {
+            continue;
+        };
+        if !crate::actions::target::is_host_label(value) {
+            let message = format!("'{value}' is not what {} asks for here: {}.", connector.name, asked.label);
+            return Err(PageError::new(StatusCode::BAD_REQUEST, "Not accepted", &message));
+        }
+        typed.insert(asked.name.clone(), serde_json::Value::String(value.to_owned()));
+    }
+    Ok(typed)
 }

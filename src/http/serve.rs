@@ -54,7 +54,8 @@ pub async fn serve(listener: TcpListener, app: Router, limits: &HttpSettings, st
             req.extensions_mut().insert(ConnectInfo(peer));
             app.clone().oneshot(req)
         });
-        let connection = graceful.watch(builder.serve_connection_with_upgrades(TokioIo::new(stream), service).into_owned());
+        let connection =
+            graceful.watch(builder.serve_connection_with_upgrades(TokioIo::new(stream), service).into_owned());
         tokio::spawn(async move {
             let _ = connection.await;
             drop(permit);

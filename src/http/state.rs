@@ -36,6 +36,8 @@ pub struct Parts {
     pub routing: Arc<RoutingService>,
     /// Request rates per address and per key; `None` when turned off.
     pub rate_limits: Option<Arc<RateLimits>>,
+    /// Runs flows: schedules, events, the queue.
+    pub runner: Arc<crate::runner::Runner>,
 }
 
 impl AppState {
@@ -62,6 +64,19 @@ impl AppState {
         };
         let connections = Arc::new(Connections::new(oauth.clone()));
         let rate_limits = RateLimits::new(&settings.rate_limit).map(Arc::new);
-        Ok(Self(Arc::new(Parts { settings, catalog, store, cipher, router, routing, oauth, connections, rate_limits })))
+        let actions = Arc::new(crate::actions::Runner::new(oauth.clone(), connections.clone()));
+        let runner = Arc::new(crate::runner::Runner::new(&settings, store.clone(), cipher.clone(), actions)?);
+        Ok(Self(Arc::new(Parts {
+            settings,
+            catalog,
+            store,
+            cipher,
+            router,
+            routing,
+            oauth,
+            connections,
+            rate_limits,
+            runner,
+        })))
     }
 }

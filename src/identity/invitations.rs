@@ -23,7 +23,9 @@ pub async fn create(
 ) -> IdentityResult<NewInvitation> {
     let email = Email::parse(email)?;
     let token = random_token();
-    let row = store.create_invitation(&sha256_hex(&token), app_id, email.as_str(), role, invited_by, now() + ttl_secs).await?;
+    let row = store
+        .create_invitation(&sha256_hex(&token), app_id, email.as_str(), role, invited_by, now() + ttl_secs)
+        .await?;
     store
         .audit(Some(app_id), Some(invited_by), "member.invited", None, Some(email.as_str()), Some(role.label()))
         .await?;

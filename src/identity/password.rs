@@ -3,9 +3,9 @@
 //! no account runs the same hash against a dummy, so the answer takes as long either way.
 
 use super::{IdentityError, IdentityResult};
+use argon2::Argon2;
 use argon2::password_hash::rand_core::OsRng;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
-use argon2::Argon2;
 use secrecy::{ExposeSecret, SecretString};
 use std::sync::LazyLock;
 
@@ -42,9 +42,8 @@ impl Password {
 /// True when `attempt` matches `stored`; with no stored hash it still spends the time of
 /// one check, then answers false.
 pub fn verify(attempt: &str, stored: Option<&str>) -> bool {
-    static DUMMY: LazyLock<String> = LazyLock::new(|| {
-        Password::new("not a password anyone has").and_then(|p| p.hash()).unwrap_or_default()
-    });
+    static DUMMY: LazyLock<String> =
+        LazyLock::new(|| Password::new("not a password anyone has").and_then(|p| p.hash()).unwrap_or_default());
     let attempt = if attempt.chars().count() > MAX_CHARS { "" } else { attempt };
     let (hash, real) = match stored {
         Some(h) => (h, true),

@@ -14,7 +14,8 @@ pub struct Attempt<'a> {
 
 pub async fn with_password(store: &Store, limits: Limits, attempt: Attempt<'_>) -> IdentityResult<UserRow> {
     // A malformed email still counts and still costs a hash: it must not answer faster.
-    let email = Email::parse(attempt.email).map(|e| e.to_string()).unwrap_or_else(|_| attempt.email.trim().to_lowercase());
+    let email =
+        Email::parse(attempt.email).map(|e| e.to_string()).unwrap_or_else(|_| attempt.email.trim().to_lowercase());
     let at = now();
     throttle::check(store, limits, &email, attempt.address, at).await?;
     let found = store.credentials(&email).await?;

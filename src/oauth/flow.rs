@@ -50,6 +50,9 @@ pub struct Begin {
     pub scopes: Vec<String>,
     pub purpose: Purpose,
     pub message_id: Option<i64>,
+    /// What the builder typed for a provider on the customer's own host (a Shopify shop);
+    /// empty keeps what the connection already has.
+    pub typed: serde_json::Map<String, serde_json::Value>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -139,14 +142,32 @@ fn union(a: &[String], b: &[String]) -> Vec<String> {
 
 impl OAuth {
     pub fn provider(&self, connector: &str) -> Result<Provider, BeginError> {
+        self.provider_for(connector, &serde_json::Map::new())
+    }
+
+    /// The provider with a connection's typed values in its endpoints (a Shopify shop).
+    pub fn provider_for(
+        &self,
+        connector: &str,
+        typed: &serde_json::Map<String, serde_json::Value>,
+    ) -> Result<Provider, BeginError> {
         let c = self.catalog.get(connector).ok_or_else(|| BeginError::UnknownConnector(connector.to_owned()))?;
-        Ok(Provider::resolve(c, &self.settings)?)
+        Ok(Provider::resolve_for(c, &self.settings, typed)?)
     }
 
     /// Stores the pending authorization and returns the provider URL to send the person to.
     pub async fn begin(&self, mut b: Begin) -> Result<String, BeginError> {
-        let provider = self.provider(&b.connector)?;
-        if let Some(existing) = self.store.shared_connection(b.app_id, &b.connector).await? {
+        let existing = self.store.shared_connection(b.app_id, &b.connector).await?;
+        if b.typed.is_empty()
+            && let (Some(existing), Some(connector)) = (&existing, self.catalog.get(&b.connector))
+        {
+            // A reconnect keeps what the builder typed before (the same shop).
+            let kept = existing.config()?;
+            let names: Vec<&str> = connector.typed_values().map(|t| t.name.as_str()).collect();
+            b.typed = kept.into_iter().filter(|(k, _)| names.contains(&k.as_str())).collect();
+        }
+        let provider = self.provider_for(&b.connector, &b.typed)?;
+        if let Some(existing) = existing {
             let granted = existing.granted_scopes()?;
             let healthy = Status::parse(&existing.status).is_healthy();
             let complete = b.scopes.iter().all(|s| granted.contains(s));
@@ -182,7 +203,8 @@ impl OAuth {
             sealed,
             at,
             at + STATE_TTL_SECS,
-        );
+        )
+        .with_config(&b.typed);
         self.store.insert_pending(&pending).await?;
         Ok(url)
     }
@@ -201,7 +223,8 @@ impl OAuth {
             purpose: Purpose::parse(&pending.purpose),
         };
         let fail = |reason: String| Ok(Outcome::Failed { ctx: ctx.clone(), reason });
-        let provider = match self.provider(&pending.connector) {
+        let typed = pending.config()?;
+        let provider = match self.provider_for(&pending.connector, &typed) {
             Ok(p) => p,
             Err(e) => return fail(format!("{e}. Nothing was connected.")),
         };
@@ -242,7 +265,13 @@ impl OAuth {
         let account = client::account_of(&self.http, &provider, &granted.tokens.access_token, &granted.raw)
             .await
             .unwrap_or_else(|| format!("your {} account", provider.name));
-        self.store_connection(ctx, user_id, &asked, granted, account).await
+        let outcome = self.store_connection(ctx, user_id, &asked, granted, account).await?;
+        if let Outcome::Connected { connection_id, .. } = &outcome {
+            // A new grant starts a new configuration: what was looked up for the old one
+            // (another site, another data centre) is looked up again on first use.
+            self.store.set_connection_config(*connection_id, &typed).await?;
+        }
+        Ok(outcome)
     }
 
     async fn store_connection(

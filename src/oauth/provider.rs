@@ -16,7 +16,7 @@ pub enum ProviderError {
         "{name} is not set up on this server: an administrator needs to set PATCHBAY_CONNECTORS__{upper}__CLIENT_ID and __CLIENT_SECRET"
     )]
     NotConfigured { name: String, upper: String },
-    #[error("{name} needs your own account address before it can connect ({url}); patchbay cannot ask for it yet")]
+    #[error("{name} needs your own account address before it can connect ({url}): enter it beside the Connect button")]
     NeedsAccountAddress { name: String, url: String },
     #[error("{name}'s {what} '{url}' is not a valid https URL")]
     BadUrl { name: String, what: &'static str, url: String },
@@ -49,6 +49,16 @@ pub struct Provider {
 
 impl Provider {
     pub fn resolve(connector: &Connector, settings: &Settings) -> Result<Self, ProviderError> {
+        Self::resolve_for(connector, settings, &serde_json::Map::new())
+    }
+
+    /// With the values the builder typed for this connection (`{shop}` in Shopify's
+    /// endpoints) filled into its endpoints.
+    pub fn resolve_for(
+        connector: &Connector,
+        settings: &Settings,
+        typed: &serde_json::Map<String, serde_json::Value>,
+    ) -> Result<Self, ProviderError> {
         let name = connector.name.clone();
         if connector.auth.kind != AuthKind::Oauth2 {
             return Err(ProviderError::Unsupported { name, kind: connector.auth.kind.describe() });
@@ -95,6 +105,7 @@ impl Provider {
                 if c.userinfo_url.is_some() {
                     p.userinfo_url = c.userinfo_url.clone();
                 }
+                p.fill(typed);
                 p.check_urls(c.allow_insecure_endpoints)?;
             }
             None if settings.sandbox_enabled() => p.use_sandbox(&settings.public_url()),
@@ -124,6 +135,22 @@ impl Provider {
         self.client_id = crate::sandbox::client_id(&self.connector);
         self.client_secret = Some(SecretString::from(crate::sandbox::client_secret()));
         self.sandbox = true;
+    }
+
+    /// Puts each typed value in place of its `{name}`. Only host-name characters are
+    /// taken, so a value cannot move an endpoint elsewhere; anything else leaves the
+    /// placeholder, which `check_urls` then refuses.
+    fn fill(&mut self, typed: &serde_json::Map<String, serde_json::Value>) {
+        let safe = |v: &str| !v.is_empty() && v.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'.');
+        let values: Vec<(String, &str)> = typed
+            .iter()
+            .filter_map(|(k, v)| v.as_str().filter(|v| safe(v)).map(|v| (format!("{{{k}}}"), v)))
+            .collect();
+        let fill = |url: &mut String| values.iter().for_each(|(k, v)| *url = url.replace(k, v));
+        fill(&mut self.authorization_url);
+        fill(&mut self.token_url);
+        self.revocation_url.iter_mut().for_each(fill);
+        self.userinfo_url.iter_mut().for_each(fill);
     }
 
     fn check_urls(&self, allow_insecure: bool) -> Result<(), ProviderError> {

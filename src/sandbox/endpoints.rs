@@ -113,11 +113,17 @@ fn unauthorized(challenge: &'static str, description: &str) -> Response {
     response
 }
 
-fn bearer(headers: &HeaderMap) -> Option<&str> {
+pub(super) fn bearer(headers: &HeaderMap) -> Option<&str> {
+    credential(headers, &["bearer"])
+}
+
+/// The token after one of `schemes` (lowercase) in the Authorization header: providers
+/// that take `OAuth <token>` (Mailchimp's metadata) are played with their own word.
+pub(super) fn credential<'h>(headers: &'h HeaderMap, schemes: &[&str]) -> Option<&'h str> {
     let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
     let (scheme, token) = value.split_once(' ')?;
     let token = token.trim();
-    (scheme.eq_ignore_ascii_case("bearer") && !token.is_empty()).then_some(token)
+    (schemes.iter().any(|s| scheme.eq_ignore_ascii_case(s)) && !token.is_empty()).then_some(token)
 }
 
 /// Which sandbox client is calling: by HTTP Basic (RFC 6749 §2.3.1, id and secret

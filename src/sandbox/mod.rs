@@ -11,6 +11,7 @@
 //! can finish a flow another one began.
 
 mod account;
+pub mod api;
 mod consent;
 mod endpoints;
 mod grant;
@@ -26,10 +27,13 @@ use crate::catalog::{AuthKind, Catalog, Connector};
 use crate::config::Settings;
 use crate::http::AppState;
 use axum::Router;
-use axum::routing::{get, post};
+use axum::routing::{any, get, post};
 
 /// Where the sandbox is mounted.
 pub const BASE_PATH: &str = "/sandbox/oauth";
+
+/// Where the sandbox plays each connector's API: `/sandbox/api/<connector>/…`.
+pub const API_PATH: &str = "/sandbox/api";
 
 /// The client application the consent screen names: patchbay itself, in its demo.
 pub const CLIENT_NAME: &str = "patchbay demo";
@@ -94,6 +98,11 @@ pub fn router(settings: &Settings) -> Router<AppState> {
         .route("/sandbox/oauth/token", post(endpoints::token))
         .route("/sandbox/oauth/revoke", post(endpoints::revoke))
         .route("/sandbox/oauth/userinfo", get(endpoints::userinfo).post(endpoints::userinfo))
+        .route("/sandbox/api/{connector}/{*path}", any(api::play))
+        .route("/sandbox/outbox", get(api::outbox::page))
+        .route("/sandbox/outbox.json", get(api::outbox::json))
+        .route("/sandbox/outbox/clear", post(api::outbox::clear))
+        .route("/sandbox/faults", post(api::outbox::add_fault))
 }
 
 /// The connector a client id plays, when it names an OAuth 2.0 connector of the catalog.

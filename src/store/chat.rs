@@ -85,7 +85,12 @@ impl Store {
 
     /// One page of the conversation, oldest first: the `limit` newest messages before
     /// message `before` (or the very newest), and whether there are older ones.
-    pub async fn messages_page(&self, app_id: i64, before: Option<i64>, limit: i64) -> StoreResult<(Vec<ChatMessage>, bool)> {
+    pub async fn messages_page(
+        &self,
+        app_id: i64,
+        before: Option<i64>,
+        limit: i64,
+    ) -> StoreResult<(Vec<ChatMessage>, bool)> {
         let mut rows = sqlx::query_as::<_, ChatMessage>(concat!(
             "SELECT ",
             columns!(),

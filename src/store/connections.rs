@@ -26,11 +26,17 @@ pub struct ConnectionRow {
     pub connected_at: i64,
     pub last_used_at: Option<i64>,
     pub updated_at: i64,
+    config: String,
 }
 
 impl ConnectionRow {
     pub fn granted_scopes(&self) -> StoreResult<Vec<String>> {
         parse_json_list(&self.granted_scopes)
+    }
+
+    /// Values the provider's API needs besides the token (see `actions::config`).
+    pub fn config(&self) -> StoreResult<serde_json::Map<String, serde_json::Value>> {
+        serde_json::from_str(&self.config).map_err(|e| StoreError::Corrupt(format!("a connection's config: {e}")))
     }
 }
 
@@ -66,7 +72,7 @@ macro_rules! columns {
     () => {
         "id, app_id, connector, kind, owner_user_id, account, status, status_reason, granted_scopes, \
     sealed_tokens, expires_at, issued_at, version, refresh_lease_until, refresh_failures, next_refresh_at, connected_by, connected_at, \
-            last_used_at, updated_at"
+            last_used_at, updated_at, config"
     };
 }
 
@@ -249,6 +255,21 @@ impl Store {
     pub async fn touch_connection(&self, id: i64, at: i64) -> StoreResult<()> {
         sqlx::query("UPDATE connections SET last_used_at = $1 WHERE id = $2")
             .bind(at)
+            .bind(id)
+            .execute(self.pool())
+            .await?;
+        Ok(())
+    }
+
+    /// Replaces the connection's configuration (a JSON object).
+    pub async fn set_connection_config(
+        &self,
+        id: i64,
+        config: &serde_json::Map<String, serde_json::Value>,
+    ) -> StoreResult<()> {
+        let text = serde_json::Value::Object(config.clone()).to_string();
+        sqlx::query("UPDATE connections SET config = $1 WHERE id = $2")
+            .bind(super::plain_text("a connection's config", &text)?)
             .bind(id)
             .execute(self.pool())
             .await?;

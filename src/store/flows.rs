@@ -152,3 +152,22 @@ async fn insert_version(
     .await?;
     Ok(())
 }
+
+impl Store {
+    pub async fn rename_flow(&self, flow_id: i64, name: &str) -> StoreResult<()> {
+        super::plain_text("a flow name", name)?;
+        sqlx::query("UPDATE flows SET name = $1, updated_at = $2 WHERE id = $3")
+            .bind(name)
+            .bind(super::now())
+            .bind(flow_id)
+            .execute(self.pool())
+            .await?;
+        Ok(())
+    }
+
+    /// Deletes the flow with its versions, schedule and runs.
+    pub async fn delete_flow(&self, flow_id: i64) -> StoreResult<()> {
+        sqlx::query("DELETE FROM flows WHERE id = $1").bind(flow_id).execute(self.pool()).await?;
+        Ok(())
+    }
+}

@@ -38,8 +38,10 @@ impl Store {
     }
 
     pub async fn password_hash(&self, user_id: i64) -> StoreResult<Option<String>> {
-        let row: Option<(Option<String>,)> =
-            sqlx::query_as("SELECT password_hash FROM users WHERE id = $1").bind(user_id).fetch_optional(self.pool()).await?;
+        let row: Option<(Option<String>,)> = sqlx::query_as("SELECT password_hash FROM users WHERE id = $1")
+            .bind(user_id)
+            .fetch_optional(self.pool())
+            .await?;
         Ok(row.and_then(|(h,)| h))
     }
 
@@ -207,16 +209,16 @@ impl Store {
     /// A fact every server sharing the database must agree on (the token key's
     /// fingerprint): the stored value, after storing `value` if there was none.
     pub async fn agree_on_fact(&self, name: &str, value: &str, at: i64) -> StoreResult<String> {
-        sqlx::query("INSERT INTO server_facts (name, value, created_at) VALUES ($1, $2, $3) ON CONFLICT (name) DO NOTHING")
-            .bind(name)
-            .bind(value)
-            .bind(at)
-            .execute(self.pool())
-            .await?;
-        let (stored,): (String,) = sqlx::query_as("SELECT value FROM server_facts WHERE name = $1")
-            .bind(name)
-            .fetch_one(self.pool())
-            .await?;
+        sqlx::query(
+            "INSERT INTO server_facts (name, value, created_at) VALUES ($1, $2, $3) ON CONFLICT (name) DO NOTHING",
+        )
+        .bind(name)
+        .bind(value)
+        .bind(at)
+        .execute(self.pool())
+        .await?;
+        let (stored,): (String,) =
+            sqlx::query_as("SELECT value FROM server_facts WHERE name = $1").bind(name).fetch_one(self.pool()).await?;
         Ok(stored)
     }
 

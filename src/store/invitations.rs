@@ -70,7 +70,12 @@ impl Store {
     /// Accepts an invitation exactly once and adds the membership, in one transaction.
     /// An existing member keeps the higher of the two roles. False when it was already
     /// taken or has expired.
-    pub async fn accept_invitation(&self, token_hash: &str, user_id: i64, at: i64) -> StoreResult<Option<InvitationRow>> {
+    pub async fn accept_invitation(
+        &self,
+        token_hash: &str,
+        user_id: i64,
+        at: i64,
+    ) -> StoreResult<Option<InvitationRow>> {
         let mut tx = self.pool().begin().await?;
         let taken = sqlx::query_as::<_, InvitationRow>(concat!(
             "UPDATE invitations SET accepted_at = $1, accepted_by = $2 \
@@ -83,11 +88,12 @@ impl Store {
         .fetch_optional(&mut *tx)
         .await?;
         let Some(invitation) = taken else { return Ok(None) };
-        let current: Option<(String,)> = sqlx::query_as("SELECT role FROM memberships WHERE app_id = $1 AND user_id = $2")
-            .bind(invitation.app_id)
-            .bind(user_id)
-            .fetch_optional(&mut *tx)
-            .await?;
+        let current: Option<(String,)> =
+            sqlx::query_as("SELECT role FROM memberships WHERE app_id = $1 AND user_id = $2")
+                .bind(invitation.app_id)
+                .bind(user_id)
+                .fetch_optional(&mut *tx)
+                .await?;
         let current = current.and_then(|(r,)| Role::parse(&r));
         if current.is_none_or(|c| invitation.role().outranks(c)) {
             sqlx::query(

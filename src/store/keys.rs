@@ -59,10 +59,14 @@ impl Store {
     }
 
     pub async fn app_keys(&self, app_id: i64) -> StoreResult<Vec<AppKeyRow>> {
-        Ok(sqlx::query_as::<_, AppKeyRow>(concat!("SELECT ", columns!(), " FROM app_keys WHERE app_id = $1 ORDER BY id"))
-            .bind(app_id)
-            .fetch_all(self.pool())
-            .await?)
+        Ok(sqlx::query_as::<_, AppKeyRow>(concat!(
+            "SELECT ",
+            columns!(),
+            " FROM app_keys WHERE app_id = $1 ORDER BY id"
+        ))
+        .bind(app_id)
+        .fetch_all(self.pool())
+        .await?)
     }
 
     pub async fn revoke_app_key(&self, app_id: i64, id: i64, at: i64) -> StoreResult<Option<AppKeyRow>> {

@@ -4,27 +4,37 @@
 //! folders. Everything a second server instance would need lives here, never in memory.
 
 mod audit;
+mod calls;
 mod chat;
 mod connections;
 mod flows;
 mod identity;
 mod invitations;
 mod keys;
+mod outbox;
 mod pending;
+mod records;
 pub mod retention;
+mod runs;
 mod sandbox;
 mod users;
+mod webhooks;
 
 pub use audit::AuditEntry;
+pub use calls::{NewCall, RecentUse};
 pub use chat::{CardState, ChatMessage, NewMessage};
 pub use connections::{ConnectionRow, NewConnection, TokenUpdate};
 pub use flows::{FlowRow, FlowVersionRow};
 pub use identity::{Credentials, SignInRequest};
 pub use invitations::InvitationRow;
 pub use keys::AppKeyRow;
+pub use outbox::{FaultRow, NewOutboxCall, OutboxRow};
 pub use pending::{PendingAuthorization, PendingSwitch};
+pub use records::RecordRow;
+pub use runs::{NewRun, RunRow, ScheduleRow};
 pub use sandbox::{CodeRedemption, NewSandboxAccessToken, NewSandboxGrant, SandboxAccess, SandboxCode, SandboxGrant};
 pub use users::{AppRow, Member, UserRow};
+pub use webhooks::DeliveryRow;
 
 use sqlx::any::{AnyPoolOptions, install_default_drivers};
 use sqlx::{AnyPool, Executor};
@@ -125,7 +135,13 @@ impl Store {
                     .max_connections(8)
                     .after_connect(|conn, _| {
                         Box::pin(async move {
-                            conn.execute("PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000;").await?;
+                            // WAL with synchronous=NORMAL: a commit no longer waits for the disk
+                            // (the WAL is synced at checkpoints), which SQLite documents as
+                            // safe from corruption; a power cut may lose the last commits.
+                            conn.execute(
+                                "PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000; PRAGMA synchronous = NORMAL;",
+                            )
+                            .await?;
                             Ok(())
                         })
                     })

@@ -17,6 +17,9 @@ pub struct PendingAuthorization {
     pub sealed_verifier: Option<Vec<u8>>,
     pub created_at: i64,
     pub expires_at: i64,
+    /// JSON: what the builder typed for a provider on the customer's own host (a Shopify
+    /// shop), kept with the connection once it is made.
+    config: String,
 }
 
 impl PendingAuthorization {
@@ -44,11 +47,22 @@ impl PendingAuthorization {
             sealed_verifier,
             created_at,
             expires_at,
+            config: "{}".into(),
         }
+    }
+
+    /// With the values the builder typed for this connection.
+    pub fn with_config(mut self, config: &serde_json::Map<String, serde_json::Value>) -> Self {
+        self.config = serde_json::Value::Object(config.clone()).to_string();
+        self
     }
 
     pub fn scopes(&self) -> StoreResult<Vec<String>> {
         parse_json_list(&self.scopes)
+    }
+
+    pub fn config(&self) -> StoreResult<serde_json::Map<String, serde_json::Value>> {
+        serde_json::from_str(&self.config).map_err(|e| super::StoreError::Corrupt(format!("a pending config: {e}")))
     }
 }
 
@@ -56,7 +70,7 @@ impl PendingAuthorization {
 /// SQL built at run time unless asserted safe).
 macro_rules! columns {
     () => {
-        "state_hash, app_id, connector, user_id, scopes, purpose, message_id, sealed_verifier, created_at, expires_at"
+        "state_hash, app_id, connector, user_id, scopes, purpose, message_id, sealed_verifier, created_at, expires_at, config"
     };
 }
 
@@ -65,7 +79,7 @@ impl Store {
         sqlx::query(concat!(
             "INSERT INTO pending_authorizations (",
             columns!(),
-            ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"
+            ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)"
         ))
         .bind(&p.state_hash)
         .bind(p.app_id)
@@ -77,6 +91,7 @@ impl Store {
         .bind(p.sealed_verifier.as_deref())
         .bind(p.created_at)
         .bind(p.expires_at)
+        .bind(&p.config)
         .execute(self.pool())
         .await?;
         Ok(())

@@ -143,11 +143,12 @@ impl Store {
     /// demoting each other at once cannot both succeed.
     pub async fn change_member(&self, app_id: i64, user_id: i64, role: Option<Role>) -> StoreResult<()> {
         let mut tx = self.pool().begin().await?;
-        let current: Option<(String,)> = sqlx::query_as("SELECT role FROM memberships WHERE app_id = $1 AND user_id = $2")
-            .bind(app_id)
-            .bind(user_id)
-            .fetch_optional(&mut *tx)
-            .await?;
+        let current: Option<(String,)> =
+            sqlx::query_as("SELECT role FROM memberships WHERE app_id = $1 AND user_id = $2")
+                .bind(app_id)
+                .bind(user_id)
+                .fetch_optional(&mut *tx)
+                .await?;
         let Some((current,)) = current else { return Err(StoreError::NotFound) };
         if current == Role::Owner.as_str() && role != Some(Role::Owner) {
             let (owners,): (i64,) =
@@ -184,12 +185,17 @@ impl Store {
 
     pub async fn rename_app(&self, app_id: i64, name: &str) -> StoreResult<()> {
         plain_text("an app name", name)?;
-        let done = sqlx::query("UPDATE apps SET name = $1 WHERE id = $2").bind(name).bind(app_id).execute(self.pool()).await?;
+        let done =
+            sqlx::query("UPDATE apps SET name = $1 WHERE id = $2").bind(name).bind(app_id).execute(self.pool()).await?;
         if done.rows_affected() == 0 { Err(StoreError::NotFound) } else { Ok(()) }
     }
 
     pub async fn set_app_time_zone(&self, app_id: i64, time_zone: &str) -> StoreResult<()> {
-        sqlx::query("UPDATE apps SET time_zone = $1 WHERE id = $2").bind(time_zone).bind(app_id).execute(self.pool()).await?;
+        sqlx::query("UPDATE apps SET time_zone = $1 WHERE id = $2")
+            .bind(time_zone)
+            .bind(app_id)
+            .execute(self.pool())
+            .await?;
         Ok(())
     }
 
@@ -207,7 +213,12 @@ impl Store {
             .await?)
     }
 
-    pub async fn create_user_with_password(&self, email: &str, name: &str, password_hash: &str) -> StoreResult<UserRow> {
+    pub async fn create_user_with_password(
+        &self,
+        email: &str,
+        name: &str,
+        password_hash: &str,
+    ) -> StoreResult<UserRow> {
         plain_text("an email", email)?;
         plain_text("a name", name)?;
         sqlx::query_as::<_, UserRow>(

@@ -167,18 +167,23 @@ async fn the_chat_answers_without_a_page_reload() {
     assert_eq!(input.prop("value").await.unwrap().unwrap_or_default(), "", "the input is cleared for the next message");
 }
 
-#[tokio::test]
-async fn a_builder_connects_gmail_through_the_sandbox_consent_screen() {
-    let app = TestApp::spawn().await;
-    let Some(d) = Driver::start().await else { return };
-    sign_in(&d, &app, "Ada Owner").await;
+/// Asks for Gmail in the chat and presses Connect on its card: the sandbox's consent
+/// screen opens.
+pub async fn open_gmail_consent(d: &Driver, app: &TestApp) {
     d.client.goto(&app.url("/apps/1/chat")).await.unwrap();
     d.type_into("textarea#message", "Send me a daily email with my to-do list using Gmail").await;
     d.press("Send").await;
     let card = d.wait_for(Locator::Css("section.card[id$='-gmail']")).await;
     card.find(Locator::XPath(".//button[normalize-space()='Connect to Gmail']")).await.unwrap().click().await.unwrap();
-
     d.wait_for(Locator::XPath("//button[normalize-space()='Allow']")).await;
+}
+
+#[tokio::test]
+async fn a_builder_connects_gmail_through_the_sandbox_consent_screen() {
+    let app = TestApp::spawn().await;
+    let Some(d) = Driver::start().await else { return };
+    sign_in(&d, &app, "Ada Owner").await;
+    open_gmail_consent(&d, &app).await;
     let consent = d.client.find(Locator::Css("body")).await.unwrap().text().await.unwrap();
     assert!(consent.contains("SANDBOX") && consent.contains("Send email on your behalf"), "{consent}");
     d.screenshot("sandbox-consent.png").await;

@@ -31,7 +31,7 @@ async fn connecting_the_last_tool_wires_the_flow_for_review_and_activation() {
     assert_eq!(resp.status(), 303);
     assert_eq!(s.app.store.flow(id).await.unwrap().unwrap().status, "active");
     let page = text(s.owner.get(s.app.url("/apps/1/flows")).send().await.unwrap(), 200).await;
-    assert!(page.contains("Active") && page.contains("Deactivate") && page.contains("Download JSON"));
+    assert!(page.contains("Active") && page.contains(">Pause<") && page.contains("Download JSON"));
 
     let download = s.owner.get(s.app.url(&format!("/apps/1/flows/{id}.json"))).send().await.unwrap();
     assert!(download.headers()["content-disposition"].to_str().unwrap().contains("attachment"));

@@ -14,7 +14,11 @@ async fn every_answer_carries_the_security_headers() {
         let resp = TestApp::client().get(app.url(path)).send().await.unwrap();
         let h = resp.headers();
         let csp = h["content-security-policy"].to_str().unwrap();
-        assert!(csp.contains("script-src 'self'") && csp.contains("frame-ancestors 'none'") && !csp.contains("unsafe-inline"));
+        assert!(
+            csp.contains("script-src 'self'")
+                && csp.contains("frame-ancestors 'none'")
+                && !csp.contains("unsafe-inline")
+        );
         assert_eq!(h["x-frame-options"], "DENY");
         assert_eq!(h["x-content-type-options"], "nosniff");
         assert!(h.contains_key("referrer-policy") && h.contains_key("x-request-id"), "{path}");
@@ -62,7 +66,13 @@ async fn sign_in_never_sends_the_browser_to_another_site() {
         assert_eq!(resp.status(), 303);
         assert_eq!(location(&resp), "/", "{next:?}");
     }
-    let resp = app.browser().post(app.url("/login/dev")).form(&[("user_id", "1"), ("next", "/apps/1/flows")]).send().await.unwrap();
+    let resp = app
+        .browser()
+        .post(app.url("/login/dev"))
+        .form(&[("user_id", "1"), ("next", "/apps/1/flows")])
+        .send()
+        .await
+        .unwrap();
     assert_eq!(location(&resp), "/apps/1/flows");
 }
 

@@ -25,16 +25,27 @@ pub fn shown_once(page: &str) -> String {
 }
 
 pub async fn sign_in(app: &TestApp, client: &reqwest::Client, email: &str, password: &str) -> reqwest::Response {
-    client.post(app.url("/login")).form(&[("email", email), ("password", password), ("next", "/")]).send().await.unwrap()
+    client
+        .post(app.url("/login"))
+        .form(&[("email", email), ("password", password), ("next", "/")])
+        .send()
+        .await
+        .unwrap()
 }
 
 /// `patchbay users add` against the server's data directory.
-fn add_user_on_the_command_line(app: &TestApp, email: &str, password: &str, owner_of: Option<i64>) -> std::process::Output {
+fn add_user_on_the_command_line(
+    app: &TestApp,
+    email: &str,
+    password: &str,
+    owner_of: Option<i64>,
+) -> std::process::Output {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_patchbay"));
     for (k, _) in std::env::vars().filter(|(k, _)| k.starts_with("PATCHBAY_")) {
         cmd.env_remove(k);
     }
-    cmd.args(["users", "add", "--email", email, "--name", "Cleo Cli", "--password-stdin", "--data-dir"]).arg(app.dir.path());
+    cmd.args(["users", "add", "--email", email, "--name", "Cleo Cli", "--password-stdin", "--data-dir"])
+        .arg(app.dir.path());
     if let Some(id) = owner_of {
         cmd.args(["--owner-of", &id.to_string()]);
     }
@@ -53,9 +64,15 @@ async fn the_first_owner_is_made_once_with_the_code_from_the_log() {
 
     text(browser.get(app.url("/setup")).send().await.unwrap(), 200).await;
     let form = |code: &str| {
-        vec![("code", code.to_owned()), ("email", "Owner@Example.org".into()), ("name", "Olive".into()), ("password", PASSWORD.into())]
+        vec![
+            ("code", code.to_owned()),
+            ("email", "Owner@Example.org".into()),
+            ("name", "Olive".into()),
+            ("password", PASSWORD.into()),
+        ]
     };
-    let wrong = text(browser.post(app.url("/setup")).form(&form("0000-0000-0000-0000")).send().await.unwrap(), 422).await;
+    let wrong =
+        text(browser.post(app.url("/setup")).form(&form("0000-0000-0000-0000")).send().await.unwrap(), 422).await;
     assert!(wrong.contains("setup code is not right"), "{wrong}");
     let made = browser.post(app.url("/setup")).form(&form(&code)).send().await.unwrap();
     assert_eq!(made.status(), 303);
@@ -66,7 +83,11 @@ async fn the_first_owner_is_made_once_with_the_code_from_the_log() {
     let again = app.browser().post(app.url("/setup")).form(&form(&code)).send().await.unwrap();
     assert_eq!(again.status(), 404, "the code cannot make a second owner");
     let fresh = app.browser();
-    assert_eq!(sign_in(&app, &fresh, "owner@example.org", PASSWORD).await.status(), 303, "the email is kept lower-case");
+    assert_eq!(
+        sign_in(&app, &fresh, "owner@example.org", PASSWORD).await.status(),
+        303,
+        "the email is kept lower-case"
+    );
 }
 
 #[tokio::test]
@@ -155,8 +176,12 @@ async fn an_invited_editor_can_build_and_an_invited_app_user_cannot() {
         let newcomer = app.browser();
         let page = text(newcomer.get(&link).send().await.unwrap(), 200).await;
         assert!(page.contains("Create your account") && page.contains(email));
-        let joined =
-            newcomer.post(format!("{link}/join")).form(&[("name", "New Person"), ("password", PASSWORD)]).send().await.unwrap();
+        let joined = newcomer
+            .post(format!("{link}/join"))
+            .form(&[("name", "New Person"), ("password", PASSWORD)])
+            .send()
+            .await
+            .unwrap();
         assert_eq!(joined.status(), 303);
         assert_eq!(location(&joined), "/apps/1");
         assert_eq!(newcomer.get(app.url("/apps/1/chat")).send().await.unwrap().status(), chat_status, "{role}");

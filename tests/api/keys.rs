@@ -77,7 +77,8 @@ async fn in_production_even_the_router_needs_a_key() {
     let ada = app.store.create_user("ops@example.com", "Ops").await.unwrap();
     let mine = app.store.create_app("Mine", "{}", "UTC", ada.id).await.unwrap();
     let key = patchbay::identity::keys::create(&app.store, mine.id, "ci", None).await.unwrap().secret;
-    let keyed = reqwest::Client::new().post(app.url("/api/v1/route")).bearer_auth(key).json(&body).send().await.unwrap();
+    let keyed =
+        reqwest::Client::new().post(app.url("/api/v1/route")).bearer_auth(key).json(&body).send().await.unwrap();
     assert_eq!(keyed.status(), 200);
 }
 

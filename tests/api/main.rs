@@ -26,7 +26,8 @@ macro_rules! on_both_backends {
     };
 }
 
-mod browser;
+mod actions;
+pub mod browser;
 mod cli;
 mod flows;
 mod guards;
@@ -38,9 +39,10 @@ mod llm;
 mod oauth;
 mod pages;
 mod peers;
-mod properties;
 mod pg;
+mod properties;
 mod revocation;
+mod runner;
 pub mod sandbox;
 mod settings;
 mod sso;

@@ -47,6 +47,7 @@ pub fn peer_settings(base: &str) -> ConnectorSettings {
         revocation_url: Some(format!("{base}/token/revocation")),
         userinfo_url: Some(format!("{base}/me")),
         allow_insecure_endpoints: true,
+        ..ConnectorSettings::default()
     }
 }
 

@@ -281,7 +281,13 @@ async fn a_long_chat_shows_its_latest_turns_with_a_link_to_earlier_ones() {
     let ada = app.store.list_users().await.unwrap()[0].id;
     for i in 0..60 {
         let body = format!("note number {i:02}");
-        let m = patchbay::store::NewMessage { app_id: 1, author_id: Some(ada), role: "builder", body: &body, payload: None };
+        let m = patchbay::store::NewMessage {
+            app_id: 1,
+            author_id: Some(ada),
+            role: "builder",
+            body: &body,
+            payload: None,
+        };
         app.store.add_message(m).await.unwrap();
     }
     let owner = app.signed_in(OWNER).await;
@@ -299,6 +305,7 @@ async fn a_long_chat_shows_its_latest_turns_with_a_link_to_earlier_ones() {
 #[test]
 fn no_template_carries_inline_style_or_script() {
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("templates");
+    let handler_attr = regex::Regex::new(r#"\son[a-z]+=""#).unwrap();
     let mut stack = vec![dir];
     while let Some(d) = stack.pop() {
         for entry in std::fs::read_dir(&d).unwrap() {
@@ -308,8 +315,9 @@ fn no_template_carries_inline_style_or_script() {
                 continue;
             }
             let html = std::fs::read_to_string(&path).unwrap();
-            let inline_script = html.match_indices("<script").any(|(i, _)| !html[i..].split('>').next().unwrap().contains("src="));
-            let handler = regex::Regex::new(r#"\son[a-z]+=""#).unwrap().is_match(&html);
+            let inline_script =
+                html.match_indices("<script").any(|(i, _)| !html[i..].split('>').next().unwrap().contains("src="));
+            let handler = handler_attr.is_match(&html);
             assert!(
                 !html.contains("<style") && !html.contains(" style=") && !inline_script && !handler,
                 "{} has inline style or script",

@@ -36,9 +36,10 @@ fn json_value() -> impl Strategy<Value = Value> {
     let leaf = prop_oneof![
         Just(Value::Null),
         any::<bool>().prop_map(Value::Bool),
-        any::<i64>().prop_map(|n| Value::from(n)),
+        any::<i64>().prop_map(Value::from),
         "\\PC{0,12}".prop_map(Value::String),
-        prop::sample::select(vec!["name", "fields", "type", "Task", "due_date", "date"]).prop_map(|s| Value::String(s.into())),
+        prop::sample::select(vec!["name", "fields", "type", "Task", "due_date", "date"])
+            .prop_map(|s| Value::String(s.into())),
     ];
     leaf.prop_recursive(4, 40, 6, |inner| {
         prop_oneof![

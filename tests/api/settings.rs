@@ -22,7 +22,8 @@ async fn the_structure_form_saves_entities_and_shows_problems_on_their_row() {
         .await
         .unwrap();
     assert_eq!(saved.status(), 303, "editors may change the structure");
-    let stored = patchbay::app::AppStructure::parse_json(&app.store.app(TODO_APP).await.unwrap().unwrap().structure).unwrap();
+    let stored =
+        patchbay::app::AppStructure::parse_json(&app.store.app(TODO_APP).await.unwrap().unwrap().structure).unwrap();
     assert_eq!(stored.entity("deal").unwrap().field("amount").unwrap().kind.as_deref(), Some("number"));
     assert_eq!(stored.pages, ["Tasks", "Deals"]);
 
@@ -49,7 +50,12 @@ async fn the_structure_form_saves_entities_and_shows_problems_on_their_row() {
 async fn the_name_and_time_zone_are_checked_then_saved() {
     let app = TestApp::spawn().await;
     let owner = app.signed_in(OWNER).await;
-    let bad = owner.post(app.url("/apps/1/settings/general")).form(&[("name", "Todo"), ("time_zone", "Paris")]).send().await.unwrap();
+    let bad = owner
+        .post(app.url("/apps/1/settings/general"))
+        .form(&[("name", "Todo"), ("time_zone", "Paris")])
+        .send()
+        .await
+        .unwrap();
     assert!(text(bad, 422).await.contains("is not a time zone name"));
     let good = owner
         .post(app.url("/apps/1/settings/general"))
@@ -68,7 +74,12 @@ async fn an_owner_removes_a_member_who_then_loses_the_app() {
     let owner = app.signed_in(OWNER).await;
     let eddie = app.signed_in(EDITOR).await;
     let eddie_id = app.store.list_users().await.unwrap().into_iter().find(|u| u.email == EDITOR).unwrap().id;
-    let page = owner.post(app.url(&format!("/apps/1/settings/members/{eddie_id}"))).form(&[("action", "remove")]).send().await.unwrap();
+    let page = owner
+        .post(app.url(&format!("/apps/1/settings/members/{eddie_id}")))
+        .form(&[("action", "remove")])
+        .send()
+        .await
+        .unwrap();
     assert!(text(page, 200).await.contains("no longer has access"));
     assert_eq!(eddie.get(app.url("/apps/1/chat")).send().await.unwrap().status(), 404);
     let members = eddie.get(app.url("/apps/1/settings")).send().await.unwrap();
@@ -82,8 +93,9 @@ async fn an_owner_removes_a_member_who_then_loses_the_app() {
 async fn deleting_an_app_lists_what_goes_then_revokes_and_removes_it() {
     let app = TestApp::spawn().await;
     let ada = app.store.list_users().await.unwrap().into_iter().find(|u| u.email == OWNER).unwrap();
-    let sealed = patchbay::connections::TokenSet { access_token: "a".into(), refresh_token: None, token_type: "bearer".into() }
-        .seal(&app.state.cipher, TODO_APP, "slack");
+    let sealed =
+        patchbay::connections::TokenSet { access_token: "a".into(), refresh_token: None, token_type: "bearer".into() }
+            .seal(&app.state.cipher, TODO_APP, "slack");
     app.store
         .insert_connection(NewConnection {
             app_id: TODO_APP,

@@ -41,7 +41,8 @@ impl Sso {
     async fn to_callback(&self, browser: &reqwest::Client, start: &str, email: &str) -> String {
         let begin = browser.get(self.app.url(start)).send().await.unwrap();
         assert_eq!(begin.status(), 303, "{}", begin.text().await.unwrap_or_default());
-        let provider = reqwest::Client::builder().cookie_store(true).redirect(reqwest::redirect::Policy::none()).build().unwrap();
+        let provider =
+            reqwest::Client::builder().cookie_store(true).redirect(reqwest::redirect::Policy::none()).build().unwrap();
         peers::approve(&provider, &location(&begin), email).await
     }
 }
@@ -72,7 +73,8 @@ async fn someone_without_an_account_is_turned_away_unless_invited() {
     let link = invite(&s.app, &owner, "newcomer@example.com", "editor").await;
     let token = link.rsplit('/').next().unwrap();
     let browser = s.app.browser();
-    let joined = s.sign_in(&browser, &format!("/login/sso?invitation={token}&next=%2Fapps%2F1"), "newcomer@example.com").await;
+    let joined =
+        s.sign_in(&browser, &format!("/login/sso?invitation={token}&next=%2Fapps%2F1"), "newcomer@example.com").await;
     assert_eq!(joined.status(), 303, "{}", joined.text().await.unwrap_or_default());
     assert_eq!(browser.get(s.app.url("/apps/1/chat")).send().await.unwrap().status(), 200, "an editor now");
 }

@@ -44,7 +44,8 @@ async fn the_last_owner_stays_and_invitations_are_taken_once(store: &Store) {
     let (app_id, owner) = app_with_owner(store).await;
     assert!(matches!(store.change_member(app_id, owner, Some(Role::Editor)).await, Err(StoreError::Conflict(_))));
     assert!(matches!(store.change_member(app_id, owner, None).await, Err(StoreError::Conflict(_))));
-    let invited = store.create_invitation("hash-1", app_id, "new@example.com", Role::Editor, owner, now() + 60).await.unwrap();
+    let invited =
+        store.create_invitation("hash-1", app_id, "new@example.com", Role::Editor, owner, now() + 60).await.unwrap();
     let newcomer = store.create_user(&format!("new-{}@example.com", pg::rand_suffix()), "New").await.unwrap();
     let (a, b) = tokio::join!(
         store.accept_invitation("hash-1", newcomer.id, now()),

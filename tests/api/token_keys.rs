@@ -32,7 +32,11 @@ async fn connection_sealed_with(app: &TestApp, cipher: &TokenCipher) -> i64 {
 }
 
 fn patchbay_keys(app: &TestApp, what: &str) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_patchbay")).args(["keys", what, "--data-dir"]).arg(app.dir.path()).output().unwrap()
+    Command::new(env!("CARGO_BIN_EXE_patchbay"))
+        .args(["keys", what, "--data-dir"])
+        .arg(app.dir.path())
+        .output()
+        .unwrap()
 }
 
 #[tokio::test]
@@ -62,7 +66,8 @@ async fn a_rotated_key_and_a_rewrap_keep_every_connection_open() {
 #[tokio::test]
 async fn tokens_no_key_opens_are_shown_as_such_and_disconnect_does_not_claim_a_revocation() {
     let app = TestApp::spawn().await;
-    let stranger = TokenCipher::from_base64(&secrecy::SecretString::from(patchbay::connections::generate_key())).unwrap();
+    let stranger =
+        TokenCipher::from_base64(&secrecy::SecretString::from(patchbay::connections::generate_key())).unwrap();
     let id = connection_sealed_with(&app, &stranger).await;
     let owner = app.signed_in(OWNER).await;
     let page = text(owner.get(app.url("/apps/1/integrations")).send().await.unwrap(), 200).await;

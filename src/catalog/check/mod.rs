@@ -2,10 +2,12 @@
 //! with its file and line so that a person can go straight to it.
 
 mod auth;
+mod binding;
 
 use super::ids::KNOWN_IDS;
 use super::model::Connector;
 use auth::check_auth;
+pub use binding::{MIME_INPUTS, REQUEST_COMPUTED, SANDBOX_COMPUTED};
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::fmt;
 use std::ops::Range;
@@ -90,6 +92,7 @@ fn check_connector(c: &Connector, file: &SourceFile, at: &mut Locator<'_>) {
         );
     }
     check_auth(c, at);
+    binding::check_bindings(c, at);
 
     let mut declared = HashSet::new();
     for (i, p) in c.permissions.iter().enumerate() {

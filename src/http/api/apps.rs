@@ -23,11 +23,9 @@ pub async fn put_structure(
     }
     let value: Value =
         serde_json::from_slice(&body).map_err(|e| AppError::BadRequest(format!("the body is not valid JSON: {e}")))?;
-    let saved = structure_edit::save(&state.store, &caller.app, &value)
-        .await
-        .map_err(|e| match e {
-            structure_edit::EditError::Invalid(problems) => AppError::BadRequest(problems.join("; ")),
-            structure_edit::EditError::Store(e) => e.into(),
-        })?;
+    let saved = structure_edit::save(&state.store, &caller.app, &value).await.map_err(|e| match e {
+        structure_edit::EditError::Invalid(problems) => AppError::BadRequest(problems.join("; ")),
+        structure_edit::EditError::Store(e) => e.into(),
+    })?;
     Ok(Json(saved))
 }

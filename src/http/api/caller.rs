@@ -8,8 +8,8 @@ use crate::http::{AppError, AppState};
 use crate::identity::{keys, sessions};
 use crate::store::{AppKeyRow, AppRow};
 use axum::extract::{FromRequestParts, RawPathParams};
-use axum::http::{HeaderMap, Method};
 use axum::http::request::Parts;
+use axum::http::{HeaderMap, Method};
 use axum_extra::extract::CookieJar;
 
 pub enum Who {

@@ -22,7 +22,13 @@ struct AccountPage {
     error: Option<String>,
 }
 
-async fn show(state: &AppState, user: crate::store::UserRow, status: StatusCode, notice: Option<String>, error: Option<String>) -> Result<Response, PageError> {
+async fn show(
+    state: &AppState,
+    user: crate::store::UserRow,
+    status: StatusCode,
+    notice: Option<String>,
+    error: Option<String>,
+) -> Result<Response, PageError> {
     let has_password = state.store.password_hash(user.id).await?.is_some();
     render(status, &AccountPage { layout: Layout::new("Your account", Some(user)), has_password, notice, error })
 }
@@ -55,7 +61,9 @@ pub async fn change_password(
             };
             show(&state, user, StatusCode::OK, Some(notice), None).await
         }
-        Err(IdentityError::Invalid(message)) => show(&state, user, StatusCode::UNPROCESSABLE_ENTITY, None, Some(message)).await,
+        Err(IdentityError::Invalid(message)) => {
+            show(&state, user, StatusCode::UNPROCESSABLE_ENTITY, None, Some(message)).await
+        }
         Err(e) => Err(PageError::internal(e)),
     }
 }

@@ -93,7 +93,14 @@ mod tests {
     #[test]
     fn only_local_paths_may_follow_a_sign_in() {
         assert_eq!(safe_next(Some("/apps/1/chat?x=1")), "/apps/1/chat?x=1");
-        for bad in ["//evil.example", "/\t/evil.example", "/\\evil.example", "https://evil.example", "/\n/evil.example", "evil"] {
+        for bad in [
+            "//evil.example",
+            "/\t/evil.example",
+            "/\\evil.example",
+            "https://evil.example",
+            "/\n/evil.example",
+            "evil",
+        ] {
             assert_eq!(safe_next(Some(bad)), "/", "{bad:?}");
         }
         assert_eq!(safe_next(None), "/");

@@ -40,7 +40,11 @@ async fn signed_in(state: &AppState, jar: &CookieJar) -> Result<Option<UserRow>,
     }
 }
 
-pub async fn page(State(state): State<AppState>, jar: CookieJar, Path(token): Path<String>) -> Result<Response, PageError> {
+pub async fn page(
+    State(state): State<AppState>,
+    jar: CookieJar,
+    Path(token): Path<String>,
+) -> Result<Response, PageError> {
     show(&state, &jar, &token, StatusCode::OK, None).await
 }
 
@@ -70,9 +74,15 @@ async fn show(
     render(status, &page)
 }
 
-pub async fn accept(State(state): State<AppState>, jar: CookieJar, Path(token): Path<String>) -> Result<Response, PageError> {
+pub async fn accept(
+    State(state): State<AppState>,
+    jar: CookieJar,
+    Path(token): Path<String>,
+) -> Result<Response, PageError> {
     let Some(user) = signed_in(&state, &jar).await? else {
-        return Ok(Redirect::to(&format!("/login?next={}", urlencode(&format!("/invitations/{token}")))).into_response());
+        return Ok(
+            Redirect::to(&format!("/login?next={}", urlencode(&format!("/invitations/{token}")))).into_response()
+        );
     };
     match invitations::accept(&state.store, &sha256_hex(&token), &user).await {
         Ok(taken) => Ok(Redirect::to(&format!("/apps/{}", taken.app_id)).into_response()),

@@ -90,8 +90,11 @@ pub async fn sign_in(
 ) -> Result<Response, PageError> {
     let next = safe_next(form.next.as_deref());
     let a = &state.settings.auth;
-    let limits =
-        Limits { per_account: a.failures_per_account, per_address: a.failures_per_address, window_secs: a.failure_window_secs };
+    let limits = Limits {
+        per_account: a.failures_per_account,
+        per_address: a.failures_per_address,
+        window_secs: a.failure_window_secs,
+    };
     let attempt = Attempt { email: &form.email, password: &form.password, address: &address.to_string() };
     match sign_in::with_password(&state.store, limits, attempt).await {
         Ok(user) => start_session(&state, jar, user.id, &next).await,
@@ -153,6 +156,9 @@ pub async fn sign_out_everywhere(
     jar: CookieJar,
 ) -> Result<Response, PageError> {
     let ended = sessions::end_all(&state.store, user.id, None).await?;
-    state.store.audit(None, Some(user.id), "user.signed_out_everywhere", None, None, Some(&format!("{ended} sessions"))).await?;
+    state
+        .store
+        .audit(None, Some(user.id), "user.signed_out_everywhere", None, None, Some(&format!("{ended} sessions")))
+        .await?;
     Ok((cookies::without_session(jar), Redirect::to("/login")).into_response())
 }

@@ -4,8 +4,8 @@
 use super::login::start_session;
 use crate::http::AppState;
 use crate::http::pages::{Layout, PageError, render};
-use crate::identity::setup::{self, FirstOwner};
 use crate::identity::IdentityError;
+use crate::identity::setup::{self, FirstOwner};
 use askama::Template;
 use axum::extract::{Form, State};
 use axum::http::StatusCode;
@@ -24,7 +24,15 @@ struct SetupPage {
 
 pub async fn page(State(state): State<AppState>) -> Result<Response, PageError> {
     ensure_open(&state).await?;
-    render(StatusCode::OK, &SetupPage { layout: Layout::new("Set up patchbay", None), email: String::new(), name: String::new(), error: None })
+    render(
+        StatusCode::OK,
+        &SetupPage {
+            layout: Layout::new("Set up patchbay", None),
+            email: String::new(),
+            name: String::new(),
+            error: None,
+        },
+    )
 }
 
 #[derive(Deserialize)]
@@ -39,7 +47,11 @@ pub struct SetupForm {
     password: String,
 }
 
-pub async fn create(State(state): State<AppState>, jar: CookieJar, Form(form): Form<SetupForm>) -> Result<Response, PageError> {
+pub async fn create(
+    State(state): State<AppState>,
+    jar: CookieJar,
+    Form(form): Form<SetupForm>,
+) -> Result<Response, PageError> {
     ensure_open(&state).await?;
     let first = FirstOwner { code: &form.code, email: &form.email, name: &form.name, password: &form.password };
     match setup::create_owner(&state.store, first).await {
@@ -51,7 +63,12 @@ pub async fn create(State(state): State<AppState>, jar: CookieJar, Form(form): F
         Err(IdentityError::LinkUsed) => Err(PageError::not_found()),
         Err(IdentityError::Invalid(message)) => render(
             StatusCode::UNPROCESSABLE_ENTITY,
-            &SetupPage { layout: Layout::new("Set up patchbay", None), email: form.email, name: form.name, error: Some(message) },
+            &SetupPage {
+                layout: Layout::new("Set up patchbay", None),
+                email: form.email,
+                name: form.name,
+                error: Some(message),
+            },
         ),
         Err(e) => Err(PageError::internal(e)),
     }

@@ -69,7 +69,11 @@ fn page_error(e: SsoError) -> PageError {
         }
         other => {
             tracing::warn!(error = %other, "single sign-on refused");
-            PageError::new(StatusCode::FORBIDDEN, "Cannot sign you in", &format!("{}.", crate::http::pages::capitalised(&other.to_string())))
+            PageError::new(
+                StatusCode::FORBIDDEN,
+                "Cannot sign you in",
+                &format!("{}.", crate::http::pages::capitalised(&other.to_string())),
+            )
         }
     }
 }

@@ -82,7 +82,11 @@ fn secret_in(cookie_header: &str) -> Option<String> {
 
 /// One cookie's value, without building a whole jar (this runs on every request).
 fn cookie_value(header: &str, name: &str) -> Option<String> {
-    header.split(';').filter_map(|pair| pair.trim().split_once('=')).find(|(k, _)| *k == name).map(|(_, v)| v.to_owned())
+    header
+        .split(';')
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v.to_owned())
 }
 
 #[cfg(test)]

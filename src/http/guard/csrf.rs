@@ -36,7 +36,10 @@ pub async fn check(state: &AppState, req: Request) -> Result<Request, Response> 
     if sent.is_some_and(|t| !t.is_empty() && expected.iter().any(|e| constant_time_eq(e, &t))) {
         return Ok(Request::from_parts(parts, Body::from(bytes)));
     }
-    tracing::warn!(origin = origin.as_deref().unwrap_or("(none)"), "refused a state-changing request from another origin");
+    tracing::warn!(
+        origin = origin.as_deref().unwrap_or("(none)"),
+        "refused a state-changing request from another origin"
+    );
     Err(PageError::new(
         StatusCode::FORBIDDEN,
         "Request refused",

@@ -69,7 +69,7 @@ pub fn peer_of(req: &Request) -> Option<SocketAddr> {
 /// A 429 with `Retry-After` when the client is over its rate.
 pub fn refuse(state: &AppState, req: &Request) -> Option<Response> {
     let limits = state.rate_limits.as_ref()?;
-    let address = client_address(req.headers(), peer_of(&req), &state.settings.http);
+    let address = client_address(req.headers(), peer_of(req), &state.settings.http);
     let key = req
         .headers()
         .get("authorization")
@@ -89,7 +89,10 @@ pub struct ClientAddress(pub IpAddr);
 impl axum::extract::FromRequestParts<AppState> for ClientAddress {
     type Rejection = std::convert::Infallible;
 
-    async fn from_request_parts(parts: &mut axum::http::request::Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
         let peer = parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0);
         Ok(Self(client_address(&parts.headers, peer, &state.settings.http)))
     }

@@ -26,6 +26,8 @@ pub struct Item {
     pub description: String,
     pub search_text: String,
     pub auth_note: Option<String>,
+    /// Actions patchbay cannot run yet (no HTTP binding), by name.
+    pub unbound: Vec<String>,
     pub examples: Vec<Example>,
 }
 
@@ -86,6 +88,7 @@ pub async fn page(
                     description: c.description.clone(),
                     search_text,
                     auth_note,
+                    unbound: c.unbound_actions().map(|a| a.name.clone()).collect(),
                     examples,
                 }
             })

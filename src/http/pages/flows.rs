@@ -37,6 +37,9 @@ pub struct FlowView {
     pub problems: Vec<String>,
     pub settings: Vec<SettingView>,
     pub can_activate: bool,
+    /// When it runs next, in its time zone (active scheduled flows).
+    pub next_run: Option<String>,
+    pub runs: Vec<super::runs::RunLine>,
 }
 
 impl From<WiringError> for PageError {
@@ -85,6 +88,7 @@ pub async fn flow_view(state: &AppState, flow: StoredFlow) -> Result<FlowView, P
             },
         })
         .collect();
+    let (next_run, runs) = super::runs::history(state, &flow).await?;
     let status = match flow.status() {
         Some(FlowStatus::Active) => "active",
         Some(FlowStatus::Blocked) => "blocked",
@@ -100,6 +104,8 @@ pub async fn flow_view(state: &AppState, flow: StoredFlow) -> Result<FlowView, P
         problems: report.problems.iter().map(ToString::to_string).collect(),
         settings,
         can_activate: report.can_activate() && status != "active",
+        next_run,
+        runs,
     })
 }
 
@@ -126,7 +132,7 @@ pub async fn page(
     render(StatusCode::OK, &FlowsPage { layout, app_id, flows })
 }
 
-async fn owned_flow(
+pub(super) async fn owned_flow(
     state: &AppState,
     user: &crate::store::UserRow,
     app_id: i64,
@@ -159,7 +165,7 @@ pub async fn activate(
     Path((app_id, flow_id)): Path<(i64, i64)>,
 ) -> Result<Response, PageError> {
     owned_flow(&state, &user, app_id, flow_id).await?;
-    let (status, report) = wiring::activate(&state.store, &state.catalog, flow_id).await?;
+    let (status, report) = crate::runner::scheduler::activate(&state.store, &state.catalog, flow_id).await?;
     let detail = report.status_reason();
     state
         .store
@@ -174,7 +180,7 @@ pub async fn deactivate(
     Path((app_id, flow_id)): Path<(i64, i64)>,
 ) -> Result<Response, PageError> {
     owned_flow(&state, &user, app_id, flow_id).await?;
-    wiring::deactivate(&state.store, &state.catalog, flow_id).await?;
+    crate::runner::scheduler::pause(&state.store, &state.catalog, flow_id).await?;
     state.store.audit(Some(app_id), Some(user.id), "flow_deactivated", None, None, None).await?;
     Ok(Redirect::to(&format!("/apps/{app_id}/flows#flow-{flow_id}")).into_response())
 }

@@ -29,6 +29,10 @@ pub struct ConnectionView {
     pub scopes: Vec<PermissionLine>,
     pub flows: Vec<super::flow_use::FlowUse>,
     pub has_tokens: bool,
+    /// Calls, failures and the last error of the past week.
+    pub recent: super::recent_use::RecentLine,
+    /// It holds tokens and its connector has actions patchbay can run.
+    pub can_try: bool,
 }
 
 /// One line of the audit log, as the page shows it.
@@ -81,6 +85,7 @@ pub async fn page(
     let access = Access::load(&state, app_id, &user).await?;
     let members = state.store.members(app_id).await?;
     let flow_uses = super::flow_use::of_app(&state, app_id).await?;
+    let mut recent = super::recent_use::lines(&state, app_id).await?;
     let mut views = Vec::new();
     for row in state.store.connections_of_app(app_id).await? {
         let connector = state.catalog.get(&row.connector);
@@ -117,6 +122,8 @@ pub async fn page(
             scopes,
             flows: flow_uses.iter().filter(|f| f.connector == row.connector).cloned().collect(),
             has_tokens: row.sealed_tokens.is_some(),
+            recent: recent.remove(&row.id).unwrap_or_else(super::recent_use::unused),
+            can_try: row.sealed_tokens.is_some() && connector.is_some_and(|c| c.bound_actions().next().is_some()),
         });
     }
     let switch = match &q.switch {
@@ -188,6 +195,7 @@ fn describe_activity(state: &AppState, e: &crate::store::AuditEntry) -> String {
         "keep_account" => "kept the account of",
         "card_skipped" => "skipped",
         "card_restored" => "brought back the card for",
+        "try_action" => "tried an action of",
         other => other,
     };
     let mut line = match tool {

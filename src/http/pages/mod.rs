@@ -6,12 +6,16 @@ mod browse;
 mod cards;
 pub use cards::card_exists;
 mod chat;
+mod data;
 pub mod flow_use;
 mod flows;
 mod home;
 mod integrations;
 mod offers;
+mod recent_use;
+mod runs;
 mod settings;
+mod try_action;
 
 use super::AppState;
 use super::auth::CurrentUser;
@@ -39,9 +43,17 @@ pub fn router() -> Router<AppState> {
         .route("/apps/{app_id}/flows/{flow_id}/activate", post(flows::activate))
         .route("/apps/{app_id}/flows/{flow_id}/deactivate", post(flows::deactivate))
         .route("/apps/{app_id}/flows/{flow_id}/settings", post(flows::settings))
+        .route("/apps/{app_id}/flows/{flow_id}/run", post(runs::run_now))
+        .route("/apps/{app_id}/flows/{flow_id}/rename", post(runs::rename))
+        .route("/apps/{app_id}/flows/{flow_id}/delete", get(runs::confirm_delete).post(runs::delete))
+        .route("/apps/{app_id}/runs/{run_id}", get(runs::page))
+        .route("/apps/{app_id}/data", get(data::page))
+        .route("/apps/{app_id}/data/{entity}", post(data::add))
+        .route("/apps/{app_id}/data/{entity}/{id}", post(data::save))
         .route("/apps/{app_id}/integrations/{id}/disconnect", post(integrations::disconnect))
         .route("/apps/{app_id}/integrations/{id}/remove", get(integrations::confirm_remove).post(integrations::remove))
         .route("/apps/{app_id}/integrations/switch/{switch_id}", post(integrations::decide_switch))
+        .route("/apps/{app_id}/integrations/{id}/try", get(try_action::page).post(try_action::run))
         .route("/apps/{app_id}/settings", get(settings::page))
         .route("/apps/{app_id}/settings/general", post(settings::save_general))
         .route("/apps/{app_id}/settings/structure", post(settings::save_structure))
@@ -50,6 +62,8 @@ pub fn router() -> Router<AppState> {
         .route("/apps/{app_id}/settings/invitations/{id}/revoke", post(settings::revoke_invitation))
         .route("/apps/{app_id}/settings/members/{user_id}", post(settings::change_member))
         .route("/apps/{app_id}/settings/keys", post(settings::create_key))
+        .route("/apps/{app_id}/settings/backend", post(settings::save_backend))
+        .route("/apps/{app_id}/settings/secret", post(settings::new_secret))
         .route("/apps/{app_id}/settings/keys/{id}/revoke", post(settings::revoke_key))
         .route("/apps/{app_id}/delete", get(settings::confirm_delete).post(settings::delete))
         .route("/static/{file}", get(assets::file))
@@ -120,7 +134,9 @@ impl PageError {
 impl From<StoreError> for PageError {
     fn from(e: StoreError) -> Self {
         match e {
-            StoreError::InvalidText(message) => Self::new(StatusCode::BAD_REQUEST, "Not accepted", &format!("{}.", capitalised(&message))),
+            StoreError::InvalidText(message) => {
+                Self::new(StatusCode::BAD_REQUEST, "Not accepted", &format!("{}.", capitalised(&message)))
+            }
             other => Self::internal(other),
         }
     }
@@ -205,7 +221,11 @@ async fn app_home(
 }
 
 pub async fn not_found() -> axum::response::Response {
-    super::guard::refusal(StatusCode::NOT_FOUND, "Not found", "There is no page here. It may have been removed, or the link is wrong.")
+    super::guard::refusal(
+        StatusCode::NOT_FOUND,
+        "Not found",
+        "There is no page here. It may have been removed, or the link is wrong.",
+    )
 }
 
 /// A GET of a form's address (a bookmarked or reloaded POST) explains itself.

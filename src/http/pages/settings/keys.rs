@@ -18,16 +18,36 @@ pub struct KeyForm {
     name: String,
 }
 
-pub async fn create_key(State(state): State<AppState>, Owner(access): Owner, Form(form): Form<KeyForm>) -> Result<Response, PageError> {
+pub async fn create_key(
+    State(state): State<AppState>,
+    Owner(access): Owner,
+    Form(form): Form<KeyForm>,
+) -> Result<Response, PageError> {
     let app_id = access.app.id;
     let Some(name) = keys::key_name(&form.name) else {
-        return SettingsPage::load(&state, &access).await?.with_notice("Give the key a name of 1 to 60 characters, such as \"Production backend\".").render(StatusCode::UNPROCESSABLE_ENTITY);
+        return SettingsPage::load(&state, &access)
+            .await?
+            .with_notice("Give the key a name of 1 to 60 characters, such as \"Production backend\".")
+            .render(StatusCode::UNPROCESSABLE_ENTITY);
     };
     let key = keys::create(&state.store, app_id, &name, Some(access.user.id)).await?;
-    state.store.audit(Some(app_id), Some(access.user.id), "key.created", None, None, Some(&format!("{name} ({})", key.row.hint))).await?;
+    state
+        .store
+        .audit(
+            Some(app_id),
+            Some(access.user.id),
+            "key.created",
+            None,
+            None,
+            Some(&format!("{name} ({})", key.row.hint)),
+        )
+        .await?;
     SettingsPage::load(&state, &access)
         .await?
-        .with_shown(ShownOnce { what: format!("The key \"{name}\". Copy it now: it is shown only this once."), value: key.secret })
+        .with_shown(ShownOnce {
+            what: format!("The key \"{name}\". Copy it now: it is shown only this once."),
+            value: key.secret,
+        })
         .render(StatusCode::OK)
 }
 
@@ -40,7 +60,14 @@ pub async fn revoke_key(
     let revoked = state.store.revoke_app_key(app_id, id, now()).await?.ok_or_else(PageError::not_found)?;
     state
         .store
-        .audit(Some(app_id), Some(access.user.id), "key.revoked", None, None, Some(&format!("{} ({})", revoked.name, revoked.hint)))
+        .audit(
+            Some(app_id),
+            Some(access.user.id),
+            "key.revoked",
+            None,
+            None,
+            Some(&format!("{} ({})", revoked.name, revoked.hint)),
+        )
         .await?;
     SettingsPage::load(&state, &access)
         .await?

@@ -2,11 +2,13 @@
 //! and for owners the people, the keys of the host's backend, and deleting the app.
 //! Builders (owners and editors) may change the name, time zone and structure.
 
+mod backend;
 mod delete;
 mod keys;
 mod people;
 mod structure_form;
 
+pub use backend::{new_secret, save_backend};
 pub use delete::{confirm_delete, delete};
 pub use keys::{create_key, revoke_key};
 pub use people::{change_member, invite, revoke_invitation};
@@ -72,6 +74,10 @@ pub struct SettingsPage {
     members: Vec<MemberView>,
     invitations: Vec<InvitationView>,
     keys: Vec<KeyView>,
+    data_url: String,
+    webhook_url: String,
+    has_secret: bool,
+    deliveries: Vec<backend::DeliveryView>,
     shown: Option<ShownOnce>,
     notice: Option<String>,
 }
@@ -82,7 +88,21 @@ impl SettingsPage {
         let app_id = access.app.id;
         let (pages, entities) = structure_form::rows_of(&access.structure);
         let is_owner = access.role == Role::Owner;
-        let (members, invitations, keys) = if is_owner { people_and_keys(state, access).await? } else { Default::default() };
+        let (members, invitations, keys) =
+            if is_owner { people_and_keys(state, access).await? } else { Default::default() };
+        let (data_url, sealed) = state.store.app_data_source(app_id).await?;
+        let deliveries = state
+            .store
+            .deliveries_of_app(app_id, 10)
+            .await?
+            .into_iter()
+            .map(|d| backend::DeliveryView {
+                event: d.event,
+                when: super::integrations::when(Some(d.created_at)),
+                status: d.status,
+                error: d.last_error.unwrap_or_default(),
+            })
+            .collect();
         Ok(Self {
             layout: Layout::for_app("Settings", access, "settings"),
             app_id,
@@ -99,6 +119,10 @@ impl SettingsPage {
             members,
             invitations,
             keys,
+            data_url: data_url.unwrap_or_default(),
+            webhook_url: state.store.app_webhook(app_id).await?.unwrap_or_default(),
+            has_secret: sealed.is_some(),
+            deliveries,
             shown: None,
             notice: None,
         })
@@ -216,7 +240,10 @@ pub async fn save_general(
     }
     state.store.rename_app(app_id, name).await?;
     state.store.set_app_time_zone(app_id, zone).await?;
-    state.store.audit(Some(app_id), Some(user.id), "app.settings_changed", None, None, Some(&format!("{name}, {zone}"))).await?;
+    state
+        .store
+        .audit(Some(app_id), Some(user.id), "app.settings_changed", None, None, Some(&format!("{name}, {zone}")))
+        .await?;
     Ok(Redirect::to(&format!("/apps/{app_id}/settings#general")).into_response())
 }
 
@@ -271,7 +298,12 @@ pub async fn save_structure_json(
     }
 }
 
-async fn saved(state: &AppState, user: &crate::store::UserRow, app_id: i64, anchor: &str) -> Result<Response, PageError> {
+async fn saved(
+    state: &AppState,
+    user: &crate::store::UserRow,
+    app_id: i64,
+    anchor: &str,
+) -> Result<Response, PageError> {
     state.store.audit(Some(app_id), Some(user.id), "app.structure_changed", None, None, None).await?;
     Ok(Redirect::to(&format!("/apps/{app_id}/settings{anchor}")).into_response())
 }

@@ -21,7 +21,11 @@ pub struct InviteForm {
     role: String,
 }
 
-pub async fn invite(State(state): State<AppState>, Owner(access): Owner, Form(form): Form<InviteForm>) -> Result<Response, PageError> {
+pub async fn invite(
+    State(state): State<AppState>,
+    Owner(access): Owner,
+    Form(form): Form<InviteForm>,
+) -> Result<Response, PageError> {
     let app_id = access.app.id;
     let Some(role) = Role::parse(&form.role) else {
         return Err(PageError::new(StatusCode::BAD_REQUEST, "Unknown role", "Pick Owner, Editor or App user."));
@@ -36,7 +40,10 @@ pub async fn invite(State(state): State<AppState>, Owner(access): Owner, Form(fo
                 role.label(),
                 state.settings.auth.invitation_ttl_hours
             );
-            SettingsPage::load(&state, &access).await?.with_shown(ShownOnce { what, value: link }).render(StatusCode::OK)
+            SettingsPage::load(&state, &access)
+                .await?
+                .with_shown(ShownOnce { what, value: link })
+                .render(StatusCode::OK)
         }
         Err(IdentityError::Invalid(message)) => {
             SettingsPage::load(&state, &access).await?.with_notice(message).render(StatusCode::UNPROCESSABLE_ENTITY)
@@ -55,7 +62,10 @@ pub async fn revoke_invitation(
         return Err(PageError::not_found());
     }
     state.store.audit(Some(app_id), Some(access.user.id), "member.invitation_revoked", None, None, None).await?;
-    SettingsPage::load(&state, &access).await?.with_notice("The invitation was withdrawn; its link no longer works.").render(StatusCode::OK)
+    SettingsPage::load(&state, &access)
+        .await?
+        .with_notice("The invitation was withdrawn; its link no longer works.")
+        .render(StatusCode::OK)
 }
 
 #[derive(Deserialize)]
@@ -73,7 +83,10 @@ pub async fn change_member(
     let app_id = access.app.id;
     let role = match form.action.as_str() {
         "remove" => None,
-        other => Some(Role::parse(other).ok_or_else(|| PageError::new(StatusCode::BAD_REQUEST, "Unknown role", "Pick a role."))?),
+        other => Some(
+            Role::parse(other)
+                .ok_or_else(|| PageError::new(StatusCode::BAD_REQUEST, "Unknown role", "Pick a role."))?,
+        ),
     };
     let member = state.store.user(user_id).await?.ok_or_else(PageError::not_found)?;
     let notice = match state.store.change_member(app_id, user_id, role).await {
@@ -82,7 +95,10 @@ pub async fn change_member(
                 Some(r) => ("member.role_changed", format!("{} is now {}.", member.name, r.label())),
                 None => ("member.removed", format!("{} no longer has access to this app.", member.name)),
             };
-            state.store.audit(Some(app_id), Some(access.user.id), action, None, Some(&member.email), role.map(Role::label)).await?;
+            state
+                .store
+                .audit(Some(app_id), Some(access.user.id), action, None, Some(&member.email), role.map(Role::label))
+                .await?;
             what
         }
         Err(StoreError::Conflict(message)) => message,
@@ -91,7 +107,9 @@ pub async fn change_member(
     };
     // Someone who removed or demoted themselves may no longer see this page.
     match crate::http::pages::Access::load(&state, app_id, &access.user).await {
-        Ok(me) if me.role == Role::Owner => SettingsPage::load(&state, &me).await?.with_notice(notice).render(StatusCode::OK),
+        Ok(me) if me.role == Role::Owner => {
+            SettingsPage::load(&state, &me).await?.with_notice(notice).render(StatusCode::OK)
+        }
         _ => Ok(axum::response::IntoResponse::into_response(axum::response::Redirect::to("/"))),
     }
 }

@@ -78,8 +78,12 @@ fn field_of(line: &str) -> Option<Value> {
 /// Puts each problem on the row it names (`app.entities[i]…`, counted over the rows that
 /// were not blank); the rest are for the form as a whole.
 pub fn place_problems(rows: &mut [EntityRow], problems: Vec<String>) -> Vec<String> {
-    let filled: Vec<usize> =
-        rows.iter().enumerate().filter(|(_, r)| !r.name.is_empty() || !r.fields.trim().is_empty()).map(|(i, _)| i).collect();
+    let filled: Vec<usize> = rows
+        .iter()
+        .enumerate()
+        .filter(|(_, r)| !r.name.is_empty() || !r.fields.trim().is_empty())
+        .map(|(i, _)| i)
+        .collect();
     let mut general = Vec::new();
     for problem in problems {
         let row = problem
@@ -133,15 +137,16 @@ mod tests {
         );
         assert_eq!(rows.len(), 2);
         assert_eq!(value["pages"], json!(["Deals", "Reports"]));
-        assert_eq!(value["entities"], json!([{"name": "Deal", "fields": ["title", {"name": "amount", "type": "number"}]}]));
+        assert_eq!(
+            value["entities"],
+            json!([{"name": "Deal", "fields": ["title", {"name": "amount", "type": "number"}]}])
+        );
     }
 
     #[test]
     fn problems_land_on_their_row() {
-        let mut rows = vec![
-            EntityRow { name: "Deal".into(), fields: "a\na".into(), problems: vec![] },
-            EntityRow::default(),
-        ];
+        let mut rows =
+            vec![EntityRow { name: "Deal".into(), fields: "a\na".into(), problems: vec![] }, EntityRow::default()];
         let general = place_problems(
             &mut rows,
             vec!["app.entities[0].fields[1].name: already there".into(), "app.time_zone: bad".into()],

@@ -1,0 +1,72 @@
+//! Flows call actions through the runner's seam (`runner::actions::ActionCaller`): the
+//! same runner as the App API, with its outcomes told apart the way a run needs them —
+//! worth retrying (a rate limit, a 5xx, no answer), needing a person (revoked, a missing
+//! permission), or simply refused.
+
+use super::{ActionError, Outcome, Runner};
+use crate::runner::actions::{ActionCall, ActionCaller, StepFailure};
+use crate::wiring::ConnectionKind;
+use futures::future::BoxFuture;
+use serde_json::Value;
+
+impl ActionCaller for Runner {
+    fn call<'a>(&'a self, call: ActionCall<'a>) -> BoxFuture<'a, Result<Value, StepFailure>> {
+        Box::pin(async move {
+            if call.connection.kind == ConnectionKind::AppUser {
+                return Err(StepFailure::permanent(
+                    "per-person connections are not available yet: use the app's shared connection",
+                ));
+            }
+            let Some((connector, action)) = call.operation.split_once('.') else {
+                return Err(StepFailure::permanent(format!("'{}' is not <connector>.<action>", call.operation)));
+            };
+            match self.run(call.app_id, connector, action, call.inputs).await {
+                Ok(outcome) if outcome.ok => Ok(Value::Object(outcome.output)),
+                Ok(outcome) => Err(refused(self, connector, &outcome)),
+                Err(e) => Err(failure(e)),
+            }
+        })
+    }
+}
+
+/// The provider refused: retry what may pass, ask a person when the grant is gone.
+fn refused(runner: &Runner, connector: &str, outcome: &Outcome) -> StepFailure {
+    let name = runner.catalog().get(connector).map_or(connector.to_owned(), |c| c.name.clone());
+    let said = outcome.error.clone().unwrap_or_default();
+    let status = outcome.provider_status;
+    let message = if status == 0 { said } else { format!("{name} refused ({status}): {said}") };
+    StepFailure {
+        transient: status == 0 || status == 429 || status >= 500,
+        retry_after: outcome.retry_after,
+        needs_reconnect: (status == 401).then(|| format!("{name} no longer accepts this connection: reconnect it")),
+        message,
+    }
+}
+
+fn failure(e: ActionError) -> StepFailure {
+    let message = e.to_string();
+    match e {
+        ActionError::MissingPermission { .. }
+        | ActionError::Unusable(_)
+        | ActionError::NoConnection(_)
+        | ActionError::Target(super::target::TargetError::MissingConfig { .. }) => {
+            StepFailure { needs_reconnect: Some(message.clone()), ..StepFailure::permanent(message) }
+        }
+        ActionError::Lookup(_) | ActionError::Store(_) => StepFailure::transient(message),
+        _ => StepFailure::permanent(message),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_missing_permission_asks_for_a_reconnect_and_an_unrunnable_action_is_final() {
+        let paused =
+            failure(ActionError::MissingPermission { message: "no".into(), missing: vec![], url: String::new() });
+        assert!(paused.needs_reconnect.is_some() && !paused.transient);
+        let bad = failure(ActionError::NotRunnable("x".into()));
+        assert!(bad.needs_reconnect.is_none() && !bad.transient);
+    }
+}

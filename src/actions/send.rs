@@ -1,0 +1,115 @@
+//! Sending a prepared request with a connection's credential. The token is fresh (renewed
+//! first when it expires within the margin); a 401 renews it once, whatever its expiry
+//! said, and the request is sent once more. Redirects are never followed (the client has
+//! them off), and every failure is described without the URL, which may hold secrets.
+
+use super::request::Prepared;
+use crate::connections::{Connections, TokenSet, UseError};
+use crate::oauth::http::{HttpError, ProviderHttp, classify};
+use bytes::Bytes;
+use std::time::Duration;
+
+#[derive(Debug, thiserror::Error)]
+pub enum SendError {
+    #[error(transparent)]
+    Use(#[from] UseError),
+    #[error("{name} did not answer within {secs} seconds")]
+    Timeout { name: String, secs: u64 },
+    #[error("could not reach {name}: {detail}")]
+    Unreachable { name: String, detail: String },
+}
+
+/// How one connection's requests are sent.
+pub struct Sender<'a> {
+    pub connections: &'a Connections,
+    pub http: &'a ProviderHttp,
+    pub connection_id: i64,
+    /// The provider's name, for messages.
+    pub name: &'a str,
+    /// `Bearer`, or the provider's own word (Mailchimp's `OAuth`); empty for the token alone.
+    pub scheme: &'a str,
+    /// `Authorization`, or the provider's own header (Shopify's `X-Shopify-Access-Token`).
+    pub header: &'a str,
+    /// Headers the API wants on every call unless the request sets them.
+    pub default_headers: &'a [(String, String)],
+    pub timeout: Duration,
+}
+
+/// The provider's answer, and why a renewal after its 401 failed (if it did).
+pub struct Sent {
+    pub response: reqwest::Response,
+    pub renewal_failed: Option<String>,
+}
+
+impl Sender<'_> {
+    pub async fn send(&self, request: &Prepared) -> Result<Sent, SendError> {
+        let tokens = self.connections.tokens(self.connection_id).await?;
+        let first = self.once(request, &tokens).await?;
+        if first.status() != reqwest::StatusCode::UNAUTHORIZED {
+            return Ok(Sent { response: first, renewal_failed: None });
+        }
+        match self.connections.tokens_after_rejection(self.connection_id, &tokens.access_token).await {
+            Ok(renewed) => Ok(Sent { response: self.once(request, &renewed).await?, renewal_failed: None }),
+            Err(e) => Ok(Sent { response: first, renewal_failed: Some(e.to_string()) }),
+        }
+    }
+
+    async fn once(&self, request: &Prepared, tokens: &TokenSet) -> Result<reqwest::Response, SendError> {
+        let method = reqwest::Method::from_bytes(request.method.as_str().as_bytes()).unwrap_or(reqwest::Method::GET);
+        let mut builder = self.http.client().request(method, request.url.clone()).timeout(self.timeout);
+        let credential = match self.scheme {
+            "" => tokens.access_token.clone(),
+            scheme => format!("{scheme} {}", tokens.access_token),
+        };
+        builder = builder.header(self.header, credential);
+        let own = |name: &str| request.headers.iter().any(|(n, _)| n.eq_ignore_ascii_case(name));
+        for (name, value) in self.default_headers.iter().filter(|(n, _)| !own(n)) {
+            builder = builder.header(name.as_str(), value.as_str());
+        }
+        if !own("accept") && !self.default_headers.iter().any(|(n, _)| n.eq_ignore_ascii_case("accept")) {
+            builder = builder.header(reqwest::header::ACCEPT, "application/json");
+        }
+        for (name, value) in &request.headers {
+            builder = builder.header(name.as_str(), value.as_str());
+        }
+        if let Some((content_type, body)) = &request.body {
+            if !own("content-type") {
+                builder = builder.header(reqwest::header::CONTENT_TYPE, content_type.as_str());
+            }
+            builder = builder.body(body.clone());
+        }
+        builder.send().await.map_err(|e| self.failed(e))
+    }
+
+    fn failed(&self, e: reqwest::Error) -> SendError {
+        match classify(e) {
+            HttpError::Timeout => SendError::Timeout { name: self.name.to_owned(), secs: self.timeout.as_secs() },
+            other => SendError::Unreachable { name: self.name.to_owned(), detail: other.to_string() },
+        }
+    }
+}
+
+/// The body, or `None` when it grows past `max` bytes.
+pub async fn read_limited(mut response: reqwest::Response, max: usize) -> Result<Option<Bytes>, reqwest::Error> {
+    if response.content_length().is_some_and(|n| n > max as u64) {
+        return Ok(None);
+    }
+    let mut out = bytes::BytesMut::new();
+    while let Some(chunk) = response.chunk().await? {
+        if out.len() + chunk.len() > max {
+            return Ok(None);
+        }
+        out.extend_from_slice(&chunk);
+    }
+    Ok(Some(out.freeze()))
+}
+
+/// `Retry-After` in seconds, from seconds or an HTTP date.
+pub fn retry_after(headers: &reqwest::header::HeaderMap) -> Option<u64> {
+    let raw = headers.get(reqwest::header::RETRY_AFTER)?.to_str().ok()?.trim();
+    if let Ok(secs) = raw.parse::<u64>() {
+        return Some(secs);
+    }
+    let at = chrono::DateTime::parse_from_rfc2822(raw).ok()?;
+    Some(u64::try_from((at.timestamp() - chrono::Utc::now().timestamp()).max(0)).unwrap_or(0))
+}

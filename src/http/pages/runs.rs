@@ -1,0 +1,234 @@
+//! Runs as people read them: on the Flows page, each flow's next run and last runs; a
+//! run's own page with its steps in plain words and what each sent and got back; and the
+//! buttons that start a test run, rename a flow or delete it.
+
+use super::flows::owned_flow;
+use super::{Access, Layout, PageError, render};
+use crate::http::AppState;
+use crate::http::auth::CurrentUser;
+use crate::runner::execute::steps_of;
+use crate::runner::schedule::Schedule;
+use crate::runner::{events, scope::as_text};
+use crate::store::RunRow;
+use crate::wiring::{self, FlowTrigger};
+use askama::Template;
+use axum::extract::{Form, Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::Deserialize;
+use serde_json::Value;
+
+/// One line of a flow's history.
+pub struct RunLine {
+    pub id: i64,
+    pub status: &'static str,
+    pub label: &'static str,
+    pub when: String,
+    pub why: &'static str,
+    pub error: String,
+}
+
+/// When the flow runs next, in its own time zone, and its last runs.
+pub async fn history(state: &AppState, flow: &wiring::StoredFlow) -> Result<(Option<String>, Vec<RunLine>), PageError> {
+    let zone = match &flow.definition.trigger {
+        FlowTrigger::Schedule(s) => Schedule::parse(&s.cron, &s.time_zone).ok(),
+        _ => None,
+    };
+    let next = match (&zone, state.store.schedule(flow.row.id).await?) {
+        (Some(z), Some(s)) => Some(z.local(s.next_run_at)),
+        _ => None,
+    };
+    let runs = state.store.runs_of_flow(flow.row.id, 5).await?.iter().map(|r| line(r, zone.as_ref())).collect();
+    Ok((next, runs))
+}
+
+fn line(r: &RunRow, zone: Option<&Schedule>) -> RunLine {
+    let at = r.finished_at.or(r.started_at).unwrap_or(r.created_at);
+    let when = match zone {
+        Some(z) => z.local(at),
+        None => super::integrations::when(Some(at)),
+    };
+    RunLine {
+        id: r.id,
+        status: status_kind(&r.status),
+        label: status_label(&r.status),
+        when,
+        why: match r.started_by.as_str() {
+            "schedule" => "on schedule",
+            "event" => "by a record change",
+            "test" => "test run",
+            "button" => "by a button",
+            _ => "",
+        },
+        error: r.error.clone().unwrap_or_default(),
+    }
+}
+
+fn status_kind(status: &str) -> &'static str {
+    match status {
+        "succeeded" => "ok",
+        "failed" => "bad",
+        "skipped" => "muted",
+        _ => "accent",
+    }
+}
+
+fn status_label(status: &str) -> &'static str {
+    match status {
+        "succeeded" => "Succeeded",
+        "failed" => "Failed",
+        "skipped" => "Skipped",
+        "running" => "Running",
+        _ => "Waiting to run",
+    }
+}
+
+struct StepView {
+    title: String,
+    status: &'static str,
+    label: &'static str,
+    duration: String,
+    sent: Vec<(String, String)>,
+    got: Vec<(String, String)>,
+    error: String,
+}
+
+#[derive(Template)]
+#[template(path = "flows/run.html")]
+struct RunPage {
+    layout: Layout,
+    app_id: i64,
+    flow_id: i64,
+    flow_name: String,
+    run: RunLine,
+    is_test: bool,
+    steps: Vec<StepView>,
+    pending: bool,
+}
+
+pub async fn page(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    Path((app_id, run_id)): Path<(i64, i64)>,
+) -> Result<Response, PageError> {
+    let access = Access::load(&state, app_id, &user).await?;
+    access.require_builder("see runs")?;
+    let run = state.store.run(run_id).await?.filter(|r| r.app_id == app_id).ok_or_else(PageError::not_found)?;
+    let flow = wiring::load(&state.store, run.flow_id).await?.ok_or_else(PageError::not_found)?;
+    let def =
+        wiring::load_version(&state.store, run.flow_id, run.flow_version).await?.unwrap_or(flow.definition.clone());
+    let titles: Vec<(Option<String>, String)> =
+        def.outline(&state.catalog).into_iter().map(|n| (n.id, n.title)).collect();
+    let steps = steps_of(&run)
+        .into_iter()
+        .map(|s| StepView {
+            title: titles.iter().find(|(id, _)| id.as_deref() == Some(&s.id)).map_or(s.id.clone(), |(_, t)| t.clone()),
+            status: status_kind(&s.status),
+            label: status_label(&s.status),
+            duration: format!("{} ms", s.duration_ms),
+            sent: pairs(&s.inputs),
+            got: pairs(&s.outputs),
+            error: s.error.unwrap_or_default(),
+        })
+        .collect();
+    let page = RunPage {
+        layout: Layout::for_app(format!("Run of {}", flow.row.name), &access, "flows"),
+        app_id,
+        flow_id: run.flow_id,
+        flow_name: flow.row.name.clone(),
+        pending: matches!(run.status.as_str(), "queued" | "running"),
+        is_test: run.is_test != 0,
+        run: line(&run, None),
+        steps,
+    };
+    render(StatusCode::OK, &page)
+}
+
+/// A step's inputs or outputs as "name: value" lines, nested values as JSON.
+fn pairs(v: &Value) -> Vec<(String, String)> {
+    match v {
+        Value::Object(map) => map
+            .iter()
+            .filter(|(k, _)| k.as_str() != "result")
+            .map(|(k, v)| {
+                let text = match v {
+                    Value::String(_) | Value::Number(_) | Value::Bool(_) | Value::Null => as_text(Some(v)),
+                    other => serde_json::to_string_pretty(other).unwrap_or_default(),
+                };
+                (k.replace('_', " "), text)
+            })
+            .collect(),
+        Value::Null => Vec::new(),
+        other => vec![("value".into(), other.to_string())],
+    }
+}
+
+/// "Run now": a test run, marked as such, that does what the flow does.
+pub async fn run_now(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    Path((app_id, flow_id)): Path<(i64, i64)>,
+) -> Result<Response, PageError> {
+    owned_flow(&state, &user, app_id, flow_id).await?;
+    let id = events::run_now(&state.store, flow_id, None, true).await?.ok_or_else(PageError::not_found)?;
+    state.store.audit(Some(app_id), Some(user.id), "flow.test_run", None, None, Some(&format!("run {id}"))).await?;
+    Ok(Redirect::to(&format!("/apps/{app_id}/runs/{id}")).into_response())
+}
+
+#[derive(Deserialize)]
+pub struct RenameForm {
+    #[serde(default)]
+    name: String,
+}
+
+pub async fn rename(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    Path((app_id, flow_id)): Path<(i64, i64)>,
+    Form(form): Form<RenameForm>,
+) -> Result<Response, PageError> {
+    owned_flow(&state, &user, app_id, flow_id).await?;
+    let name = form.name.trim();
+    if name.is_empty() || name.chars().count() > 120 {
+        return Err(PageError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "Name not saved",
+            "Give the flow a name of 1 to 120 characters.",
+        ));
+    }
+    state.store.rename_flow(flow_id, name).await?;
+    Ok(Redirect::to(&format!("/apps/{app_id}/flows#flow-{flow_id}")).into_response())
+}
+
+#[derive(Template)]
+#[template(path = "flows/delete.html")]
+struct DeletePage {
+    layout: Layout,
+    app_id: i64,
+    flow_id: i64,
+    name: String,
+    runs: usize,
+}
+
+pub async fn confirm_delete(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    Path((app_id, flow_id)): Path<(i64, i64)>,
+) -> Result<Response, PageError> {
+    let flow = owned_flow(&state, &user, app_id, flow_id).await?;
+    let access = Access::load(&state, app_id, &user).await?;
+    let runs = state.store.runs_of_flow(flow_id, 1000).await?.len();
+    let layout = Layout::for_app(format!("Delete {}", flow.row.name), &access, "flows");
+    render(StatusCode::OK, &DeletePage { layout, app_id, flow_id, name: flow.row.name, runs })
+}
+
+pub async fn delete(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    Path((app_id, flow_id)): Path<(i64, i64)>,
+) -> Result<Response, PageError> {
+    let flow = owned_flow(&state, &user, app_id, flow_id).await?;
+    state.store.delete_flow(flow_id).await?;
+    state.store.audit(Some(app_id), Some(user.id), "flow.deleted", None, None, Some(&flow.row.name)).await?;
+    Ok(Redirect::to(&format!("/apps/{app_id}/flows")).into_response())
+}

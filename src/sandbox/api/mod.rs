@@ -1,0 +1,276 @@
+//! The sandbox plays each connector's API under `/sandbox/api/<connector>/…`, in the
+//! shapes the catalog's bindings document, so that the code that calls a real provider
+//! runs unchanged against it. Like a provider it checks the bearer token it issued (live,
+//! for this connector, with the operation's scopes), answers in the provider's own shape,
+//! and fails on request (`/sandbox/faults`): a 401, a 429 with `Retry-After`, or the
+//! provider's error body. Each call is kept in the Sandbox outbox, decoded.
+
+mod matching;
+pub mod outbox;
+mod readable;
+
+pub use readable::email;
+
+use crate::catalog::binding::Method;
+use crate::catalog::template::{Resolve, Source, Template, render_json};
+use crate::catalog::{AuthKind, Connector};
+use crate::http::AppState;
+use crate::store::{NewOutboxCall, SandboxAccess, now};
+use axum::Json;
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri, header};
+use axum::response::{IntoResponse, Response};
+use matching::{Endpoint, Matched};
+use serde_json::{Map, Value, json};
+
+/// How long a forced rate limit asks callers to wait.
+pub const RETRY_AFTER_SECS: u64 = 7;
+
+/// What the sandbox can be asked to fail (the `sandbox_faults.kind` values), and what a
+/// person calls each.
+pub const FAULTS: [(&str, &str); 3] = [
+    ("unauthorized", "Revoked token (401)"),
+    ("rate_limited", "Rate limit (429, Retry-After)"),
+    ("provider_error", "The provider's error answer"),
+];
+
+pub async fn play(
+    State(state): State<AppState>,
+    Path((connector_id, _)): Path<(String, String)>,
+    method: axum::http::Method,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let Some(connector) =
+        state.catalog.get(&connector_id).filter(|c| c.api.is_some() && c.auth.kind == AuthKind::Oauth2)
+    else {
+        return (
+            StatusCode::NOT_FOUND,
+            Json(json!({ "error": format!("the sandbox plays no API called '{connector_id}'") })),
+        )
+            .into_response();
+    };
+    let base = format!("{}{}/{connector_id}", state.settings.public_url(), super::API_PATH);
+    let play = Play { state: &state, connector, base };
+    match play.answer(&method, &uri, &headers, &body).await {
+        Ok(response) => response,
+        Err(e) => {
+            tracing::error!(error = %e, "the sandbox API failed");
+            (StatusCode::INTERNAL_SERVER_ERROR, Json(json!({ "error": "the sandbox failed; it has been logged" })))
+                .into_response()
+        }
+    }
+}
+
+struct Play<'a> {
+    state: &'a AppState,
+    connector: &'a Connector,
+    base: String,
+}
+
+impl Play<'_> {
+    async fn answer(
+        &self,
+        method: &axum::http::Method,
+        uri: &Uri,
+        headers: &HeaderMap,
+        body: &[u8],
+    ) -> Result<Response, crate::store::StoreError> {
+        let store = &self.state.store;
+        let prefix = format!("{}/{}", super::API_PATH, self.connector.id);
+        let path = uri.path().strip_prefix(&prefix).unwrap_or("/");
+        let api = self.connector.api.as_ref();
+        let mut schemes = vec!["bearer".to_owned()];
+        schemes.extend(api.map(|a| a.auth_scheme.to_lowercase()));
+        schemes.extend(
+            api.iter().flat_map(|a| &a.config).filter_map(|f| f.auth_scheme.as_ref()).map(|s| s.to_lowercase()),
+        );
+        let schemes: Vec<&str> = schemes.iter().map(String::as_str).collect();
+        let own_header =
+            api.and_then(|a| a.auth_header.as_deref()).and_then(|h| headers.get(h)).and_then(|v| v.to_str().ok());
+        let Some(token) = own_header.or_else(|| super::endpoints::credential(headers, &schemes)) else {
+            return Ok(self.error(StatusCode::UNAUTHORIZED, "send an access token: Authorization: Bearer <token>"));
+        };
+        let access = store.sandbox_access(&super::digest(token), now()).await?;
+        let Some(access) = access.filter(|a| a.grant.connector == self.connector.id.as_str()) else {
+            return Ok(
+                self.error(StatusCode::UNAUTHORIZED, "the access token is unknown, expired, revoked or another app's")
+            );
+        };
+        let content_type = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
+        let read = readable::readable(content_type, body);
+        let matched = Method::parse(method.as_str()).and_then(|m| matching::find(self.connector, m, path, &read));
+        let Some(matched) = matched else {
+            let message = format!("{} has no endpoint {method} {path}", super::provider_name(self.connector));
+            return Ok(self.error(StatusCode::NOT_FOUND, &message));
+        };
+        let query: Map<String, Value> = url::form_urlencoded::parse(uri.query().unwrap_or("").as_bytes())
+            .map(|(k, v)| (k.into_owned(), Value::String(v.into_owned())))
+            .collect();
+        let scope = Scope {
+            params: &matched.params,
+            query: &query,
+            body: &read,
+            account: &access.grant.account_email,
+            base: &self.base,
+            id: new_id(),
+            status: 0,
+            message: String::new(),
+        };
+        let response = match store.take_sandbox_fault(self.connector.id.as_str()).await? {
+            Some(kind) => self.fault(&kind, token).await?,
+            None => self.play(&matched, &access, &scope),
+        };
+        let (operation, summary) = match &matched.endpoint {
+            Endpoint::Step { action, step } => {
+                let line = step
+                    .summary
+                    .as_deref()
+                    .and_then(|s| Template::parse(s).ok())
+                    .and_then(|t| t.render_text(&scope, &|_, v| Ok(v.to_owned())).ok().flatten());
+                (Some(action.id.as_str()), line.unwrap_or_else(|| action.name.clone()))
+            }
+            Endpoint::Lookup(field) => (None, format!("looked up the {}", field.label)),
+        };
+        let status = response.status().as_u16();
+        let refused = if status < 300 { String::new() } else { format!(" — refused with {status}") };
+        let line = format!("{}: {summary}{refused}", self.connector.name);
+        let recorded = NewOutboxCall {
+            connector: self.connector.id.as_str(),
+            operation,
+            method: method.as_str(),
+            path,
+            status,
+            summary: &line,
+            body: &read.to_string(),
+        };
+        store.record_outbox(recorded).await?;
+        Ok(response)
+    }
+
+    /// The documented answer, once the token's scopes allow the operation.
+    fn play(&self, matched: &Matched<'_>, access: &SandboxAccess, scope: &Scope<'_>) -> Response {
+        let (action, step) = match &matched.endpoint {
+            Endpoint::Step { action, step } => (action, step),
+            Endpoint::Lookup(field) => {
+                let example = field.example.as_ref().and_then(|e| render_json(e, scope).ok().flatten());
+                return Json(example.unwrap_or(Value::Null)).into_response();
+            }
+        };
+        let missing: Vec<&String> = action.scopes.iter().filter(|s| !access.scopes.contains(s)).collect();
+        if !missing.is_empty() {
+            let names: Vec<&str> = missing.iter().map(|s| s.as_str()).collect();
+            return self.error(StatusCode::FORBIDDEN, &format!("the token lacks the scope {}", names.join(" ")));
+        }
+        let status = step.example_status.and_then(|s| StatusCode::from_u16(s).ok()).unwrap_or(StatusCode::OK);
+        let mut response = match step.example.as_ref().and_then(|e| render_json(e, scope).ok().flatten()) {
+            Some(answer) if status != StatusCode::NO_CONTENT => (status, Json(answer)).into_response(),
+            _ => status.into_response(),
+        };
+        for (name, template) in &step.example_headers {
+            let value = Template::parse(template)
+                .ok()
+                .and_then(|t| t.render_text(scope, &|_, v| Ok(v.to_owned())).ok().flatten());
+            if let (Ok(name), Some(Ok(value))) =
+                (name.parse::<axum::http::HeaderName>(), value.map(|v| HeaderValue::from_str(&v)))
+            {
+                response.headers_mut().insert(name, value);
+            }
+        }
+        response
+    }
+
+    /// A failure the sandbox was asked to play.
+    async fn fault(&self, kind: &str, token: &str) -> Result<Response, crate::store::StoreError> {
+        Ok(match kind {
+            "unauthorized" => {
+                // As a provider does when a grant is withdrawn: this token stops working.
+                self.state.store.revoke_sandbox_token(&super::digest(token), self.connector.id.as_str()).await?;
+                self.error(StatusCode::UNAUTHORIZED, "the access token was revoked (a sandbox fault)")
+            }
+            "rate_limited" => {
+                let mut r = self.error(StatusCode::TOO_MANY_REQUESTS, "rate limit exceeded (a sandbox fault)");
+                r.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(RETRY_AFTER_SECS));
+                r
+            }
+            _ => self.error(StatusCode::BAD_REQUEST, "the request was refused (a sandbox fault)"),
+        })
+    }
+
+    /// An error in the provider's own shape (`[api] error_example`) and status (Slack
+    /// answers 200 with `"ok": false`, except for rate limits).
+    fn error(&self, status: StatusCode, message: &str) -> Response {
+        let api = self.connector.api.as_ref();
+        let shape = api
+            .and_then(|a| a.error_example.clone())
+            .unwrap_or_else(|| json!({ "error": { "code": "{=status}", "message": "{=message}" } }));
+        let empty = Map::new();
+        let scope = Scope {
+            params: &empty,
+            query: &empty,
+            body: &Value::Null,
+            account: "",
+            base: &self.base,
+            id: new_id(),
+            status: status.as_u16(),
+            message: message.to_owned(),
+        };
+        let body = render_json(&shape, &scope).ok().flatten().unwrap_or_else(|| json!({ "error": message }));
+        let status = match api.and_then(|a| a.error_status) {
+            Some(s) if status != StatusCode::TOO_MANY_REQUESTS => StatusCode::from_u16(s).unwrap_or(status),
+            _ => status,
+        };
+        let mut response = (status, Json(body)).into_response();
+        if status == StatusCode::UNAUTHORIZED {
+            response.headers_mut().insert(
+                header::WWW_AUTHENTICATE,
+                HeaderValue::from_static("Bearer realm=\"patchbay sandbox\", error=\"invalid_token\""),
+            );
+        }
+        response
+    }
+}
+
+fn new_id() -> String {
+    crate::digest::random_token()[..16].to_owned()
+}
+
+/// The values a sandbox answer may quote: the request's path placeholders, query and
+/// body, and a few made up for the answer.
+struct Scope<'a> {
+    params: &'a Map<String, Value>,
+    query: &'a Map<String, Value>,
+    body: &'a Value,
+    account: &'a str,
+    base: &'a str,
+    id: String,
+    status: u16,
+    message: String,
+}
+
+impl Resolve for Scope<'_> {
+    fn resolve(&self, source: &Source) -> Option<Value> {
+        match source {
+            Source::Input(n) => self.params.get(n).or_else(|| self.query.get(n)).or_else(|| self.body.get(n)).cloned(),
+            Source::Body(p) => self.body.pointer(p).cloned(),
+            Source::Query(n) => self.query.get(n).cloned(),
+            Source::Computed(n) => Some(match n.as_str() {
+                "id" | "uid" => Value::String(self.id.clone()),
+                "ts" => Value::String(format!(
+                    "{}.{}",
+                    now(),
+                    self.id.bytes().take(6).map(|b| char::from(b'0' + b % 10)).collect::<String>()
+                )),
+                "now" => Value::String(crate::catalog::filters::rfc3339(chrono::Utc::now())),
+                "account" => Value::String(self.account.to_owned()),
+                "base" => Value::String(self.base.to_owned()),
+                "status" => Value::from(self.status),
+                "message" => Value::String(self.message.clone()),
+                _ => return None,
+            }),
+            Source::Config(_) | Source::Step(..) => None,
+        }
+    }
+}
