@@ -117,3 +117,20 @@ fn a_schedule_cron_cannot_keep_is_asked_about_even_next_to_an_event() {
     let a = answer("When a job is created, email the client two days before it is due", studio());
     assert_eq!(a["asks"][0]["about"], "schedule");
 }
+
+#[test]
+fn every_schedule_a_draft_writes_is_one_the_runner_keeps() {
+    for prompt in [
+        "On the first Monday of each month at 10, email me the jobs",
+        "Twice a day email me the jobs",
+        "Every quarter email me the jobs",
+        "At 9am Paris time every weekday email me the jobs",
+        "every 20 minutes email me the jobs",
+    ] {
+        let a = answer(prompt, studio());
+        let t = &a["flow"]["trigger"];
+        let (cron, zone) = (t["cron"].as_str().unwrap(), t["time_zone"].as_str().unwrap());
+        let schedule = crate::runner::schedule::Schedule::parse(cron, zone).unwrap_or_else(|e| panic!("{prompt}: {e}"));
+        assert!(schedule.next_after(1_767_225_600).is_some(), "{prompt}: {cron} fires");
+    }
+}
