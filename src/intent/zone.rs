@@ -2,7 +2,7 @@
 //! "in New York time", "UTC+2". A schedule runs in the zone the request names, else in the
 //! app's own zone; this module only reads what the words say and never guesses one.
 
-use chrono_tz::{TZ_VARIANTS, Tz};
+use chrono_tz::TZ_VARIANTS;
 use regex::Regex;
 use std::sync::LazyLock;
 
@@ -182,11 +182,6 @@ pub fn lookup(place: &str) -> Option<String> {
         .filter(|name| name.contains('/') && !name.starts_with("Etc/"))
         .find(|name| name.rsplit('/').next().is_some_and(|city| city.replace('_', " ").to_lowercase() == place))
         .map(str::to_owned)
-}
-
-/// True when `name` is an IANA zone a runtime can use.
-pub fn is_valid(name: &str) -> bool {
-    name.parse::<Tz>().is_ok()
 }
 
 #[cfg(test)]

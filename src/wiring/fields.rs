@@ -91,14 +91,6 @@ pub fn is_phone(entity: &Entity, name: &str) -> bool {
         || words_of(name).iter().any(|w| ["phone", "mobile", "cell", "tel", "telephone", "sms"].contains(&w.as_str()))
 }
 
-/// The phone field of the person `who` names ("owner" → `owner_phone`), else the record's
-/// only (or first) phone field.
-pub fn phone_for<'e>(entity: &'e Entity, who: Option<&str>) -> Option<&'e str> {
-    let all: Vec<&str> = names(entity).filter(|n| is_phone(entity, n)).collect();
-    who.and_then(|w| all.iter().find(|n| words_of(n).iter().any(|x| singular(x) == singular(w))).copied())
-        .or_else(|| all.first().copied())
-}
-
 /// The field of kind `is_kind` that reaches the person `who` names: one named after them
 /// ("owner" → `owner_phone`), or, when the record is that person (a Member for "the
 /// member"), its own; `None` when the record has none for them, so that the builder is
