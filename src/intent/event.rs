@@ -1,7 +1,7 @@
 //! Event triggers: "when a deal moves to Closed Won", "whenever a task is created", "when
-//! a new Typeform response arrives", "after checkout", "for each failed payment", "if a
-//! loan record gets deleted", "when a lead's status changes to Qualified", "if an
-//! applicant gets a rating of 5", and buttons ("when an admin clicks 'Send update'", "add a
+//! a new Typeform response arrives", "after checkout", "for each failed payment", "if an
+//! invoice record gets removed", "when a ticket's state changes to Blocked", "if a
+//! review gets a score of 1", and buttons ("when an admin clicks 'Send update'", "add a
 //! 'Send list' button").
 
 use serde::{Deserialize, Serialize};
@@ -79,7 +79,7 @@ pub fn find_folded(lower: &str, original: &str) -> Option<Event> {
             // "for every completed task", "for each paid invoice": each record reaching a state.
             None | Some(Change::Created) if adjective => Change::FieldChanged,
             Some(c) => c,
-            // "for every high priority request": each new record, said without a verb.
+            // "for each critical bug": each new record, said without a verb.
             None if verbless && FOR_EACH.is_match(clause) => Change::Created,
             None => continue,
         };
@@ -143,7 +143,7 @@ fn order_at(clause: &str) -> Option<usize> {
     None
 }
 
-/// "when an admin clicks 'Send update'", "add a 'Send list' button on the Check-in page".
+/// "when an admin clicks 'Send update'", "put an 'Export members' button on the Admin page".
 fn button(lower: &str, original: &str) -> Option<Event> {
     let m = CLICK.find(lower).or_else(|| BUTTON.find(lower))?;
     let before = lower.get(..m.start())?;
@@ -181,7 +181,7 @@ fn classify(clause: &str) -> Option<Change> {
 }
 
 /// The value a field moves to and the field, when the clause names them: "moves to the
-/// Closed Won stage", "changes stage to Won", "gets a rating of 5", "is checked off".
+/// Closed Won stage", "changes stage to Negotiation", "gets a score of 1", "is checked off".
 fn value_and_field(clause: &str, offset: usize, original: &str) -> (Option<String>, Option<String>) {
     let raw = |g: Option<regex::Match<'_>>| {
         let g = g?;
@@ -215,7 +215,7 @@ fn value_and_field(clause: &str, offset: usize, original: &str) -> (Option<Strin
 
 /// The noun the clause is about (the word after an article, or the first plausible
 /// noun), the words that narrow it ("critical" in "a critical incident"), and the field
-/// a possessive names ("status" in "a lead's status").
+/// a possessive names ("state" in "an order's state").
 fn subject(clause: &str) -> (Option<String>, Option<String>, Option<String>) {
     let words: Vec<&str> =
         clause.split(|c: char| !c.is_alphanumeric() && c != '-').filter(|w| !w.is_empty()).skip(1).collect();
@@ -228,7 +228,7 @@ fn subject(clause: &str) -> (Option<String>, Option<String>, Option<String>) {
         if !after_article || NOT_SUBJECTS.contains(w) {
             continue;
         }
-        // "a lead's status": the owner is the subject, the possessed word its field.
+        // "an order's state": the owner is the subject, the possessed word its field.
         if words.get(i + 1) == Some(&"s")
             && let Some(field) = words.get(i + 2).filter(|f| !is_verbish(f) && !ARTICLES.contains(*f))
         {
@@ -245,7 +245,7 @@ fn subject(clause: &str) -> (Option<String>, Option<String>, Option<String>) {
             .take(3)
             .copied()
             .collect();
-        // "a loan record": a generic head takes the word before it.
+        // "an invoice record": a generic head takes the word before it.
         let head_at = match run.as_slice() {
             [.., before, last] if GENERIC_HEADS.contains(last) && !NOT_QUALIFIERS.contains(before) => run.len() - 2,
             _ => run.len().saturating_sub(1),
@@ -318,7 +318,7 @@ fn quoted(s: &str) -> Option<String> {
     rest.get(..close).map(str::to_owned)
 }
 
-/// "send badge list" → "Send badge list".
+/// "sync now" → "Sync now".
 fn title(s: &str) -> String {
     let s = s.trim().trim_matches(|c| matches!(c, '"' | '\'' | '“' | '”' | '‘' | '’'));
     let mut c = s.chars();

@@ -13,7 +13,7 @@ fn a_field_moving_to_a_value() {
     );
     let e = event("Send a Gmail alert when a new task is marked as high priority.");
     assert_eq!((e.change, e.value.as_deref()), (Change::FieldChanged, Some("high priority")));
-    let e = event("When a HubSpot deal changes stage to Negotiation, tell the team");
+    let e = event("When a HubSpot opportunity changes stage to Negotiation, tell the team");
     assert_eq!((e.field.as_deref(), e.value.as_deref()), (Some("stage"), Some("Negotiation")));
 }
 

@@ -12,17 +12,17 @@ pub static CLAUSE: LazyLock<Regex> = LazyLock::new(|| {
 pub static CLICK: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r#"\b(?:clicks?|presses|press|taps?|hits?|pushes)\b\s+(?:on\s+)?(?:the\s+|a\s+)?(?:"[^"]+"|'[^']+'|“[^”]+”|‘[^’]+’|[a-z ]{0,20}\bbutton)"#).expect("click regex")
 });
-/// "add a 'Send badge list' button", "put a Sync now button".
+/// "add a 'Close month' button", "put a Sync now button".
 pub static BUTTON: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r#"\b(?:add|put|create|make|place|give\s+(?:me|us))\s+(?:a|an|one)\s+("[^"]+"|'[^']+'|“[^”]+”|‘[^’]+’|(?:[a-z0-9-]+\s+){0,4}?)\s*button\b"#)
         .expect("button regex")
 });
-/// A value a field moves to; group 1 is a field named before it ("changes stage to Won").
+/// A value a field moves to; group 1 is a field named before it ("changes stage to Negotiation").
 pub static VALUE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r#"\b(?:(?:changes?|changed|moves?|moved|updates?|updated|sets?|switch(?:es|ed)?|goes)\s+(?:its\s+|their\s+|the\s+)?(stage|status|state|priority|severity|column|phase|tier|level|category|type)\s+to\s+|marked\s+(?:as\s+)?|moves?\s+(?:in)?to\s+|moved\s+(?:in)?to\s+|changes?\s+to\s+|changed\s+to\s+|set\s+to\s+|becomes?\s+|reaches\s+|goes\s+to\s+|turns?\s+(?:to\s+|into\s+)?|is\s+now\s+|switch(?:es|ed)?\s+to\s+|flagged\s+(?:as\s+)?|updated\s+to\s+)(?:the\s+)?("[^"]+"|'[^']+'|“[^”]+”|[a-z0-9-]+(?:\s+[a-z0-9-]+){0,2})"#)
         .expect("value regex")
 });
-/// "gets a rating of 5", "is given a score of 10", "is assigned to me": group 1 the
+/// "gets a score of 1", "is given a score of 10", "is assigned to me": group 1 the
 /// field, group 2 the value.
 pub static FIELD_OF: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"\b(?:gets?|got|receives?|received|is\s+given|has|is\s+rated)\s+(?:a|an)\s+([a-z_]+)\s+of\s+([a-z0-9.-]+)\b|\b(?:is|gets?|was)\s+(assigned|allocated|reassigned)\s+to\s+(me|[a-z]+)\b")
@@ -52,7 +52,7 @@ pub static STATUS_WORD: LazyLock<Regex> = LazyLock::new(|| {
 pub static ADJ_STATE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"\b(completed|finished|closed|resolved|paid|approved|confirmed|cancell?ed|shipped|delivered|won|lost|done|archived|rejected|accepted|published)\s+[a-z]+").expect("adjective state regex")
 });
-/// "for every high priority request": a verbless clause about each record.
+/// "for each critical bug": a verbless clause about each record.
 pub static FOR_EACH: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"^(?:for\s+(?:each|every|any)|any)\s+[a-z]").expect("for each regex"));
 /// The act in an event clause ("applies", "submits", "pays"), for the record it creates.
@@ -103,7 +103,7 @@ pub const ORDERS: [&str; 30] = [
 pub const DOERS: [&str; 14] =
     ["i", "we", "you", "they", "someone", "somebody", "anyone", "who", "to", "will", "can", "should", "he", "she"];
 pub const WEAK_HEADS: [&str; 8] = ["every", "each", "on", "if", "after", "upon", "for", "any"];
-/// Record words that say nothing of the kind of record ("a loan record").
+/// Record words that say nothing of the kind of record ("an invoice record").
 pub const GENERIC_HEADS: [&str; 6] = ["record", "entry", "item", "row", "one", "object"];
 pub const NOT_QUALIFIERS: [&str; 12] =
     ["after", "before", "upon", "during", "until", "into", "about", "than", "while", "per", "via", "through"];

@@ -36,7 +36,7 @@ fn common_schedules() {
 #[test]
 fn weekends_quarters_and_twice_a_day() {
     assert_eq!(cron("on weekends at 10am post the specials"), "0 10 * * 6,0");
-    assert_eq!(cron("every Saturday and Sunday at 6"), "0 18 * * 6,0");
+    assert_eq!(cron("on Saturdays and Sundays at 6"), "0 18 * * 6,0");
     assert_eq!(cron("a quarterly report to the board"), "0 8 1 1,4,7,10 *");
     assert_eq!(cron("twice a day check the stock"), "0 8,17 * * *");
     assert!(schedule("twice a day check the stock").assumed.is_some());
@@ -52,15 +52,15 @@ fn noon_tonight_and_the_first_monday() {
     assert!(schedule("remind everyone tonight").assumed.unwrap().contains("tonight"));
     assert_eq!(cron("on the first Monday of the month at 10"), "0 10 * * 1#1");
     assert_eq!(cron("the second tuesday of each month"), "0 8 * * 2#2");
-    assert_eq!(cron("on the first of every month at 9 in the morning"), "0 9 1 * *");
-    assert_eq!(cron("at 9 in the evening"), "0 21 * * *");
+    assert_eq!(cron("on the 1st of every month at 7 in the morning"), "0 7 1 * *");
+    assert_eq!(cron("at 10 in the evening"), "0 22 * * *");
 }
 
 #[test]
 fn what_cron_cannot_hold_is_kept_with_its_reason() {
     for text in [
         "every other Monday",
-        "every two weeks on Friday",
+        "every three weeks on Thursday",
         "biweekly sync",
         "on the last Friday of the month",
         "every 45 minutes",

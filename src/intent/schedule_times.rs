@@ -1,5 +1,5 @@
 //! Times of day in a request: "at 6:45am", "9pm", "17:00", "at 9 and 5", "noon",
-//! "midnight", "9 in the morning", "8h30", and parts of the day ("every morning",
+//! "midnight", "7 in the morning", "8h30", and parts of the day ("every morning",
 //! "tonight", "end of day"). A bare "at 5" is 17:00: nobody schedules a report for 5am
 //! without saying so.
 

@@ -1,7 +1,7 @@
 //! What a request asks the flow to do, in the order it says it: calls to outside tools
-//! ("create a deal in Pipedrive", "text the owner", "email me"), saves into the app's own
-//! records ("save it as an Order", "mark the request as closed"), and tools patchbay has
-//! no connector for ("on our Bluesky account"), which are asked about. The request is cut
+//! ("add a card in Trello", "text the owner", "email me"), saves into the app's own
+//! records ("keep it as a Payment", "set the ticket to resolved"), and tools patchbay has
+//! no connector for ("on our Mastodon account"), which are asked about. The request is cut
 //! into clauses (at commas, "then", and "and" before a new order); the trigger's clause
 //! and the schedule's words are left out, since they say when, not what.
 
@@ -40,7 +40,7 @@ pub enum Act<'c, 'a> {
         clause: Clause,
         update: bool,
     },
-    /// A tool outside the catalog ("Bluesky"), for the kind of work the clause asks.
+    /// A tool outside the catalog ("Mastodon"), for the kind of work the clause asks.
     Outside {
         tool: String,
         capability: Option<Capability>,
@@ -345,7 +345,7 @@ pub fn is_read(op: &Operation) -> bool {
     READ_PREFIXES.iter().any(|p| op.id.starts_with(p))
 }
 
-/// "save it as an Order", "mark the request as closed", "update the Opportunity here":
+/// "store it as a Payment", "set the ticket to resolved", "update the Account here":
 /// the app entity the clause writes to, where, and whether it updates one record.
 fn save_in<'a>(clause: &Clause, app: &'a AppStructure) -> Option<(usize, &'a Entity, bool)> {
     let verb = SAVE_VERB.captures(&clause.lower)?;
@@ -358,7 +358,7 @@ fn save_in<'a>(clause: &Clause, app: &'a AppStructure) -> Option<(usize, &'a Ent
 }
 
 /// A capitalised name after "on/to/in/via our …" that is no catalog tool, no day, and
-/// none of the app's own words ("on our Bluesky account"), or a well-known tool patchbay
+/// none of the app's own words ("on our Mastodon account"), or a well-known tool patchbay
 /// has no connector for.
 fn outside_tool(clause: &Clause, r: &Reading<'_, '_>) -> Option<String> {
     let app = r.app;

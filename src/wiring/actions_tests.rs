@@ -53,12 +53,12 @@ fn email_goes_to_the_connected_mail_tool_and_a_dm_is_a_direct_message() {
 
 #[test]
 fn writing_into_the_app_is_a_save_and_an_unknown_tool_is_outside() {
-    assert_eq!(acts("When a Stripe payment succeeds, record it as an Order", 31), ["save:Order"]);
+    assert_eq!(acts("When a Stripe payment succeeds, record the payment as a new Order", 31), ["save:Order"]);
     assert_eq!(acts("When an order ships, shout it out on our Mastodon account", 19), ["outside:Mastodon"]);
 }
 
 #[test]
 fn a_tool_named_for_something_it_does_gets_that_action() {
     assert_eq!(acts("For each paid order, open a Linear issue", 19), ["linear.create_issue"]);
-    assert_eq!(acts("When an order ships, log a row in our Google Sheet", 19), ["google_sheets.add_row"]);
+    assert_eq!(acts("When an order ships, log a row in the Google Sheet", 19), ["google_sheets.add_row"]);
 }

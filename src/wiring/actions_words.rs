@@ -93,7 +93,7 @@ pub static SAVE_VERB: LazyLock<Regex> = LazyLock::new(|| {
     re(r"\b(save|store|record|log|keep|add|create|insert|put|mark|update|set|flag|move|close|copy|turn|make|file)\b")
 });
 pub const UPDATE_VERBS: [&str; 6] = ["mark", "update", "set", "flag", "move", "close"];
-/// Words before a tool's name ("on our Bluesky account").
+/// Words before a tool's name ("on our Mastodon account").
 pub const PLACE_WORDS: [&str; 8] = ["on", "to", "in", "via", "using", "through", "with", "into"];
 /// Words after a tool's name that say it is one ("account", "workspace").
 pub const ACCOUNT_WORDS: [&str; 9] =

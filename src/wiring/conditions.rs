@@ -1,8 +1,8 @@
 //! Which records a flow is about, read from the request's words against one entity's
-//! fields: open or finished ("the chores nobody has done yet"), overdue, a priority or
-//! severity ("urgent requests"), an amount ("orders over $500", "a score above 80"), a
+//! fields: open or finished ("the errands no one has finished"), overdue, a priority or
+//! severity ("urgent requests"), an amount ("orders over $500", "a rating above 4"), a
 //! kind of sender ("from a customer"), "assigned to me", an empty field ("submissions
-//! without a grade"), a date within the next N days ("closing in the next 14 days"), and
+//! without a grade"), a date within the next N days ("renewing in the next 30 days"), and
 //! states ("confirmed bookings", "out of stock products"). A field the words need but the
 //! entity lacks is reported, so that the builder is offered to add it instead of getting
 //! a flow that quietly ignores the words.
@@ -99,7 +99,7 @@ pub fn read(lower: &str, entity: &Entity, me: &str) -> Found {
             continue;
         }
         let whole = c.get(0).map_or("", |m| m.as_str());
-        // "without delay" is no field; "don't have a grade" surely names one.
+        // "without delay" is no field; "doesn't have a due date" surely names one.
         let sure =
             whole.contains("have") || [" a ", " an ", " any ", " is ", " are "].iter().any(|a| whole.contains(a));
         match fields::named(entity, word) {
@@ -191,7 +191,7 @@ fn open_or_done(lower: &str, entity: &Entity, found: &mut Found) {
     }
 }
 
-/// "over $500", "a score above 80", "at least 3 guests": the number field named just
+/// "over $500", "a rating above 4", "at least 3 guests": the number field named just
 /// before, else the entity's amount, else its only number.
 fn amount(lower: &str, c: &Captures<'_>, entity: &Entity, found: &mut Found) {
     let Some(whole) = c.get(0) else { return };
@@ -253,7 +253,7 @@ fn span(n: u32, unit: &str) -> String {
     }
 }
 
-/// "closing in the next 14 days", "due within 3 days", "due this week".
+/// "renewing in the next 30 days", "due within 3 days", "due this week".
 fn within(word: &str, duration: &str, entity: &Entity, found: &mut Found) {
     let stem = word.trim_end_matches("ing").trim_end_matches('e');
     let field = (stem.len() >= 2)

@@ -50,7 +50,7 @@ fn amounts_compare_the_number_field_named_or_the_only_one() {
 fn dates_within_the_next_days_and_empty_fields() {
     let f = read_ticket("tickets due in the next 10 days");
     assert_eq!(f.conditions, [Condition::new("due_on", Op::WithinNext, "P10D")]);
-    let f = read_ticket("tickets that still don't have a resolution note");
+    let f = read_ticket("tickets that do not yet have a resolution note");
     assert_eq!(f.conditions, [Condition { field: "resolution_note".into(), op: Op::IsEmpty, value: None }]);
     let f = read_ticket("unassigned tickets");
     assert_eq!(f.conditions, [Condition { field: "assignee_email".into(), op: Op::IsEmpty, value: None }]);

@@ -24,7 +24,7 @@ pub static AMOUNT: LazyLock<Regex> = LazyLock::new(|| {
 });
 /// Units after a number that make it a time span, not an amount ("more than 3 days").
 pub const TIME_UNITS: [&str; 7] = ["day", "hour", "week", "minute", "month", "year", "%"];
-/// "closing in the next 14 days": group 1 the word before, 2 the count, 3 the unit.
+/// "renewing in the next 30 days": group 1 the word before, 2 the count, 3 the unit.
 pub static WITHIN: LazyLock<Regex> = LazyLock::new(|| {
     re(
         r"\b(?:([a-z]+)\s+)?(?:in|within|over|during)\s+(?:the\s+)?(?:next|coming|upcoming|following)\s+(\d+|two|three|four|five|six|seven|ten|fourteen|thirty)?\s*(days?|weeks?|hours?|months?)\b|\b([a-z]+)\s+within\s+(\d+|two|three|four|five|six|seven|ten|fourteen|thirty)\s+(days?|weeks?|hours?|months?)\b",

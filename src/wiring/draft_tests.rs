@@ -47,7 +47,7 @@ fn a_mail_trigger_labels_the_message_and_says_what_it_cannot_check() {
 
 #[test]
 fn a_zone_named_in_the_request_beats_the_apps() {
-    let a = answer("Each weekday at 6:30am Lisbon time email me the jobs due this week", studio());
+    let a = answer("Each weekday at 6:30am Lisbon time, send me the jobs due this week", studio());
     assert_eq!(a["flow"]["trigger"], json!({"kind": "schedule", "cron": "30 6 * * 1-5", "time_zone": "Europe/Lisbon"}));
 }
 

@@ -44,7 +44,7 @@ pub enum Unbuildable {
         "I cannot run a flow on {text:?}: {reason}. Choose a schedule I can keep, such as every week, or on set days of the month."
     )]
     UnsupportedSchedule { text: String, reason: String },
-    /// A tool the catalog has no connector for ("our Bluesky account").
+    /// A tool the catalog has no connector for ("our Mastodon account").
     #[error("patchbay has no connector for {tool}{}", options_line(.options))]
     OutsideTool { tool: String, options: Vec<String> },
     /// The tool named as the start has no trigger for what the request is about ("a

@@ -41,7 +41,7 @@ pub(super) fn time_zone(stated: Option<&str>, ctx: &Context<'_>, start: &Start<'
     "UTC".into()
 }
 
-/// "patchbay has no connector for Bluesky: should it use X (Twitter), LinkedIn or …".
+/// "patchbay has no connector for Mastodon: should it use X (Twitter), LinkedIn or …".
 pub(super) fn outside(tool: &str, capability: Option<Capability>, catalog: &Catalog) -> Unbuildable {
     let mut options: Vec<&crate::catalog::Connector> =
         catalog.iter().filter(|c| capability.is_some_and(|k| c.actions.iter().any(|a| a.capability == k))).collect();
@@ -53,7 +53,7 @@ pub(super) fn outside(tool: &str, capability: Option<Capability>, catalog: &Cata
 }
 
 /// No order and no trigger: no flow at all ("make the header blue"), or a request that
-/// never says when or what ("wire up Jira so it just happens").
+/// never says when or what ("hook up Asana and make it work").
 pub(super) fn no_start(text: &Text, route: &RouteResult, ctx: &Context<'_>) -> Unbuildable {
     if route.selected.is_empty() && named::tools(text, ctx.catalog, ctx.app).is_empty() {
         return Unbuildable::NoTool;

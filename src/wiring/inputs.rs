@@ -38,8 +38,8 @@ pub struct Sources<'a> {
     pub scheduled: bool,
     /// A short line for titles when nothing better exists (a button's label, the flow name).
     pub fallback_title: String,
-    /// The words of the request that ask for this step ("open a Jira issue in the IT
-    /// project"): values named there ("IT") fill the inputs they name.
+    /// The words of the request that ask for this step ("file a Linear issue in the
+    /// Mobile project"): values named there ("Mobile") fill the inputs they name.
     pub clause: &'a str,
     /// Tool names, which are never a value ("the Jira project" names no project).
     pub tools: &'a [String],
@@ -95,7 +95,7 @@ const NAMED_INPUTS: &[(&str, &[&str])] = &[
     ("company", &["company"]),
 ];
 
-/// The value the step's words give an input by name ("the IT project" → `IT`, "in
+/// The value the step's words give an input by name ("the Mobile project" → `Mobile`, "in
 /// acme/website" → the repository `acme/website`).
 pub fn named_value(input: &str, clause: &str, tools: &[String]) -> Option<String> {
     if input == "repository"

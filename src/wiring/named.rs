@@ -1,6 +1,6 @@
 //! What a request names by name: the tools ("in Google Sheets", "our Discord", "a Square
-//! payment") and the values it gives an input next to the input's own word ("the IT
-//! project", "the Sales channel", "our 'Client Launches' Asana project", "with the label
+//! refund") and the values it gives an input next to the input's own word ("the Mobile
+//! project", "the Sales channel", "the 'Spring Promo' Trello board", "with the label
 //! Invoices"), so that a flow uses them instead of asking again.
 
 use crate::app::AppStructure;
@@ -62,7 +62,7 @@ fn token_is(token: &str, word: &str) -> bool {
 }
 
 /// The value the text gives next to one of `words` (an input's name and its synonyms):
-/// `"Client Launches" project`, `the IT project`, `the Sales channel`, `label Invoices`,
+/// `"Spring Promo" board`, `the Mobile project`, `the Sales channel`, `label Invoices`,
 /// `the folder called Receipts`. `skip` are words that are not values here (tool names).
 pub fn value_near(original: &str, words: &[&str], skip: &[String]) -> Option<String> {
     let text = Text::new(original);
@@ -72,12 +72,12 @@ pub fn value_near(original: &str, words: &[&str], skip: &[String]) -> Option<Str
         if !words.iter().any(|w| forms(w).contains(&t.lower)) {
             continue;
         }
-        // A quoted value anywhere shortly before: "'Client Launches' Asana project".
+        // A quoted value anywhere shortly before: "'Spring Promo' Trello board".
         let window_start = toks.get(i.saturating_sub(4)).map_or(0, |x| x.start);
         if let Some(q) = original.get(window_start..t.start).and_then(last_quoted) {
             return Some(q);
         }
-        // Capitalised words right before, after an article: "the IT project".
+        // Capitalised words right before, after an article: "the Mobile project".
         let mut j = i;
         let mut run = Vec::new();
         while j > 0 {
@@ -95,7 +95,7 @@ pub fn value_near(original: &str, words: &[&str], skip: &[String]) -> Option<Str
             run.insert(0, prev.raw.clone());
             j -= 1;
         }
-        // "the IT project", "my Dropbox Invoices folder": after an article or a tool's name.
+        // "the Mobile project", "my Dropbox Invoices folder": after an article or a tool's name.
         let after_article = j > 0
             && (["the", "our", "my", "a", "an", "their", "your"].contains(&toks[j - 1].lower.as_str())
                 || skip.iter().any(|s| words_of(s).last() == Some(&toks[j - 1].lower)));
@@ -165,8 +165,8 @@ mod tests {
 
     #[test]
     fn tools_are_found_by_name_and_everyday_words_need_a_capital() {
-        assert_eq!(ids("add a row to the Points sheet in Google Sheets"), ["google_sheets"]);
-        assert_eq!(ids("When a Square payment succeeds, tell us on Teams"), ["square", "microsoft_teams"]);
+        assert_eq!(ids("append the totals to the Budget tab in Google Sheets"), ["google_sheets"]);
+        assert_eq!(ids("After a Square refund, ping us on Teams"), ["square", "microsoft_teams"]);
         assert_eq!(ids("a square table for the teams"), Vec::<String>::new());
         assert_eq!(ids("show my tasks"), Vec::<String>::new());
     }
@@ -175,10 +175,13 @@ mod tests {
     fn values_are_read_next_to_the_word_they_fill() {
         let skip = vec!["Asana".to_owned(), "Jira".to_owned()];
         assert_eq!(
-            value_near("in our 'Client Launches' Asana project", &["project"], &skip).as_deref(),
-            Some("Client Launches")
+            value_near("on the 'Spring Promo' Asana project", &["project"], &skip).as_deref(),
+            Some("Spring Promo")
         );
-        assert_eq!(value_near("Open a Jira issue in the IT project", &["project"], &skip).as_deref(), Some("IT"));
+        assert_eq!(
+            value_near("File a Jira ticket in the Mobile project", &["project"], &skip).as_deref(),
+            Some("Mobile")
+        );
         assert_eq!(value_near("with the label Invoices", &["label"], &skip).as_deref(), Some("Invoices"));
         assert_eq!(value_near("into the folder called Receipts", &["folder"], &skip).as_deref(), Some("Receipts"));
         assert_eq!(value_near("post in the lead's channel", &["channel"], &skip), None);

@@ -284,7 +284,7 @@ fn agent_nouns(verb: &str) -> Vec<String> {
     out
 }
 
-/// The connector trigger the event names ("a Square payment", "a Jira issue"), or the one
+/// The connector trigger the event names ("a Stripe charge", "a Linear issue"), or the one
 /// the router picked, with its best trigger; `true` when the event clause names the tool.
 fn connector_event<'a>(
     event: &Event,
@@ -369,7 +369,7 @@ pub fn stem(word: &str) -> String {
     w.trim_end_matches('e').to_owned()
 }
 
-/// "on the Check-in page": the app's page of that name, or the words as written.
+/// "on the Admin page": the app's page of that name, or the words as written.
 fn page_named(scene: &Scene<'_>) -> Option<String> {
     let lower = &scene.text.lower;
     let at = lower.find(" page")?;

@@ -50,7 +50,7 @@ pub fn read<'a>(entity: &'a Entity, event: Option<&Event>, scene: &Scene<'a>) ->
         (EntityChange::FieldChanged, Some(e), _) => changed_field(entity, e, scene.me)?,
         _ => (None, None),
     };
-    // A new record's clause narrows which ones ("every high priority request"); a change's
+    // A new record's clause narrows which ones ("each critical bug"); a change's
     // clause names the change, which is not a condition on top of it.
     let spans: Vec<(usize, usize)> = match event {
         Some(e) if change != EntityChange::Created => vec![(e.start, e.end)],
@@ -112,7 +112,7 @@ fn headline(entity: &Entity, change: EntityChange, field: Option<&str>, to: Opti
 }
 
 /// The field a "changed to" event watches and the value it waits for: the field the
-/// request names ("stage", "a lead's status"); a done-flag for "completed"; a yes/no field
+/// request names ("stage", "an order's state"); a done-flag for "completed"; a yes/no field
 /// named by the value ("approved"); else the status field. A field the app lacks is asked
 /// about.
 fn changed_field(entity: &Entity, e: &Event, me: &str) -> Result<(Option<String>, Option<Value>), Unbuildable> {

@@ -95,7 +95,7 @@ pub fn append<'s>(
 }
 
 /// A save into `entity`: values from the trigger's record, the value the clause names
-/// ("mark the request as closed"), and for an update the record it finds.
+/// ("set the ticket to resolved"), and for an update the record it finds.
 fn save_act(
     entity: &Entity,
     update: bool,
@@ -194,7 +194,7 @@ pub fn save(entity: &Entity, outputs: &[String], steps: &[Step], match_on: Optio
 
 /// A connector trigger's inputs: the value the event moves to for the trigger's own state
 /// input ("stage"), a channel, an address, or a value named next to the input's word
-/// ("our 'Client Launches' Asana project", "with the label Invoices"); required ones
+/// ("the 'Spring Promo' Trello board", "with the label Invoices"); required ones
 /// nothing fills become settings.
 pub fn config(
     c: &Connector,

@@ -234,7 +234,7 @@ async fn a_new_app_from_the_homepage_gets_its_data_in_one_click_and_then_its_flo
         d.wait_for(Locator::Css(&format!("[data-add-chip='{id}']"))).await.click().await.unwrap();
         d.wait_for(Locator::Css(&format!("[data-chips] .chip[data-id='{id}']"))).await;
     }
-    d.type_into("textarea#prompt", "A sales tracker: when a deal is won, post it in #sales and add a row to a sheet")
+    d.type_into("textarea#prompt", "A sales tracker: when a deal is won, post it in #sales and append it to a sheet")
         .await;
     d.press("Create app").await;
 

@@ -225,7 +225,7 @@ fn flow_draft_answers_each_line_with_a_flow_a_question_or_an_error() {
         "not json".to_owned(),
         json!({"prompt": "every other Tuesday email me the tickets", "app": app}).to_string(),
         json!({"prompt": "Share new tickets on our Mastodon account", "app": app}).to_string(),
-        json!({"prompt": "Email me when a ticket's mood changes to grumpy", "app": app}).to_string(),
+        json!({"prompt": "Ping me by email once a ticket's mood changes to grumpy", "app": app}).to_string(),
     ];
     let out = draft_lines(&(lines.join("\n") + "\n"));
     assert_eq!(out.len(), 5, "one answer per line: {out:?}");
