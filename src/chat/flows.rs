@@ -1,17 +1,38 @@
 //! The chat turn continues into a flow: once every tool a request needs is connected —
-//! right away, or when the callback completes the last card — the flow is generated,
-//! validated and stored as a draft, and the chat presents it for review and activation.
-//! A request whose data the app lacks gets an explanation instead of a wrong flow.
+//! right away, or when the callback completes the last card — the request is drafted
+//! with the same function as `patchbay flow draft`, validated and stored as a draft, and
+//! the chat presents it for review and activation. A request patchbay must ask about
+//! gets the question instead; when the app lacks the data, the answer carries a one-click
+//! offer to add it, after which the flow is wired.
 
 use super::payload_of;
 use crate::card::CardsPayload;
 use crate::catalog::Catalog;
 use crate::connections::Status;
 use crate::store::{AppRow, ChatMessage, NewMessage, Store, StoreError, UserRow};
-use crate::wiring::{self, Unbuildable, WiringError};
+use crate::wiring::offer::Offer;
+use crate::wiring::{self, WiringError, draft};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
 
-/// Generates the flow for an assistant message's routing, when its tools are all
-/// connected and no flow was made for it yet. Returns the message that presents it.
+/// What an answer that asks stores besides the cards payload's keys: the offer, and the
+/// routed answer to wire again once it is taken.
+#[derive(Debug, Default, Serialize, Deserialize)]
+struct OfferPayload {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    offer: Option<Offer>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    answer_id: Option<i64>,
+}
+
+/// The offer an assistant message makes, with the routed answer it belongs to.
+pub fn offer_of(message: &ChatMessage) -> Option<(Offer, i64)> {
+    let payload: OfferPayload = serde_json::from_str(message.payload.as_deref()?).ok()?;
+    Some((payload.offer?, payload.answer_id?))
+}
+
+/// Drafts the flow for an assistant message's routing, when its tools are all connected
+/// and no flow was made for it yet. Returns the message that presents it (or asks).
 pub async fn continue_turn(
     store: &Store,
     catalog: &Catalog,
@@ -49,8 +70,17 @@ pub async fn continue_turn(
         request: &request,
         message_id: Some(answer.id),
     };
-    let (body, flow_id) = match wiring::generate(&route, &ctx) {
-        Ok(definition) => match wiring::save(store, catalog, app.id, &definition, Some(user.id)).await {
+    let drafted = draft::draft(&route, &ctx);
+    let notes = drafted.notes.join(" ");
+    let (body, flow_id, offer) = match (drafted.flow, drafted.asks.into_iter().next()) {
+        (_, Some(ask)) => {
+            let mut body = ask.message;
+            if !ask.options.is_empty() {
+                body.push_str(&format!(" Choices: {}.", ask.options.join(" · ")));
+            }
+            (body, None, ask.offer)
+        }
+        (Some(definition), None) => match wiring::save(store, catalog, app.id, &definition, Some(user.id)).await {
             Ok((stored, report)) => {
                 let mut body = format!("I wired a flow for this: {}.", definition.summary(catalog));
                 if report.is_blocked() {
@@ -60,17 +90,15 @@ pub async fn continue_turn(
                 } else {
                     body.push_str(" Review it and activate it when it looks right.");
                 }
-                (body, Some(stored.row.id))
+                (body, Some(stored.row.id), None)
             }
             Err(WiringError::Store(e)) => return Err(e),
-            Err(e) => (format!("The flow could not be stored: {e}."), None),
+            Err(e) => (format!("The flow could not be stored: {e}."), None, None),
         },
-        Err(Unbuildable::NoTool) => return Ok(None),
-        Err(why) => (why.to_string(), None),
+        (None, None) => return Ok(None),
     };
-    let payload = flow_id.map(|id| {
-        serde_json::to_string(&CardsPayload { route: None, cards: Vec::new(), flow_id: Some(id) }).unwrap_or_default()
-    });
+    let body = if notes.is_empty() { body } else { format!("{body} {notes}") };
+    let payload = payload(flow_id, offer, answer.id);
     let message = store
         .add_message(NewMessage {
             app_id: app.id,
@@ -81,4 +109,40 @@ pub async fn continue_turn(
         })
         .await?;
     Ok(Some(message))
+}
+
+/// The cards payload of the answer, with the offer and the answer to wire again.
+fn payload(flow_id: Option<i64>, offer: Option<Offer>, answer_id: i64) -> Option<String> {
+    if flow_id.is_none() && offer.is_none() {
+        return None;
+    }
+    let mut value = serde_json::to_value(CardsPayload { route: None, cards: Vec::new(), flow_id }).ok()?;
+    if let (Some(offer), Value::Object(map)) = (offer, &mut value) {
+        map.insert("offer".into(), serde_json::to_value(offer).ok()?);
+        map.insert("answer_id".into(), answer_id.into());
+    }
+    serde_json::to_string(&value).ok()
+}
+
+/// Takes the offer an assistant message made: adds the data to the app's structure (keys
+/// the structure holds that patchbay does not read are kept), then wires the request it
+/// was made for. Returns the message that presents the flow, or asks again.
+pub async fn accept_offer(
+    store: &Store,
+    catalog: &Catalog,
+    app: &AppRow,
+    user: &UserRow,
+    offer_message: &ChatMessage,
+) -> Result<Option<ChatMessage>, StoreError> {
+    let Some((offer, answer_id)) = offer_of(offer_message) else { return Ok(None) };
+    let mut raw: Value = serde_json::from_str(&app.structure).unwrap_or_else(|_| Value::Object(Default::default()));
+    offer.apply_json(&mut raw);
+    store.update_app_structure(app.id, &raw.to_string()).await?;
+    let (Some(app), Some(answer)) = (store.app(app.id).await?, store.message(answer_id).await?) else {
+        return Ok(None);
+    };
+    if answer.app_id != app.id {
+        return Ok(None);
+    }
+    continue_turn(store, catalog, &app, user, &answer).await
 }

@@ -1,13 +1,18 @@
-//! `patchbay flow show | validate`: print a stored flow's current definition, or check a
-//! definition file against the catalog (and an app structure) without a database.
+//! `patchbay flow draft | show | validate`: wire a request into a flow (or say what to ask
+//! first), print a stored flow's current definition, or check a definition file against
+//! the catalog (and an app structure) without a database.
 
-use super::{FlowCommand, apply_data_dir, runtime};
+use super::{DraftArgs, FlowCommand, apply_data_dir, runtime};
 use crate::app::AppStructure;
 use crate::config::Settings;
-use crate::wiring::{self, FlowDefinition};
+use crate::ranking::Router;
+use crate::wiring::{self, FlowDefinition, draft::DraftRequest};
 use anyhow::{Context, anyhow};
+use serde_json::{Value, json};
+use std::io::{BufRead, BufWriter, Write};
 use std::path::Path;
 use std::process::ExitCode;
+use std::sync::Arc;
 
 pub fn run(mut settings: Settings, cmd: FlowCommand) -> anyhow::Result<ExitCode> {
     let mut log = settings.log.clone();
@@ -21,6 +26,67 @@ pub fn run(mut settings: Settings, cmd: FlowCommand) -> anyhow::Result<ExitCode>
             show(&settings, id)
         }
         FlowCommand::Validate { file, app } => validate(&settings, &file, app.as_deref()),
+        FlowCommand::Draft(args) => draft(&settings, args),
+    }
+}
+
+fn draft(settings: &Settings, args: DraftArgs) -> anyhow::Result<ExitCode> {
+    let catalog = Arc::new(crate::load_catalog(settings)?);
+    let router = Router::build(catalog, settings.router.max_prompt_chars)?;
+    let requester = args.requester.unwrap_or_default();
+    if args.jsonl {
+        let stdin = std::io::stdin();
+        let mut input = stdin.lock();
+        let mut out = BufWriter::new(std::io::stdout().lock());
+        let mut line = Vec::new();
+        loop {
+            line.clear();
+            if input.read_until(b'\n', &mut line)? == 0 {
+                break;
+            }
+            if let Some(answer) = draft_line(&router, &requester, &line) {
+                serde_json::to_writer(&mut out, &answer)?;
+                out.write_all(b"\n")?;
+            }
+        }
+        out.flush()?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    let Some(prompt) = args.prompt else {
+        anyhow::bail!("give a prompt, or --jsonl to read requests from standard input");
+    };
+    let app: Value = match &args.app {
+        Some(path) => serde_json::from_str(&read(path)?).map_err(|e| anyhow!("{}: {e}", path.display()))?,
+        None => json!({}),
+    };
+    let answer = answer(&router, &requester, &json!({"prompt": prompt, "app": app}));
+    println!("{}", serde_json::to_string_pretty(&answer)?);
+    Ok(if answer.get("error").is_some() { ExitCode::from(2) } else { ExitCode::SUCCESS })
+}
+
+/// The output for one input line; `None` for a blank line, `{"error"}` for a bad one.
+fn draft_line(router: &Router, requester: &str, raw: &[u8]) -> Option<Value> {
+    let Ok(text) = std::str::from_utf8(raw) else {
+        return Some(json!({ "error": "the line is not valid UTF-8" }));
+    };
+    let text = text.trim();
+    if text.is_empty() {
+        return None;
+    }
+    Some(match serde_json::from_str::<Value>(text) {
+        Ok(value) => answer(router, requester, &value),
+        Err(e) => json!({ "error": format!("the line is not valid JSON: {e}") }),
+    })
+}
+
+fn answer(router: &Router, requester: &str, value: &Value) -> Value {
+    let drafted = DraftRequest::from_json(value).and_then(|request| {
+        let route = router.route(&request.route)?;
+        Ok(wiring::draft::draft_routed(router.catalog(), &request, &route, requester))
+    });
+    match drafted {
+        Ok(d) => serde_json::to_value(d).unwrap_or_else(|e| json!({ "error": e.to_string() })),
+        Err(e) => json!({ "error": e.to_string() }),
     }
 }
 

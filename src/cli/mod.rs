@@ -71,7 +71,7 @@ pub enum Command {
     Catalog(CatalogCommand),
     /// Create or upgrade the database schema, then exit.
     Migrate(DataArgs),
-    /// Show or validate flow definitions.
+    /// Draft, show or validate flow definitions.
     #[command(subcommand)]
     Flow(FlowCommand),
     /// Add people from the command line (the first owner, for one).
@@ -209,6 +209,8 @@ pub enum FlowCommand {
         #[command(flatten)]
         data: DataArgs,
     },
+    /// Wire a request into a flow, or say what to ask first; prints JSON (see DESIGN.md).
+    Draft(DraftArgs),
     /// Validate a flow definition file against the catalog and, optionally, an app.
     Validate {
         file: PathBuf,
@@ -216,6 +218,21 @@ pub enum FlowCommand {
         #[arg(long, value_name = "FILE")]
         app: Option<PathBuf>,
     },
+}
+
+#[derive(Debug, Args)]
+pub struct DraftArgs {
+    /// The request to wire (omit with --jsonl).
+    pub prompt: Option<String>,
+    /// JSON file with the app's structure (may carry "time_zone").
+    #[arg(long, value_name = "FILE")]
+    pub app: Option<PathBuf>,
+    /// Who "me" is (an email address); without it, "me" becomes a setting.
+    #[arg(long, value_name = "EMAIL")]
+    pub requester: Option<String>,
+    /// Read {"prompt", "app"?} lines on stdin; write one JSON line for each.
+    #[arg(long, conflicts_with_all = ["prompt", "app"])]
+    pub jsonl: bool,
 }
 
 pub fn run(cli: Cli) -> ExitCode {

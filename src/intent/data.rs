@@ -36,7 +36,7 @@ const SYNONYMS: &[&[&str]] = &[
     &["review", "feedback", "rating", "testimonial"],
     &["post", "article", "blog"],
     &["event", "meeting", "session"],
-    &["employee", "staff", "teammate"],
+    &["employee", "staff", "teammate", "hire", "recruit", "starter", "worker"],
     &["expense", "cost", "spending"],
     &["application", "applicant", "candidate", "resume"],
     &["message", "comment", "note"],
@@ -120,6 +120,43 @@ const DATA_DETERMINERS: &[&str] = &[
     "the",
 ];
 
+/// Words before "list" that do not name records ("the full list", "a mailing list").
+const NOT_LIST_NOUNS: &[&str] = &[
+    "full",
+    "whole",
+    "complete",
+    "entire",
+    "same",
+    "this",
+    "that",
+    "a",
+    "an",
+    "daily",
+    "weekly",
+    "monthly",
+    "updated",
+    "current",
+    "final",
+    "short",
+    "long",
+    "mailing",
+    "distribution",
+    "drop",
+    "dropdown",
+    "check",
+    "bulleted",
+    "numbered",
+    "nice",
+    "clean",
+    "simple",
+    "sorted",
+    "filtered",
+    "to",
+    "of",
+    "in",
+    "on",
+];
+
 fn group_of(word: &str) -> Option<&'static [&'static str]> {
     SYNONYMS.iter().copied().find(|g| g.contains(&word))
 }
@@ -192,6 +229,26 @@ pub fn find(text: &Text, app: &AppStructure, skip: &[(usize, usize)]) -> Vec<Dat
             push(
                 &mut refs,
                 DataRef { mention: token.raw.clone(), entity: None, fields: Vec::new(), page: Some(page.clone()) },
+            );
+            continue;
+        }
+        // "the grocery list" in an app without groceries: data the app lacks, named.
+        if let Some(next) = text.tokens.get(i + 1)
+            && matches!(next.lower.as_str(), "list" | "lists")
+            && token.lower.chars().all(char::is_alphabetic)
+            && !NOT_LIST_NOUNS.contains(&token.lower.as_str())
+            && !DATA_DETERMINERS.contains(&token.lower.as_str())
+            && !NOT_DATA.contains(&word.as_str())
+            && !app.entities.is_empty()
+        {
+            push(
+                &mut refs,
+                DataRef {
+                    mention: format!("{} {}", token.raw, next.raw),
+                    entity: None,
+                    fields: Vec::new(),
+                    page: None,
+                },
             );
             continue;
         }

@@ -1,10 +1,14 @@
 //! Event triggers: "when a deal moves to Closed Won", "whenever a task is created", "when
-//! a new Typeform response arrives", "after checkout", "for each failed payment", and
-//! buttons ("when an admin clicks 'Send update'").
+//! a new Typeform response arrives", "after checkout", "for each failed payment", "if an
+//! invoice record gets removed", "when a ticket's state changes to Blocked", "if a
+//! review gets a score of 1", and buttons ("when an admin clicks 'Send update'", "add a
+//! 'Send list' button").
 
-use regex::Regex;
 use serde::{Deserialize, Serialize};
-use std::sync::LazyLock;
+
+#[path = "event_words.rs"]
+mod words;
+use words::*;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -42,49 +46,6 @@ pub struct Event {
     pub end: usize,
 }
 
-static CLAUSE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"\b(?:when(?:ever)?|once|as soon as|each time|every time|any ?time|if|after|upon|on|for (?:each|every)|every|each)\b[^,.;!?]*")
-        .expect("clause regex")
-});
-static CLICK: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r#"\b(?:clicks?|presses|press|taps?|hits?|pushes)\b\s+(?:on\s+)?(?:the\s+|a\s+)?(?:"[^"]+"|'[^']+'|“[^”]+”|[a-z ]{0,20}\bbutton)"#).expect("click regex")
-});
-static VALUE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r#"\b(?:marked\s+(?:as\s+)?|moves?\s+to\s+|moved\s+to\s+|changes?\s+to\s+|changed\s+to\s+|set\s+to\s+|becomes?\s+|reaches\s+|goes\s+to\s+|is\s+now\s+|switch(?:es|ed)?\s+to\s+|flagged\s+(?:as\s+)?)(?:the\s+)?("[^"]+"|'[^']+'|[a-z0-9-]+(?:\s+[a-z0-9-]+){0,2})"#)
-        .expect("value regex")
-});
-static CONDITION: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"\b(?:drops?|falls?|goes|rises?|exceeds?|is)\s+(?:below|above|under|over|low|high|out)\b|\bthreshold\b|\b(?:is|are|gets?|runs?)\s+(?:low|overdue|late|expired|expiring|approaching|due)\b|\bdeadlines?\s+(?:are|is)\s+approaching\b")
-        .expect("condition regex")
-});
-static CREATED: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"\bnew\b|\bcreated\b|\badded\b|\bsigns?\s+up\b|\bsigned\s+up\b|\bsignups?\b|\bsubmit(?:s|ted)?\b|\barrives?\b|\bcomes?\s+in\b|\b(?:is|are|was|were|gets?)\s+placed\b|\bplaces?\b|\bbooks?\b|\b(?:is|are|was|were|gets?)\s+booked\b|\bregisters?\b|\bjoins?\b|\b(?:is|are|was|were|gets?)\s+reported\b|\breports?\b|\b(?:is|are|was|were|gets?)\s+filed\b|\blands?\b|\b(?:is|are|was|were|gets?)\s+received\b|\breceives?\b|\b(?:is|are|was|were|gets?)\s+uploaded\b|\b(?:is|are|was|were|gets?)\s+made\b|\b(?:is|are|was|were|gets?)\s+opened\b|\bcreation\b|\b(?:is|are|was|were|gets?)\s+posted\b|\bpublish(?:es|ed)?\b|\boccurs?\b|\bhappens?\b|\bfails?\b|\bfailed\b|\bcheckout\b|\bsucceeds?\b|\b(?:is|are|was|were|gets?)\s+sent\b")
-        .expect("created regex")
-});
-static UPDATED: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"\bupdated?\b|\bchanges?\b|\bedited\b|\bmodified\b").expect("updated regex"));
-static DELETED: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"\bdeleted\b|\bremoved\b|\bcancel(?:l)?ed\b|\barchived\b").expect("deleted regex"));
-static STATUS_WORD: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"\b(?:is|are|was|were|gets?)\s+(approved|confirmed|completed|done|closed|paid|shipped|accepted|rejected|resolved|won|lost|published|released|enabled|disabled|signed|delivered|finished|assigned|escalated|urgent)\b|\b(closes|ships|completes|finishes|resolves)\b")
-        .expect("status regex")
-});
-
-/// Openers that mark an event clause more surely than "on", "each" or "if".
-static STRONG_HEAD: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"\b(?:when(?:ever)?|as soon as|each time|every time)\b").expect("strong head regex"));
-static FIELD_WORD: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"\b(stage|status|state|priority|severity|level|category|type|tier)\b").expect("field word regex")
-});
-
-const NOT_QUALIFIERS: [&str; 12] =
-    ["after", "before", "upon", "during", "until", "into", "about", "than", "while", "per", "via", "through"];
-const ARTICLES: [&str; 12] = ["a", "an", "the", "new", "each", "every", "any", "some", "my", "our", "your", "their"];
-const NOT_SUBJECTS: [&str; 22] = [
-    "is", "are", "was", "gets", "get", "moves", "someone", "somebody", "anyone", "user", "it", "they", "i", "we",
-    "you", "there", "time", "day", "week", "month", "morning", "night",
-];
-
 /// The first event trigger in the request, if any.
 pub fn find(original: &str) -> Option<Event> {
     find_folded(&crate::intent::text::fold(original), original)
@@ -93,21 +54,11 @@ pub fn find(original: &str) -> Option<Event> {
 /// As `find`, with the request already folded (`lower == fold(original)`, so the offsets
 /// found in one slice the other).
 pub fn find_folded(lower: &str, original: &str) -> Option<Event> {
-    debug_assert_eq!(lower.len(), original.len());
-    if let Some(m) = CLICK.find(lower) {
-        let start = lower[..m.start()].rfind([',', '.']).map(|i| i + 1).unwrap_or(0);
-        let clause_start =
-            CLAUSE.find_at(lower, start).filter(|c| c.start() <= m.start()).map(|c| c.start()).unwrap_or(m.start());
-        return Some(Event {
-            text: original[clause_start..m.end()].trim().to_owned(),
-            subject: Some("button".into()),
-            change: Change::Clicked,
-            value: quoted(&original[m.start()..m.end()]),
-            field: None,
-            qualifier: None,
-            start: clause_start,
-            end: m.end(),
-        });
+    if lower.len() != original.len() {
+        return None;
+    }
+    if let Some(button) = button(lower, original) {
+        return Some(button);
     }
     let mut at = 0;
     while let Some(m) = CLAUSE.find_at(lower, at) {
@@ -116,50 +67,105 @@ pub fn find_folded(lower: &str, original: &str) -> Option<Event> {
         let head = clause.split_whitespace().next().unwrap_or("");
         // "on my calendar when a task is marked…": the clause starts at "when", not at a
         // weaker opener before it.
-        if matches!(head, "every" | "each" | "on" | "if" | "after" | "upon" | "for")
-            && let Some(strong) = STRONG_HEAD.find(&clause[head.len()..])
+        if WEAK_HEADS.contains(&head)
+            && let Some(strong) = clause.get(head.len()..).and_then(|rest| STRONG_HEAD.find(rest))
         {
             at = m.start() + head.len() + strong.start();
             continue;
         }
-        // "every"/"each"/"on" open a clause only before "new …" or a created-style verb
+        let verbless = ["for", "any", "anytime"].contains(&head);
+        let adjective = verbless && FOR_EACH.is_match(clause) && ADJ_STATE.is_match(clause);
+        let change = match classify(clause) {
+            // "for every completed task", "for each paid invoice": each record reaching a state.
+            None | Some(Change::Created) if adjective => Change::FieldChanged,
+            Some(c) => c,
+            // "for each critical bug": each new record, said without a verb.
+            None if verbless && FOR_EACH.is_match(clause) => Change::Created,
+            None => continue,
+        };
+        // "every"/"each"/"on" open a clause only before "new …" or a verb of change
         // ("every new signup", "on new orders"); "every day" is a schedule.
-        if matches!(head, "every" | "each" | "on" | "if" | "after")
-            && !CREATED.is_match(clause)
-            && !STATUS_WORD.is_match(clause)
-            && !VALUE.is_match(clause)
-            && !CONDITION.is_match(clause)
+        let second = clause.split_whitespace().nth(1).unwrap_or("");
+        let timely = TIME_WORDS.contains(&second)
+            || crate::intent::schedule::is_calendar_word(second)
+            || second.starts_with(|c: char| c.is_ascii_digit());
+        if matches!(head, "every" | "each" | "on")
+            && (timely || !(CREATED.is_match(clause) || STATUS_WORD.is_match(clause) || VALUE.is_match(clause)))
+            && !DELETED.is_match(clause)
         {
             continue;
         }
-        let change = classify(clause);
-        let Some(change) = change else { continue };
-        let value = VALUE
-            .captures(clause)
-            .map(|c| {
-                clean_value(
-                    &original
-                        [m.start() + c.get(1).map_or(0, |g| g.start())..m.start() + c.get(1).map_or(0, |g| g.end())],
-                )
-            })
-            .or_else(|| STATUS_WORD.captures(clause).and_then(|c| c.get(1)).map(|g| g.as_str().to_owned()));
-        let (subject, qualifier) = subject(clause);
+        // "when a task is done post it in #team": the clause ends where an order begins.
+        let end = m.start() + order_at(clause).unwrap_or(clause.len());
+        let clause = lower.get(m.start()..end).unwrap_or(clause);
+        let (value, field) = value_and_field(clause, m.start(), original);
+        let (subject, qualifier, owner_field) = subject(clause);
+        // "when a ticket's priority changes": a change of that field, to any value.
+        let change = if change == Change::Updated && owner_field.is_some() { Change::FieldChanged } else { change };
+        let field = field.or(owner_field.filter(|_| value.is_some() || change == Change::FieldChanged));
         return Some(Event {
-            text: original[m.start()..m.end()].trim().to_owned(),
+            text: original.get(m.start()..end).unwrap_or("").trim().to_owned(),
             subject,
             change,
-            field: value.as_ref().and_then(|_| field_named(clause)),
+            field,
             value,
             qualifier,
             start: m.start(),
-            end: m.end(),
+            end,
         });
     }
     None
 }
 
+/// Where an order to do something starts inside an event clause: a verb in its plain
+/// form ("post", not "posts" or "posted") after the clause's own words, and not after a
+/// person who does it ("when I post").
+fn order_at(clause: &str) -> Option<usize> {
+    let mut words = clause.char_indices().filter(|(i, c)| {
+        c.is_alphabetic() && clause.get(..*i).and_then(|b| b.chars().next_back()).is_none_or(|p| !p.is_alphanumeric())
+    });
+    let mut previous = "";
+    let mut count = 0;
+    for (i, _) in words.by_ref() {
+        let word = clause.get(i..).unwrap_or("").split(|c: char| !c.is_alphanumeric()).next().unwrap_or("");
+        count += 1;
+        // "a new email" is a noun, not an order to email.
+        if count > 3
+            && ORDERS.contains(&word)
+            && !DOERS.contains(&previous)
+            && !ARTICLES.contains(&previous)
+            && !["this", "that", "his", "her", "its", "no"].contains(&previous)
+        {
+            return Some(i);
+        }
+        previous = word;
+    }
+    None
+}
+
+/// "when an admin clicks 'Send update'", "put an 'Export members' button on the Admin page".
+fn button(lower: &str, original: &str) -> Option<Event> {
+    let m = CLICK.find(lower).or_else(|| BUTTON.find(lower))?;
+    let before = lower.get(..m.start())?;
+    let sentence = before.rfind(['.', '!', '?', ';']).map(|i| i + 1).unwrap_or(0);
+    let start = CLAUSE.find_at(lower, sentence).filter(|c| c.start() <= m.start()).map_or(m.start(), |c| c.start());
+    let label = original.get(m.start()..m.end()).and_then(quoted).or_else(|| {
+        BUTTON.captures(lower).and_then(|c| c.get(1)).and_then(|g| original.get(g.start()..g.end())).map(title)
+    });
+    Some(Event {
+        text: original.get(start..m.end()).unwrap_or("").trim().to_owned(),
+        subject: Some("button".into()),
+        change: Change::Clicked,
+        value: label.filter(|l| !l.is_empty()),
+        field: None,
+        qualifier: None,
+        start,
+        end: m.end(),
+    })
+}
+
 fn classify(clause: &str) -> Option<Change> {
-    if VALUE.is_match(clause) || STATUS_WORD.is_match(clause) {
+    if VALUE.is_match(clause) || STATUS_WORD.is_match(clause) || FIELD_OF.is_match(clause) {
         Some(Change::FieldChanged)
     } else if CONDITION.is_match(clause) {
         Some(Change::Condition)
@@ -174,9 +180,43 @@ fn classify(clause: &str) -> Option<Change> {
     }
 }
 
-/// The noun the clause is about (the word after an article, or the first plausible noun),
-/// and the words that narrow it ("critical" in "a critical incident").
-fn subject(clause: &str) -> (Option<String>, Option<String>) {
+/// The value a field moves to and the field, when the clause names them: "moves to the
+/// Closed Won stage", "changes stage to Negotiation", "gets a score of 1", "is checked off".
+fn value_and_field(clause: &str, offset: usize, original: &str) -> (Option<String>, Option<String>) {
+    let raw = |g: Option<regex::Match<'_>>| {
+        let g = g?;
+        original.get(offset + g.start()..offset + g.end()).map(clean_value).filter(|v| !v.is_empty())
+    };
+    if let Some(c) = FIELD_OF.captures(clause) {
+        if c.get(3).is_some() {
+            return (raw(c.get(4)), Some("assignee".into()));
+        }
+        return (raw(c.get(2)), c.get(1).map(|f| f.as_str().to_owned()));
+    }
+    if let Some(c) = VALUE.captures(clause) {
+        let value = raw(c.get(2));
+        let field = c.get(1).map(|f| f.as_str().to_owned()).or_else(|| field_named(clause));
+        return (value, field);
+    }
+    let status = STATUS_WORD
+        .captures(clause)
+        .and_then(|c| c.get(1).or(c.get(2)))
+        .or_else(|| ADJ_STATE.captures(clause).and_then(|c| c.get(1)))
+        .map(|g| g.as_str());
+    match status {
+        Some(s) if s.contains("off") => (Some("done".into()), None),
+        Some("fails") => (Some("failed".into()), None),
+        Some("completes") => (Some("completed".into()), None),
+        Some("finishes") => (Some("finished".into()), None),
+        Some(s) => (Some(s.to_owned()), field_named(clause)),
+        None => (None, None),
+    }
+}
+
+/// The noun the clause is about (the word after an article, or the first plausible
+/// noun), the words that narrow it ("critical" in "a critical incident"), and the field
+/// a possessive names ("state" in "an order's state").
+fn subject(clause: &str) -> (Option<String>, Option<String>, Option<String>) {
     let words: Vec<&str> =
         clause.split(|c: char| !c.is_alphanumeric() && c != '-').filter(|w| !w.is_empty()).skip(1).collect();
     let mut after_article = false;
@@ -185,23 +225,75 @@ fn subject(clause: &str) -> (Option<String>, Option<String>) {
             after_article = true;
             continue;
         }
-        if after_article && !NOT_SUBJECTS.contains(w) {
-            // "a new Typeform response": the head noun is the last of a short noun run.
-            let run: Vec<&str> = words[i..]
-                .iter()
-                .take_while(|x| !is_verbish(x) && !ARTICLES.contains(*x) && !STRONG_HEAD.is_match(x))
-                .take(3)
-                .copied()
-                .collect();
-            let narrowing = &run[..run.len().saturating_sub(1)];
-            let qualifier = (!narrowing.is_empty() && narrowing.iter().all(|w| !NOT_QUALIFIERS.contains(w)))
-                .then(|| narrowing.join(" "));
-            return (run.last().map(|w| crate::intent::text::singular(w)), qualifier);
+        if !after_article || NOT_SUBJECTS.contains(w) {
+            continue;
         }
+        // "an order's state": the owner is the subject, the possessed word its field.
+        if words.get(i + 1) == Some(&"s")
+            && let Some(field) = words.get(i + 2).filter(|f| !is_verbish(f) && !ARTICLES.contains(*f))
+        {
+            return (Some(crate::intent::text::singular(w)), None, Some((*field).to_owned()));
+        }
+        // "a new Typeform response": the head noun is the last of a short noun run.
+        let run: Vec<&str> = words[i..]
+            .iter()
+            .take_while(|x| {
+                // "an email labeled Leads": a participle ends the noun run.
+                let participle = x.len() > 4 && x.ends_with("ed");
+                !is_verbish(x) && !participle && !ARTICLES.contains(*x) && !STRONG_HEAD.is_match(x) && **x != "s"
+            })
+            .take(3)
+            .copied()
+            .collect();
+        // "an invoice record": a generic head takes the word before it.
+        let head_at = match run.as_slice() {
+            [.., before, last] if GENERIC_HEADS.contains(last) && !NOT_QUALIFIERS.contains(before) => run.len() - 2,
+            _ => run.len().saturating_sub(1),
+        };
+        let narrowing = &run[..head_at];
+        let qualifier = (!narrowing.is_empty() && narrowing.iter().all(|w| !NOT_QUALIFIERS.contains(w)))
+            .then(|| narrowing.join(" "));
+        return (run.get(head_at).map(|w| crate::intent::text::singular(w)), qualifier, None);
     }
     let head =
         words.iter().find(|w| !NOT_SUBJECTS.contains(w) && !is_verbish(w)).map(|w| crate::intent::text::singular(w));
-    (head, None)
+    (head, None, None)
+}
+
+/// The verb of the event clause in its base form ("applies" → "apply", "submits" →
+/// "submit"), so that the wiring can find the record a person's act creates (an
+/// applicant, a submission) even when the clause names the person instead.
+pub fn verb_of(event: &Event) -> Option<String> {
+    let lower = crate::intent::text::fold(&event.text);
+    ACT.captures(&lower).and_then(|c| c.get(1)).map(|v| base_form(v.as_str()))
+}
+
+/// True for a verb that gives an order when written plainly ("post", "send", "email").
+pub fn is_order(word: &str) -> bool {
+    ORDERS.contains(&word.to_lowercase().as_str())
+}
+
+/// True when the clause opens with a weak word and no verb ("for each overdue task"):
+/// next to a schedule, the schedule is what starts the flow.
+pub fn is_weak(event: &Event) -> bool {
+    let lower = crate::intent::text::fold(&event.text);
+    let head = lower.split_whitespace().next().unwrap_or("");
+    ["for", "every", "each", "any"].contains(&head) && classify(&lower) != Some(event.change)
+}
+
+fn base_form(verb: &str) -> String {
+    if let Some((first, rest)) = verb.split_once(' ') {
+        return format!("{} {rest}", base_form(first));
+    }
+    if let Some(stem) = verb.strip_suffix("ies") {
+        format!("{stem}y")
+    } else if verb.ends_with("ches") || verb.ends_with("shes") || verb.ends_with("sses") {
+        verb[..verb.len() - 2].to_owned()
+    } else if let Some(stem) = verb.strip_suffix('s').filter(|s| !s.ends_with('s')) {
+        stem.to_owned()
+    } else {
+        verb.to_owned()
+    }
 }
 
 /// The field a value belongs to, when the clause names it: "to the Closed Won stage",
@@ -210,55 +302,8 @@ fn field_named(clause: &str) -> Option<String> {
     FIELD_WORD.captures(clause).map(|c| c[1].to_owned())
 }
 
-fn is_verbish(w: &str) -> bool {
-    matches!(
-        w,
-        "is" | "are"
-            | "was"
-            | "gets"
-            | "get"
-            | "moves"
-            | "moved"
-            | "changes"
-            | "changed"
-            | "comes"
-            | "arrives"
-            | "signs"
-            | "drops"
-            | "falls"
-            | "becomes"
-            | "reaches"
-            | "closes"
-            | "ships"
-            | "lands"
-            | "occurs"
-            | "happens"
-            | "fails"
-            | "succeeds"
-            | "in"
-            | "to"
-            | "from"
-            | "on"
-            | "at"
-            | "of"
-            | "for"
-            | "with"
-            | "and"
-            | "or"
-            | "by"
-            | "up"
-            | "creation"
-            | "created"
-            | "added"
-            | "submitted"
-            | "placed"
-            | "booked"
-            | "marked"
-    )
-}
-
 fn clean_value(raw: &str) -> String {
-    let v = raw.trim().trim_matches(|c| c == '"' || c == '\'');
+    let v = raw.trim().trim_matches(|c| matches!(c, '"' | '\'' | '“' | '”' | '‘' | '’'));
     let words: Vec<&str> = v
         .split_whitespace()
         .filter(|w| !matches!(w.to_lowercase().as_str(), "stage" | "status" | "column" | "list" | "state"))
@@ -267,74 +312,19 @@ fn clean_value(raw: &str) -> String {
 }
 
 fn quoted(s: &str) -> Option<String> {
-    let open = s.find(['"', '\'', '“'])?;
-    let rest = &s[open + s[open..].chars().next()?.len_utf8()..];
-    let close = rest.find(['"', '\'', '”'])?;
-    Some(rest[..close].to_owned())
+    let open = s.find(['"', '\'', '“', '‘'])?;
+    let rest = s.get(open + s.get(open..)?.chars().next()?.len_utf8()..)?;
+    let close = rest.find(['"', '\'', '”', '’'])?;
+    rest.get(..close).map(str::to_owned)
+}
+
+/// "sync now" → "Sync now".
+fn title(s: &str) -> String {
+    let s = s.trim().trim_matches(|c| matches!(c, '"' | '\'' | '“' | '”' | '‘' | '’'));
+    let mut c = s.chars();
+    c.next().map(|f| f.to_uppercase().chain(c).collect()).unwrap_or_default()
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn event(text: &str) -> Event {
-        find(text).unwrap_or_else(|| panic!("no event in {text:?}"))
-    }
-
-    #[test]
-    fn a_field_moving_to_a_value() {
-        let e = event("Email my team from Gmail when a deal moves to the Closed Won stage.");
-        assert_eq!(
-            (e.change, e.subject.as_deref(), e.value.as_deref()),
-            (Change::FieldChanged, Some("deal"), Some("Closed Won"))
-        );
-        let e = event("Send a Gmail alert when a new task is marked as high priority.");
-        assert_eq!((e.change, e.value.as_deref()), (Change::FieldChanged, Some("high priority")));
-    }
-
-    #[test]
-    fn records_being_created() {
-        let e = event("Post a message to the #support channel when a new ticket is created.");
-        assert_eq!((e.change, e.subject.as_deref()), (Change::Created, Some("ticket")));
-        let e = event("Add a new user to Notion on Calendly invite creation");
-        assert_eq!(e.change, Change::Created);
-        let e = event("When a new Typeform response arrives, add a row");
-        assert_eq!((e.change, e.subject.as_deref()), (Change::Created, Some("response")));
-    }
-
-    #[test]
-    fn conditions_and_buttons() {
-        assert_eq!(event("gmial me when stock is low").change, Change::Condition);
-        let e = event("Post a bot message to the selected Slack channel when an admin clicks \"Send update\".");
-        assert_eq!((e.change, e.value.as_deref()), (Change::Clicked, Some("Send update")));
-    }
-
-    #[test]
-    fn the_field_and_the_narrowing_words_are_kept() {
-        let e = event("Email my team from Gmail when a deal moves to the Closed Won stage.");
-        assert_eq!(e.field.as_deref(), Some("stage"));
-        let e = event("Send a Gmail alert when a new task is marked as high priority.");
-        assert_eq!(e.field.as_deref(), Some("priority"));
-        let e = event("Create a GitHub issue automatically when a critical incident is created.");
-        assert_eq!((e.subject.as_deref(), e.qualifier.as_deref()), (Some("incident"), Some("critical")));
-    }
-
-    #[test]
-    fn a_weak_opener_gives_way_to_when() {
-        let e = event("Block time on my calendar when a task is marked as deep work.");
-        assert_eq!((e.subject.as_deref(), e.value.as_deref()), (Some("task"), Some("deep work")));
-        assert_eq!(e.text, "when a task is marked as deep work");
-    }
-
-    #[test]
-    fn plural_subjects_take_are() {
-        let e = event("Update HubSpot deal values when orders are placed.");
-        assert_eq!((e.change, e.subject.as_deref()), (Change::Created, Some("order")));
-    }
-
-    #[test]
-    fn schedules_are_not_events() {
-        assert!(find("send me a daily email every morning").is_none());
-        assert!(find("make the header blue").is_none());
-    }
-}
+#[path = "event_tests.rs"]
+mod tests;

@@ -13,6 +13,7 @@ pub mod prompt;
 pub mod schedule;
 pub mod targets;
 pub mod text;
+pub mod zone;
 
 use crate::app::AppStructure;
 use crate::catalog::Capability;

@@ -1,12 +1,21 @@
 //! Schedules in plain words: "daily", "every Monday at 9", "each morning", "hourly",
-//! "at 5pm", "every 15 minutes", "on the 1st of each month". The result carries a cron
-//! expression (minute hour day-of-month month day-of-week) that another runtime can use,
-//! and the byte span it was read from, so that "Monday" in "every Monday" is not taken for
-//! monday.com.
+//! "at 5pm", "every 15 minutes", "on the 1st of each month", "weekends", "quarterly",
+//! "twice a day", "noon", "the first Monday of the month", "9am Paris time". The result
+//! carries a cron expression (minute hour day-of-month month day-of-week) that another
+//! runtime can use, the zone the request names, and the byte spans it was read from, so
+//! that "Monday" in "every Monday" is not taken for monday.com. A schedule cron cannot
+//! hold ("every other Monday", "the last Friday of the month") is kept with the reason,
+//! never approximated, so that the wiring asks about it.
 
-use regex::Regex;
+use super::zone;
+use regex::Captures;
 use serde::{Deserialize, Serialize};
-use std::sync::LazyLock;
+
+#[path = "schedule_times.rs"]
+mod times;
+#[path = "schedule_words.rs"]
+mod words;
+use words::*;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -37,6 +46,17 @@ pub struct Schedule {
     pub cron: String,
     /// The words it was read from.
     pub text: String,
+    /// The IANA zone the request names ("Paris time"), if it names one.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub time_zone: Option<String>,
+    /// Why cron cannot hold what the request says ("every other Monday"): then `cron` is
+    /// empty and the builder is asked.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub unsupported: Option<String>,
+    /// A reading the request left open and the schedule chose ("twice a day" → 08:00 and
+    /// 17:00), to say in words next to the flow.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub assumed: Option<String>,
 }
 
 /// A schedule and the byte spans of the request it used.
@@ -46,301 +66,308 @@ pub struct Found {
     pub spans: Vec<(usize, usize)>,
 }
 
-const DAYS: [(&str, &str, u8); 7] = [
-    ("monday", "mon", 1),
-    ("tuesday", "tue", 2),
-    ("wednesday", "wed", 3),
-    ("thursday", "thu", 4),
-    ("friday", "fri", 5),
-    ("saturday", "sat", 6),
-    ("sunday", "sun", 0),
-];
+/// True for the name of a weekday or a month, singular or plural ("monday", "fridays",
+/// "march"): words that say when, never what or which tool.
+pub fn is_calendar_word(word: &str) -> bool {
+    let w = word.strip_suffix('s').unwrap_or(word);
+    DAYS.iter().any(|(long, _, _)| *long == w || *long == word) || MONTHS.contains(&w)
+}
 
-const DAY: &str = r"(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)";
-
-/// A weekday that means a day, not monday.com: after "every/on/next…", in a range
-/// ("Monday to Friday"), plural ("Mondays"), or followed by a time of day.
-static WEEKDAY_PHRASE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(&format!(
-        r"\b(?:every|each|on|next|this|last|by|until|till|before)\s+{DAY}s?\b(?:\s*(?:,|and|&|or)\s*{DAY}s?\b)*|\b(?:from\s+)?{DAY}\s*(?:to|through|thru|-)\s*{DAY}\b|\b{DAY}s\b|\b{DAY}\s+(?:at\s+\d|morning|afternoon|evening|night|noon|midday)"
-    ))
-    .expect("weekday regex")
-});
-static DAY_NAME: LazyLock<Regex> = LazyLock::new(|| Regex::new(&format!(r"\b{DAY}")).expect("day regex"));
-static TIME: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"\b(?:at|by|around|before|after)\s+(\d{1,2})(?::(\d{2}))?\s*(am|pm|a\.m\.|p\.m\.|h)?\b|\b(\d{1,2})(?::(\d{2}))?\s*(am|pm|a\.m\.|p\.m\.)|\b(\d{1,2}):(\d{2})\b|\b(?:at\s+)?(noon|midday|midnight)\b")
-        .expect("time regex")
-});
-static PART_OF_DAY: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"\b(?:every|each|in the|this|tomorrow)\s+(morning|afternoon|evening|night)\b|\b(nightly|overnight|end of (?:the )?day|eod|start of (?:the )?day|night before)\b")
-        .expect("part of day regex")
-});
-static EVERY_N: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"\bevery\s+(\d{1,3}|few|couple of)\s*(minutes?|mins?|hours?|hrs?)\b").expect("every n regex")
-});
-static CADENCE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"\b(hourly|every\s+hour|each\s+hour|daily|every\s*day|each\s+day|every\s+single\s+day|once\s+a\s+day|per\s+day|a\s+day|weekdays?|every\s+weekday|each\s+weekday|business\s+days?|working\s+days?|weekly|every\s+week|each\s+week|once\s+a\s+week|biweekly|every\s+other\s+week|monthly|every\s+month|each\s+month|once\s+a\s+month|first\s+of\s+(?:the|each|every)\s+month|end\s+of\s+(?:the|each|every)\s+month|nightly|every\s+night|each\s+night|every\s+morning|each\s+morning|every\s+evening|each\s+evening|quarterly)\b")
-        .expect("cadence regex")
-});
-static DAY_OF_MONTH: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"\bon\s+the\s+(\d{1,2})(?:st|nd|rd|th)?\b").expect("day of month regex"));
-
-/// Reads the request's schedule, if it has one.
+/// Reads the request's schedule, if it has one. `lower` is the folded request.
 pub fn find(lower: &str) -> Option<Found> {
     let mut spans = Vec::new();
-    let mut cadence = None;
-    let mut text_parts = Vec::new();
-
-    let mut every_minutes = None;
-    if let Some(m) = EVERY_N.captures(lower) {
-        let n: u32 = match &m[1] {
-            "few" => 5,
-            "couple of" => 2,
-            digits => digits.parse().unwrap_or(1).max(1),
-        };
-        let minutes = if m[2].starts_with('h') { n * 60 } else { n };
-        let whole = m.get(0).expect("group 0");
-        spans.push((whole.start(), whole.end()));
-        text_parts.push(whole.as_str().to_owned());
-        if minutes % 60 == 0 && minutes >= 60 {
-            every_minutes = Some(minutes);
-            cadence = Some(Cadence::Hourly);
-        } else {
-            every_minutes = Some(minutes);
-            cadence = Some(Cadence::EveryMinutes);
+    let mut parts = Vec::new();
+    let mut take = |m: regex::Match<'_>, spans: &mut Vec<(usize, usize)>| {
+        spans.push((m.start(), m.end()));
+        parts.push(m.as_str().trim().to_owned());
+    };
+    let zone = zone::find(lower);
+    if let Some(z) = &zone {
+        spans.push((z.start, z.end));
+    }
+    if let Some(m) = UNSUPPORTED.find(lower).or_else(|| nth_last(lower)) {
+        take(m, &mut spans);
+        return Some(unsupported(m.as_str(), spans, zone));
+    }
+    if let Some(m) = RELATIVE.find(lower) {
+        take(m, &mut spans);
+        let mut found = unsupported(m.as_str(), spans, zone);
+        found.schedule.unsupported =
+            Some("it depends on each record's own date, which one schedule cannot follow".into());
+        return Some(found);
+    }
+    let mut plan = Plan::default();
+    if let Some(c) = EVERY_N.captures(lower) {
+        let whole = c.get(0)?;
+        take(whole, &mut spans);
+        if let Err(why) = plan.every_n(&c) {
+            return Some(unsupported(&why, spans, zone));
         }
     }
-
-    let mut days = Vec::new();
-    for m in WEEKDAY_PHRASE.find_iter(lower) {
-        if lower[m.end()..].starts_with(".com") {
-            continue;
-        }
-        spans.push((m.start(), m.end()));
-        text_parts.push(m.as_str().to_owned());
-        let named: Vec<usize> = DAY_NAME
-            .find_iter(m.as_str())
-            .filter_map(|d| DAYS.iter().position(|(long, _, _)| *long == d.as_str()))
-            .collect();
-        let is_range = named.len() == 2 && [" to ", "through", "thru", "-"].iter().any(|sep| m.as_str().contains(sep));
-        let indices: Vec<usize> = if is_range { (named[0]..=named[1].max(named[0])).collect() } else { named };
-        for i in indices {
-            let short = DAYS[i].1.to_string();
-            if !days.contains(&short) {
-                days.push(short);
+    if let Some(c) = NTH_WEEKDAY.captures(lower) {
+        let whole = c.get(0)?;
+        let ordinal = c.get(1).or(c.get(3)).map_or("", |m| m.as_str());
+        let day = c.get(2).or(c.get(4)).map_or("", |m| m.as_str());
+        match (ordinal_number(ordinal), DAYS.iter().find(|(long, _, _)| *long == day)) {
+            (Some(n), Some((_, _, num))) => {
+                take(whole, &mut spans);
+                plan.cadence.get_or_insert(Cadence::Monthly);
+                plan.nth = Some(format!("{num}#{n}"));
+            }
+            (Some(1), None) if day == "day" => {
+                take(whole, &mut spans);
+                plan.cadence.get_or_insert(Cadence::Monthly);
+                plan.day_of_month = Some(1);
+            }
+            _ => {
+                take(whole, &mut spans);
+                return Some(unsupported(whole.as_str(), spans, zone));
             }
         }
     }
-
-    let mut part_of_day = None;
+    for m in WEEKDAY_PHRASE.find_iter(lower) {
+        if lower.get(m.end()..).is_some_and(|rest| rest.starts_with(".com")) || plan.nth.is_some() {
+            continue;
+        }
+        take(m, &mut spans);
+        plan.add_days(m.as_str());
+    }
     if let Some(c) = CADENCE.captures(lower) {
-        let whole = c.get(0).expect("group 0");
-        spans.push((whole.start(), whole.end()));
-        text_parts.push(whole.as_str().to_owned());
-        let word = whole.as_str();
+        let whole = c.get(0)?;
+        take(whole, &mut spans);
+        plan.cadence_word(whole.as_str());
+    }
+    if plan.cadence == Some(Cadence::Monthly) && plan.day_of_month.is_none() && plan.nth.is_none() {
+        plan.day_of_month = DAY_OF_MONTH
+            .captures(lower)
+            .and_then(|d| d.get(1).or(d.get(2)).or(d.get(3)))
+            .and_then(|d| d.as_str().parse().ok())
+            .filter(|d| (1..=31).contains(d));
+    }
+    let clock = times::read(lower);
+    for span in &clock.spans {
+        spans.push(*span);
+        parts.push(lower.get(span.0..span.1).unwrap_or("").trim().to_owned());
+    }
+    if plan.cadence.is_none() && (!clock.hours.is_empty() || clock.part_of_day.is_some()) {
+        plan.cadence = Some(Cadence::Daily);
+        if clock.tonight {
+            plan.assumed = Some("\"tonight\" is read as every night".into());
+        }
+    }
+    let cadence = plan.cadence?;
+    spans.sort();
+    Some(Found { schedule: plan.build(cadence, clock, parts.join(" "), zone), spans })
+}
+
+/// "the last Friday of the month" spelled without "of the month" after a weekday ("every
+/// last Friday"): cron cannot hold it either.
+fn nth_last(lower: &str) -> Option<regex::Match<'_>> {
+    NTH_WEEKDAY.captures(lower).filter(|c| c.get(1).or(c.get(3)).is_some_and(|o| o.as_str() == "last"))?.get(0)
+}
+
+fn unsupported(words: &str, spans: Vec<(usize, usize)>, zone: Option<zone::Zone>) -> Found {
+    let text = words.trim().to_owned();
+    Found {
+        schedule: Schedule {
+            cadence: Cadence::Daily,
+            time: None,
+            days: Vec::new(),
+            day_of_month: None,
+            every_minutes: None,
+            default_time: false,
+            cron: String::new(),
+            unsupported: Some(format!("a schedule like \"{text}\" cannot be written as one cron expression")),
+            text,
+            time_zone: zone.map(|z| z.name),
+            assumed: None,
+        },
+        spans,
+    }
+}
+
+/// What the words said so far, before it becomes a cron expression.
+#[derive(Default)]
+struct Plan {
+    cadence: Option<Cadence>,
+    days: Vec<&'static str>,
+    every_minutes: Option<u32>,
+    day_of_month: Option<u8>,
+    /// Day-of-week field for "the first Monday": `1#1`.
+    nth: Option<String>,
+    months: Option<&'static str>,
+    twice: bool,
+    assumed: Option<String>,
+}
+
+impl Plan {
+    /// "every 15 minutes", "every 2 hours", "every 3 months"; an interval cron cannot keep
+    /// steady ("every 45 minutes", "every 2 weeks") is refused with the reason.
+    fn every_n(&mut self, c: &Captures<'_>) -> Result<(), String> {
+        let n = number_word(&c[1]).unwrap_or(1).max(1);
+        let unit = &c[2];
+        let whole = c.get(0).map_or("", |m| m.as_str());
+        let uneven = || Err(whole.to_owned());
+        match unit.chars().next() {
+            Some('m') if unit.starts_with("mo") => match n {
+                1 => self.cadence = Some(Cadence::Monthly),
+                2 | 3 | 4 | 6 => {
+                    self.cadence = Some(Cadence::Monthly);
+                    self.months = Some(match n {
+                        2 => "*/2",
+                        3 => "1,4,7,10",
+                        4 => "1,5,9",
+                        _ => "1,7",
+                    });
+                }
+                _ => return uneven(),
+            },
+            Some('m') => match n {
+                60 => self.cadence = Some(Cadence::Hourly),
+                n if n < 60 && 60 % n == 0 => {
+                    self.every_minutes = Some(n);
+                    self.cadence = Some(Cadence::EveryMinutes);
+                }
+                n if n % 60 == 0 && 24 % (n / 60) == 0 => {
+                    self.every_minutes = Some(n);
+                    self.cadence = Some(Cadence::Hourly);
+                }
+                _ => return uneven(),
+            },
+            Some('h') => match n {
+                n if 24 % n == 0 => {
+                    self.every_minutes = Some(n * 60);
+                    self.cadence = Some(Cadence::Hourly);
+                }
+                _ => return uneven(),
+            },
+            Some('d') if n == 1 => self.cadence = Some(Cadence::Daily),
+            Some('w') if n == 1 => self.cadence = Some(Cadence::Weekly),
+            _ => return uneven(),
+        }
+        Ok(())
+    }
+
+    fn add_days(&mut self, phrase: &str) {
+        let named: Vec<usize> = DAY_NAME
+            .find_iter(phrase)
+            .filter_map(|d| DAYS.iter().position(|(long, _, _)| *long == d.as_str()))
+            .collect();
+        let range = named.len() == 2 && [" to ", "through", "thru", "-"].iter().any(|sep| phrase.contains(sep));
+        let indices: Vec<usize> = if range { (named[0]..=named[1].max(named[0])).collect() } else { named };
+        for i in indices {
+            if !self.days.contains(&DAYS[i].1) {
+                self.days.push(DAYS[i].1);
+            }
+        }
+        if !self.days.is_empty() && self.cadence.is_none_or(|c| c == Cadence::Daily) {
+            self.cadence = Some(Cadence::Weekly);
+        }
+    }
+
+    fn cadence_word(&mut self, word: &str) {
         let found = if word.contains("hour") {
             Cadence::Hourly
+        } else if word.contains("weekend") {
+            for d in ["sat", "sun"] {
+                if !self.days.contains(&d) {
+                    self.days.push(d);
+                }
+            }
+            Cadence::Weekly
         } else if word.contains("weekday") || word.contains("business") || word.contains("working") {
             Cadence::Weekdays
         } else if word.contains("week") {
             Cadence::Weekly
-        } else if word.contains("month") || word == "quarterly" {
+        } else if word.contains("quarter") {
+            self.months = Some("1,4,7,10");
+            Cadence::Monthly
+        } else if word.contains("year") || word == "annually" {
+            self.months = Some("1");
+            Cadence::Monthly
+        } else if word.contains("month") {
+            if word.starts_with("first") || word.starts_with("1st") || word.contains("of the") {
+                self.day_of_month = Some(1);
+            }
             Cadence::Monthly
         } else {
-            if word.contains("night") {
-                part_of_day = Some("night");
-            } else if word.contains("morning") {
-                part_of_day = Some("morning");
-            } else if word.contains("evening") {
-                part_of_day = Some("evening");
-            }
+            self.twice = word.starts_with("twice");
             Cadence::Daily
         };
-        if cadence.is_none() {
-            cadence = Some(found);
+        // A cadence word refines days already read ("every Monday, weekly") but never
+        // widens minutes or hours into days.
+        match self.cadence {
+            None => self.cadence = Some(found),
+            Some(Cadence::Weekly) if found == Cadence::Weekdays => self.cadence = Some(found),
+            Some(Cadence::Daily) if found != Cadence::Hourly => self.cadence = Some(found),
+            _ => {}
         }
-        if word.starts_with("end of") {
-            return Some(monthly_end(spans, text_parts));
-        }
-    }
-    if !days.is_empty() && cadence.is_none_or(|c| c == Cadence::Daily) {
-        cadence = Some(Cadence::Weekly);
     }
 
-    let mut time = None;
-    if let Some(t) = TIME.captures(lower) {
-        let whole = t.get(0).expect("group 0");
-        time = parse_time(&t);
-        if time.is_some() {
-            spans.push((whole.start(), whole.end()));
-            text_parts.push(whole.as_str().to_owned());
+    fn build(mut self, cadence: Cadence, clock: times::Clock, text: String, zone: Option<zone::Zone>) -> Schedule {
+        let default_time = clock.hours.is_empty()
+            && clock.part_of_day.is_none()
+            && !self.twice
+            && matches!(cadence, Cadence::Daily | Cadence::Weekdays | Cadence::Weekly | Cadence::Monthly);
+        let minute = clock.minute;
+        let mut hours = clock.hours.clone();
+        if hours.is_empty() {
+            hours.push(clock.part_of_day.map_or(8, times::hour_of_part));
         }
-    }
-    if let Some(p) = PART_OF_DAY.captures(lower) {
-        let whole = p.get(0).expect("group 0");
-        spans.push((whole.start(), whole.end()));
-        if cadence.is_none() {
-            cadence = Some(Cadence::Daily);
-            text_parts.push(whole.as_str().to_owned());
+        if self.twice && hours.len() < 2 {
+            hours = vec![8, 17];
+            self.assumed = Some("twice a day is read as 08:00 and 17:00".into());
         }
-        part_of_day = Some(p.get(1).or(p.get(2)).map(|m| m.as_str()).unwrap_or("morning"));
-    }
-    // "at 5pm" alone means every day at 5pm.
-    if cadence.is_none() && time.is_some() && !spans.is_empty() {
-        cadence = Some(Cadence::Daily);
-    }
-    let cadence = cadence?;
-
-    let mut day_of_month = None;
-    if cadence == Cadence::Monthly {
-        day_of_month = Some(1);
-        if let Some(d) = DAY_OF_MONTH.captures(lower) {
-            day_of_month = d[1].parse().ok().filter(|d| (1..=31).contains(d));
+        let hour_list: Vec<String> = hours.iter().map(u32::to_string).collect();
+        let hour_field = hour_list.join(",");
+        if cadence == Cadence::Weekly && self.days.is_empty() {
+            self.days.push("mon");
         }
-    }
-    let default_time = time.is_none()
-        && part_of_day.is_none()
-        && matches!(cadence, Cadence::Daily | Cadence::Weekdays | Cadence::Weekly | Cadence::Monthly);
-    let (hour, minute) = time.unwrap_or(match part_of_day {
-        Some("night" | "nightly" | "overnight") => (2, 0),
-        Some("night before") | Some("evening") => (18, 0),
-        Some("afternoon") => (14, 0),
-        Some(p) if p.starts_with("end of") || p == "eod" => (17, 0),
-        _ => (8, 0),
-    });
-    if cadence == Cadence::Weekly && days.is_empty() {
-        days.push("mon".into());
-    }
-    let (time_text, cron) = match cadence {
-        Cadence::EveryMinutes => (None, format!("*/{} * * * *", every_minutes.unwrap_or(15))),
-        Cadence::Hourly => match every_minutes {
-            Some(m) if m > 60 => (None, format!("0 */{} * * *", m / 60)),
-            _ => (None, "0 * * * *".to_owned()),
-        },
-        Cadence::Daily => (Some(hhmm(hour, minute)), format!("{minute} {hour} * * *")),
-        Cadence::Weekdays => (Some(hhmm(hour, minute)), format!("{minute} {hour} * * 1-5")),
-        Cadence::Weekly => {
-            let nums: Vec<String> = days
+        let day_nums = || -> String {
+            let nums: Vec<String> = self
+                .days
                 .iter()
                 .filter_map(|d| DAYS.iter().find(|(_, s, _)| s == d))
                 .map(|(_, _, n)| n.to_string())
                 .collect();
-            (Some(hhmm(hour, minute)), format!("{minute} {hour} * * {}", nums.join(",")))
-        }
-        Cadence::Monthly => (Some(hhmm(hour, minute)), format!("{minute} {hour} {} * *", day_of_month.unwrap_or(1))),
-    };
-    spans.sort();
-    Some(Found {
-        schedule: Schedule {
+            nums.join(",")
+        };
+        let at = |h: &u32| format!("{h:02}:{minute:02}");
+        let time_text = Some(hours.iter().map(at).collect::<Vec<_>>().join(", "));
+        let (time, cron) = match cadence {
+            Cadence::EveryMinutes => (None, format!("*/{} * * * *", self.every_minutes.unwrap_or(15))),
+            Cadence::Hourly => match self.every_minutes {
+                Some(m) if m > 60 => (None, format!("0 */{} * * *", m / 60)),
+                _ => (None, "0 * * * *".to_owned()),
+            },
+            Cadence::Daily => (time_text, format!("{minute} {hour_field} * * *")),
+            Cadence::Weekdays => (time_text, format!("{minute} {hour_field} * * 1-5")),
+            Cadence::Weekly => (time_text, format!("{minute} {hour_field} * * {}", day_nums())),
+            Cadence::Monthly => {
+                let (dom, dow) = match &self.nth {
+                    Some(nth) => ("*".to_owned(), nth.clone()),
+                    None => (self.day_of_month.unwrap_or(1).to_string(), "*".to_owned()),
+                };
+                (time_text, format!("{minute} {hour_field} {dom} {} {dow}", self.months.unwrap_or("*")))
+            }
+        };
+        let monthly = cadence == Cadence::Monthly && self.nth.is_none();
+        Schedule {
             cadence,
-            time: time_text,
-            days: if cadence == Cadence::Weekly { days } else { Vec::new() },
-            day_of_month,
-            every_minutes: every_minutes.filter(|_| matches!(cadence, Cadence::EveryMinutes | Cadence::Hourly)),
+            time,
+            days: if cadence == Cadence::Weekly { self.days.iter().map(|d| (*d).to_owned()).collect() } else { vec![] },
+            day_of_month: monthly.then_some(self.day_of_month.unwrap_or(1)),
+            every_minutes: self.every_minutes.filter(|_| matches!(cadence, Cadence::EveryMinutes | Cadence::Hourly)),
             default_time,
             cron,
-            text: text_parts.join(" "),
-        },
-        spans,
-    })
-}
-
-fn monthly_end(spans: Vec<(usize, usize)>, text_parts: Vec<String>) -> Found {
-    Found {
-        schedule: Schedule {
-            cadence: Cadence::Monthly,
-            time: Some("17:00".into()),
-            days: Vec::new(),
-            day_of_month: Some(28),
-            every_minutes: None,
-            default_time: false,
-            cron: "0 17 28 * *".into(),
-            text: text_parts.join(" "),
-        },
-        spans,
+            text,
+            time_zone: zone.map(|z| z.name),
+            unsupported: None,
+            assumed: self.assumed.or(clock.assumed),
+        }
     }
-}
-
-fn hhmm(hour: u32, minute: u32) -> String {
-    format!("{hour:02}:{minute:02}")
-}
-
-/// "5pm" → 17:00; "9" → 09:00; a bare 1–6 means afternoon ("at 5" is 17:00).
-fn parse_time(c: &regex::Captures<'_>) -> Option<(u32, u32)> {
-    if let Some(word) = c.get(10) {
-        return Some(if word.as_str() == "midnight" { (0, 0) } else { (12, 0) });
-    }
-    let (h, m, suffix) = if let Some(h) = c.get(1) {
-        (h.as_str(), c.get(2), c.get(3))
-    } else if let Some(h) = c.get(4) {
-        (h.as_str(), c.get(5), c.get(6))
-    } else {
-        (c.get(7)?.as_str(), c.get(8), None)
-    };
-    let mut hour: u32 = h.parse().ok()?;
-    let minute: u32 = m.map(|m| m.as_str().parse().unwrap_or(0)).unwrap_or(0);
-    if hour > 23 || minute > 59 {
-        return None;
-    }
-    match suffix.map(|s| s.as_str().replace('.', "")) {
-        Some(s) if s == "pm" && hour < 12 => hour += 12,
-        Some(s) if s == "am" && hour == 12 => hour = 0,
-        None if c.get(7).is_none() && (1..=6).contains(&hour) => hour += 12,
-        _ => {}
-    }
-    Some((hour, minute))
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn cron(text: &str) -> String {
-        find(&text.to_lowercase()).map(|f| f.schedule.cron).unwrap_or_default()
-    }
-
-    #[test]
-    fn daily_means_eight_in_the_morning_unless_told() {
-        assert_eq!(cron("Send me a daily email with my tasks"), "0 8 * * *");
-        let s = find("send a daily summary").unwrap().schedule;
-        assert!(s.default_time);
-        assert_eq!(s.time.as_deref(), Some("08:00"));
-    }
-
-    #[test]
-    fn common_schedules() {
-        assert_eq!(cron("every Monday at 9"), "0 9 * * 1");
-        assert_eq!(cron("each morning"), "0 8 * * *");
-        assert_eq!(cron("hourly sync"), "0 * * * *");
-        assert_eq!(cron("a summary at 5pm"), "0 17 * * *");
-        assert_eq!(cron("Send a daily bot summary to #team-updates at 5pm."), "0 17 * * *");
-        assert_eq!(cron("every 15 minutes"), "*/15 * * * *");
-        assert_eq!(cron("every 2 hours"), "0 */2 * * *");
-        assert_eq!(cron("weekly digest"), "0 8 * * 1");
-        assert_eq!(cron("post to #random on slack every friday"), "0 8 * * 5");
-        assert_eq!(cron("monthly report on the 15th"), "0 8 15 * *");
-        assert_eq!(cron("on weekdays at 7:30am"), "30 7 * * 1-5");
-        assert_eq!(cron("every Tuesday and Thursday at 16:45"), "45 16 * * 2,4");
-        assert_eq!(cron("Nightly Discord channel cleanup"), "0 2 * * *");
-    }
-
-    #[test]
-    fn monday_the_tool_is_not_a_weekday() {
-        assert!(find("contact support from monday and airtable").is_none());
-        assert!(find("send errors to a monday.com board").is_none());
-        assert_eq!(cron("from monday to friday at 9am"), "0 9 * * 1,2,3,4,5");
-    }
-
-    #[test]
-    fn no_schedule_in_an_event_request() {
-        assert!(find("when a deal moves to closed won, email me").is_none());
-        assert!(find("make the header blue").is_none());
-    }
-
-    #[test]
-    fn the_weekday_words_are_part_of_the_span() {
-        let text = "every monday at 9 send a digest";
-        let found = find(text).unwrap();
-        assert!(found.spans.iter().any(|(s, e)| text[*s..*e].contains("monday")));
-    }
-}
+#[path = "schedule_tests.rs"]
+mod tests;

@@ -32,8 +32,33 @@ static EMAIL_ADDRESS: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"\b[a-z0-9._%+-]+@[a-z0-9.-]+\.[a-z]{2,}\b").expect("address regex"));
 static NAMED_CHANNEL: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"\bthe\s+([a-z0-9-]+)\s+channel\b").expect("named channel regex"));
+/// People a record can be about, as requests name them ("the customer", "each parent").
+pub const PEOPLE: [&str; 22] = [
+    "customer",
+    "client",
+    "user",
+    "buyer",
+    "attendee",
+    "guest",
+    "student",
+    "parent",
+    "patient",
+    "applicant",
+    "candidate",
+    "subscriber",
+    "member",
+    "lead",
+    "contact",
+    "employee",
+    "owner",
+    "assignee",
+    "learner",
+    "requester",
+    "borrower",
+    "tenant",
+];
 static RECORD_PERSON: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"\b(?:each|every|the|all|new)\s+(customer|client|user|buyer|attendee|guest|student|parent|patient|applicant|candidate|subscriber|member|lead|contact|employee|owner|assignee)s?\b")
+    Regex::new(&format!(r"\b(?:each|every|the|all|new|their|his|her)\s+({})s?\b", PEOPLE.join("|")))
         .expect("record person regex")
 });
 

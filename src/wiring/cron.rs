@@ -27,6 +27,15 @@ pub fn check(cron: &str) -> Result<(), String> {
 }
 
 fn check_item(item: &str, name: &str, lo: u32, hi: u32) -> Result<(), String> {
+    // "1#1": the first Monday of the month (a day of week, then which one of the month).
+    if name == "day of week"
+        && let Some((day, nth)) = item.split_once('#')
+    {
+        return match (value(day, name), nth.parse::<u32>()) {
+            (Some(d), Ok(1..=5)) if d <= 7 => Ok(()),
+            _ => Err(format!("the day of week '{item}' should be a day, '#', then 1–5 (1#1 is the first Monday)")),
+        };
+    }
     let (range, step) = match item.split_once('/') {
         Some((r, s)) => (r, Some(s)),
         None => (item, None),
@@ -79,8 +88,10 @@ pub fn describe(cron: &str) -> String {
         return format!("on the schedule '{cron}'");
     }
     let at = |m: &str, h: &str| -> Option<String> {
-        let (m, h): (u32, u32) = (m.parse().ok()?, h.parse().ok()?);
-        Some(format!("{h:02}:{m:02}"))
+        let m: u32 = m.parse().ok()?;
+        let hours: Option<Vec<String>> =
+            h.split(',').map(|h| h.parse::<u32>().ok().map(|h| format!("{h:02}:{m:02}"))).collect();
+        Some(words_list(&hours?))
     };
     match (p[0], p[1], p[2], p[3], p[4]) {
         (m, "*", "*", "*", "*") if m.starts_with("*/") => format!("every {} minutes", &m[2..]),
@@ -95,6 +106,10 @@ pub fn describe(cron: &str) -> String {
             Some(t) => format!("every weekday at {t}"),
             None => format!("on the schedule '{cron}'"),
         },
+        (m, h, "*", "*", nth) if nth.contains('#') => match (at(m, h), nth_day(nth)) {
+            (Some(t), Some(d)) => format!("on the {d} of every month at {t}"),
+            _ => format!("on the schedule '{cron}'"),
+        },
         (m, h, "*", "*", days) => match (at(m, h), day_names(days)) {
             (Some(t), Some(d)) => format!("every {d} at {t}"),
             _ => format!("on the schedule '{cron}'"),
@@ -103,7 +118,50 @@ pub fn describe(cron: &str) -> String {
             (Some(t), Ok(d)) => format!("on day {d} of every month at {t}"),
             _ => format!("on the schedule '{cron}'"),
         },
+        (m, h, dom, months, "*") => match (at(m, h), dom.parse::<u32>(), month_names(months)) {
+            (Some(t), Ok(d), Some(names)) => format!("on day {d} of {names} at {t}"),
+            _ => format!("on the schedule '{cron}'"),
+        },
         _ => format!("on the schedule '{cron}'"),
+    }
+}
+
+/// "1#1" → "first Monday".
+fn nth_day(item: &str) -> Option<String> {
+    let (day, nth) = item.split_once('#')?;
+    let day = DAY_WORDS.get((value(day, "day of week")? % 7) as usize)?;
+    let nth = ["first", "second", "third", "fourth", "fifth"].get(nth.parse::<usize>().ok()?.checked_sub(1)?)?;
+    Some(format!("{nth} {day}"))
+}
+
+fn month_names(months: &str) -> Option<String> {
+    const NAMES: [&str; 12] = [
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
+    ];
+    let names: Option<Vec<String>> = months
+        .split(',')
+        .map(|m| value(m, "month").and_then(|i| NAMES.get(i.checked_sub(1)? as usize)).map(|n| (*n).to_owned()))
+        .collect();
+    Some(words_list(&names?))
+}
+
+/// "a", "a and b", "a, b and c".
+fn words_list(items: &[String]) -> String {
+    match items {
+        [] => String::new(),
+        [one] => one.clone(),
+        [init @ .., last] => format!("{} and {last}", init.join(", ")),
     }
 }
 
@@ -146,5 +204,9 @@ mod tests {
         assert_eq!(describe("*/15 * * * *"), "every 15 minutes");
         assert_eq!(describe("0 * * * *"), "every hour");
         assert_eq!(describe("5 4 * 2 *"), "on the schedule '5 4 * 2 *'");
+        assert_eq!(describe("0 10 * * 1#1"), "on the first Monday of every month at 10:00");
+        assert_eq!(describe("0 8,17 * * *"), "every day at 08:00 and 17:00");
+        assert_eq!(describe("0 8 1 1,4,7,10 *"), "on day 1 of January, April, July and October at 08:00");
+        assert!(check("0 10 * * 1#1").is_ok() && check("0 10 * * 1#9").is_err());
     }
 }

@@ -36,6 +36,63 @@ pub enum Unbuildable {
     UnclearCondition { text: String },
     #[error("The flow would start from {connector}, but it does nothing after that: say what should happen.")]
     NothingToDo { connector: String },
+    /// A field the request names that the entity lacks ("a book's condition").
+    #[error("{entity} has no {} field: add it to {entity}, or tell me which field to use.", .field.replace('_', " "))]
+    MissingField { entity: String, field: String },
+    /// "every other Monday": cron cannot hold it, and approximating it would be wrong.
+    #[error(
+        "I cannot run a flow on {text:?}: {reason}. Choose a schedule I can keep, such as every week, or on set days of the month."
+    )]
+    UnsupportedSchedule { text: String, reason: String },
+    /// A tool the catalog has no connector for ("our Mastodon account").
+    #[error("patchbay has no connector for {tool}{}", options_line(.options))]
+    OutsideTool { tool: String, options: Vec<String> },
+    /// The tool named as the start has no trigger for what the request is about ("a
+    /// GitHub pull request" when GitHub only starts flows on issues and releases).
+    #[error("{connector} cannot start a flow when a {subject} comes in: it can start on {}.", or_list(.options))]
+    NoSuchTrigger { connector: String, subject: String, options: Vec<String> },
+    /// Sending each person their own message on a schedule needs a run per person.
+    #[error(
+        "A scheduled flow sends one message, so it cannot send each {who} their own list yet. Should it send the whole \
+         list to you instead, or run once for each new record?"
+    )]
+    PerPerson { who: String },
+    /// A request in a language the rules do not read.
+    #[error(
+        "I read requests in English, French, German, Spanish and Portuguese. In this one I understood only {}: say \
+         it in one of those languages, or configure an LLM.",
+        understood(.tools)
+    )]
+    Language { tools: Vec<String> },
+    /// A list to send that never says when ("email me my overdue tasks").
+    #[error("When should this run? Say a schedule (\"every morning at 8\") or an event (\"when a task is added\").")]
+    WhenToRun { options: Vec<String> },
+    /// "email me when something happens": which event, or which schedule, is meant.
+    #[error("What should start the {what}?")]
+    Vague { what: String, options: Vec<String> },
+}
+
+fn understood(tools: &[String]) -> String {
+    match tools {
+        [] => "no tool names".into(),
+        _ => format!("the tools it names ({})", tools.join(", ")),
+    }
+}
+
+fn options_line(options: &[String]) -> String {
+    match options {
+        [] => ".".into(),
+        _ => format!(": should it use {} instead?", or_list(options)),
+    }
+}
+
+/// "a", "a or b", "a, b or c".
+fn or_list(items: &[String]) -> String {
+    match items {
+        [] => String::new(),
+        [one] => one.clone(),
+        [init @ .., last] => format!("{} or {last}", init.join(", ")),
+    }
 }
 
 fn have(entities: &[String]) -> String {

@@ -21,11 +21,29 @@ const SYNONYMS: &[&[&str]] = &[
     &["body", "description", "details", "notes", "content", "text", "message", "comment"],
     &["stock", "quantity", "inventory", "qty", "units"],
     &["attendee", "attendees", "guest", "guests", "invitee", "participant"],
+    &["priority", "severity", "urgency", "importance", "prio"],
+    &["assignee", "assigned_to", "assignee_email", "owner", "assigned", "responsible"],
+    &["grade", "score", "mark", "marks"],
 ];
 
 const TITLE_NAMES: [&str; 7] = ["title", "name", "subject", "summary", "label", "headline", "full_name"];
-const DONE_NAMES: [&str; 8] =
-    ["completed", "done", "is_done", "complete", "is_completed", "finished", "closed", "resolved"];
+/// Yes/no fields that say a record needs no more attention: done, paid, returned…
+const DONE_NAMES: [&str; 14] = [
+    "completed",
+    "done",
+    "is_done",
+    "complete",
+    "is_completed",
+    "finished",
+    "closed",
+    "resolved",
+    "paid",
+    "is_paid",
+    "returned",
+    "settled",
+    "fulfilled",
+    "handled",
+];
 const STATUS_NAMES: [&str; 4] = ["status", "stage", "state", "phase"];
 
 pub fn exists(entity: &Entity, name: &str) -> bool {
@@ -68,6 +86,37 @@ pub fn email_for<'e>(entity: &'e Entity, who: Option<&str>) -> Option<&'e str> {
         .or_else(|| all.first().copied())
 }
 
+pub fn is_phone(entity: &Entity, name: &str) -> bool {
+    matches!(kind(entity, name), Some("phone" | "tel"))
+        || words_of(name).iter().any(|w| ["phone", "mobile", "cell", "tel", "telephone", "sms"].contains(&w.as_str()))
+}
+
+/// The field of kind `is_kind` that reaches the person `who` names: one named after them
+/// ("owner" → `owner_phone`), or, when the record is that person (a Member for "the
+/// member"), its own; `None` when the record has none for them, so that the builder is
+/// asked rather than another person reached.
+pub fn person_field<'e>(entity: &'e Entity, who: Option<&str>, is_kind: fn(&Entity, &str) -> bool) -> Option<&'e str> {
+    let all: Vec<&str> = names(entity).filter(|n| is_kind(entity, n)).collect();
+    let own = || {
+        all.iter()
+            .find(|n| {
+                words_of(n)
+                    .iter()
+                    .all(|w| ["email", "phone", "mobile", "address", "number", "cell"].contains(&w.as_str()))
+            })
+            .or(all.first())
+            .copied()
+    };
+    match who.map(singular) {
+        Some(w) => all
+            .iter()
+            .find(|n| words_of(n).iter().any(|x| singular(x) == w))
+            .copied()
+            .or_else(|| crate::intent::data::names_entity(&w, &entity.name).then(own).flatten()),
+        None => own(),
+    }
+}
+
 pub fn is_date(entity: &Entity, name: &str) -> bool {
     matches!(kind(entity, name), Some("date" | "datetime" | "timestamp"))
         || (kind(entity, name).is_none() && (name.ends_with("_date") || name.ends_with("_at") || name == "date"))
@@ -75,6 +124,19 @@ pub fn is_date(entity: &Entity, name: &str) -> bool {
 
 pub fn dates(entity: &Entity) -> Vec<&str> {
     names(entity).filter(|n| is_date(entity, n)).collect()
+}
+
+pub fn is_number(entity: &Entity, name: &str) -> bool {
+    matches!(kind(entity, name), Some("number" | "integer" | "currency" | "money" | "decimal" | "float" | "int"))
+}
+
+pub fn numbers(entity: &Entity) -> Vec<&str> {
+    names(entity).filter(|n| is_number(entity, n)).collect()
+}
+
+/// A yes/no field (`active`, `in_stock`).
+pub fn is_flag(entity: &Entity, name: &str) -> bool {
+    matches!(kind(entity, name), Some("boolean" | "bool"))
 }
 
 /// A yes/no field that says a record is finished (`completed`, `done`…).

@@ -1,91 +1,213 @@
-//! Generation: from a routed request (intent + selected connectors), the app's structure
-//! and time zone, the requesting user and the catalog, to a flow definition — or to an
-//! explanation of why none can be built. Deterministic: the same request gives the same
-//! flow, so the chat can regenerate it freely.
+//! Generation: from a routed request, the app's structure and time zone, the requesting
+//! user and the catalog, to a flow definition — or to what stands in the way of one (a
+//! question for the builder). Deterministic: the same request gives the same flow, so
+//! the chat can regenerate it freely. Every part of the request ends up in the flow, in
+//! a question, or in a note that says in words what the flow does instead.
 
+use super::actions::{self, Act};
 use super::definition::*;
 use super::explain::Unbuildable;
-use super::inputs::{self, Record, Sources};
+use super::inputs::{Record, Sources};
 use super::listing::{self, Listing};
 use super::start::{self, Scene, Start};
-use super::{access, fields};
+use super::{lexicon, named, steps};
 use crate::app::{AppStructure, Entity};
-use crate::catalog::{Capability, Catalog, Connector, InputKind, Operation};
+use crate::catalog::{Capability, Catalog};
+use crate::intent::event::{self, is_weak};
 use crate::intent::text::Text;
-use crate::intent::{Event, Target};
-use crate::ranking::{Role, RouteResult};
-use regex::Regex;
-use serde_json::Value;
-use std::collections::BTreeMap;
+use crate::intent::{data, schedule, targets};
+use crate::ranking::RouteResult;
 
 /// Everything generation reads besides the route.
 #[derive(Clone, Copy, Debug)]
 pub struct Context<'a> {
     pub catalog: &'a Catalog,
     pub app: &'a AppStructure,
-    /// The app's IANA time zone: schedules run in it.
+    /// The app's IANA time zone: schedules run in it unless the request names another.
+    /// Empty when the app has none.
     pub time_zone: &'a str,
-    /// The requesting user's email address: who "me" is.
+    /// The requesting user's email address: who "me" is. Empty when unknown (the command
+    /// line): then "me" becomes a setting.
     pub requester: &'a str,
     /// The chat message as typed.
     pub request: &'a str,
     pub message_id: Option<i64>,
 }
 
-const READ_PREFIXES: [&str; 7] = ["list_", "get_", "search_", "read_", "query_", "run_", "find_"];
-const WRITE_PREFIXES: [&str; 5] = ["send_", "post_", "create_", "add_", "upload_"];
+/// What generation made of the request: the flow, what stands in its way, and notes.
+#[derive(Clone, Debug, Default)]
+pub struct Plan {
+    pub flow: Option<FlowDefinition>,
+    pub blocker: Option<Unbuildable>,
+    /// What the flow does differently from the words, or assumes, said in words.
+    pub notes: Vec<String>,
+}
+
+impl Plan {
+    fn blocked(why: Unbuildable, notes: Vec<String>) -> Self {
+        Self { flow: None, blocker: Some(why), notes }
+    }
+}
+
+/// The setting "me" becomes when the requester is not known.
+const MY_EMAIL: &str = "{{settings.my_email}}";
 /// Words that ask for records of an app entity to go somewhere on a schedule.
 const SUMMARY_WORDS: [&str; 5] = ["summary", "digest", "recap", "report", "update"];
 
-/// One call to an outside tool.
-struct Call<'c> {
-    connector: &'c Connector,
-    op: &'c Operation,
-    reads: bool,
-    /// The router chose this connector for the action (rather than it being inferred).
-    assigned: bool,
-}
-
 /// Builds the flow the request asks for.
 pub fn generate(route: &RouteResult, ctx: &Context<'_>) -> Result<FlowDefinition, Unbuildable> {
-    if route.selected.is_empty() {
-        return Err(Unbuildable::NoTool);
+    let plan = plan(route, ctx);
+    match (plan.flow, plan.blocker) {
+        (_, Some(why)) => Err(why),
+        (Some(flow), None) => Ok(flow),
+        (None, None) => Err(Unbuildable::NoTrigger),
     }
-    let intent = &route.intent;
-    let selected: Vec<&Connector> = route.selected.iter().filter_map(|s| ctx.catalog.get(&s.connector)).collect();
-    let mut calls = calls(route, ctx.catalog, &selected, &intent.targets);
+}
+
+/// Reads the request into a flow, or into what stands in the way of one.
+pub fn plan(route: &RouteResult, ctx: &Context<'_>) -> Plan {
+    let language = lexicon::read(ctx.request, ctx.app);
+    let english = match &language {
+        lexicon::Reading::Translated { english, .. } => english.as_str(),
+        _ => ctx.request,
+    };
+    let mut plan = plan_english(route, ctx, english);
+    match language {
+        lexicon::Reading::Translated { language, english } => {
+            plan.notes.insert(0, format!("Read from {} as: \"{}\".", language.name(), english.trim()));
+        }
+        lexicon::Reading::Unknown => {
+            let tools: Vec<String> = named::tools(&Text::new(ctx.request), ctx.catalog, ctx.app)
+                .iter()
+                .map(|m| m.connector.name.clone())
+                .collect();
+            let said = Unbuildable::Language { tools };
+            match plan.blocker {
+                Some(_) => plan.blocker = Some(said),
+                None => plan.notes.insert(0, said.to_string()),
+            }
+        }
+        lexicon::Reading::English => {}
+    }
+    plan
+}
+
+/// `plan` on the request in English.
+fn plan_english(route: &RouteResult, ctx: &Context<'_>, request: &str) -> Plan {
+    let text = Text::new(request);
+    let found = schedule::find(&text.lower);
+    let when: Vec<(usize, usize)> = found.as_ref().map(|f| f.spans.clone()).unwrap_or_default();
+    let event = event::find_folded(&text.lower, &text.original);
+    let me = if ctx.requester.is_empty() { MY_EMAIL } else { ctx.requester };
     let scene = Scene {
         catalog: ctx.catalog,
         app: ctx.app,
-        request: ctx.request,
-        selected: selected.clone(),
-        writes: calls.iter().any(|c| !c.reads),
-        sends: calls.iter().any(|c| matches!(c.op.capability, Capability::Email | Capability::Chat | Capability::Sms)),
+        text: &text,
+        route,
+        data: data::find(&text, ctx.app, &when),
+        me,
+        when: when.clone(),
     };
-    let start = start::read(intent, &scene)?;
-    if let Start::Connector { connector, .. } = &start {
-        // Actions the router left unassigned on the trigger's own tool describe the trigger.
-        calls.retain(|c| c.assigned || c.connector.id != connector.id);
+    let mut notes = Vec::new();
+    // Next to a schedule, "for each overdue task" picks records; it does not start runs.
+    let event = event.filter(|e| !(found.is_some() && is_weak(e)));
+    // "send new Shopify orders to a sheet": a tool's new records start the flow even
+    // without "when".
+    let event = event.or_else(|| if found.is_none() { tool_event(&text, ctx) } else { None });
+    // "post every new video to our page": an event said as the order's object is read for
+    // the order too.
+    let object = event.as_ref().is_some_and(|e| e.end == e.start || inside_an_order(&text, e));
+    // A schedule cron cannot hold is asked about even next to an event: dropping it would
+    // run the flow at another time than the one asked for.
+    let unsupported = found.as_ref().and_then(|f| f.schedule.unsupported.as_ref().map(|r| (f, r)));
+    let started = match (&event, &found, unsupported) {
+        (_, _, Some((f, reason))) => {
+            Some(Err(Unbuildable::UnsupportedSchedule { text: f.schedule.text.clone(), reason: reason.clone() }))
+        }
+        (Some(e), _, None) => Some(start::from_event(e, &scene)),
+        (None, Some(f), None) => Some(Ok(Start::Schedule { cron: f.schedule.cron.clone() })),
+        (None, None, None) => None,
+    };
+    let trigger_connector = match &started {
+        Some(Ok(Start::Connector { connector, .. })) => Some(connector.id.as_str()),
+        _ => None,
+    };
+    let reading = actions::Reading {
+        catalog: ctx.catalog,
+        app: ctx.app,
+        route,
+        event: event.as_ref().filter(|_| !object).map(|e| (e.start, e.end)),
+        when: when.clone(),
+        trigger_connector,
+    };
+    let acts = steps::with_routed(actions::read(&text, &reading), route, &text, &reading);
+    if let Some(Act::Outside { tool, capability, .. }) = acts.iter().find(|a| matches!(a, Act::Outside { .. })) {
+        return Plan::blocked(outside(tool, *capability, ctx.catalog), notes);
     }
-    let words: Vec<String> = Text::new(ctx.request).tokens.into_iter().map(|t| t.lower).collect();
+    let sends = acts.iter().any(|a| matches!(a, Act::Call { op, .. } if matches!(op.capability, Capability::Email | Capability::Chat | Capability::Sms)));
+    let writes = acts.iter().any(|a| matches!(a, Act::Call { reads: false, .. } | Act::Save { .. }));
+    let start = match started {
+        Some(Ok(s)) => s,
+        Some(Err(Unbuildable::MissingData { mention, entities, .. })) => {
+            return Plan::blocked(Unbuildable::MissingData { mention, entities, sends }, notes);
+        }
+        Some(Err(why)) => return Plan::blocked(why, notes),
+        None if !writes && acts.is_empty() => return Plan::blocked(no_start(&text, route, ctx), notes),
+        None if !writes => return Plan::blocked(not_a_flow(route, ctx.catalog), notes),
+        None => match scene.data_entity(sends) {
+            // "email me my overdue tasks": a list to send, but never said when.
+            Ok(Some(entity)) if sends && lists(&scene, entity) => {
+                let one = entity.name.to_lowercase();
+                let options = vec![
+                    "Every morning at 08:00".into(),
+                    "Every Monday at 08:00".into(),
+                    format!("Each time a {one} is added"),
+                ];
+                return Plan::blocked(Unbuildable::WhenToRun { options }, notes);
+            }
+            Ok(Some(entity)) => match start::each_new(entity, &scene) {
+                Ok(s) => s,
+                Err(why) => return Plan::blocked(why, notes),
+            },
+            Ok(None) => return Plan::blocked(Unbuildable::NoTrigger, notes),
+            Err(why) => return Plan::blocked(why, notes),
+        },
+    };
+    if let Some(f) = &found {
+        notes.extend(f.schedule.assumed.iter().map(|a| format!("The schedule is an assumption: {a}.")));
+    }
+    let time_zone = time_zone(found.as_ref().and_then(|f| f.schedule.time_zone.as_deref()), ctx, &start, &mut notes);
+    let words: Vec<String> = text.tokens.iter().map(|t| t.lower.clone()).collect();
+    let reminder = reminder(&text);
     let mut settings = Vec::new();
-    let mut steps = Vec::new();
     let mut listing: Option<Listing> = None;
+    let reads = acts.iter().any(|a| matches!(a, Act::Call { reads: true, .. }));
     let (trigger, record) = match &start {
         Start::Schedule { cron } => {
-            let entity = match scene.data_entity(intent)? {
-                Some(e) => Some(e),
-                None if calls.iter().any(|c| c.reads) => None,
-                None => Some(only_entity(ctx.app, &words)?),
+            let entity = match scene.data_entity(sends) {
+                Ok(Some(e)) => Some(e),
+                Ok(None) if reads || reminder.is_some() => None,
+                Ok(None) => match only_entity(ctx.app, &words) {
+                    Ok(e) => Some(e),
+                    Err(why) => return Plan::blocked(why, notes),
+                },
+                Err(why) => return Plan::blocked(why, notes),
             };
-            listing = entity.map(|e| listing::build(e, &words, listing::period_of(cron), None, None));
-            (schedule(cron, ctx), Record::None)
+            if let Some(e) = entity {
+                match list(e, &words, &listing::period_of(cron), &scene, &mut notes) {
+                    Ok(l) => listing = Some(l),
+                    Err(why) => return Plan::blocked(why, notes),
+                }
+            }
+            (FlowTrigger::Schedule(ScheduleTrigger { cron: cron.clone(), time_zone: time_zone.clone() }), Record::None)
         }
         Start::Condition { entity, check, subject } => {
-            listing = Some(listing::build(entity, &words, "P1D", Some(*check), subject.as_deref()));
-            (schedule("0 8 * * *", ctx), Record::None)
+            listing = Some(listing::build(entity, &words, "P1D", Some(*check), subject.as_deref(), Vec::new()));
+            let trigger = ScheduleTrigger { cron: "0 8 * * *".into(), time_zone: time_zone.clone() };
+            (FlowTrigger::Schedule(trigger), Record::None)
         }
         Start::Record(r) => {
+            notes.extend(r.notes.iter().cloned());
             let trigger = FlowTrigger::EntityEvent(EntityEvent {
                 entity: r.entity.name.clone(),
                 change: r.change,
@@ -96,7 +218,8 @@ pub fn generate(route: &RouteResult, ctx: &Context<'_>) -> Result<FlowDefinition
             (trigger, Record::Entity { entity: r.entity, headline: r.headline.clone() })
         }
         Start::Connector { connector, op, event } => {
-            let config = config(connector, op, event, ctx.request, &intent.targets, &mut settings);
+            let config = steps::config(connector, op, event, &text, &scene, &mut settings);
+            notes.extend(steps::unsaid_conditions(event, &scene));
             let trigger = FlowTrigger::Connector(ConnectorTrigger {
                 operation: format!("{}.{}", connector.id, op.id),
                 connection: ConnectionRef::shared(connector.id.as_str()),
@@ -105,13 +228,23 @@ pub fn generate(route: &RouteResult, ctx: &Context<'_>) -> Result<FlowDefinition
             });
             (trigger, Record::Outputs(&op.outputs))
         }
-        Start::Button { label } => {
-            (FlowTrigger::Button(ButtonTrigger { label: label.clone(), page: None }), Record::None)
+        Start::Button { label, page } => {
+            if let Some(p) = page.as_ref().filter(|p| !ctx.app.pages.iter().any(|x| x.eq_ignore_ascii_case(p))) {
+                notes.push(format!("The app has no {p} page yet: the button is placed there once it exists."));
+            }
+            if let Ok(Some(e)) = scene.data_entity(sends) {
+                match list(e, &words, "P1D", &scene, &mut notes) {
+                    Ok(l) => listing = Some(l),
+                    Err(why) => return Plan::blocked(why, notes),
+                }
+            }
+            (FlowTrigger::Button(ButtonTrigger { label: label.clone(), page: page.clone() }), Record::None)
         }
     };
+    let mut steps_out = Vec::new();
     if let Some(l) = &listing {
-        steps.push(Step::Query(l.query.clone()));
-        steps.push(Step::Transform(l.render.clone()));
+        steps_out.push(Step::Query(l.query.clone()));
+        steps_out.push(Step::Transform(l.render.clone()));
         if l.threshold {
             settings.push(Setting {
                 name: "threshold".into(),
@@ -123,197 +256,86 @@ pub fn generate(route: &RouteResult, ctx: &Context<'_>) -> Result<FlowDefinition
     }
     let name = name_of(ctx.request);
     let fallback_title = match &start {
-        Start::Button { label } => label.clone(),
+        Start::Button { label, .. } => label.clone(),
         _ => name.clone(),
     };
-    let mut sources = Sources {
+    let tools: Vec<String> =
+        named::tools(&text, ctx.catalog, ctx.app).iter().map(|m| m.connector.name.clone()).collect();
+    let targets = targets::find(&text);
+    let sources = Sources {
         record,
         list: listing.as_ref().map(|l| (l.text_ref(), l.heading.clone())),
         read: None,
-        targets: &intent.targets,
-        requester: ctx.requester,
+        targets: &targets,
+        requester: me,
         scheduled: matches!(start, Start::Schedule { .. } | Start::Condition { .. }),
         fallback_title,
+        clause: "",
+        tools: &tools,
+        missing: Default::default(),
+        each: each_person(&text),
+        per_person: Default::default(),
+        said: Default::default(),
+        message: reminder.clone(),
     };
-    let (reads, writes): (Vec<&Call<'_>>, Vec<&Call<'_>>) = calls.iter().partition(|c| c.reads);
-    for call in reads.iter().chain(writes.iter()) {
-        let id = unique_id(&call.op.id, &steps);
-        let inputs = inputs::map(call.connector, call.op, &sources, &mut settings);
-        if call.reads {
-            sources.read = Some(format!("{{{{steps.{id}.result}}}}"));
-        }
-        steps.push(Step::Action(ActionStep {
-            id,
-            operation: format!("{}.{}", call.connector.id, call.op.id),
-            connection: ConnectionRef::shared(call.connector.id.as_str()),
-            inputs,
-            scopes: call.op.scopes.clone(),
-        }));
+    let trigger_entity = match &start {
+        Start::Record(r) => Some(r.entity.name.as_str()),
+        _ => None,
+    };
+    let (wrote, missing, per_person) =
+        steps::append(&acts, sources, trigger_entity, &mut steps_out, &mut settings, &mut notes);
+    if let Some(who) = per_person {
+        return Plan::blocked(Unbuildable::PerPerson { who }, notes);
     }
-    if writes.is_empty() {
-        match (&start, &sources.record) {
+    if let Some((entity, field)) = missing.into_iter().next() {
+        return Plan::blocked(Unbuildable::MissingField { entity, field }, notes);
+    }
+    if !wrote {
+        match &start {
             // "When a new email with the label Invoices arrives, create a task".
-            (Start::Connector { connector, .. }, Record::Outputs(outputs)) => {
-                let entity = scene
-                    .data_entity(intent)?
-                    .ok_or_else(|| Unbuildable::NothingToDo { connector: connector.name.clone() })?;
-                steps.push(Step::Save(save(entity, outputs, &steps)));
-            }
-            _ => {
-                let names: Vec<&str> = selected.iter().map(|c| c.name.as_str()).collect();
-                return Err(Unbuildable::NotAFlow { connectors: names.join(" and ") });
-            }
+            Start::Connector { connector, op, .. } => match scene.data_entity(sends) {
+                Ok(Some(entity)) => steps_out.push(Step::Save(steps::save(entity, &op.outputs, &steps_out, None))),
+                _ => return Plan::blocked(Unbuildable::NothingToDo { connector: connector.name.clone() }, notes),
+            },
+            _ => return Plan::blocked(not_a_flow(route, ctx.catalog), notes),
         }
     }
-    Ok(FlowDefinition {
+    if me == MY_EMAIL && uses(&steps_out, &trigger, MY_EMAIL) {
+        settings.push(Setting {
+            name: "my_email".into(),
+            label: "Your email address".into(),
+            kind: "email".into(),
+            value: None,
+        });
+    }
+    let flow = FlowDefinition {
         format: FORMAT.to_owned(),
         name,
         source_message_id: ctx.message_id,
         request: Some(ctx.request.trim().to_owned()),
         trigger,
-        steps,
+        steps: steps_out,
         settings,
-    })
+    };
+    Plan { flow: Some(flow), blocker: None, notes }
 }
 
-/// The outside calls the request asks for, in the intent's order. An action the router
-/// left without an operation (its tool was taken for the trigger) gets the tool's action
-/// of the same kind; a chat message to "me" with no channel becomes a direct message.
-fn calls<'c>(
-    route: &RouteResult,
-    catalog: &'c Catalog,
-    selected: &[&'c Connector],
-    targets: &[Target],
-) -> Vec<Call<'c>> {
-    let mut out: Vec<Call<'c>> = Vec::new();
-    let role_of = |id: &str| route.selected.iter().find(|s| s.connector == id).map(|s| s.role);
-    for a in &route.intent.actions {
-        let assigned = a.connector.as_deref().and_then(|c| catalog.get(c));
-        let connector =
-            assigned.or_else(|| selected.iter().copied().find(|c| a.capability.is_some_and(|cap| c.serves(cap))));
-        let Some(connector) = connector else { continue };
-        let op = a
-            .operation
-            .as_deref()
-            .and_then(|id| access::operation(catalog, id, false))
-            .or_else(|| best_action(connector, a.capability));
-        let Some(op) = op else { continue };
-        let op = fit_targets(connector, op, targets);
-        if out.iter().any(|c| c.connector.id == connector.id && c.op.id == op.id) {
-            continue;
-        }
-        let reads =
-            role_of(connector.id.as_str()) == Some(Role::Source) || READ_PREFIXES.iter().any(|p| op.id.starts_with(p));
-        out.push(Call { connector, op, reads, assigned: assigned.is_some() });
-    }
-    out
+/// The records a scheduled flow lists, with the conditions the request puts on them.
+fn list(
+    entity: &Entity,
+    words: &[String],
+    period: &str,
+    scene: &Scene<'_>,
+    notes: &mut Vec<String>,
+) -> Result<Listing, Unbuildable> {
+    let (conditions, said) = scene.conditions(entity, &[])?;
+    notes.extend(said);
+    Ok(listing::build(entity, words, period, None, None, conditions))
 }
 
-fn best_action(c: &Connector, capability: Option<crate::catalog::Capability>) -> Option<&Operation> {
-    let of_kind = |op: &&Operation| capability.is_none_or(|cap| op.capability == cap);
-    c.actions
-        .iter()
-        .filter(of_kind)
-        .find(|op| WRITE_PREFIXES.iter().any(|p| op.id.starts_with(p)))
-        .or_else(|| c.actions.iter().find(of_kind))
-}
-
-/// "Notify me in Slack": with no channel named, a message to the requester goes to them
-/// directly, through the tool's action that takes a person rather than a channel.
-fn fit_targets<'c>(c: &'c Connector, op: &'c Operation, targets: &[Target]) -> &'c Operation {
-    let needs_channel = op.inputs.iter().any(|i| i.required && i.kind == InputKind::Channel);
-    let has_channel = targets.iter().any(|t| matches!(t, Target::Channel { .. }));
-    let to_me = targets.iter().any(|t| matches!(t, Target::Me | Target::Person { .. }));
-    if !(needs_channel && to_me && !has_channel) {
-        return op;
-    }
-    c.actions
-        .iter()
-        .find(|a| a.capability == op.capability && a.inputs.iter().any(|i| i.required && i.kind == InputKind::User))
-        .unwrap_or(op)
-}
-
-fn schedule(cron: &str, ctx: &Context<'_>) -> FlowTrigger {
-    FlowTrigger::Schedule(ScheduleTrigger { cron: cron.to_owned(), time_zone: ctx.time_zone.to_owned() })
-}
-
-/// A summary with no data named covers the app's one entity; with several, the builder
-/// says which.
-fn only_entity<'a>(app: &'a AppStructure, words: &[String]) -> Result<&'a Entity, Unbuildable> {
-    let summary = words.iter().any(|w| SUMMARY_WORDS.contains(&w.as_str()));
-    match app.entities.as_slice() {
-        [one] if summary => Ok(one),
-        _ => Err(Unbuildable::WhichData { entities: app.entities.iter().map(|e| e.name.clone()).collect() }),
-    }
-}
-
-/// A connector trigger's inputs: a channel target, a value the event names for the
-/// trigger's own field ("stage"), or `<input> <Value>` in the request ("with the label
-/// Invoices", "from billing@acme.com"); required ones nothing fills become settings.
-fn config(
-    c: &Connector,
-    op: &Operation,
-    event: &Event,
-    request: &str,
-    targets: &[Target],
-    settings: &mut Vec<Setting>,
-) -> BTreeMap<String, Value> {
-    let mut out = BTreeMap::new();
-    for input in &op.inputs {
-        let named = |pattern: &str| {
-            let re = Regex::new(&format!(r#"(?i)\b{}\s+{pattern}"#, regex::escape(&input.name))).ok()?;
-            let caps = re.captures(request)?;
-            (1..caps.len()).find_map(|i| caps.get(i)).map(|m| m.as_str().to_owned())
-        };
-        let value = match input.kind {
-            InputKind::Channel => targets.iter().find_map(|t| match t {
-                Target::Channel { name } => Some(name.clone()),
-                _ => None,
-            }),
-            InputKind::Email => named(r"([\w.+-]+@[\w-]+\.[\w.-]+)"),
-            _ if event.field.as_deref() == Some(input.name.as_str()) => event.value.clone(),
-            _ => named(r#"(?:"([^"]+)"|'([^']+)'|([A-Z][\w-]*))"#),
-        };
-        match value {
-            Some(v) => {
-                out.insert(input.name.clone(), Value::String(v));
-            }
-            None if input.required => {
-                out.insert(input.name.clone(), Value::String(inputs::setting(c, input, settings)));
-            }
-            None => {}
-        }
-    }
-    out
-}
-
-/// Creates a record of the entity from the trigger's outputs, field by field.
-fn save(entity: &Entity, outputs: &[String], steps: &[Step]) -> SaveStep {
-    let mut values = BTreeMap::new();
-    let title = fields::title(entity);
-    for f in &entity.fields {
-        let from = outputs.iter().find(|o| fields::named(entity, o) == Some(f.name.as_str())).or_else(|| {
-            (Some(f.name.as_str()) == title)
-                .then(|| outputs.iter().find(|o| ["subject", "title", "name", "text"].contains(&o.as_str())))
-                .flatten()
-        });
-        if let Some(o) = from {
-            values.insert(f.name.clone(), Value::String(format!("{{{{trigger.record.{o}}}}}")));
-        }
-    }
-    let id = unique_id(&format!("save_{}", listing::plural_id(&entity.name)), steps);
-    SaveStep { id, entity: entity.name.clone(), values, match_on: None }
-}
-
-fn unique_id(base: &str, steps: &[Step]) -> String {
-    let mut id = base.to_owned();
-    let mut n = 2;
-    while steps.iter().any(|s| s.id() == id) {
-        id = format!("{base}_{n}");
-        n += 1;
-    }
-    id
-}
+#[path = "generate_help.rs"]
+mod help;
+use help::*;
 
 /// The request as the flow's name: one line, at most 80 characters, no final stop.
 pub fn name_of(request: &str) -> String {

@@ -38,6 +38,73 @@ pub struct Sources<'a> {
     pub scheduled: bool,
     /// A short line for titles when nothing better exists (a button's label, the flow name).
     pub fallback_title: String,
+    /// The words of the request that ask for this step ("file a Linear issue in the
+    /// Mobile project"): values named there ("Mobile") fill the inputs they name.
+    pub clause: &'a str,
+    /// Tool names, which are never a value ("the Jira project" names no project).
+    pub tools: &'a [String],
+    /// Fields the request's people need that the record lacks ("the client" on a Project
+    /// without a client email): (entity, field), to ask about.
+    pub missing: std::cell::RefCell<Vec<(String, String)>>,
+    /// The person the request names with "each"/"every" ("email each parent"), if any.
+    pub each: Option<&'a str>,
+    /// Set when a scheduled list would have to go to each such person separately.
+    pub per_person: std::cell::RefCell<Option<String>>,
+    /// What mapping had to assume, said next to the flow.
+    pub said: std::cell::RefCell<Vec<String>>,
+    /// The words of a reminder ("Reminder: log your hours"), when the flow sends one
+    /// rather than records.
+    pub message: Option<String>,
+}
+
+impl Sources<'_> {
+    fn lacks(&self, entity: &Entity, field: &str) {
+        let mut missing = self.missing.borrow_mut();
+        if !missing.iter().any(|(e, f)| e == &entity.name && f == field) {
+            missing.push((entity.name.clone(), field.to_owned()));
+        }
+    }
+}
+
+/// A repository written as owner/name.
+static OWNER_NAME: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+    regex::Regex::new(r"\b[A-Za-z0-9][\w.-]*/[\w.-]*[A-Za-z0-9]\b").expect("owner/name regex")
+});
+
+/// Inputs a request fills by naming a value next to the input's word, with the words
+/// people use for it.
+const NAMED_INPUTS: &[(&str, &[&str])] = &[
+    ("project", &["project", "board"]),
+    ("channel", &["channel"]),
+    ("sheet", &["sheet", "tab"]),
+    ("label", &["label", "tag"]),
+    ("labels", &["label", "tag"]),
+    ("folder", &["folder"]),
+    ("list", &["list"]),
+    ("table", &["table"]),
+    ("database", &["database", "base"]),
+    ("space", &["space"]),
+    ("team", &["team"]),
+    ("calendar", &["calendar"]),
+    ("repository", &["repository", "repo"]),
+    ("form", &["form", "survey"]),
+    ("audience", &["audience"]),
+    ("course", &["course", "class"]),
+    ("stage", &["stage"]),
+    ("group", &["group"]),
+    ("company", &["company"]),
+];
+
+/// The value the step's words give an input by name ("the Mobile project" → `Mobile`, "in
+/// acme/website" → the repository `acme/website`).
+pub fn named_value(input: &str, clause: &str, tools: &[String]) -> Option<String> {
+    if input == "repository"
+        && let Some(m) = OWNER_NAME.find(clause)
+    {
+        return Some(m.as_str().to_owned());
+    }
+    let (_, words) = NAMED_INPUTS.iter().find(|(name, _)| *name == input)?;
+    super::named::value_near(clause, words, tools)
 }
 
 const SHORT: [&str; 5] = ["subject", "title", "name", "summary", "headline"];
@@ -52,19 +119,27 @@ fn reference(field: &str) -> String {
 /// Maps every input it can; required ones it cannot become settings (added to
 /// `settings`). Optional inputs are mapped only from a sure source.
 pub fn map(c: &Connector, op: &Operation, src: &Sources<'_>, settings: &mut Vec<Setting>) -> BTreeMap<String, Value> {
-    let chat = op.capability == Capability::Chat;
+    // Chat messages and texts carry the headline; emails and documents the whole record.
+    let chat = matches!(op.capability, Capability::Chat | Capability::Sms | Capability::Social);
     let mut out = BTreeMap::new();
     for input in &op.inputs {
+        let named = || named_value(&input.name, src.clause, src.tools).map(Value::String);
         let value = match input.kind {
             InputKind::Email if input.name == "to" => Some(recipients(src)),
+            InputKind::String if PHONE_INPUTS.contains(&input.name.as_str()) && is_phone(input) => {
+                phone(src, input.required)
+            }
+            InputKind::Channel => channel(src.targets).map(Value::String).or_else(named),
+            _ if NAMED_INPUTS.iter().any(|(n, _)| *n == input.name) && named().is_some() => named(),
             InputKind::Email if input.name == "cc" => None,
             InputKind::Email => record_email(src, &input.name).map(Value::String),
-            InputKind::Channel => channel(src.targets).map(Value::String),
             InputKind::User if input.required => user(src).map(Value::String),
             InputKind::User => None,
             InputKind::List if PEOPLE.contains(&input.name.as_str()) => people(src),
+            // "add it to my sheet": a row of the record's values, in order.
+            InputKind::List if RECORD_OBJECTS.contains(&input.name.as_str()) => record_values(src),
             InputKind::Json if RECORD_OBJECTS.contains(&input.name.as_str()) => whole_record(src),
-            InputKind::Date | InputKind::Datetime => dates(src, &input.name).map(Value::String),
+            InputKind::Date | InputKind::Datetime => dates(src, &input.name, input.required).map(Value::String),
             _ if SHORT.contains(&input.name.as_str()) => Some(Value::String(short(src, &input.name))),
             _ if LONG.contains(&input.name.as_str()) || input.kind == InputKind::Text => {
                 long(src, chat).map(Value::String)
@@ -89,75 +164,13 @@ pub fn map(c: &Connector, op: &Operation, src: &Sources<'_>, settings: &mut Vec<
     out
 }
 
-/// "me" is the requesting user's address, "my team" the app's owners and editors, "the
-/// customer" the record's customer email; with no one named, the requesting user.
-fn recipients(src: &Sources<'_>) -> Value {
-    let mut to: Vec<String> = Vec::new();
-    for t in src.targets {
-        let one = match t {
-            Target::Me => Some(src.requester.to_owned()),
-            Target::Address { email } => Some(email.clone()),
-            Target::Team { .. } => Some("{{app.members.emails}}".to_owned()),
-            Target::RecordPerson { who } => match &src.record {
-                Record::Entity { entity, .. } => fields::email_for(entity, Some(who)).map(reference),
-                _ => None,
-            },
-            _ => None,
-        };
-        if let Some(one) = one.filter(|o| !to.contains(o)) {
-            to.push(one);
-        }
-    }
-    match to.len() {
-        0 => Value::String(src.requester.to_owned()),
-        1 => Value::String(to.remove(0)),
-        _ => json!(to),
-    }
-}
-
-fn who(targets: &[Target]) -> Option<&str> {
-    targets.iter().find_map(|t| match t {
-        Target::RecordPerson { who } => Some(who.as_str()),
-        _ => None,
-    })
-}
-
-fn record_email(src: &Sources<'_>, name: &str) -> Option<String> {
-    match &src.record {
-        Record::Entity { entity, .. } => fields::email_for(entity, who(src.targets)).map(reference),
-        Record::Outputs(outputs) => {
-            ["email", name, "from"].iter().find(|o| outputs.iter().any(|x| x == *o)).map(|o| reference(o))
-        }
-        Record::None => None,
-    }
-}
-
-fn channel(targets: &[Target]) -> Option<String> {
-    targets.iter().find_map(|t| match t {
-        Target::Channel { name } => Some(name.clone()),
-        _ => None,
-    })
-}
-
-/// A person in a chat tool: the requester (by email, which the runtime resolves with the
-/// tool's own lookup), a handle, or the record's person.
-fn user(src: &Sources<'_>) -> Option<String> {
-    src.targets.iter().find_map(|t| match t {
-        Target::Me => Some(src.requester.to_owned()),
-        Target::Person { handle } => Some(handle.clone()),
-        Target::Address { email } => Some(email.clone()),
-        Target::RecordPerson { .. } => record_email(src, "email"),
-        _ => None,
-    })
-}
-
-fn people(src: &Sources<'_>) -> Option<Value> {
-    let Record::Entity { entity, .. } = &src.record else { return None };
-    let fields: Vec<&str> = match fields::named(entity, "attendee").filter(|f| fields::is_email(entity, f)) {
-        Some(f) => vec![f],
-        None => fields::emails(entity),
+fn record_values(src: &Sources<'_>) -> Option<Value> {
+    let names: Vec<&str> = match &src.record {
+        Record::Entity { entity, .. } => entity.fields.iter().map(|f| f.name.as_str()).collect(),
+        Record::Outputs(outputs) => outputs.iter().map(String::as_str).collect(),
+        Record::None => return None,
     };
-    (!fields.is_empty()).then(|| json!(fields.into_iter().map(reference).collect::<Vec<_>>()))
+    (!names.is_empty()).then(|| json!(names.into_iter().map(reference).collect::<Vec<_>>()))
 }
 
 fn whole_record(src: &Sources<'_>) -> Option<Value> {
@@ -185,12 +198,24 @@ fn record_field(src: &Sources<'_>, name: &str, loose: bool) -> Option<String> {
 
 /// A date input: the record's date of that kind ("start" → `starts_at`, else its first
 /// date); on a schedule, the period since the last run ("start" → when it last ran).
-fn dates(src: &Sources<'_>, name: &str) -> Option<String> {
+fn dates(src: &Sources<'_>, name: &str, required: bool) -> Option<String> {
     match &src.record {
-        Record::Entity { entity, .. } => fields::named(entity, name)
-            .filter(|f| fields::is_date(entity, f))
-            .or_else(|| (name == "start").then(|| fields::dates(entity).first().copied()).flatten())
-            .map(reference),
+        Record::Entity { entity, .. } => {
+            let own = fields::named(entity, name).filter(|f| fields::is_date(entity, f));
+            let first = fields::dates(entity).first().copied();
+            // A record with one time (a booking's slot) starts there; a required end with
+            // no field of its own is the same time, said in a note.
+            let end_at_start = (required && own.is_none() && ["end", "end_date", "ends_at"].contains(&name))
+                .then_some(first)
+                .flatten();
+            if end_at_start.is_some() {
+                src.said.borrow_mut().push(format!(
+                    "{} has no end time, so the event ends when it starts: add an end field to give it a length.",
+                    entity.name
+                ));
+            }
+            own.or_else(|| (name == "start").then_some(first).flatten()).or(end_at_start).map(reference)
+        }
         Record::Outputs(_) => record_field(src, name, false),
         Record::None if src.scheduled => match name {
             "start" | "from" | "since" | "start_date" => Some("{{trigger.period_start}}".into()),
@@ -212,9 +237,12 @@ fn short(src: &Sources<'_>, name: &str) -> String {
             .find(|o| outputs.iter().any(|x| x == *o))
             .map(|o| reference(o))
             .unwrap_or_else(|| src.fallback_title.clone()),
-        Record::None => {
-            src.list.as_ref().map(|(_, heading)| heading.clone()).unwrap_or_else(|| src.fallback_title.clone())
-        }
+        Record::None => src
+            .list
+            .as_ref()
+            .map(|(_, heading)| heading.clone())
+            .or_else(|| src.message.as_ref().map(|_| "Reminder".to_owned()))
+            .unwrap_or_else(|| src.fallback_title.clone()),
     }
 }
 
@@ -243,7 +271,7 @@ fn long(src: &Sources<'_>, chat: bool) -> Option<String> {
             .iter()
             .find(|o| outputs.iter().any(|x| x == *o))
             .map(|o| reference(o)),
-        Record::None => None,
+        Record::None => src.message.clone(),
     }
 }
 
@@ -267,6 +295,11 @@ pub fn setting(c: &Connector, input: &Input, settings: &mut Vec<Setting>) -> Str
     settings.push(Setting { name: name.clone(), label, kind, value: None });
     format!("{{{{settings.{name}}}}}")
 }
+
+#[path = "inputs_people.rs"]
+mod people_of;
+pub(crate) use people_of::EMAIL_OUTPUTS;
+use people_of::*;
 
 #[cfg(test)]
 #[path = "inputs_tests.rs"]

@@ -27,6 +27,13 @@ fn sources<'a>(record: Record<'a>, targets: &'a [Target]) -> Sources<'a> {
         requester: "ada@example.com",
         scheduled: false,
         fallback_title: "Flow".into(),
+        clause: "",
+        tools: &[],
+        missing: Default::default(),
+        each: None,
+        per_person: Default::default(),
+        said: Default::default(),
+        message: None,
     }
 }
 

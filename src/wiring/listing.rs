@@ -6,10 +6,6 @@ use super::definition::{Condition, Op, QueryStep, Sort, SortOrder, TransformOp, 
 use super::fields;
 use crate::app::Entity;
 
-/// Words that ask for records still to do, or for finished ones.
-const OPEN_WORDS: [&str; 10] =
-    ["open", "to-do", "todo", "pending", "incomplete", "remaining", "outstanding", "unfinished", "undone", "active"];
-const DONE_WORDS: [&str; 6] = ["completed", "done", "finished", "closed", "resolved", "complete"];
 /// Words that make a scheduled list a report of the last period.
 const PERIOD_WORDS: [&str; 8] = ["summary", "digest", "recap", "report", "new", "today", "today's", "activity"];
 
@@ -78,8 +74,16 @@ pub fn plural_id(entity: &str) -> String {
 
 /// Builds the listing. `words` are the request's lowercase words; `period` the ISO 8601
 /// duration between runs (a summary covers it); `check` the condition, if the flow
-/// watches one; `subject` the word the condition is about ("deadline").
-pub fn build(entity: &Entity, words: &[String], period: &str, check: Option<Check>, subject: Option<&str>) -> Listing {
+/// watches one; `subject` the word the condition is about ("deadline"); `conditions` what
+/// the request's words ask of the records ("overdue", "over $500").
+pub fn build(
+    entity: &Entity,
+    words: &[String],
+    period: &str,
+    check: Option<Check>,
+    subject: Option<&str>,
+    conditions: Vec<Condition>,
+) -> Listing {
     let has = |list: &[&str]| words.iter().any(|w| list.contains(&w.as_str()));
     let plural = plural_id(&entity.name);
     let label = plural.replace('_', " ");
@@ -109,13 +113,8 @@ pub fn build(entity: &Entity, words: &[String], period: &str, check: Option<Chec
             }
         }
         Some(c @ (Check::Below | Check::Above)) => {
-            let number = subject.and_then(|s| fields::named(entity, s)).or_else(|| {
-                entity
-                    .fields
-                    .iter()
-                    .find(|f| matches!(f.kind.as_deref(), Some("number" | "integer" | "currency")))
-                    .map(|f| f.name.as_str())
-            });
+            let number =
+                subject.and_then(|s| fields::named(entity, s)).or_else(|| fields::numbers(entity).first().copied());
             if let Some(number) = number {
                 let op = if c == Check::Below { Op::Lt } else { Op::Gt };
                 filter.push(Condition::new(number, op, "{{settings.threshold}}"));
@@ -125,19 +124,26 @@ pub fn build(entity: &Entity, words: &[String], period: &str, check: Option<Chec
             }
         }
         None => {
-            if let Some(done) = done {
-                if has(&DONE_WORDS) {
-                    filter.push(Condition::new(done, Op::Eq, true));
-                    (id, heading) = (format!("completed_{plural}"), format!("Completed {label}"));
-                } else if has(&OPEN_WORDS) {
-                    filter.push(Condition::new(done, Op::Eq, false));
-                    (id, heading) = (format!("open_{plural}"), format!("Open {label}"));
+            let overdue = conditions
+                .iter()
+                .any(|c| c.op == Op::Lt && c.value.as_ref().is_some_and(|v| v == "{{trigger.fired_at}}"));
+            let flag = done
+                .and_then(|d| conditions.iter().find(|c| c.field == d && c.op == Op::Eq))
+                .and_then(|c| c.value.clone());
+            (id, heading) = match (overdue, flag) {
+                (true, _) => (format!("overdue_{plural}"), format!("Overdue {label}")),
+                (false, Some(serde_json::Value::Bool(true))) => {
+                    (format!("completed_{plural}"), format!("Completed {label}"))
                 }
-            }
-            if has(&PERIOD_WORDS) {
+                (false, Some(serde_json::Value::Bool(false))) => (format!("open_{plural}"), format!("Open {label}")),
+                _ => (id, heading),
+            };
+            let narrowed = !conditions.is_empty();
+            filter.extend(conditions);
+            if has(&PERIOD_WORDS) && !filter.iter().any(|c| matches!(c.op, Op::WithinLast | Op::WithinNext)) {
                 let field = if has(&["new", "signups", "signup"]) { "created_at" } else { "updated_at" };
                 filter.push(Condition::new(field, Op::WithinLast, period));
-                if filter.len() == 1 {
+                if !narrowed {
                     id = format!("recent_{plural}");
                 }
                 heading = format!("{heading} ({})", period_words(period, field));
@@ -158,23 +164,32 @@ pub fn build(entity: &Entity, words: &[String], period: &str, check: Option<Chec
     Listing { query, render, heading, threshold }
 }
 
-/// The ISO 8601 period between runs of a five-field cron: a day unless it runs weekly,
-/// monthly or more than once a day.
-pub fn period_of(cron: &str) -> &'static str {
+/// The ISO 8601 period between runs of a five-field cron: a day unless it runs every few
+/// minutes or hours, weekly, or monthly.
+pub fn period_of(cron: &str) -> String {
     let p: Vec<&str> = cron.split_whitespace().collect();
+    let every = |f: &str| f.strip_prefix("*/").and_then(|n| n.parse::<u32>().ok());
     match p.as_slice() {
-        [_, h, ..] if h.contains('*') => "PT1H",
-        [_, _, dom, _, _] if *dom != "*" => "P1M",
-        [_, _, _, _, dow] if *dow != "*" && *dow != "1-5" => "P7D",
-        _ => "P1D",
+        [m, "*", ..] => format!("PT{}M", every(m).unwrap_or(60)).replace("PT60M", "PT1H"),
+        [_, h, ..] if h.contains('*') => format!("PT{}H", every(h).unwrap_or(1)),
+        [_, _, dom, months, _] if *dom != "*" && *months != "*" && !months.contains('/') => {
+            format!("P{}M", 12 / months.split(',').count().clamp(1, 12))
+        }
+        [_, _, dom, _, _] if *dom != "*" => "P1M".into(),
+        [_, _, _, _, dow] if dow.contains('#') => "P1M".into(),
+        [_, _, _, _, dow] if *dow != "*" && *dow != "1-5" => "P7D".into(),
+        _ => "P1D".into(),
     }
 }
 
 fn period_words(period: &str, field: &str) -> String {
     let span = match period {
+        p if p.ends_with('M') && p.starts_with("PT") => "the last few minutes",
         "PT1H" => "the last hour",
+        p if p.starts_with("PT") => "the last few hours",
         "P7D" => "the last week",
         "P1M" => "the last month",
+        "P3M" => "the last quarter",
         _ => "the last day",
     };
     let verb = if field == "created_at" { "added" } else { "updated" };
@@ -204,7 +219,10 @@ mod tests {
     #[test]
     fn a_to_do_list_is_the_open_tasks_by_due_date() {
         let app = todo_structure();
-        let l = build(app.entity("Task").unwrap(), &words("email me my to-do list"), "P1D", None, None);
+        let task = app.entity("Task").unwrap();
+        let text = "email me my to-do list";
+        let found = crate::wiring::conditions::read(text, task, "me");
+        let l = build(task, &words(text), "P1D", None, None, found.conditions);
         assert_eq!(l.query.id, "open_tasks");
         assert_eq!(l.query.filter, [Condition::new("completed", Op::Eq, false)]);
         assert_eq!(l.query.sort.as_ref().map(|s| s.field.as_str()), Some("due_date"));
@@ -216,7 +234,10 @@ mod tests {
     #[test]
     fn a_summary_covers_the_period_between_runs() {
         let app = todo_structure();
-        let l = build(app.entity("Task").unwrap(), &words("a daily summary of completed tasks"), "P1D", None, None);
+        let task = app.entity("Task").unwrap();
+        let text = "a daily summary of completed tasks";
+        let found = crate::wiring::conditions::read(text, task, "me");
+        let l = build(task, &words(text), "P1D", None, None, found.conditions);
         assert_eq!(
             l.query.filter,
             [Condition::new("completed", Op::Eq, true), Condition::new("updated_at", Op::WithinLast, "P1D")]
@@ -228,7 +249,7 @@ mod tests {
     fn approaching_deadlines_are_open_tasks_due_within_a_day() {
         let app = todo_structure();
         let check = Check::read("when deadlines are approaching");
-        let l = build(app.entity("Task").unwrap(), &[], "P1D", check, Some("deadline"));
+        let l = build(app.entity("Task").unwrap(), &[], "P1D", check, Some("deadline"), Vec::new());
         assert_eq!(
             l.query.filter,
             [Condition::new("due_date", Op::WithinNext, "P1D"), Condition::new("completed", Op::Eq, json!(false))]
@@ -243,6 +264,10 @@ mod tests {
         assert_eq!(period_of("0 8 * * 1-5"), "P1D");
         assert_eq!(period_of("0 8 1 * *"), "P1M");
         assert_eq!(period_of("0 * * * *"), "PT1H");
+        assert_eq!(period_of("*/15 * * * *"), "PT15M");
+        assert_eq!(period_of("0 */2 * * *"), "PT2H");
+        assert_eq!(period_of("0 10 * * 1#1"), "P1M");
+        assert_eq!(period_of("0 8 1 1,4,7,10 *"), "P3M");
         assert_eq!(plural_id("CrashReport"), "crash_reports");
     }
 }

@@ -13,17 +13,24 @@
 //! - [`FlowDefinition::outline`]: the boxes of "trigger → step → step", in words.
 
 pub mod access;
+pub mod actions;
+pub mod conditions;
 pub mod cron;
 pub mod definition;
 pub mod describe;
+pub mod draft;
 pub mod explain;
 pub mod fields;
 pub mod generate;
 pub mod inputs;
+pub mod lexicon;
 pub mod listing;
+pub mod named;
+pub mod offer;
 pub mod problems;
 pub mod refs;
 pub mod start;
+pub mod steps;
 pub mod storage;
 pub mod validate;
 

@@ -100,6 +100,14 @@ fn list(items: &[String]) -> String {
     }
 }
 
+impl Problem {
+    /// True when the app's structure lacks what the flow names (an entity, a field, a
+    /// page): adding data would fix it.
+    pub fn is_about_data(&self) -> bool {
+        matches!(self, Self::UnknownEntity { .. } | Self::UnknownField { .. } | Self::UnknownPage { .. })
+    }
+}
+
 impl fmt::Display for Problem {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {

@@ -221,3 +221,44 @@ async fn a_new_owner_sets_up_patchbay_then_signs_out_and_back_in_with_the_passwo
     d.wait_for(Locator::Css("textarea#prompt")).await;
     d.screenshot("signed-in-home.png").await;
 }
+
+#[tokio::test]
+async fn a_new_app_from_the_homepage_gets_its_data_in_one_click_and_then_its_flow() {
+    let app = TestApp::spawn().await;
+    let Some(d) = Driver::start().await else { return };
+    sign_in(&d, &app, "Ada Owner").await;
+    d.client.find(Locator::Css("details.plus > summary")).await.unwrap().click().await.unwrap();
+    for (query, id) in [("slack", "slack"), ("sheets", "google_sheets")] {
+        d.wait_for(Locator::Css("#picker-q")).await.clear().await.unwrap();
+        d.type_into("#picker-q", query).await;
+        d.wait_for(Locator::Css(&format!("[data-add-chip='{id}']"))).await.click().await.unwrap();
+        d.wait_for(Locator::Css(&format!("[data-chips] .chip[data-id='{id}']"))).await;
+    }
+    d.type_into("textarea#prompt", "A sales tracker: when a deal is won, post it in #sales and append it to a sheet")
+        .await;
+    d.press("Create app").await;
+
+    for name in ["Slack", "Google Sheets"] {
+        let label = format!("Connect to {name}");
+        d.wait_for(Locator::XPath(&format!("//button[normalize-space()='{label}']"))).await;
+        d.press(&label).await;
+        d.wait_for(Locator::XPath("//button[normalize-space()='Allow']")).await;
+        d.press("Allow").await;
+    }
+    let offer = d.wait_for(Locator::Css("form.offer button")).await;
+    let label = offer.text().await.unwrap();
+    assert!(label.starts_with("Add a Deal entity"), "the answer offers the missing data: {label}");
+    let body = d.client.find(Locator::Css("body")).await.unwrap().text().await.unwrap();
+    assert!(body.contains("This app has no deals"), "and says what is missing");
+    d.screenshot("offer-to-add-data.png").await;
+
+    offer.click().await.unwrap();
+    d.wait_for(Locator::XPath("//*[contains(., 'I wired a flow for this')]")).await;
+    let users = app.store.list_users().await.unwrap();
+    let ada = users.iter().find(|u| u.email == crate::helpers::OWNER).unwrap();
+    let apps = app.store.apps_of_user(ada.id).await.unwrap();
+    let (new_app, _) = apps.iter().max_by_key(|(a, _)| a.id).unwrap();
+    assert!(new_app.structure.contains("\"Deal\""), "the structure has the new entity");
+    assert_eq!(app.store.flows_of_app(new_app.id).await.unwrap().len(), 1, "and the flow is wired");
+    d.screenshot("flow-after-offer.png").await;
+}

@@ -66,3 +66,66 @@ async fn app_users_cannot_see_or_change_flows() {
     assert_eq!(user.get(s.app.url("/apps/1/flows")).send().await.unwrap().status(), 403);
     assert_eq!(user.post(s.app.url("/apps/1/flows/1/activate")).send().await.unwrap().status(), 403);
 }
+
+/// Gmail connected to the seeded Todo app with the send scope, as after its card.
+async fn gmail_connected(app: &crate::helpers::TestApp) {
+    let owner = app.store.list_users().await.unwrap().into_iter().find(|u| u.email == crate::helpers::OWNER).unwrap();
+    let scopes = vec![crate::oauth::GMAIL_SEND.to_owned()];
+    app.store
+        .insert_connection(patchbay::store::NewConnection {
+            app_id: TODO_APP,
+            connector: "gmail",
+            kind: "shared",
+            owner_user_id: None,
+            account: Some(crate::helpers::OWNER),
+            status: "connected",
+            granted_scopes: &scopes,
+            sealed_tokens: Some(b"sealed"),
+            expires_at: Some(patchbay::store::now() + 3600),
+            connected_by: owner.id,
+        })
+        .await
+        .unwrap();
+}
+
+#[tokio::test]
+async fn a_request_for_data_the_app_lacks_offers_to_add_it_and_one_click_wires_the_flow() {
+    let app = crate::helpers::TestApp::spawn().await;
+    gmail_connected(&app).await;
+    let owner = app.signed_in(crate::helpers::OWNER).await;
+    let said = "Every Friday at 4pm email me the unpaid invoices with Gmail";
+    let resp = owner.post(app.url("/apps/1/chat")).form(&[("message", said)]).send().await.unwrap();
+    assert_eq!(resp.status(), 303);
+    assert!(app.store.flows_of_app(TODO_APP).await.unwrap().is_empty(), "no flow over the wrong data");
+
+    let chat = text(owner.get(app.url("/apps/1/chat")).send().await.unwrap(), 200).await;
+    assert!(chat.contains("This app has no invoices"), "the answer says what is missing");
+    let label = "Add an Invoice entity (number, customer email, amount, due date, paid) to this app";
+    assert!(chat.contains(label), "the answer offers to add the data");
+    let offer = app.store.messages_of_app(TODO_APP).await.unwrap().last().unwrap().id;
+    assert!(chat.contains(&format!("/apps/1/offers/{offer}")), "the offer is a button on that answer");
+
+    let resp = owner.post(app.url(&format!("/apps/1/offers/{offer}"))).send().await.unwrap();
+    assert_eq!(resp.status(), 303);
+    let structure = app.store.app(TODO_APP).await.unwrap().unwrap().structure;
+    assert!(
+        structure.contains("\"Invoice\"") && structure.contains("\"Task\""),
+        "Invoice added, Task kept: {structure}"
+    );
+    let flows = app.store.flows_of_app(TODO_APP).await.unwrap();
+    assert_eq!(flows.len(), 1, "the flow is wired once the data exists");
+    let def = patchbay::wiring::load(&app.store, flows[0].id).await.unwrap().unwrap().definition;
+    let json = def.to_json();
+    assert!(json.contains("\"entity\":\"Invoice\"") && json.contains("\"paid\""), "{json}");
+
+    let again = owner.post(app.url(&format!("/apps/1/offers/{offer}"))).send().await.unwrap();
+    assert_eq!(again.status(), 303, "a second click changes nothing");
+    assert_eq!(app.store.flows_of_app(TODO_APP).await.unwrap().len(), 1);
+}
+
+#[tokio::test]
+async fn app_users_cannot_take_an_offer() {
+    let app = crate::helpers::TestApp::spawn().await;
+    let user = app.signed_in(APP_USER).await;
+    assert_eq!(user.post(app.url("/apps/1/offers/1")).send().await.unwrap().status(), 403);
+}

@@ -201,3 +201,41 @@ async fn flow_show_prints_the_stored_definition_and_refuses_unknown_ids() {
     assert_eq!(missing.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&missing.stderr).contains("no flow with id 424242"));
 }
+
+/// `patchbay flow draft --jsonl` with these lines on stdin; one JSON value per output line.
+fn draft_lines(input: &str) -> Vec<serde_json::Value> {
+    use std::io::Write;
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_patchbay"))
+        .args(["flow", "draft", "--jsonl"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("run patchbay");
+    child.stdin.take().unwrap().write_all(input.as_bytes()).unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success());
+    String::from_utf8(out.stdout).unwrap().lines().map(|l| serde_json::from_str(l).unwrap()).collect()
+}
+
+#[test]
+fn flow_draft_answers_each_line_with_a_flow_a_question_or_an_error() {
+    let app = json!({"entities": [{"name": "Ticket", "fields": ["subject", "priority"]}], "time_zone": "Asia/Tokyo"});
+    let lines = [
+        json!({"prompt": "Every weekday at 9am post the urgent tickets to #support", "app": app}).to_string(),
+        "not json".to_owned(),
+        json!({"prompt": "every other Tuesday email me the tickets", "app": app}).to_string(),
+        json!({"prompt": "Share new tickets on our Mastodon account", "app": app}).to_string(),
+        json!({"prompt": "Ping me by email once a ticket's mood changes to grumpy", "app": app}).to_string(),
+    ];
+    let out = draft_lines(&(lines.join("\n") + "\n"));
+    assert_eq!(out.len(), 5, "one answer per line: {out:?}");
+    let flow = &out[0]["flow"];
+    assert_eq!(flow["trigger"], json!({"kind": "schedule", "cron": "0 9 * * 1-5", "time_zone": "Asia/Tokyo"}));
+    assert_eq!(flow["steps"][0]["filter"], json!([{"field": "priority", "op": "eq", "value": "urgent"}]));
+    assert_eq!(flow["steps"][2]["operation"], "slack.post_message");
+    assert!(out[1]["error"].as_str().unwrap().contains("not valid JSON"));
+    assert_eq!(out[2]["asks"][0]["about"], "schedule");
+    assert_eq!(out[3]["asks"][0]["about"], "connector");
+    assert_eq!(out[4]["asks"][0]["about"], "data");
+    assert_eq!(out[4]["asks"][0]["offer"]["label"], "Add a mood field to Ticket");
+}

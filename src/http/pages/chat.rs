@@ -19,6 +19,8 @@ pub struct MessageView {
     pub body: String,
     pub cards: Vec<ApprovalCard>,
     pub flow: Option<super::flows::FlowView>,
+    /// The label of a one-click offer to add the data the request needs.
+    pub offer: Option<String>,
 }
 
 #[derive(Template)]
@@ -127,7 +129,16 @@ async fn views_of(
             Some(id) => users.get(&id).cloned().unwrap_or_else(|| "A former member".into()),
             None => "patchbay".into(),
         };
-        views.push(MessageView { id: m.id, from_builder: m.role == "builder", author, body: m.body, cards, flow });
+        let offer = chat::flows::offer_of(&m).map(|(o, _)| o.label);
+        views.push(MessageView {
+            id: m.id,
+            from_builder: m.role == "builder",
+            author,
+            body: m.body,
+            cards,
+            flow,
+            offer,
+        });
     }
     Ok(views)
 }

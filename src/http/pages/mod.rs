@@ -11,6 +11,7 @@ pub mod flow_use;
 mod flows;
 mod home;
 mod integrations;
+mod offers;
 mod recent_use;
 mod runs;
 mod settings;
@@ -34,6 +35,7 @@ pub fn router() -> Router<AppState> {
         .route("/apps/{app_id}/chat", get(chat::page).post(chat::send))
         .route("/apps/{app_id}/cards/{message_id}/{connector}/skip", post(cards::skip))
         .route("/apps/{app_id}/cards/{message_id}/{connector}/restore", post(cards::restore))
+        .route("/apps/{app_id}/offers/{message_id}", post(offers::take))
         .route("/apps/{app_id}/integrations/browse", get(browse::page))
         .route("/apps/{app_id}/integrations", get(integrations::page))
         .route("/apps/{app_id}/flows", get(flows::page))
