@@ -21,7 +21,7 @@ pub use service::{RouteMode, RoutingService};
 
 use crate::app::AppStructure;
 use crate::catalog::{Capability, Catalog};
-use crate::intent::{Analysis, words_for_app};
+use crate::intent::{Analysis, Lexicon, words_for_app};
 use names::NameIndex;
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -29,6 +29,8 @@ use std::sync::Arc;
 /// Built once at start; `route` is then read-only and safe to share across threads.
 pub struct Router {
     catalog: Arc<Catalog>,
+    /// How requests are read: the lexicon every `Analysis` uses too.
+    lexicon: &'static Lexicon,
     index: CatalogIndex,
     names: NameIndex,
     /// Connectors that do each kind of work, most popular first.
@@ -46,8 +48,9 @@ pub struct BuildError(#[from] tantivy::TantivyError);
 
 impl Router {
     pub fn build(catalog: Arc<Catalog>, max_prompt_chars: usize) -> Result<Self, BuildError> {
-        let index = CatalogIndex::build(&catalog)?;
-        let names = NameIndex::build(&catalog);
+        let lexicon = Lexicon::global();
+        let index = CatalogIndex::build(&catalog, lexicon)?;
+        let names = NameIndex::build(&catalog, lexicon);
         let mut providers: HashMap<Capability, Vec<usize>> = HashMap::new();
         for (i, c) in catalog.iter().enumerate() {
             let mut caps: Vec<Capability> = c.operations().map(|op| op.capability).collect();
@@ -66,7 +69,7 @@ impl Router {
         let op_words = catalog.iter().map(operations::words_of_operations).collect();
         let mut popular: Vec<usize> = (0..catalog.len()).collect();
         popular.sort_by(|a, b| popularity[*b].cmp(&popularity[*a]).then(a.cmp(b)));
-        Ok(Self { catalog, index, names, providers, op_words, popular, max_prompt_chars })
+        Ok(Self { catalog, lexicon, index, names, providers, op_words, popular, max_prompt_chars })
     }
 
     pub fn catalog(&self) -> &Arc<Catalog> {
@@ -100,8 +103,8 @@ impl Router {
     pub fn named_connectors(&self, prompt: &str, app: &AppStructure) -> Vec<String> {
         let a = Analysis::new(prompt, app);
         let mut ids: Vec<String> = Vec::new();
-        for m in self.names.find(&a.text, a.schedule_spans(), &words_for_app(app)) {
-            if m.is_not_asked_for(&a.text) {
+        for m in self.names.find(&a.text, self.lexicon, a.lang, a.schedule_spans(), &words_for_app(app)) {
+            if m.is_not_asked_for(&a.text, a.lang) {
                 continue;
             }
             if let Some(c) = self.catalog.iter().nth(m.connector) {

@@ -4,12 +4,13 @@
 //! wording states, or a chip that fits; BM25 alone only ranks.
 
 use super::index::Hit;
-use super::names::{How, Mention, family};
+use super::names::{How, Mention};
 use super::request::{DecidedBy, Ranked, Role, RouteResult, Selected};
 use super::{Router, operations};
 use crate::app::AppStructure;
 use crate::catalog::{Capability, Connector};
-use crate::intent::{Analysis, Need, Strength, words_for_app};
+use crate::intent::lexicon::List;
+use crate::intent::{Analysis, Need, NeedRole, Strength, words_for_app};
 use std::collections::{HashMap, HashSet};
 
 /// Evidence for one connector, gathered from every signal.
@@ -22,6 +23,8 @@ struct Candidate {
     why: Vec<String>,
     /// The needs it was chosen for.
     needs: Vec<Capability>,
+    /// One of its needs reads from it ("website traffic"): a source unless the request writes.
+    source_need: bool,
     mention: Option<Mention>,
 }
 
@@ -43,8 +46,8 @@ pub(super) fn decide(
     let app_words = words_for_app(app);
 
     // 1. Names typed in the request.
-    let mentions = router.names.find(&a.text, a.schedule_spans(), &app_words);
-    let wants_bot = a.text.tokens.iter().any(|t| matches!(t.lower.as_str(), "bot" | "bots"));
+    let mentions = router.names.find(&a.text, router.lexicon, a.lang, a.schedule_spans(), &app_words);
+    let wants_bot = a.text.tokens.iter().any(|t| a.lang.has(List::BotWords, &t.lower));
     let slack = catalog.index_of("slack");
     let slack_bot = catalog.index_of("slack_bot");
     let mut named: Vec<usize> = Vec::new();
@@ -58,8 +61,8 @@ pub(super) fn decide(
             id = slack_bot.unwrap_or(id);
         }
         let c = cands.entry(id).or_default();
-        if m.is_not_asked_for(&a.text) {
-            if m.is_reference(&a.text) {
+        if m.is_not_asked_for(&a.text, a.lang) {
+            if m.is_reference(&a.text, a.lang) {
                 imitated.push(id);
             }
             c.why.push(format!("mentioned but not asked for: '{}'", m.typed));
@@ -111,6 +114,7 @@ pub(super) fn decide(
         };
         let c = cands.entry(id).or_default();
         c.needs.push(need.capability);
+        c.source_need |= need.role == Some(NeedRole::Source);
         if !c.selected {
             c.selected = true;
             c.position = need.start;
@@ -262,7 +266,7 @@ fn pick_provider(
         app.flows.iter().chain(&app.functions).map(|f| format!("{} {} ", f.name, f.description)).collect();
     if !flows_text.is_empty() {
         let text = crate::intent::Text::new(&flows_text);
-        let used = router.names.find(&text, &[], &HashSet::new());
+        let used = router.names.find(&text, router.lexicon, router.lexicon.english(), &[], &HashSet::new());
         if let Some(m) = used.iter().find(|m| providers.contains(&m.connector)) {
             return Some((m.connector, format!("the app's flows use {}", router.catalog.at(m.connector).name)));
         }
@@ -274,11 +278,9 @@ fn pick_provider(
         return Some((i, "a bot posts it".into()));
     }
     // A Google (or Microsoft) tool named in the request: the need goes to the same family.
-    let named_families: HashSet<&str> = named.iter().map(|i| family(router.catalog.at(*i).id.as_str())).collect();
-    let same_family = providers.iter().copied().find(|i| {
-        let f = family(router.catalog.at(*i).id.as_str());
-        matches!(f, "google" | "microsoft") && named_families.contains(f)
-    });
+    let named_families: HashSet<&str> = named.iter().map(|i| router.names.family(*i)).collect();
+    let same_family =
+        providers.iter().copied().find(|i| router.names.in_suite(*i) && named_families.contains(router.names.family(*i)));
     if let Some(i) = same_family {
         return Some((i, format!("{} fits the other tools named", router.catalog.at(i).name)));
     }
@@ -288,7 +290,7 @@ fn pick_provider(
 
 fn role_of(a: &Analysis, c: &Candidate, conn: &Connector) -> Role {
     let Some(m) = &c.mention else {
-        return if c.needs.iter().any(|n| is_read(*n)) && !writes(a) { Role::Source } else { Role::Action };
+        return if c.source_need && !writes(a) { Role::Source } else { Role::Action };
     };
     if let Some(e) = &a.event
         && m.start >= e.start
@@ -310,76 +312,25 @@ fn role_of(a: &Analysis, c: &Candidate, conn: &Connector) -> Role {
 }
 
 fn reads(a: &Analysis) -> bool {
-    a.text.tokens.iter().any(|t| {
-        matches!(
-            t.lower.as_str(),
-            "show"
-                | "display"
-                | "list"
-                | "pull"
-                | "import"
-                | "fetch"
-                | "track"
-                | "view"
-                | "see"
-                | "get"
-                | "read"
-                | "monitor"
-                | "analyze"
-                | "analyse"
-                | "search"
-                | "check"
-                | "filter"
-        )
-    })
+    a.text.tokens.iter().any(|t| a.lang.has(List::ReadVerbs, &t.lower))
 }
 
 fn writes(a: &Analysis) -> bool {
-    a.needs.iter().any(|n| n.strength == Strength::Strong)
-        || a.text.tokens.iter().any(|t| {
-            matches!(
-                t.lower.as_str(),
-                "send"
-                    | "post"
-                    | "create"
-                    | "add"
-                    | "upload"
-                    | "save"
-                    | "write"
-                    | "update"
-                    | "log"
-                    | "share"
-                    | "publish"
-                    | "notify"
-                    | "charge"
-                    | "invite"
-                    | "assign"
-                    | "block"
-                    | "book"
-                    | "email"
-                    | "sync"
-                    | "store"
-                    | "put"
-                    | "schedule"
-                    | "draft"
-            )
-        })
+    a.needs.iter().any(|n| n.strength == Strength::Strong) || a.text.tokens.iter().any(|t| a.lang.has(List::WriteVerbs, &t.lower))
 }
 
 /// "Ads performance to Sheets": data a weak need reads stays wanted when the named tools
 /// come from the family that holds it (Google Ads beside Google Sheets), not a tool's own
 /// data ("my Wix site analytics").
 fn reads_from_named_family(router: &Router, need: &Need, named: &[usize]) -> bool {
-    let families: HashSet<&str> = named.iter().map(|i| family(router.catalog.at(*i).id.as_str())).collect();
-    is_read(need.capability)
-        && router.providers.get(&need.capability).into_iter().flatten().any(|i| {
-            let f = family(router.catalog.at(*i).id.as_str());
-            matches!(f, "google" | "microsoft") && families.contains(f)
-        })
-}
-
-fn is_read(cap: Capability) -> bool {
-    matches!(cap, Capability::Analytics | Capability::Seo | Capability::Ads | Capability::Warehouse | Capability::Code)
+    let families: HashSet<&str> = named.iter().map(|i| router.names.family(*i)).collect();
+    need.role == Some(NeedRole::Source)
+        && router
+            .providers
+            .get(&need.capability)
+            .into_iter()
+            .flatten()
+            .any(|i| router.names.in_suite(*i) && families.contains(router.names.family(*i)))
 }
 
 fn cap_name(cap: Capability) -> String {
