@@ -83,6 +83,8 @@ pub struct Analysis {
     pub targets: Vec<Target>,
     /// The lexicon language the request is written in (English unless another fits better).
     pub lang: &'static lexicon::Language,
+    /// Lexicon entries that cancelled a reading (`--explain`).
+    pub fired: Vec<lexicon::Fired>,
 }
 
 impl Analysis {
@@ -92,11 +94,12 @@ impl Analysis {
         let lang = lexicon.detect(&text);
         let schedule = schedule::find(&text.lower);
         let event = event::find_folded(&text.lower, &text.original);
-        let needs = needs::find(&text, lexicon, lang);
+        let mut fired = Vec::new();
+        let needs = needs::find(&text, lexicon, lang, &mut fired);
         let targets = targets::find(&text);
         let schedule_spans = schedule.as_ref().map(|s| s.spans.clone()).unwrap_or_default();
         let data = data::find(&text, app, &schedule_spans);
-        Self { text, schedule, event, needs, data, targets, lang }
+        Self { text, schedule, event, needs, data, targets, lang, fired }
     }
 
     /// Byte spans that are time expressions ("every Monday"): not names, not data.

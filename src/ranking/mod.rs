@@ -5,18 +5,24 @@
 //! through [`RoutingService`], the one entry point the API, the CLI and the chat use.
 
 mod cache;
+mod confidence;
 mod index;
 mod merge_intent;
 mod names;
 mod operations;
 mod refine;
 mod request;
+mod roles;
 mod select;
 mod service;
+mod slots;
 
 pub use index::CatalogIndex;
 pub use refine::{CANDIDATES, input as model_input};
-pub use request::{DecidedBy, LlmNote, Ranked, Role, RouteError, RouteRequest, RouteResult, Selected};
+pub use request::{
+    Ask, DecidedBy, Explain, ExplainedEntry, ExplainedSlot, LlmNote, Ranked, Role, RouteError, RouteRequest,
+    RouteResult, Selected,
+};
 pub use service::{RouteMode, RoutingService};
 
 use crate::app::AppStructure;
@@ -82,6 +88,16 @@ impl Router {
 
     /// Checks the request, reads its intent, and decides.
     pub fn route(&self, request: &RouteRequest) -> Result<RouteResult, RouteError> {
+        self.decide(request, false)
+    }
+
+    /// As `route`, with `explain` set: the lexicon entries that fired and every candidate
+    /// with its signals and confidence (`patchbay route --explain`).
+    pub fn route_explained(&self, request: &RouteRequest) -> Result<RouteResult, RouteError> {
+        self.decide(request, true)
+    }
+
+    fn decide(&self, request: &RouteRequest, explain: bool) -> Result<RouteResult, RouteError> {
         let prompt = request.prompt.trim();
         if prompt.is_empty() {
             return Err(RouteError::EmptyPrompt);
@@ -94,7 +110,7 @@ impl Router {
         let connected = self.ids(&request.app.connected, "app.connected")?;
         let analysis = Analysis::new(prompt, &request.app);
         let hits = self.index.search(prompt, 24).unwrap_or_default();
-        Ok(select::decide(self, &analysis, &request.app, &chips, &connected, &hits))
+        Ok(select::decide(self, &analysis, &request.app, &chips, &connected, &hits, explain))
     }
 
     /// Connector ids the request names and asks for (not "without Slack", not "like

@@ -5,7 +5,7 @@
 
 use super::forms::FormsFile;
 use super::guard::{CondSpec, Guard};
-use super::{Language, Lexicon, List, NeedRole, NeedRule, Outside, Strength};
+use super::{Language, Lexicon, List, NeedRole, NeedRule, Outside, Questions, Strength, cap_name};
 use crate::catalog::Capability;
 use regex::{Regex, RegexSet};
 use serde::Deserialize;
@@ -31,20 +31,20 @@ macro_rules! embed {
 }
 
 const EMBEDDED: &[(&str, &str, &str)] = embed! {
-    "en": ["words.toml", "needs.toml", "forms.toml", "outside.toml", "english_words.txt"],
+    "en": ["words.toml", "needs.toml", "forms.toml", "outside.toml", "asks.toml", "english_words.txt"],
     "de": ["words.toml", "needs.toml"],
     "es": ["words.toml", "needs.toml"],
     "fr": ["words.toml", "needs.toml"],
     "pt": ["words.toml", "needs.toml"],
 };
 
-const FILES: [&str; 5] = ["words.toml", "needs.toml", "forms.toml", "outside.toml", "english_words.txt"];
+const FILES: [&str; 6] = ["words.toml", "needs.toml", "forms.toml", "outside.toml", "asks.toml", "english_words.txt"];
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct ListSpec {
     #[serde(rename = "for")]
-    _purpose: String,
+    purpose: String,
     words: Vec<String>,
 }
 
@@ -52,7 +52,7 @@ struct ListSpec {
 #[serde(deny_unknown_fields)]
 struct FragmentSpec {
     #[serde(rename = "for")]
-    _purpose: String,
+    purpose: String,
     regex: String,
 }
 
@@ -99,7 +99,7 @@ struct NeedsFile {
 struct OutsideSpec {
     capability: Capability,
     #[serde(rename = "for")]
-    _purpose: String,
+    purpose: String,
     names: Vec<String>,
 }
 
@@ -108,6 +108,14 @@ struct OutsideSpec {
 struct OutsideFile {
     #[serde(default)]
     outside: Vec<OutsideSpec>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AsksFile {
+    default: String,
+    #[serde(default)]
+    question: BTreeMap<Capability, String>,
 }
 
 /// One language's files, as read.
@@ -161,6 +169,8 @@ fn build(by_lang: Vec<(String, Vec<(String, String)>)>) -> Result<Lexicon, Lexic
     let mut outside = Vec::new();
     let mut forms = super::Forms::default();
     let mut dictionary = HashSet::new();
+    let mut asks: Option<AsksFile> = None;
+    let mut purposes: HashMap<String, String> = HashMap::new();
     for (lang, files) in by_lang {
         let mut f = Files { code: lang.clone(), ..Files::default() };
         for (file, text) in files {
@@ -169,9 +179,13 @@ fn build(by_lang: Vec<(String, Vec<(String, String)>)>) -> Result<Lexicon, Lexic
                 "words.toml" => f.words = parse(&name, &text)?,
                 "needs.toml" => f.needs = parse(&name, &text)?,
                 "forms.toml" => forms.add(parse::<FormsFile>(&name, &text)?),
+                "asks.toml" => asks = Some(parse(&name, &text)?),
                 "outside.toml" => {
                     let o: OutsideFile = parse(&name, &text)?;
-                    outside.extend(o.outside.into_iter().map(|o| Outside { capability: o.capability, names: o.names }));
+                    for spec in o.outside {
+                        purposes.insert(format!("outside.{}", cap_name(spec.capability)), spec.purpose);
+                        outside.push(Outside { capability: spec.capability, names: spec.names });
+                    }
                 }
                 "english_words.txt" => dictionary.extend(
                     text.lines().map(str::trim).filter(|l| !l.starts_with('#') && !l.is_empty()).map(str::to_owned),
@@ -191,8 +205,24 @@ fn build(by_lang: Vec<(String, Vec<(String, String)>)>) -> Result<Lexicon, Lexic
     for f in &read {
         let lists = if f.code == "en" { english_lists.clone() } else { lists_of(f, Some(&english_lists))? };
         languages.push(language(f, lists, &english_fragments)?);
+        let code = &f.code;
+        purposes.extend(f.words.iter().map(|(k, v)| (format!("{code}/words.{k}"), v.purpose.clone())));
+        purposes.extend(f.needs.fragments.iter().map(|(k, v)| (format!("{code}/fragments.{k}"), v.purpose.clone())));
+        purposes.extend(f.needs.guards.iter().map(|(k, v)| (format!("{code}/guards.{k}"), v.purpose.clone())));
+        purposes.extend(f.needs.need.iter().map(|n| (format!("{code}/needs.{}", n.id), n.purpose.clone())));
     }
-    Ok(Lexicon { languages, outside, forms, dictionary })
+    for p in &forms.phrases {
+        purposes.insert(format!("forms.{}", p.id), p.purpose.clone());
+    }
+    for p in &forms.prefixes {
+        purposes.insert(format!("forms.{}", p.id), p.purpose.clone());
+    }
+    for p in &forms.spellings {
+        purposes.insert(format!("forms.{}", p.id), p.purpose.clone());
+    }
+    let asks = asks.ok_or_else(|| error("en/asks.toml", "the questions file is missing"))?;
+    let questions = Questions { default: asks.default, by_work: asks.question.into_iter().collect() };
+    Ok(Lexicon { languages, outside, forms, dictionary, questions, purposes })
 }
 
 /// Every list the code reads, from this language or else from English.

@@ -18,7 +18,7 @@ pub use load::LexiconError;
 use super::text::Text;
 use crate::catalog::Capability;
 use regex::{Regex, RegexSet};
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::path::Path;
 use std::sync::OnceLock;
 
@@ -67,6 +67,13 @@ lists! {
     ReadVerbs = "read_verbs",
     WriteVerbs = "write_verbs",
     DictionarySuffixes = "dictionary_suffixes",
+    ExampleMarkers = "example_markers",
+    ChannelPointers = "channel_pointers",
+    ChannelWords = "channel_words",
+    HashtagWords = "hashtag_words",
+    QualifierBreaks = "qualifier_breaks",
+    SourceBefore = "source_before",
+    SourceAfter = "source_after",
 }
 
 /// Whether a need holds beside named tools, only alone, or is worth a question.
@@ -87,6 +94,17 @@ pub enum Strength {
 pub enum NeedRole {
     /// Data is read from it, or the flow starts from it ("from starred emails").
     Source,
+}
+
+/// A lexicon entry that changed how a request was read (`patchbay route --explain`).
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub struct Fired {
+    /// The entry's id: "en/needs.email-verb", "en/guards.calendar-ui", "forms.ig".
+    pub entry: String,
+    /// The words it fired on.
+    pub text: String,
+    /// What it did: "found a need", "cancelled a need", "named a tool".
+    pub effect: String,
 }
 
 /// One need rule, compiled.
@@ -132,6 +150,21 @@ pub struct Lexicon {
     forms: Forms,
     /// Ordinary words: a typed word found here is never taken for a misspelt tool name.
     dictionary: HashSet<String>,
+    questions: Questions,
+    /// What each entry is for, by its id ("en/needs.email-verb", "forms.ig").
+    purposes: HashMap<String, String>,
+}
+
+/// The questions asked when the router is unsure about a kind of work.
+#[derive(Debug, Default)]
+struct Questions {
+    default: String,
+    by_work: HashMap<Capability, String>,
+}
+
+/// A capability's name as the catalog and the route output write it ("email", "crm").
+pub fn cap_name(cap: Capability) -> String {
+    serde_json::to_value(cap).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default()
 }
 
 static GLOBAL: OnceLock<Lexicon> = OnceLock::new();
@@ -174,7 +207,14 @@ impl Lexicon {
             set: RegexSet::empty(),
             patterns: Vec::new(),
         };
-        Self { languages: vec![english], outside: Vec::new(), forms: Forms::default(), dictionary: HashSet::new() }
+        Self {
+            languages: vec![english],
+            outside: Vec::new(),
+            forms: Forms::default(),
+            dictionary: HashSet::new(),
+            questions: Questions::default(),
+            purposes: HashMap::new(),
+        }
     }
 
     pub fn english(&self) -> &Language {
@@ -215,6 +255,19 @@ impl Lexicon {
 
     pub fn is_dictionary_word(&self, word: &str) -> bool {
         self.dictionary.contains(word)
+    }
+
+    /// The question to ask about a kind of work.
+    pub fn question(&self, cap: Capability) -> String {
+        match self.questions.by_work.get(&cap) {
+            Some(q) => q.clone(),
+            None => self.questions.default.replace("{work}", &cap_name(cap)),
+        }
+    }
+
+    /// What an entry is for, by its id as `--explain` names it.
+    pub fn purpose(&self, entry: &str) -> Option<&str> {
+        self.purposes.get(entry).map(String::as_str)
     }
 }
 

@@ -8,7 +8,7 @@
 //! Analytics and email it to me"); weak ones are nouns that point at a kind of tool
 //! ("a spreadsheet", "our repo") and count only when the request names no tool of the kind.
 
-use super::lexicon::{Language, Lexicon, List};
+use super::lexicon::{Fired, Language, Lexicon, List};
 use super::text::Text;
 use crate::catalog::Capability;
 use serde::Serialize;
@@ -45,7 +45,8 @@ pub struct Need {
 
 /// Every need the request's wording shows, in the order they appear, one per capability:
 /// English rules always, and the rules of the request's own language when it has one.
-pub fn find(text: &Text, lexicon: &Lexicon, lang: &Language) -> Vec<Need> {
+/// Matches a guard cancelled are noted in `fired`.
+pub fn find(text: &Text, lexicon: &Lexicon, lang: &Language, fired: &mut Vec<Fired>) -> Vec<Need> {
     let lower = text.lower.as_str();
     let mut needs: Vec<Need> = Vec::new();
     let english = lexicon.english();
@@ -56,15 +57,15 @@ pub fn find(text: &Text, lexicon: &Lexicon, lang: &Language) -> Vec<Need> {
     for l in langs {
         for i in l.matching_needs(lower) {
             let rule = &l.needs[i];
-            let refused = |start: usize, end: usize| {
-                let negated = super::lexicon::words_before(lower, start, 3).iter().any(|w| lang.has(List::Negation, w));
-                negated
-                    || rule.unless.iter().any(|g| l.guards[*g].holds(lower, start, end))
-                    || !rule.only_if.iter().all(|g| l.guards[*g].holds(lower, start, end))
-            };
-            let Some(m) = l.pattern(i).find_iter(lower).find(|m| !refused(m.start(), m.end())) else {
-                continue;
-            };
+            // The first match no guard cancels; the cancelled ones say which guard did.
+            let found = l.pattern(i).find_iter(lower).find(|m| match cancelled_by(l, lang, i, lower, m.start(), m.end()) {
+                None => true,
+                Some(entry) => {
+                    fired.push(Fired { entry, text: m.as_str().to_owned(), effect: "cancelled a need".into() });
+                    false
+                }
+            });
+            let Some(m) = found else { continue };
             let need = Need {
                 capability: rule.capability,
                 strength: rule.strength,
@@ -81,9 +82,23 @@ pub fn find(text: &Text, lexicon: &Lexicon, lang: &Language) -> Vec<Need> {
             add(&mut needs, need);
         }
     }
-    channel_by_sigil(text, lexicon, &mut needs);
+    channel_by_sigil(text, lexicon, lang, &mut needs);
     needs.sort_by_key(|n| n.start);
     needs
+}
+
+/// The entry that refuses this match of rule `i`, if any: a negation word before it, a
+/// guard of `unless` that holds, or a guard of `only_if` that does not.
+fn cancelled_by(l: &Language, lang: &Language, i: usize, lower: &str, start: usize, end: usize) -> Option<String> {
+    let rule = &l.needs[i];
+    if super::lexicon::words_before(lower, start, 3).iter().any(|w| lang.has(List::Negation, w)) {
+        return Some(format!("{}/words.negation", lang.code));
+    }
+    let guard = |g: &usize| format!("{}/guards.{}", l.code, l.guards[*g].id);
+    if let Some(g) = rule.unless.iter().find(|g| l.guards[**g].holds(lower, start, end)) {
+        return Some(guard(g));
+    }
+    rule.only_if.iter().find(|g| !l.guards[**g].holds(lower, start, end)).map(guard)
 }
 
 /// One need per capability: a strong reading wins over a weaker one.
@@ -103,12 +118,21 @@ fn rank(s: Strength) -> u8 {
     }
 }
 
-/// A "#channel" is a chat destination even without a verb near it.
-fn channel_by_sigil(text: &Text, lexicon: &Lexicon, needs: &mut Vec<Need>) {
+/// A "#channel" is a chat destination even without a verb near it ("post to #sales",
+/// "tell #ops"), but a hashtag is not ("tasks tagged #android", "tweets with #launch").
+fn channel_by_sigil(text: &Text, lexicon: &Lexicon, lang: &Language, needs: &mut Vec<Need>) {
     if needs.iter().any(|n| n.capability == Capability::Chat) {
         return;
     }
-    if let Some(t) = text.tokens.iter().find(|t| t.sigil == Some('#') && is_channel_name(&t.lower)) {
+    let toks = &text.tokens;
+    let channel = toks.iter().enumerate().find(|(i, t)| {
+        let addressed = i.checked_sub(1).is_some_and(|j| lang.has(List::ChannelPointers, &toks[j].lower))
+            || toks.get(i + 1).is_some_and(|n| lang.has(List::ChannelWords, &n.lower));
+        let sentence = sentence_of(text, *i);
+        let hashtag = sentence.iter().any(|w| lang.has(List::HashtagWords, &w.lower));
+        t.sigil == Some('#') && is_channel_name(&t.lower) && addressed && !hashtag
+    });
+    if let Some((_, t)) = channel {
         needs.push(Need {
             capability: Capability::Chat,
             strength: Strength::Strong,
@@ -119,10 +143,18 @@ fn channel_by_sigil(text: &Text, lexicon: &Lexicon, needs: &mut Vec<Need>) {
             outside: lexicon.outside_tool(&text.lower, Capability::Chat).map(str::to_owned),
             start: t.start.saturating_sub(1),
             end: t.end,
-            rule: "channel-sigil".into(),
+            rule: format!("{}/words.channel_pointers", lang.code),
             role: None,
         });
     }
+}
+
+/// The tokens of the sentence that holds token `i`.
+fn sentence_of(text: &Text, i: usize) -> &[super::text::Token] {
+    let toks = &text.tokens;
+    let start = toks[..=i].iter().rposition(|t| t.sentence_start).unwrap_or(0);
+    let end = toks[i + 1..].iter().position(|t| t.sentence_start).map_or(toks.len(), |k| i + 1 + k);
+    &toks[start..end]
 }
 
 /// The channel names a request addresses: "#growth", not "#1" or a colour like "#ff0000".
@@ -139,7 +171,7 @@ mod tests {
     fn needs(text: &str) -> Vec<Need> {
         let lexicon = Lexicon::global();
         let text = Text::new(text);
-        find(&text, lexicon, lexicon.detect(&text))
+        find(&text, lexicon, lexicon.detect(&text), &mut Vec::new())
     }
 
     fn caps(text: &str) -> Vec<Capability> {

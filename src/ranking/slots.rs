@@ -1,0 +1,222 @@
+//! The candidates the decision weighs, each with its signals: every tool the request names
+//! and asks for, and every need no named tool covers, with the tools that could do it,
+//! best first. Nothing is decided here; `select` turns confidence into a selection, a
+//! question, or nothing.
+
+use super::Router;
+use super::confidence::{F, Features};
+use super::index::Hit;
+use super::names::{How, Mention};
+use crate::app::AppStructure;
+use crate::catalog::Capability;
+use crate::intent::lexicon::{List, cap_name};
+use crate::intent::text::singular;
+use crate::intent::{Analysis, Need, NeedRole, Strength, Text, words_for_app};
+use std::collections::HashSet;
+
+pub(super) enum Origin {
+    Named(Mention),
+    /// Index into `Analysis::needs`.
+    Need(usize),
+}
+
+pub(super) struct Slot {
+    pub origin: Origin,
+    /// Tools that could fill it, best first, each with why; one for a named tool.
+    pub options: Vec<(usize, String)>,
+    pub features: Features,
+}
+
+/// What the request's words give before anything is decided.
+pub(super) struct Gathered {
+    pub slots: Vec<Slot>,
+    /// Named but not asked for ("like Slack", "without Gmail"): connector and why.
+    pub mentioned: Vec<(usize, String)>,
+    /// Needs a named tool covers: (need index, the named connector).
+    pub covered: Vec<(usize, usize)>,
+}
+
+pub(super) fn gather(
+    router: &Router,
+    a: &Analysis,
+    app: &AppStructure,
+    chips: &[usize],
+    connected: &[usize],
+    hits: &[Hit],
+) -> Gathered {
+    let catalog = &router.catalog;
+    let app_words = words_for_app(app);
+    let mentions = router.names.find(&a.text, router.lexicon, a.lang, a.schedule_spans(), &app_words);
+    let wants_bot = a.text.tokens.iter().any(|t| a.lang.has(List::BotWords, &t.lower));
+    let (slack, slack_bot) = (catalog.index_of("slack"), catalog.index_of("slack_bot"));
+    let mut out = Gathered { slots: Vec::new(), mentioned: Vec::new(), covered: Vec::new() };
+    let mut named: Vec<(usize, usize)> = Vec::new(); // (connector, end of its words)
+    // Tools the request compares the app to ("a page like Slack"): the app builds that work itself.
+    let mut imitated: Vec<usize> = Vec::new();
+    for m in mentions {
+        let id = if wants_bot && Some(m.connector) == slack { slack_bot.unwrap_or(m.connector) } else { m.connector };
+        if m.is_not_asked_for(&a.text, a.lang) {
+            if m.is_reference(&a.text, a.lang) {
+                imitated.push(id);
+            }
+            out.mentioned.push((id, format!("mentioned but not asked for: '{}'", m.typed)));
+            continue;
+        }
+        if named.iter().any(|(c, _)| *c == id) {
+            continue;
+        }
+        named.push((id, m.end));
+        let why = match &m.how {
+            How::Named => format!("named: '{}'", m.typed),
+            How::InContext => format!("named in context: '{}'", m.typed),
+            How::Misspelt { typed } => format!("misspelt: '{typed}' ≈ {}", catalog.at(id).name),
+        };
+        out.slots.push(Slot { origin: Origin::Named(m), options: vec![(id, why)], features: Features::default() });
+    }
+    let named_ids: Vec<usize> = named.iter().map(|(c, _)| *c).collect();
+
+    for (n, need) in a.needs.iter().enumerate() {
+        let covers = |i: &usize| {
+            let c = catalog.at(*i);
+            c.serves(need.capability) || need.also_covered_by.iter().any(|cap| c.serves(*cap))
+        };
+        if let Some(by) = qualified_by(&a.text, a.lang, need, &named).or_else(|| named_ids.iter().copied().find(covers)) {
+            out.covered.push((n, by));
+            continue;
+        }
+        if imitated.iter().any(|i| catalog.at(*i).serves(need.capability)) {
+            continue; // "a page that looks like Slack for team chat": the chat is the app's own
+        }
+        if need.outside.is_some() {
+            continue; // "via SMTP", "with PayPal": the request names a tool patchbay does not have
+        }
+        if need.strength != Strength::Strong && is_app_data(need, &app_words) {
+            continue; // "my tasks" in an app with a Task entity
+        }
+        let options = providers(router, need, wants_bot, chips, connected, &named_ids, app);
+        if !options.is_empty() {
+            out.slots.push(Slot { origin: Origin::Need(n), options, features: Features::default() });
+        }
+    }
+    weigh(router, a, &mut out.slots, &named_ids, hits);
+    out
+}
+
+/// "Instagram DM", "Gmail inbox": the tool named right before a need's words does it —
+/// unless the words start afresh ("a Trello card via email").
+fn qualified_by(text: &Text, lang: &crate::intent::lexicon::Language, need: &Need, named: &[(usize, usize)]) -> Option<usize> {
+    let first = need.text.split(|c: char| !c.is_alphanumeric()).find(|w| !w.is_empty()).unwrap_or("");
+    if lang.has(List::QualifierBreaks, first) {
+        return None;
+    }
+    named
+        .iter()
+        .find(|(_, end)| text.lower.get(*end..need.start).is_some_and(|between| matches!(between.trim(), "" | "'s")))
+        .map(|(id, _)| *id)
+}
+
+/// A noun need whose object is one of the app's own entities or pages.
+fn is_app_data(need: &Need, app_words: &HashSet<String>) -> bool {
+    app_words.contains(&singular(&need.object))
+        || need.text.split(|c: char| !c.is_alphanumeric()).any(|w| app_words.contains(&singular(w)))
+}
+
+/// The tools that could do a need, best first: what the app already has, a chip, a tool
+/// its flows use, a bot when one is asked for, the suite of the tools named beside it, a
+/// tool whose operations name the need's object ("card"), then the most used.
+fn providers(
+    router: &Router,
+    need: &Need,
+    wants_bot: bool,
+    chips: &[usize],
+    connected: &[usize],
+    named: &[usize],
+    app: &AppStructure,
+) -> Vec<(usize, String)> {
+    let catalog = &router.catalog;
+    let Some(list) = router.providers.get(&need.capability) else { return Vec::new() };
+    // A chip may do the work another way: an Airtable chip takes "a spreadsheet".
+    let chip_does_it = |i: &usize| list.contains(i) || need.also_covered_by.iter().any(|c| catalog.at(*i).serves(*c));
+    let chips_first: Vec<usize> = chips.iter().copied().filter(chip_does_it).collect();
+    let all: Vec<usize> = chips_first.iter().chain(list.iter().filter(|i| !chips_first.contains(i))).copied().collect();
+    let flows_text: String =
+        app.flows.iter().chain(&app.functions).map(|f| format!("{} {} ", f.name, f.description)).collect();
+    let used: Vec<usize> = if flows_text.is_empty() {
+        Vec::new()
+    } else {
+        let text = Text::new(&flows_text);
+        let english = router.lexicon.english();
+        router.names.find(&text, router.lexicon, english, &[], &HashSet::new()).into_iter().map(|m| m.connector).collect()
+    };
+    let families: HashSet<&str> = named.iter().map(|i| router.names.family(*i)).collect();
+    let object = singular(&need.object);
+    let reason = |i: usize| -> (u8, String) {
+        let name = &catalog.at(i).name;
+        if connected.contains(&i) {
+            (6, format!("connected {name} in this app"))
+        } else if chips.contains(&i) {
+            (5, format!("chip {name}"))
+        } else if used.contains(&i) {
+            (4, format!("the app's flows use {name}"))
+        } else if wants_bot && need.capability == Capability::Chat && catalog.at(i).id.as_str() == "slack_bot" {
+            (3, "a bot posts it".into())
+        } else if router.names.in_suite(i) && families.contains(router.names.family(i)) {
+            (2, format!("{name} fits the other tools named"))
+        } else if router.op_words[i].iter().any(|op| op.contains(&object)) {
+            (1, format!("{name} works with {object}s"))
+        } else {
+            (0, format!("most used {} tool", cap_name(need.capability)))
+        }
+    };
+    let mut ranked: Vec<(u8, usize, usize, String)> = all
+        .into_iter()
+        .enumerate()
+        .map(|(k, i)| {
+            let (rank, why) = reason(i);
+            (rank, k, i, why)
+        })
+        .collect();
+    // By reason, then in the order of the catalog's providers (made for the work, most used).
+    ranked.sort_by(|x, y| y.0.cmp(&x.0).then(x.1.cmp(&y.1)));
+    ranked.into_iter().map(|(_, _, i, why)| (i, why)).collect()
+}
+
+/// Sets every slot's signals.
+fn weigh(router: &Router, a: &Analysis, slots: &mut [Slot], named: &[usize], hits: &[Hit]) {
+    let top3: Vec<usize> = hits.iter().take(3).map(|h| h.connector).collect();
+    let flow = a.event.is_some() || a.schedule.is_some();
+    let families: HashSet<&str> = named.iter().map(|i| router.names.family(*i)).collect();
+    let need_count = slots
+        .iter()
+        .filter(|s| matches!(s.origin, Origin::Need(n) if a.needs[n].strength != Strength::Hint))
+        .count();
+    for slot in slots.iter_mut() {
+        let (top, why) = (slot.options[0].0, slot.options[0].1.clone());
+        let f = &mut slot.features;
+        f.set(F::Flow, flow);
+        f.set(F::Bm25Top3, top3.contains(&top));
+        match &slot.origin {
+            Origin::Named(m) => {
+                f.set(F::Named, m.how == How::Named);
+                f.set(F::InContext, m.how == How::InContext);
+                f.set(F::Misspelt, matches!(m.how, How::Misspelt { .. }));
+                f.set(F::BesideNamed, named.len() > 1);
+            }
+            Origin::Need(n) => {
+                let need = &a.needs[*n];
+                f.set(F::Strong, need.strength == Strength::Strong);
+                f.set(F::Weak, need.strength == Strength::Weak);
+                f.set(F::Hint, need.strength == Strength::Hint);
+                f.set(F::BesideNamed, !named.is_empty());
+                let others = need_count - usize::from(need.strength != Strength::Hint);
+                f.set(F::BesideNeed, others > 0);
+                f.set(F::Source, need.role == Some(NeedRole::Source));
+                f.set(F::ChosenByApp, ["connected", "chip", "the app's"].iter().any(|p| why.starts_with(p)));
+                f.set(F::ObjectNoun, router.op_words[top].iter().any(|op| op.contains(&singular(&need.object))));
+                f.set(F::SingleProvider, slot.options.len() == 1);
+                f.set(F::SameSuite, router.names.in_suite(top) && families.contains(router.names.family(top)));
+            }
+        }
+        f.finish();
+    }
+}
