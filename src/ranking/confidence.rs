@@ -44,6 +44,8 @@ features! {
     WeakBesideNamed = "weak_beside_named": "weak and beside a named tool",
     HintBesideNamed = "hint_beside_named": "hint and beside a named tool",
     HintFlow = "hint_flow": "hint in a request with an event or a schedule",
+    HintMany = "hint_many": "hint for a kind of work several tools do (which one?)",
+    WeakMany = "weak_many": "weak, for a kind of work several tools do",
 }
 
 /// One candidate's signals.
@@ -73,6 +75,9 @@ impl Features {
         self.set(F::WeakBesideNamed, weak && named);
         self.set(F::HintBesideNamed, hint && named);
         self.set(F::HintFlow, hint && flow);
+        let many = !self.get(F::SingleProvider);
+        self.set(F::HintMany, hint && many);
+        self.set(F::WeakMany, weak && many);
     }
 
     /// The signals that are on, by name (`--explain`).

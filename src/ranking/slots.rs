@@ -50,7 +50,7 @@ pub(super) fn gather(
     let wants_bot = a.text.tokens.iter().any(|t| a.lang.has(List::BotWords, &t.lower));
     let (slack, slack_bot) = (catalog.index_of("slack"), catalog.index_of("slack_bot"));
     let mut out = Gathered { slots: Vec::new(), mentioned: Vec::new(), covered: Vec::new() };
-    let mut named: Vec<(usize, usize)> = Vec::new(); // (connector, end of its words)
+    let mut named: Vec<(usize, usize, usize)> = Vec::new(); // (connector, where its words start and end)
     // Tools the request compares the app to ("a page like Slack"): the app builds that work itself.
     let mut imitated: Vec<usize> = Vec::new();
     for m in mentions {
@@ -62,10 +62,10 @@ pub(super) fn gather(
             out.mentioned.push((id, format!("mentioned but not asked for: '{}'", m.typed)));
             continue;
         }
-        if named.iter().any(|(c, _)| *c == id) {
+        if named.iter().any(|(c, _, _)| *c == id) {
             continue;
         }
-        named.push((id, m.end));
+        named.push((id, m.start, m.end));
         let why = match &m.how {
             How::Named => format!("named: '{}'", m.typed),
             How::InContext => format!("named in context: '{}'", m.typed),
@@ -73,14 +73,20 @@ pub(super) fn gather(
         };
         out.slots.push(Slot { origin: Origin::Named(m), options: vec![(id, why)], features: Features::default() });
     }
-    let named_ids: Vec<usize> = named.iter().map(|(c, _)| *c).collect();
+    let named_ids: Vec<usize> = named.iter().map(|(c, _, _)| *c).collect();
 
     for (n, need) in a.needs.iter().enumerate() {
+        // A named tool does the need when it does that kind of work; a hint also when the
+        // tool's own operations name its object ("an invoice" beside Stripe).
+        let object = singular(&need.object);
         let covers = |i: &usize| {
             let c = catalog.at(*i);
-            c.serves(need.capability) || need.also_covered_by.iter().any(|cap| c.serves(*cap))
+            c.serves(need.capability)
+                || need.also_covered_by.iter().any(|cap| c.serves(*cap))
+                || (need.strength == Strength::Hint && router.op_words[*i].iter().any(|op| op.contains(&object)))
         };
-        if let Some(by) = qualified_by(&a.text, a.lang, need, &named).or_else(|| named_ids.iter().copied().find(covers)) {
+        let by = qualified_by(&a.text, a.lang, need, &named).or_else(|| named_ids.iter().copied().find(covers));
+        if let Some(by) = by {
             out.covered.push((n, by));
             continue;
         }
@@ -103,16 +109,28 @@ pub(super) fn gather(
 }
 
 /// "Instagram DM", "Gmail inbox": the tool named right before a need's words does it —
-/// unless the words start afresh ("a Trello card via email").
-fn qualified_by(text: &Text, lang: &crate::intent::lexicon::Language, need: &Need, named: &[(usize, usize)]) -> Option<usize> {
+/// unless the words start afresh ("a Trello card via email"); so does a tool whose name
+/// holds the need's words ("a Jira ticket") or one named right after ("a DM via Twitter").
+fn qualified_by(text: &Text, lang: &crate::intent::lexicon::Language, need: &Need, named: &[(usize, usize, usize)]) -> Option<usize> {
+    if let Some((id, _, _)) = named.iter().find(|(_, start, end)| need.start < *end && *start < need.end) {
+        return Some(*id);
+    }
+    // "a direct message via Twitter": the tool named right after the need's words.
+    let after = text.token_at(need.end.saturating_sub(1)).map(|i| i + 1).filter(|i| lang.has(List::ToolAfter, text.word(*i as isize)));
+    if let Some(i) = after
+        && let Some(next) = text.tokens.get(i + 1)
+        && let Some((id, _, _)) = named.iter().find(|(_, start, _)| *start == next.start)
+    {
+        return Some(*id);
+    }
     let first = need.text.split(|c: char| !c.is_alphanumeric()).find(|w| !w.is_empty()).unwrap_or("");
     if lang.has(List::QualifierBreaks, first) {
         return None;
     }
     named
         .iter()
-        .find(|(_, end)| text.lower.get(*end..need.start).is_some_and(|between| matches!(between.trim(), "" | "'s")))
-        .map(|(id, _)| *id)
+        .find(|(_, _, end)| text.lower.get(*end..need.start).is_some_and(|between| matches!(between.trim(), "" | "'s")))
+        .map(|(id, _, _)| *id)
 }
 
 /// A noun need whose object is one of the app's own entities or pages.

@@ -74,6 +74,7 @@ lists! {
     QualifierBreaks = "qualifier_breaks",
     SourceBefore = "source_before",
     SourceAfter = "source_after",
+    ToolAfter = "tool_after",
 }
 
 /// Whether a need holds beside named tools, only alone, or is worth a question.

@@ -123,7 +123,8 @@ impl NameIndex {
             index.add_forms(lexicon, i, &strong, &c.ambiguous_aliases);
             let mut nouns = HashSet::new();
             for op in c.operations() {
-                for w in words_of(&op.name).into_iter().chain(words_of(&op.id)) {
+                let phrases = op.phrases.iter().flat_map(|p| words_of(p));
+                for w in words_of(&op.name).into_iter().chain(words_of(&op.id)).chain(phrases) {
                     if w.len() > 2 && !english.has(List::OperationStopwords, &w) {
                         nouns.insert(singular(&w));
                     }
