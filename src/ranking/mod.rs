@@ -43,6 +43,9 @@ pub struct Router {
     providers: HashMap<Capability, Vec<usize>>,
     /// Per connector, the words of each operation (see `operations::words_of_operations`).
     op_words: Vec<Vec<std::collections::HashSet<String>>>,
+    /// Per connector, the singular words of its operations' names only ("card" for
+    /// Trello's "Create a card"): the things it is made to handle.
+    name_words: Vec<std::collections::HashSet<String>>,
     /// Every connector, most popular first: fills the ranking when signals run short.
     popular: Vec<usize>,
     max_prompt_chars: usize,
@@ -73,9 +76,10 @@ impl Router {
             list.sort_by(|a, b| at_home(b).cmp(&at_home(a)).then(popularity[*b].cmp(&popularity[*a])).then(a.cmp(b)));
         }
         let op_words = catalog.iter().map(operations::words_of_operations).collect();
+        let name_words = catalog.iter().map(operations::words_of_names).collect();
         let mut popular: Vec<usize> = (0..catalog.len()).collect();
         popular.sort_by(|a, b| popularity[*b].cmp(&popularity[*a]).then(a.cmp(b)));
-        Ok(Self { catalog, lexicon, index, names, providers, op_words, popular, max_prompt_chars })
+        Ok(Self { catalog, lexicon, index, names, providers, op_words, name_words, popular, max_prompt_chars })
     }
 
     pub fn catalog(&self) -> &Arc<Catalog> {

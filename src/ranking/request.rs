@@ -154,6 +154,9 @@ pub struct ExplainedEntry {
 pub struct ExplainedSlot {
     /// "named" or the need's kind of work.
     pub kind: String,
+    /// The lexicon entry that found the need, or that made the words a tool.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub entry: Option<String>,
     pub text: String,
     pub options: Vec<String>,
     pub features: std::collections::BTreeMap<String, f32>,

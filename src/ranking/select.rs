@@ -284,17 +284,21 @@ fn explained(router: &Router, a: &Analysis, slots: &[Slot], decisions: &[(f32, D
     entries.extend(a.fired.iter().map(|f| entry(&f.entry, &f.text, &f.effect)));
     let mut out = Explain { language: a.lang.code.clone(), entries, slots: Vec::new() };
     for (slot, (p, decision)) in slots.iter().zip(decisions) {
-        let (kind, text) = match &slot.origin {
+        let (kind, rule, text) = match &slot.origin {
             Origin::Named(m) => {
                 if let Some(because) = &m.because {
                     out.entries.push(entry(because, &m.typed, "named a tool"));
                 }
-                ("named".to_owned(), m.typed.clone())
+                ("named".to_owned(), m.because.clone(), m.typed.clone())
             }
-            Origin::Need(n) => (cap_name(a.needs[*n].capability), a.needs[*n].text.clone()),
+            Origin::Need(n) => {
+                let need = &a.needs[*n];
+                (cap_name(need.capability), Some(need.rule.clone()), need.text.clone())
+            }
         };
         out.slots.push(ExplainedSlot {
             kind,
+            entry: rule,
             text,
             options: slot.options.iter().map(|(i, _)| router.catalog.at(*i).id.to_string()).collect(),
             features: slot.features.named(),

@@ -76,16 +76,10 @@ pub(super) fn gather(
     let named_ids: Vec<usize> = named.iter().map(|(c, _, _)| *c).collect();
 
     for (n, need) in a.needs.iter().enumerate() {
-        // A named tool does the need when it does that kind of work; a hint also when the
-        // tool's own operations name its object ("an invoice" beside Stripe).
-        let object = singular(&need.object);
-        let covers = |i: &usize| {
-            let c = catalog.at(*i);
-            c.serves(need.capability)
-                || need.also_covered_by.iter().any(|cap| c.serves(*cap))
-                || (need.strength == Strength::Hint && router.op_words[*i].iter().any(|op| op.contains(&object)))
-        };
-        let by = qualified_by(&a.text, a.lang, need, &named).or_else(|| named_ids.iter().copied().find(covers));
+        let covers = |i: &usize| does(router, need, *i);
+        let by = qualified_by(router, &a.text, a.lang, need, &named)
+            .filter(|i| !is_distinctive(router, need) || covers(i))
+            .or_else(|| named_ids.iter().copied().find(covers));
         if let Some(by) = by {
             out.covered.push((n, by));
             continue;
@@ -111,7 +105,7 @@ pub(super) fn gather(
 /// "Instagram DM", "Gmail inbox": the tool named right before a need's words does it —
 /// unless the words start afresh ("a Trello card via email"); so does a tool whose name
 /// holds the need's words ("a Jira ticket") or one named right after ("a DM via Twitter").
-fn qualified_by(text: &Text, lang: &crate::intent::lexicon::Language, need: &Need, named: &[(usize, usize, usize)]) -> Option<usize> {
+fn qualified_by(router: &Router, text: &Text, lang: &crate::intent::lexicon::Language, need: &Need, named: &[(usize, usize, usize)]) -> Option<usize> {
     if let Some((id, _, _)) = named.iter().find(|(_, start, end)| need.start < *end && *start < need.end) {
         return Some(*id);
     }
@@ -120,6 +114,7 @@ fn qualified_by(text: &Text, lang: &crate::intent::lexicon::Language, need: &Nee
     if let Some(i) = after
         && let Some(next) = text.tokens.get(i + 1)
         && let Some((id, _, _)) = named.iter().find(|(_, start, _)| *start == next.start)
+        && does(router, need, *id)
     {
         return Some(*id);
     }
@@ -131,6 +126,26 @@ fn qualified_by(text: &Text, lang: &crate::intent::lexicon::Language, need: &Nee
         .iter()
         .find(|(_, _, end)| text.lower.get(*end..need.start).is_some_and(|between| matches!(between.trim(), "" | "'s")))
         .map(|(id, _, _)| *id)
+}
+
+/// True when a named tool does the need: it does that kind of work, or its operations
+/// are named after the need's object ("Create an invoice" beside "an invoice"). When only
+/// some tools of the kind are named after the object ("Create a card"), doing the kind of
+/// work is not enough: Google Tasks does tasks, but cards are Trello's.
+fn does(router: &Router, need: &Need, i: usize) -> bool {
+    let c = router.catalog.at(i);
+    let object = singular(&need.object);
+    let named_after = router.name_words[i].contains(&object);
+    let serves = c.serves(need.capability) || need.also_covered_by.iter().any(|cap| c.serves(*cap));
+    if is_distinctive(router, need) { named_after } else { serves || named_after }
+}
+
+/// Some but not all of the tools for the need's kind of work are named after its object.
+fn is_distinctive(router: &Router, need: &Need) -> bool {
+    let object = singular(&need.object);
+    let list = router.providers.get(&need.capability).map(Vec::as_slice).unwrap_or(&[]);
+    let named_after = list.iter().filter(|i| router.name_words[**i].contains(&object)).count();
+    named_after > 0 && named_after < list.len()
 }
 
 /// A noun need whose object is one of the app's own entities or pages.
