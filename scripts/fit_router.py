@@ -142,7 +142,10 @@ def decide(row, probs, select, ask):
                 sel.append(s["options"][0])
             continue
         taken = next((o for o in s["options"] if o in sel), None)
-        if p >= select or (p >= ask and taken):
+        f = s["features"]
+        # A hint with no flow and no tool named beside it is at most asked about.
+        may_select = not (f.get("hint") and not f.get("flow") and not f.get("beside_named"))
+        if (p >= select and may_select) or (p >= ask and taken):
             if taken is None:
                 sel.append(s["options"][0])
         elif p >= ask:

@@ -146,17 +146,26 @@ mod tests {
         assert!(m.ask <= m.select);
     }
 
+    fn weighed(on: &[F]) -> f32 {
+        let mut x = Features::default();
+        for f in on {
+            x.set(*f, true);
+        }
+        x.finish();
+        Model::embedded().confidence(&x)
+    }
+
     #[test]
-    fn a_tool_named_outright_is_more_certain_than_a_hint_of_one() {
-        let m = Model::embedded();
-        let mut named = Features::default();
-        named.set(F::Named, true);
-        named.finish();
-        let mut hint = Features::default();
-        hint.set(F::Hint, true);
-        hint.finish();
-        assert!(m.confidence(&named) >= m.select, "a named tool is selected");
-        assert!(m.confidence(&hint) < m.select, "a bare hint is not selected");
+    fn a_tool_named_outright_is_selected_and_surer_than_a_hint_of_one() {
+        let named = weighed(&[F::Named]);
+        assert!(named >= Model::embedded().select, "{named}");
+        assert!(named > weighed(&[F::Hint, F::Flow]));
+    }
+
+    #[test]
+    fn a_noun_beside_a_named_tool_is_less_sure_than_the_same_noun_alone() {
+        assert!(weighed(&[F::Weak, F::BesideNamed]) < weighed(&[F::Weak]));
+        assert!(weighed(&[F::Hint, F::BesideNamed]) < weighed(&[F::Hint]));
     }
 
     #[test]

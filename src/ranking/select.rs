@@ -93,7 +93,7 @@ pub(super) fn decide(
             Origin::Need(n) => {
                 let need = &a.needs[*n];
                 let taken = slot.options.iter().find(|(i, _)| cands.get(i).is_some_and(|c| c.selected));
-                if p >= model.select || (p >= model.ask && taken.is_some()) {
+                if (p >= model.select && slot.may_select()) || (p >= model.ask && taken.is_some()) {
                     let id = taken.map_or(top, |(i, _)| *i);
                     let c = cands.entry(id).or_default();
                     c.needs.push(need.capability);

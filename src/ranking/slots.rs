@@ -27,6 +27,15 @@ pub(super) struct Slot {
     pub features: Features,
 }
 
+impl Slot {
+    /// A hint with no flow and no tool named beside it ("put new leads in a spreadsheet")
+    /// is at most asked about: alone, such a noun is as likely the app's own data.
+    pub fn may_select(&self) -> bool {
+        let f = &self.features;
+        !(f.get(F::Hint) && !f.get(F::Flow) && !f.get(F::BesideNamed))
+    }
+}
+
 /// What the request's words give before anything is decided.
 pub(super) struct Gathered {
     pub slots: Vec<Slot>,
@@ -75,6 +84,11 @@ pub(super) fn gather(
     }
     let named_ids: Vec<usize> = named.iter().map(|(c, _, _)| *c).collect();
 
+    let flow = a.event.is_some() || a.schedule.is_some();
+    let about_the_app = a.text.tokens.iter().any(|t| {
+        let w = singular(&t.lower);
+        [List::UiNouns, List::FieldWords, List::FormWords].iter().any(|l| a.lang.has(*l, &w)) || app_words.contains(&w)
+    });
     for (n, need) in a.needs.iter().enumerate() {
         let covers = |i: &usize| does(router, need, *i);
         let by = qualified_by(router, &a.text, a.lang, need, &named)
@@ -92,6 +106,16 @@ pub(super) fn gather(
         }
         if need.strength != Strength::Strong && is_app_data(need, &app_words) {
             continue; // "my tasks" in an app with a Task entity
+        }
+        if need.strength == Strength::Hint && named.is_empty() && !flow && about_the_app {
+            continue; // "make the tasks list sortable": a noun alone, about the app's screens
+        }
+        if need.strength == Strength::Weak
+            && need.role == Some(NeedRole::Source)
+            && !named.is_empty()
+            && !reads_from_named_suite(router, need, &named_ids)
+        {
+            continue; // "my Wix account's site analytics": the named tool's own data
         }
         let options = providers(router, need, wants_bot, chips, connected, &named_ids, app);
         if !options.is_empty() {
@@ -146,6 +170,14 @@ fn is_distinctive(router: &Router, need: &Need) -> bool {
     let list = router.providers.get(&need.capability).map(Vec::as_slice).unwrap_or(&[]);
     let named_after = list.iter().filter(|i| router.name_words[**i].contains(&object)).count();
     named_after > 0 && named_after < list.len()
+}
+
+/// "Ads performance to Sheets": data a weak need reads stays wanted when a named tool
+/// comes from the suite that holds it (Google Ads beside Google Sheets).
+fn reads_from_named_suite(router: &Router, need: &Need, named: &[usize]) -> bool {
+    let families: HashSet<&str> = named.iter().map(|i| router.names.family(*i)).collect();
+    let list = router.providers.get(&need.capability).map(Vec::as_slice).unwrap_or(&[]);
+    list.iter().any(|i| router.names.in_suite(*i) && families.contains(router.names.family(*i)))
 }
 
 /// A noun need whose object is one of the app's own entities or pages.

@@ -174,8 +174,13 @@ mod tests {
         find(&text, lexicon, lexicon.detect(&text), &mut Vec::new())
     }
 
+    /// The needs that can select a tool on their own (hints only ever add to a flow).
     fn caps(text: &str) -> Vec<Capability> {
-        needs(text).iter().map(|n| n.capability).collect()
+        needs(text).iter().filter(|n| n.strength != Strength::Hint).map(|n| n.capability).collect()
+    }
+
+    fn hints(text: &str) -> Vec<Capability> {
+        needs(text).iter().filter(|n| n.strength == Strength::Hint).map(|n| n.capability).collect()
     }
 
     #[test]
