@@ -143,11 +143,13 @@ def decide(row, probs, select, ask):
             continue
         taken = next((o for o in s["options"] if o in sel), None)
         f = s["features"]
-        # A hint with no flow and no tool named beside it is at most asked about.
-        may_select = not (f.get("hint") and not f.get("flow") and not f.get("beside_named"))
-        if (p >= select and may_select) or (p >= ask and taken):
-            if taken is None:
+        # A hint with no flow, no tool named beside it and none the app has is at most asked about.
+        may_select = not (f.get("hint") and not f.get("flow") and not f.get("beside_named") and not f.get("chosen_by_app"))
+        if (p >= select and may_select) or (p >= ask and f.get("chosen_by_app")):
+            if s["options"][0] not in sel:
                 sel.append(s["options"][0])
+        elif p >= ask and taken:
+            pass
         elif p >= ask:
             asks.append(s["options"][:OPTIONS_ASKED])
     asks = [a for a in asks if not any(o in sel for o in a)]

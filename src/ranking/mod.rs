@@ -149,3 +149,5 @@ impl Router {
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod unnamed_tests;

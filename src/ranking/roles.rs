@@ -8,11 +8,17 @@ use crate::catalog::Connector;
 use crate::intent::lexicon::List;
 use crate::intent::{Analysis, NeedRole, Strength};
 
-/// `mention` is where the request names the tool, if it does; `source_need` is true when a
-/// need that reads from it chose it ("website traffic").
-pub(super) fn role_of(a: &Analysis, mention: Option<&Mention>, source_need: bool, conn: &Connector) -> Role {
+/// `mention` is where the request names the tool, if it does; `need_role` is the role of
+/// the need that chose it, when the lexicon gives one ("website traffic" reads a source,
+/// "from starred emails" starts the flow).
+pub(super) fn role_of(a: &Analysis, mention: Option<&Mention>, need_role: Option<NeedRole>, conn: &Connector) -> Role {
     let Some(m) = mention else {
-        return if source_need && !writes(a) { Role::Source } else { Role::Action };
+        return match need_role {
+            Some(NeedRole::Trigger) if !conn.triggers.is_empty() && a.schedule.is_none() => Role::Trigger,
+            Some(NeedRole::Trigger) => Role::Source,
+            Some(NeedRole::Source) if !writes(a) => Role::Source,
+            _ => Role::Action,
+        };
     };
     if let Some(e) = &a.event
         && m.start >= e.start
@@ -39,6 +45,6 @@ fn reads(a: &Analysis) -> bool {
 
 /// A verb need that writes ("email me"), or a writing verb anywhere.
 pub(super) fn writes(a: &Analysis) -> bool {
-    a.needs.iter().any(|n| n.strength == Strength::Strong && n.role != Some(NeedRole::Source))
+    a.needs.iter().any(|n| n.strength == Strength::Strong && n.role.is_none())
         || a.text.tokens.iter().any(|t| a.lang.has(List::WriteVerbs, &t.lower))
 }

@@ -4,7 +4,7 @@
 //! when its calibrated confidence clears the fitted threshold; between that and the ask
 //! threshold the builder is asked; BM25 alone only ranks.
 
-use super::confidence::Model;
+use super::confidence::{F, Model};
 use super::index::Hit;
 use super::names::Mention;
 use super::request::{Ask, DecidedBy, Explain, ExplainedEntry, ExplainedSlot, Ranked, Role, RouteResult, Selected};
@@ -26,8 +26,9 @@ struct Candidate {
     why: Vec<String>,
     /// The needs it was chosen for.
     needs: Vec<Capability>,
-    /// One of its needs reads from it ("website traffic"): a source unless the request writes.
-    source_need: bool,
+    /// The role the lexicon gives the need that chose it ("from starred emails": the flow
+    /// starts there).
+    need_role: Option<NeedRole>,
     mention: Option<Mention>,
     /// Offered in a question, at this confidence.
     asked: Option<f32>,
@@ -92,12 +93,16 @@ pub(super) fn decide(
             }
             Origin::Need(n) => {
                 let need = &a.needs[*n];
+                // Below the select threshold, a need still takes the tool the app already
+                // has for it, or joins a tool already selected.
+                let by_app = slot.features.get(F::ChosenByApp);
+                let sure = (p >= model.select && slot.may_select()) || (p >= model.ask && by_app);
                 let taken = slot.options.iter().find(|(i, _)| cands.get(i).is_some_and(|c| c.selected));
-                if (p >= model.select && slot.may_select()) || (p >= model.ask && taken.is_some()) {
-                    let id = taken.map_or(top, |(i, _)| *i);
+                if sure || (p >= model.ask && taken.is_some()) {
+                    let id = if sure { top } else { taken.map_or(top, |(i, _)| *i) };
                     let c = cands.entry(id).or_default();
                     c.needs.push(need.capability);
-                    c.source_need |= need.role == Some(NeedRole::Source);
+                    c.need_role = c.need_role.or(need.role);
                     if !c.selected {
                         c.selected = true;
                         c.position = need.start;
@@ -128,7 +133,7 @@ pub(super) fn decide(
     for &(n, by) in &gathered.covered {
         let c = cands.entry(by).or_default();
         c.needs.push(a.needs[n].capability);
-        c.source_need |= a.needs[n].role == Some(NeedRole::Source);
+        c.need_role = c.need_role.or(a.needs[n].role);
     }
 
     // 2. Chips: selected when they fit the request, ranked otherwise.
@@ -156,7 +161,7 @@ pub(super) fn decide(
     let mut selected: Vec<(usize, Role)> = cands
         .iter()
         .filter(|(_, c)| c.selected)
-        .map(|(&i, c)| (i, roles::role_of(a, c.mention.as_ref(), c.source_need, catalog.at(i))))
+        .map(|(&i, c)| (i, roles::role_of(a, c.mention.as_ref(), c.need_role, catalog.at(i))))
         .collect();
     selected.sort_by_key(|(i, role)| (*role, cands[i].position, *i));
 

@@ -29,10 +29,11 @@ pub(super) struct Slot {
 
 impl Slot {
     /// A hint with no flow and no tool named beside it ("put new leads in a spreadsheet")
-    /// is at most asked about: alone, such a noun is as likely the app's own data.
+    /// is at most asked about: alone, such a noun is as likely the app's own data; unless
+    /// the app already has a tool for it.
     pub fn may_select(&self) -> bool {
         let f = &self.features;
-        !(f.get(F::Hint) && !f.get(F::Flow) && !f.get(F::BesideNamed))
+        !(f.get(F::Hint) && !f.get(F::Flow) && !f.get(F::BesideNamed) && !f.get(F::ChosenByApp))
     }
 }
 
@@ -130,7 +131,7 @@ pub(super) fn gather(
 /// unless the words start afresh ("a Trello card via email"); so does a tool whose name
 /// holds the need's words ("a Jira ticket") or one named right after ("a DM via Twitter").
 fn qualified_by(router: &Router, text: &Text, lang: &crate::intent::lexicon::Language, need: &Need, named: &[(usize, usize, usize)]) -> Option<usize> {
-    if let Some((id, _, _)) = named.iter().find(|(_, start, end)| need.start < *end && *start < need.end) {
+    if let Some((id, _, _)) = named.iter().find(|(_, start, end)| *start <= need.start && need.start < *end) {
         return Some(*id);
     }
     // "a direct message via Twitter": the tool named right after the need's words.
@@ -152,8 +153,8 @@ fn qualified_by(router: &Router, text: &Text, lang: &crate::intent::lexicon::Lan
         .map(|(id, _, _)| *id)
 }
 
-/// True when a named tool does the need: it does that kind of work, or its operations
-/// are named after the need's object ("Create an invoice" beside "an invoice"). When only
+/// True when a named tool does the need: it does that kind of work, or, for a noun, its
+/// operations are named after the need's object ("Create an invoice" beside "an invoice"). When only
 /// some tools of the kind are named after the object ("Create a card"), doing the kind of
 /// work is not enough: Google Tasks does tasks, but cards are Trello's.
 fn does(router: &Router, need: &Need, i: usize) -> bool {
@@ -161,12 +162,17 @@ fn does(router: &Router, need: &Need, i: usize) -> bool {
     let object = singular(&need.object);
     let named_after = router.name_words[i].contains(&object);
     let serves = c.serves(need.capability) || need.also_covered_by.iter().any(|cap| c.serves(*cap));
-    if is_distinctive(router, need) { named_after } else { serves || named_after }
+    let noun_need = need.strength != Strength::Strong;
+    if is_distinctive(router, need) { named_after } else { serves || (noun_need && named_after) }
 }
 
-/// Some but not all of the tools for the need's kind of work are named after its object.
+/// Some but not all of the tools for the need's kind of work are named after its object;
+/// an object that is the name of the work itself ("a task") is never distinctive.
 fn is_distinctive(router: &Router, need: &Need) -> bool {
     let object = singular(&need.object);
+    if object == cap_name(need.capability) {
+        return false;
+    }
     let list = router.providers.get(&need.capability).map(Vec::as_slice).unwrap_or(&[]);
     let named_after = list.iter().filter(|i| router.name_words[**i].contains(&object)).count();
     named_after > 0 && named_after < list.len()
@@ -217,18 +223,23 @@ fn providers(
     let object = singular(&need.object);
     let reason = |i: usize| -> (u8, String) {
         let name = &catalog.at(i).name;
+        // A tool named after the need's object and one of the named tools' suite add up:
+        // with Microsoft Teams named, email goes to Outlook; beside Google Tasks, cards
+        // still go to Trello.
+        let named_after = u8::from(router.name_words[i].contains(&object) || router.op_words[i].iter().any(|op| op.contains(&object)));
+        let suite = u8::from(router.names.in_suite(i) && families.contains(router.names.family(i)));
         if connected.contains(&i) {
-            (6, format!("connected {name} in this app"))
+            (32, format!("connected {name} in this app"))
         } else if chips.contains(&i) {
-            (5, format!("chip {name}"))
+            (16, format!("chip {name}"))
         } else if used.contains(&i) {
-            (4, format!("the app's flows use {name}"))
+            (8, format!("the app's flows use {name}"))
         } else if wants_bot && need.capability == Capability::Chat && catalog.at(i).id.as_str() == "slack_bot" {
-            (3, "a bot posts it".into())
-        } else if router.names.in_suite(i) && families.contains(router.names.family(i)) {
-            (2, format!("{name} fits the other tools named"))
-        } else if router.op_words[i].iter().any(|op| op.contains(&object)) {
-            (1, format!("{name} works with {object}s"))
+            (4, "a bot posts it".into())
+        } else if suite == 1 {
+            (2 * named_after + suite, format!("{name} fits the other tools named"))
+        } else if named_after == 1 {
+            (2, format!("{name} works with {object}s"))
         } else {
             (0, format!("most used {} tool", cap_name(need.capability)))
         }
@@ -275,7 +286,7 @@ fn weigh(router: &Router, a: &Analysis, slots: &mut [Slot], named: &[usize], hit
                 f.set(F::BesideNamed, !named.is_empty());
                 let others = need_count - usize::from(need.strength != Strength::Hint);
                 f.set(F::BesideNeed, others > 0);
-                f.set(F::Source, need.role == Some(NeedRole::Source));
+                f.set(F::Source, need.role.is_some());
                 f.set(F::ChosenByApp, ["connected", "chip", "the app's"].iter().any(|p| why.starts_with(p)));
                 f.set(F::ObjectNoun, router.op_words[top].iter().any(|op| op.contains(&singular(&need.object))));
                 f.set(F::SingleProvider, slot.options.len() == 1);

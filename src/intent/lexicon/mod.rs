@@ -93,8 +93,10 @@ pub enum Strength {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum NeedRole {
-    /// Data is read from it, or the flow starts from it ("from starred emails").
+    /// Data is read from it ("website traffic").
     Source,
+    /// The flow starts from what arrives in it ("from starred emails").
+    Trigger,
 }
 
 /// A lexicon entry that changed how a request was read (`patchbay route --explain`).

@@ -91,7 +91,10 @@ pub fn find(text: &Text, lexicon: &Lexicon, lang: &Language, fired: &mut Vec<Fir
 /// guard of `unless` that holds, or a guard of `only_if` that does not.
 fn cancelled_by(l: &Language, lang: &Language, i: usize, lower: &str, start: usize, end: usize) -> Option<String> {
     let rule = &l.needs[i];
-    if super::lexicon::words_before(lower, start, 3).iter().any(|w| lang.has(List::Negation, w)) {
+    // Only within the clause: "without Slack, by email" still wants the email.
+    let clause = lower.get(..start).and_then(|head| head.rfind([',', ';', '.', ':', '!', '?'])).map_or(0, |i| i + 1);
+    let negation = lower.get(clause..).map_or(Vec::new(), |tail| super::lexicon::words_before(tail, start - clause, 3));
+    if negation.iter().any(|w| lang.has(List::Negation, w)) {
         return Some(format!("{}/words.negation", lang.code));
     }
     let guard = |g: &usize| format!("{}/guards.{}", l.code, l.guards[*g].id);

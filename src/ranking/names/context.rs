@@ -140,9 +140,30 @@ impl Mention {
         field_follows || (lang.has(List::DetailNouns, &next) && on_a_form())
     }
 
-    /// Named but not asked for: negated, a comparison, or a detail of the app's own data.
+    /// Named but not asked for: negated, a comparison, an example, or a detail of the
+    /// app's own data.
     pub fn is_not_asked_for(&self, text: &Text, lang: &Language) -> bool {
-        self.is_negated(text, lang) || self.is_reference(text, lang) || self.is_data_detail(text, lang)
+        self.is_negated(text, lang)
+            || self.is_reference(text, lang)
+            || self.is_example(text, lang)
+            || self.is_data_detail(text, lang)
+    }
+
+    /// "status alerts from services such as Stripe or GitHub": a tool given as an example
+    /// of a kind, within a few words after the marker and in the same clause.
+    pub fn is_example(&self, text: &Text, lang: &Language) -> bool {
+        let head = text.lower.get(..self.start).unwrap_or("");
+        lang.list(List::ExampleMarkers).iter().any(|marker| {
+            head.rmatch_indices(marker.as_str()).next().is_some_and(|(at, _)| {
+                let starts_word = head[..at].chars().next_back().is_none_or(|c| !c.is_alphanumeric());
+                let between = &head[at + marker.len()..];
+                let ends_word = between.chars().next().is_none_or(|c| !c.is_alphanumeric());
+                starts_word
+                    && ends_word
+                    && !between.contains(['.', ';', ':', '!', '?', '(', ')'])
+                    && between.split_whitespace().count() <= 6
+            })
+        })
     }
 
     /// "without Slack", "instead of Gmail", "don't use Slack", "no Slack".
