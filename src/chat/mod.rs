@@ -2,6 +2,7 @@
 //! structure and its connections, and store the assistant's answer with the cards to show.
 //! No HTTP here: the pages call `post_message` and render what it stored.
 
+pub mod asks;
 pub mod flows;
 pub mod suggest;
 

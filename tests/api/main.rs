@@ -26,6 +26,7 @@ macro_rules! on_both_backends {
     };
 }
 
+mod asks;
 mod browser;
 mod cli;
 mod flows;

@@ -18,6 +18,7 @@ pub struct MessageView {
     pub author: String,
     pub body: String,
     pub cards: Vec<ApprovalCard>,
+    pub asks: Vec<chat::asks::AskView>,
     pub flow: Option<super::flows::FlowView>,
 }
 
@@ -106,7 +107,8 @@ pub async fn load_messages(state: &AppState, app_id: i64, since: Option<i64>) ->
             Some(id) => users.get(&id).cloned().unwrap_or_else(|| "A former member".into()),
             None => "patchbay".into(),
         };
-        views.push(MessageView { id: m.id, from_builder: m.role == "builder", author, body: m.body, cards, flow });
+        let asks = chat::asks::open_asks(m.id, &payload, &state.catalog);
+        views.push(MessageView { id: m.id, from_builder: m.role == "builder", author, body: m.body, cards, asks, flow });
     }
     Ok(views)
 }
