@@ -95,10 +95,16 @@ pub async fn answer(
     let request = RouteRequest { prompt, app: structure, chips: chips.clone() };
     let mut answered = routing.route(&request, RouteMode::Default).await.map_err(AnswerError::Route)?;
     if !answered.selected.iter().any(|s| s.connector == choice) {
-        answered.selected.push(Selected { connector: choice.to_owned(), role: Role::Action, score: 0.9, actions: Vec::new() });
+        answered.selected.push(Selected {
+            connector: choice.to_owned(),
+            role: Role::Action,
+            score: 0.9,
+            actions: Vec::new(),
+        });
     }
     // Questions already answered or closed stay closed; this one is answered now.
-    let open: Vec<&str> = route.asks.iter().enumerate().filter(|(i, _)| *i != index).map(|(_, a)| a.need.as_str()).collect();
+    let open: Vec<&str> =
+        route.asks.iter().enumerate().filter(|(i, _)| *i != index).map(|(_, a)| a.need.as_str()).collect();
     answered.asks.retain(|a| open.contains(&a.need.as_str()));
     let mut cards: Vec<String> = answered.selected.iter().map(|s| s.connector.clone()).collect();
     for chip in chips {

@@ -21,7 +21,8 @@ pub fn run(settings: Settings, args: RouteArgs) -> anyhow::Result<ExitCode> {
     }
     crate::telemetry::init(&log);
     if let Some(dir) = &args.lexicon {
-        let lexicon = Lexicon::from_dir(dir).with_context(|| format!("cannot read the lexicon in {}", dir.display()))?;
+        let lexicon =
+            Lexicon::from_dir(dir).with_context(|| format!("cannot read the lexicon in {}", dir.display()))?;
         if !Lexicon::install(lexicon) {
             anyhow::bail!("the lexicon was already in use before --lexicon could replace it");
         }

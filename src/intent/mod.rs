@@ -21,8 +21,8 @@ use serde::{Deserialize, Serialize};
 
 pub use data::{DataRef, words_for_app};
 pub use event::{Change, Event};
-pub use model::{Decision, IntentModel, ModelError, ModelInput, RulesModel};
 pub use lexicon::Lexicon;
+pub use model::{Decision, IntentModel, ModelError, ModelInput, RulesModel};
 pub use needs::{Need, NeedRole, Strength};
 pub use openai::{LlmSetupError, OpenAiModel};
 pub use schedule::{Cadence, Schedule};

@@ -71,7 +71,8 @@ impl Features {
 
     /// Sets the interactions from the signals already set.
     pub fn finish(&mut self) {
-        let (weak, hint, named, flow) = (self.get(F::Weak), self.get(F::Hint), self.get(F::BesideNamed), self.get(F::Flow));
+        let (weak, hint, named, flow) =
+            (self.get(F::Weak), self.get(F::Hint), self.get(F::BesideNamed), self.get(F::Flow));
         self.set(F::WeakBesideNamed, weak && named);
         self.set(F::HintBesideNamed, hint && named);
         self.set(F::HintFlow, hint && flow);

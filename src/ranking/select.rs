@@ -119,7 +119,11 @@ pub(super) fn decide(
                         c.asked = Some(c.asked.unwrap_or(0.0).max(p - 0.01 * k as f32));
                         c.why.push(format!("asked about: '{}'", need.text.trim()));
                     }
-                    asks.push(Ask { need: cap_name(need.capability), question: router.lexicon.question(need.capability), options });
+                    asks.push(Ask {
+                        need: cap_name(need.capability),
+                        question: router.lexicon.question(need.capability),
+                        options,
+                    });
                     unused_needs.push(*n);
                     Decision::Asked
                 } else {
@@ -141,7 +145,11 @@ pub(super) fn decide(
     for &chip in chips {
         let c = cands.entry(chip).or_default();
         c.why.push("preselected chip".into());
-        let fits_need = a.needs.iter().enumerate().any(|(n, need)| !unused_needs.contains(&n) && catalog.at(chip).serves(need.capability));
+        let fits_need = a
+            .needs
+            .iter()
+            .enumerate()
+            .any(|(n, need)| !unused_needs.contains(&n) && catalog.at(chip).serves(need.capability));
         let bm25 = hits.iter().find(|h| h.connector == chip).map_or(0.0, |h| h.score);
         let fits_words = top_bm25 > 0.0 && bm25 >= 0.5 * top_bm25 && hits.iter().take(3).any(|h| h.connector == chip);
         if !c.selected && (fits_need || fits_words) {
@@ -196,7 +204,13 @@ pub(super) fn decide(
     }
 }
 
-fn rank_the_rest(router: &Router, a: &Analysis, cands: &mut HashMap<usize, Candidate>, connected: &[usize], hits: &[Hit]) {
+fn rank_the_rest(
+    router: &Router,
+    a: &Analysis,
+    cands: &mut HashMap<usize, Candidate>,
+    connected: &[usize],
+    hits: &[Hit],
+) {
     let catalog = &router.catalog;
     let top_bm25 = hits.first().map_or(0.0, |h| h.score);
     for (rank, h) in hits.iter().enumerate() {

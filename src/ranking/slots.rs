@@ -130,12 +130,21 @@ pub(super) fn gather(
 /// "Instagram DM", "Gmail inbox": the tool named right before a need's words does it —
 /// unless the words start afresh ("a Trello card via email"); so does a tool whose name
 /// holds the need's words ("a Jira ticket") or one named right after ("a DM via Twitter").
-fn qualified_by(router: &Router, text: &Text, lang: &crate::intent::lexicon::Language, need: &Need, named: &[(usize, usize, usize)]) -> Option<usize> {
+fn qualified_by(
+    router: &Router,
+    text: &Text,
+    lang: &crate::intent::lexicon::Language,
+    need: &Need,
+    named: &[(usize, usize, usize)],
+) -> Option<usize> {
     if let Some((id, _, _)) = named.iter().find(|(_, start, end)| *start <= need.start && need.start < *end) {
         return Some(*id);
     }
     // "a direct message via Twitter": the tool named right after the need's words.
-    let after = text.token_at(need.end.saturating_sub(1)).map(|i| i + 1).filter(|i| lang.has(List::ToolAfter, text.word(*i as isize)));
+    let after = text
+        .token_at(need.end.saturating_sub(1))
+        .map(|i| i + 1)
+        .filter(|i| lang.has(List::ToolAfter, text.word(*i as isize)));
     if let Some(i) = after
         && let Some(next) = text.tokens.get(i + 1)
         && let Some((id, _, _)) = named.iter().find(|(_, start, _)| *start == next.start)
@@ -217,7 +226,12 @@ fn providers(
     } else {
         let text = Text::new(&flows_text);
         let english = router.lexicon.english();
-        router.names.find(&text, router.lexicon, english, &[], &HashSet::new()).into_iter().map(|m| m.connector).collect()
+        router
+            .names
+            .find(&text, router.lexicon, english, &[], &HashSet::new())
+            .into_iter()
+            .map(|m| m.connector)
+            .collect()
     };
     let families: HashSet<&str> = named.iter().map(|i| router.names.family(*i)).collect();
     let object = singular(&need.object);
@@ -226,7 +240,9 @@ fn providers(
         // A tool named after the need's object and one of the named tools' suite add up:
         // with Microsoft Teams named, email goes to Outlook; beside Google Tasks, cards
         // still go to Trello.
-        let named_after = u8::from(router.name_words[i].contains(&object) || router.op_words[i].iter().any(|op| op.contains(&object)));
+        let named_after = u8::from(
+            router.name_words[i].contains(&object) || router.op_words[i].iter().any(|op| op.contains(&object)),
+        );
         let suite = u8::from(router.names.in_suite(i) && families.contains(router.names.family(i)));
         if connected.contains(&i) {
             (32, format!("connected {name} in this app"))
@@ -262,10 +278,8 @@ fn weigh(router: &Router, a: &Analysis, slots: &mut [Slot], named: &[usize], hit
     let top3: Vec<usize> = hits.iter().take(3).map(|h| h.connector).collect();
     let flow = a.event.is_some() || a.schedule.is_some();
     let families: HashSet<&str> = named.iter().map(|i| router.names.family(*i)).collect();
-    let need_count = slots
-        .iter()
-        .filter(|s| matches!(s.origin, Origin::Need(n) if a.needs[n].strength != Strength::Hint))
-        .count();
+    let need_count =
+        slots.iter().filter(|s| matches!(s.origin, Origin::Need(n) if a.needs[n].strength != Strength::Hint)).count();
     for slot in slots.iter_mut() {
         let (top, why) = (slot.options[0].0, slot.options[0].1.clone());
         let f = &mut slot.features;

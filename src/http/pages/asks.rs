@@ -38,7 +38,9 @@ pub async fn answer(
         Err(e @ (AnswerError::NotOpen | AnswerError::NotAnOption)) => {
             Err(PageError::new(StatusCode::UNPROCESSABLE_ENTITY, "That answer was not taken", &e.to_string()))
         }
-        Err(AnswerError::Route(e)) => Err(PageError::new(StatusCode::UNPROCESSABLE_ENTITY, "That answer was not taken", &e.to_string())),
+        Err(AnswerError::Route(e)) => {
+            Err(PageError::new(StatusCode::UNPROCESSABLE_ENTITY, "That answer was not taken", &e.to_string()))
+        }
         Err(AnswerError::Store(e)) => Err(e.into()),
     }
 }

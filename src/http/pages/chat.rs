@@ -108,7 +108,15 @@ pub async fn load_messages(state: &AppState, app_id: i64, since: Option<i64>) ->
             None => "patchbay".into(),
         };
         let asks = chat::asks::open_asks(m.id, &payload, &state.catalog);
-        views.push(MessageView { id: m.id, from_builder: m.role == "builder", author, body: m.body, cards, asks, flow });
+        views.push(MessageView {
+            id: m.id,
+            from_builder: m.role == "builder",
+            author,
+            body: m.body,
+            cards,
+            asks,
+            flow,
+        });
     }
     Ok(views)
 }

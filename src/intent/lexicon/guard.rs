@@ -80,8 +80,8 @@ impl CondSpec {
             (Some(t), true) => t,
             _ => return Err("a condition makes exactly one test (words, ends, seq, has or starts)".into()),
         };
-        let needs_window = matches!(test, Test::Words(_) | Test::Ends { .. })
-            || matches!(test, Test::Has { in_match: false, .. });
+        let needs_window =
+            matches!(test, Test::Words(_) | Test::Ends { .. }) || matches!(test, Test::Has { in_match: false, .. });
         if needs_window && !window {
             return Err("this test needs a window: before = N or after = N".into());
         }
@@ -106,7 +106,11 @@ impl Guard {
 
 impl Cond {
     fn holds(&self, lower: &str, start: usize, end: usize) -> bool {
-        let before = if self.sentence { sentence_words_before(lower, start, self.before) } else { words_before(lower, start, self.before) };
+        let before = if self.sentence {
+            sentence_words_before(lower, start, self.before)
+        } else {
+            words_before(lower, start, self.before)
+        };
         let after = words_after(lower, end, self.after);
         let mut window = before.iter().chain(after.iter());
         match &self.test {

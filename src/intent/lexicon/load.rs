@@ -241,13 +241,18 @@ fn lists_of(f: &Files, english: Option<&Vec<HashSet<String>>>) -> Result<Vec<Has
         .collect()
 }
 
-fn language(f: &Files, lists: Vec<HashSet<String>>, en_fragments: &HashMap<String, String>) -> Result<Language, LexiconError> {
+fn language(
+    f: &Files,
+    lists: Vec<HashSet<String>>,
+    en_fragments: &HashMap<String, String>,
+) -> Result<Language, LexiconError> {
     let file = format!("{}/needs.toml", f.code);
     let mut guards = Vec::new();
     let mut guard_index = HashMap::new();
     for (id, spec) in &f.needs.guards {
         let when = spec.when.clone();
-        let g = Guard::compile(id.clone(), spec.purpose.clone(), when).map_err(|m| error(&file, format!("guard '{id}': {m}")))?;
+        let g = Guard::compile(id.clone(), spec.purpose.clone(), when)
+            .map_err(|m| error(&file, format!("guard '{id}': {m}")))?;
         guard_index.insert(id.clone(), guards.len());
         guards.push(g);
     }
@@ -268,7 +273,12 @@ fn language(f: &Files, lists: Vec<HashSet<String>>, en_fragments: &HashMap<Strin
         if n.patterns.is_empty() {
             return Err(at("no patterns".into()));
         }
-        let joined = n.patterns.iter().map(|p| fill(p, &fragments).map(|p| format!("(?:{p})"))).collect::<Result<Vec<_>, _>>().map_err(at)?;
+        let joined = n
+            .patterns
+            .iter()
+            .map(|p| fill(p, &fragments).map(|p| format!("(?:{p})")))
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(at)?;
         let pattern = joined.join("|");
         Regex::new(&pattern).map_err(|e| at(e.to_string()))?;
         patterns.push(pattern);
@@ -286,7 +296,8 @@ fn language(f: &Files, lists: Vec<HashSet<String>>, en_fragments: &HashMap<Strin
         });
     }
     let set = RegexSet::new(&patterns).map_err(|e| error(&file, e.to_string()))?;
-    let compiled = patterns.iter().map(|p| Regex::new(p).map_err(|e| error(&file, e.to_string()))).collect::<Result<_, _>>()?;
+    let compiled =
+        patterns.iter().map(|p| Regex::new(p).map_err(|e| error(&file, e.to_string()))).collect::<Result<_, _>>()?;
     Ok(Language { code: f.code.clone(), lists, needs, guards, set, patterns: compiled })
 }
 
@@ -297,7 +308,8 @@ fn fill(pattern: &str, fragments: &HashMap<String, String>) -> Result<String, St
     while let Some(open) = rest.find('{') {
         out.push_str(&rest[..open]);
         let after = &rest[open + 1..];
-        let name_len = after.find('}').filter(|&n| n > 0 && after[..n].chars().all(|c| c.is_ascii_lowercase() || c == '_'));
+        let name_len =
+            after.find('}').filter(|&n| n > 0 && after[..n].chars().all(|c| c.is_ascii_lowercase() || c == '_'));
         match name_len {
             Some(n) => {
                 let name = &after[..n];

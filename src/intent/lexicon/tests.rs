@@ -144,8 +144,9 @@ strength = "strong"
 action = "call phone"
 patterns = ['\bpage\s+the\s+on-call\b']
 "#;
-    let english = std::fs::read_to_string(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("lexicon/en/needs.toml"))
-        .expect("needs.toml");
+    let english =
+        std::fs::read_to_string(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("lexicon/en/needs.toml"))
+            .expect("needs.toml");
     let dir = english_with("needs.toml", &(english + extra));
     let lexicon = Lexicon::from_dir(dir.path()).expect("loads");
     let text = Text::new("page the on-call engineer when the site is down");
@@ -155,11 +156,12 @@ patterns = ['\bpage\s+the\s+on-call\b']
 
 #[test]
 fn guards_read_the_words_around_a_match_and_never_slice_inside_a_character() {
-    let spec: Vec<guard::CondSpec> =
-        toml::from_str::<std::collections::BTreeMap<String, Vec<guard::CondSpec>>>("when = [{ before = 2, words = [\"my\"] }, { starts = [\" view\"] }]")
-            .expect("conditions")
-            .remove("when")
-            .expect("when");
+    let spec: Vec<guard::CondSpec> = toml::from_str::<std::collections::BTreeMap<String, Vec<guard::CondSpec>>>(
+        "when = [{ before = 2, words = [\"my\"] }, { starts = [\" view\"] }]",
+    )
+    .expect("conditions")
+    .remove("when")
+    .expect("when");
     let g = Guard::compile("g".into(), "a test guard".into(), spec).expect("compiles");
     let text = "add it to my calendar view";
     let at = text.find("calendar").expect("calendar");

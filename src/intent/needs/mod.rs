@@ -58,13 +58,14 @@ pub fn find(text: &Text, lexicon: &Lexicon, lang: &Language, fired: &mut Vec<Fir
         for i in l.matching_needs(lower) {
             let rule = &l.needs[i];
             // The first match no guard cancels; the cancelled ones say which guard did.
-            let found = l.pattern(i).find_iter(lower).find(|m| match cancelled_by(l, lang, i, lower, m.start(), m.end()) {
-                None => true,
-                Some(entry) => {
-                    fired.push(Fired { entry, text: m.as_str().to_owned(), effect: "cancelled a need".into() });
-                    false
-                }
-            });
+            let found =
+                l.pattern(i).find_iter(lower).find(|m| match cancelled_by(l, lang, i, lower, m.start(), m.end()) {
+                    None => true,
+                    Some(entry) => {
+                        fired.push(Fired { entry, text: m.as_str().to_owned(), effect: "cancelled a need".into() });
+                        false
+                    }
+                });
             let Some(m) = found else { continue };
             let need = Need {
                 capability: rule.capability,
@@ -293,6 +294,59 @@ mod tests {
         assert_eq!(caps("post each new product to our social media"), [C::Social]);
         assert!(caps("add social media icons to the footer").is_empty());
         assert!(caps("show our company page address in the footer").is_empty());
+    }
+
+    #[test]
+    fn mail_that_arrives_or_starts_the_flow_is_a_need() {
+        for text in [
+            "turn every starred email into a task",
+            "when an email arrives, save it to the drive",
+            "create a card from each new email",
+            "forward emails to the board",
+            "get a mail when the build fails",
+        ] {
+            assert!(caps(text).contains(&C::Email), "{text}: {:?}", caps(text));
+        }
+        let found = needs("turn every starred email into a task");
+        assert_eq!(found[0].role, Some(NeedRole::Trigger), "the mail starts the flow");
+        assert!(caps("add an email field to the signup form").is_empty());
+    }
+
+    #[test]
+    fn texts_to_a_phone_are_sms() {
+        assert_eq!(caps("get a text when the parcel ships"), [C::Sms]);
+        assert_eq!(caps("shoot me a text when the parcel ships"), [C::Sms]);
+        assert!(caps("add a text box for comments").is_empty());
+    }
+
+    #[test]
+    fn nouns_that_may_mean_a_tool_are_hints_only() {
+        assert_eq!(hints("notify me of new leads"), [C::Crm]);
+        assert_eq!(hints("thank each new follower"), [C::Social]);
+        assert!(caps("notify me of new leads").is_empty(), "a hint selects nothing on its own");
+        assert!(hints("this change leads to fewer errors").is_empty(), "a verb, not a sales lead");
+        assert!(hints("sell tickets for the concert").iter().all(|c| *c != C::Support), "event tickets");
+    }
+
+    #[test]
+    fn a_negation_reaches_only_as_far_as_its_clause() {
+        assert!(caps("do not send an email").is_empty());
+        assert_eq!(caps("no slack, send an email instead"), [C::Email]);
+    }
+
+    #[test]
+    fn a_hashtag_is_not_a_channel_but_an_addressed_one_is() {
+        assert_eq!(caps("post the release notes to #launch"), [C::Chat]);
+        assert!(caps("tasks tagged #android go to the mobile board").iter().all(|c| *c != C::Chat));
+        assert!(caps("#ops: the build is broken").is_empty(), "nothing addresses it");
+    }
+
+    #[test]
+    fn needs_in_other_languages_are_found() {
+        assert_eq!(caps("envoie-moi un e-mail chaque lundi"), [C::Email]);
+        assert_eq!(caps("schick mir eine E-Mail bei jeder Bestellung"), [C::Email]);
+        assert_eq!(caps("avísame por SMS cuando llegue un pedido"), [C::Sms]);
+        assert_eq!(caps("adicione cada pedido em uma planilha"), [C::Spreadsheet]);
     }
 
     #[test]

@@ -85,7 +85,8 @@ impl NameIndex {
         } else {
             None
         };
-        after.is_some_and(|i| self.strong_name_starts(text, i)) || before.is_some_and(|i| self.strong_name_ends(text, i))
+        after.is_some_and(|i| self.strong_name_starts(text, i))
+            || before.is_some_and(|i| self.strong_name_ends(text, i))
     }
 
     fn is_strong(&self, phrase: &str) -> bool {
@@ -177,7 +178,8 @@ impl Mention {
     fn after_phrase(&self, text: &Text, lang: &Language, list: List) -> bool {
         let head = text.lower.get(..self.start).unwrap_or("").trim_end();
         lang.list(list).iter().any(|p| {
-            head.strip_suffix(p.as_str()).is_some_and(|rest| rest.chars().next_back().is_none_or(|c| !c.is_alphanumeric()))
+            head.strip_suffix(p.as_str())
+                .is_some_and(|rest| rest.chars().next_back().is_none_or(|c| !c.is_alphanumeric()))
         })
     }
 }

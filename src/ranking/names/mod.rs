@@ -195,7 +195,14 @@ impl NameIndex {
 
     /// Every connector named in the text, left to right; the longest name wins where
     /// names overlap. `skip` holds spans that are not names (time expressions).
-    pub fn find(&self, text: &Text, lexicon: &Lexicon, lang: &Language, skip: &[(usize, usize)], app_words: &HashSet<String>) -> Vec<Mention> {
+    pub fn find(
+        &self,
+        text: &Text,
+        lexicon: &Lexicon,
+        lang: &Language,
+        skip: &[(usize, usize)],
+        app_words: &HashSet<String>,
+    ) -> Vec<Mention> {
         let toks = &text.tokens;
         let r = Reading { text, lexicon, lang, app_words };
         // Each token's words and compact form, computed once for every n-gram tried.
@@ -285,7 +292,11 @@ struct Reading<'a> {
 /// Families by sign-in host: connectors that share one with two others are a suite.
 fn families(catalog: &Catalog) -> (Vec<String>, Vec<bool>) {
     let host = |c: &crate::catalog::Connector| {
-        c.auth.authorization_url.as_deref().and_then(|u| url::Url::parse(u).ok()).and_then(|u| u.host_str().map(str::to_owned))
+        c.auth
+            .authorization_url
+            .as_deref()
+            .and_then(|u| url::Url::parse(u).ok())
+            .and_then(|u| u.host_str().map(str::to_owned))
     };
     let hosts: Vec<Option<String>> = catalog.iter().map(host).collect();
     let count = |h: &String| hosts.iter().filter(|x| x.as_ref() == Some(h)).count();
