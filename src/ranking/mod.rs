@@ -10,6 +10,7 @@ mod index;
 mod merge_intent;
 mod names;
 mod operations;
+mod providers;
 mod refine;
 mod request;
 mod roles;
@@ -26,10 +27,11 @@ pub use request::{
 pub use service::{RouteMode, RoutingService};
 
 use crate::app::AppStructure;
-use crate::catalog::{Capability, Catalog};
+use crate::catalog::Catalog;
 use crate::intent::{Analysis, Lexicon, words_for_app};
 use names::NameIndex;
-use std::collections::HashMap;
+use providers::Providers;
+use std::collections::HashSet;
 use std::sync::Arc;
 
 /// Built once at start; `route` is then read-only and safe to share across threads.
@@ -39,13 +41,13 @@ pub struct Router {
     lexicon: &'static Lexicon,
     index: CatalogIndex,
     names: NameIndex,
-    /// Connectors that do each kind of work, most popular first.
-    providers: HashMap<Capability, Vec<usize>>,
+    /// Connectors that do each kind of work, in the order a need tries them.
+    providers: Providers,
     /// Per connector, the words of each operation (see `operations::words_of_operations`).
-    op_words: Vec<Vec<std::collections::HashSet<String>>>,
+    op_words: Vec<Vec<HashSet<String>>>,
     /// Per connector, the singular words of its operations' names only ("card" for
     /// Trello's "Create a card"): the things it is made to handle.
-    name_words: Vec<std::collections::HashSet<String>>,
+    name_words: Vec<HashSet<String>>,
     /// Every connector, most popular first: fills the ranking when signals run short.
     popular: Vec<usize>,
     max_prompt_chars: usize,
@@ -60,23 +62,15 @@ impl Router {
         let lexicon = Lexicon::global();
         let index = CatalogIndex::build(&catalog, lexicon)?;
         let names = NameIndex::build(&catalog, lexicon);
-        let mut providers: HashMap<Capability, Vec<usize>> = HashMap::new();
-        for (i, c) in catalog.iter().enumerate() {
-            let mut caps: Vec<Capability> = c.operations().map(|op| op.capability).collect();
-            caps.sort();
-            caps.dedup();
-            for cap in caps {
-                providers.entry(cap).or_default().push(i);
-            }
-        }
+        let op_words: Vec<Vec<HashSet<String>>> = catalog.iter().map(operations::words_of_operations).collect();
+        let name_words: Vec<HashSet<String>> = catalog.iter().map(operations::words_of_names).collect();
+        let all_words: Vec<HashSet<String>> = op_words
+            .iter()
+            .zip(&name_words)
+            .map(|(ops, names)| ops.iter().flatten().chain(names).cloned().collect())
+            .collect();
+        let providers = Providers::build(&catalog, lexicon, &names, &all_words, &name_words);
         let popularity: Vec<u8> = catalog.iter().map(|c| c.popularity).collect();
-        for (cap, list) in providers.iter_mut() {
-            // Tools made for the work first, then the most used.
-            let at_home = |i: &usize| Some(catalog.at(*i).category) == cap.home();
-            list.sort_by(|a, b| at_home(b).cmp(&at_home(a)).then(popularity[*b].cmp(&popularity[*a])).then(a.cmp(b)));
-        }
-        let op_words = catalog.iter().map(operations::words_of_operations).collect();
-        let name_words = catalog.iter().map(operations::words_of_names).collect();
         let mut popular: Vec<usize> = (0..catalog.len()).collect();
         popular.sort_by(|a, b| popularity[*b].cmp(&popularity[*a]).then(a.cmp(b)));
         Ok(Self { catalog, lexicon, index, names, providers, op_words, name_words, popular, max_prompt_chars })

@@ -225,7 +225,7 @@ fn rank_the_rest(
     }
     let need_caps: Vec<Capability> = a.needs.iter().map(|n| n.capability).collect();
     for cap in &need_caps {
-        for &i in router.providers.get(cap).into_iter().flatten().take(PROVIDERS_RANKED) {
+        for &i in router.providers.of(*cap).iter().take(PROVIDERS_RANKED) {
             cands.entry(i).or_default();
         }
     }

@@ -14,6 +14,9 @@ use crate::intent::text::singular;
 use crate::intent::{Analysis, Need, NeedRole, Strength, Text, words_for_app};
 use std::collections::HashSet;
 
+/// How many of a need's tools a slot keeps: the first is chosen, up to four are offered.
+const PROVIDERS_KEPT: usize = 6;
+
 pub(super) enum Origin {
     Named(Mention),
     /// Index into `Analysis::needs`.
@@ -91,9 +94,10 @@ pub(super) fn gather(
         [List::UiNouns, List::FieldWords, List::FormWords].iter().any(|l| a.lang.has(*l, &w)) || app_words.contains(&w)
     });
     for (n, need) in a.needs.iter().enumerate() {
-        let covers = |i: &usize| does(router, need, *i);
-        let by = qualified_by(router, &a.text, a.lang, need, &named)
-            .filter(|i| !is_distinctive(router, need) || covers(i))
+        let distinctive = is_distinctive(router, need);
+        let covers = |i: &usize| does(router, need, *i, distinctive);
+        let by = qualified_by(router, &a.text, a.lang, need, &named, distinctive)
+            .filter(|i| !distinctive || covers(i))
             .or_else(|| named_ids.iter().copied().find(covers));
         if let Some(by) = by {
             out.covered.push((n, by));
@@ -136,6 +140,7 @@ fn qualified_by(
     lang: &crate::intent::lexicon::Language,
     need: &Need,
     named: &[(usize, usize, usize)],
+    distinctive: bool,
 ) -> Option<usize> {
     if let Some((id, _, _)) = named.iter().find(|(_, start, end)| *start <= need.start && need.start < *end) {
         return Some(*id);
@@ -148,7 +153,7 @@ fn qualified_by(
     if let Some(i) = after
         && let Some(next) = text.tokens.get(i + 1)
         && let Some((id, _, _)) = named.iter().find(|(_, start, _)| *start == next.start)
-        && does(router, need, *id)
+        && does(router, need, *id, distinctive)
     {
         return Some(*id);
     }
@@ -166,33 +171,28 @@ fn qualified_by(
 /// operations are named after the need's object ("Create an invoice" beside "an invoice"). When only
 /// some tools of the kind are named after the object ("Create a card"), doing the kind of
 /// work is not enough: Google Tasks does tasks, but cards are Trello's.
-fn does(router: &Router, need: &Need, i: usize) -> bool {
+fn does(router: &Router, need: &Need, i: usize, distinctive: bool) -> bool {
     let c = router.catalog.at(i);
     let object = singular(&need.object);
     let named_after = router.name_words[i].contains(&object);
     let serves = c.serves(need.capability) || need.also_covered_by.iter().any(|cap| c.serves(*cap));
     let noun_need = need.strength != Strength::Strong;
-    if is_distinctive(router, need) { named_after } else { serves || (noun_need && named_after) }
+    if distinctive { named_after } else { serves || (noun_need && named_after) }
 }
 
-/// Some but not all of the tools for the need's kind of work are named after its object;
-/// an object that is the name of the work itself ("a task") is never distinctive.
+/// Some but not all of the tools for the need's kind of work are named after its object
+/// ("Create a card"); an object that is the name of the work itself ("a task") never is.
 fn is_distinctive(router: &Router, need: &Need) -> bool {
-    let object = singular(&need.object);
-    if object == cap_name(need.capability) {
-        return false;
-    }
-    let list = router.providers.get(&need.capability).map(Vec::as_slice).unwrap_or(&[]);
-    let named_after = list.iter().filter(|i| router.name_words[**i].contains(&object)).count();
-    named_after > 0 && named_after < list.len()
+    router.providers.is_distinctive(need.capability, &singular(&need.object))
 }
 
 /// "Ads performance to Sheets": data a weak need reads stays wanted when a named tool
 /// comes from the suite that holds it (Google Ads beside Google Sheets).
 fn reads_from_named_suite(router: &Router, need: &Need, named: &[usize]) -> bool {
-    let families: HashSet<&str> = named.iter().map(|i| router.names.family(*i)).collect();
-    let list = router.providers.get(&need.capability).map(Vec::as_slice).unwrap_or(&[]);
-    list.iter().any(|i| router.names.in_suite(*i) && families.contains(router.names.family(*i)))
+    named.iter().any(|n| {
+        let suite = if router.names.in_suite(*n) { router.providers.suite(router.names.family(*n)) } else { &[] };
+        suite.iter().any(|i| router.providers.position(need.capability, *i).is_some())
+    })
 }
 
 /// A noun need whose object is one of the app's own entities or pages.
@@ -214,11 +214,16 @@ fn providers(
     app: &AppStructure,
 ) -> Vec<(usize, String)> {
     let catalog = &router.catalog;
-    let Some(list) = router.providers.get(&need.capability) else { return Vec::new() };
+    let cap = need.capability;
+    let list = router.providers.of(cap);
+    if list.is_empty() {
+        return Vec::new();
+    }
     // A chip may do the work another way: an Airtable chip takes "a spreadsheet".
-    let chip_does_it = |i: &usize| list.contains(i) || need.also_covered_by.iter().any(|c| catalog.at(*i).serves(*c));
+    let chip_does_it = |i: &usize| {
+        router.providers.position(cap, *i).is_some() || need.also_covered_by.iter().any(|c| catalog.at(*i).serves(*c))
+    };
     let chips_first: Vec<usize> = chips.iter().copied().filter(chip_does_it).collect();
-    let all: Vec<usize> = chips_first.iter().chain(list.iter().filter(|i| !chips_first.contains(i))).copied().collect();
     let flows_text: String =
         app.flows.iter().chain(&app.functions).map(|f| format!("{} {} ", f.name, f.description)).collect();
     let used: Vec<usize> = if flows_text.is_empty() {
@@ -235,42 +240,70 @@ fn providers(
     };
     let families: HashSet<&str> = named.iter().map(|i| router.names.family(*i)).collect();
     let object = singular(&need.object);
-    let reason = |i: usize| -> (u8, String) {
-        let name = &catalog.at(i).name;
-        // A tool named after the need's object and one of the named tools' suite add up:
-        // with Microsoft Teams named, email goes to Outlook; beside Google Tasks, cards
-        // still go to Trello.
+    // Only tools some reason lifts, and the first of the list, can come out on top.
+    let mut candidates: Vec<usize> = chips_first.clone();
+    let mut seen: HashSet<usize> = candidates.iter().copied().collect();
+    let named_after = router.providers.named_after(cap, &object).unwrap_or(list);
+    let lifted = connected
+        .iter()
+        .chain(&used)
+        .chain(families.iter().flat_map(|f| router.providers.suite(f)))
+        .chain(named_after.iter().take(PROVIDERS_KEPT))
+        .chain(list.iter().take(PROVIDERS_KEPT))
+        .chain(list.iter().filter(|i| wants_bot && catalog.at(**i).id.as_str() == "slack_bot"));
+    for &i in lifted {
+        if router.providers.position(cap, i).is_some() && seen.insert(i) {
+            candidates.push(i);
+        }
+    }
+    // Chips first, then the list's order.
+    let order_of = |i: usize| match chips_first.iter().position(|c| *c == i) {
+        Some(k) => k,
+        None => chips_first.len() + router.providers.position(cap, i).unwrap_or(usize::MAX / 2),
+    };
+    // A tool named after the need's object and one of the named tools' suite add up: with
+    // Microsoft Teams named, email goes to Outlook; beside Google Tasks, cards still go to
+    // Trello.
+    let rank = |i: usize| -> u8 {
         let named_after = u8::from(
             router.name_words[i].contains(&object) || router.op_words[i].iter().any(|op| op.contains(&object)),
         );
         let suite = u8::from(router.names.in_suite(i) && families.contains(router.names.family(i)));
         if connected.contains(&i) {
-            (32, format!("connected {name} in this app"))
+            32
         } else if chips.contains(&i) {
-            (16, format!("chip {name}"))
+            16
         } else if used.contains(&i) {
-            (8, format!("the app's flows use {name}"))
+            8
         } else if wants_bot && need.capability == Capability::Chat && catalog.at(i).id.as_str() == "slack_bot" {
-            (4, "a bot posts it".into())
-        } else if suite == 1 {
-            (2 * named_after + suite, format!("{name} fits the other tools named"))
-        } else if named_after == 1 {
-            (2, format!("{name} works with {object}s"))
+            4
         } else {
-            (0, format!("most used {} tool", cap_name(need.capability)))
+            2 * named_after + suite
         }
     };
-    let mut ranked: Vec<(u8, usize, usize, String)> = all
-        .into_iter()
-        .enumerate()
-        .map(|(k, i)| {
-            let (rank, why) = reason(i);
-            (rank, k, i, why)
-        })
-        .collect();
-    // By reason, then in the order of the catalog's providers (made for the work, most used).
-    ranked.sort_by(|x, y| y.0.cmp(&x.0).then(x.1.cmp(&y.1)));
-    ranked.into_iter().map(|(_, _, i, why)| (i, why)).collect()
+    let why = |rank: u8, i: usize| -> String {
+        let name = &catalog.at(i).name;
+        match rank {
+            32.. => format!("connected {name} in this app"),
+            16.. => format!("chip {name}"),
+            8.. => format!("the app's flows use {name}"),
+            4.. => "a bot posts it".into(),
+            3 | 1 => format!("{name} fits the other tools named"),
+            2 => format!("{name} works with {object}s"),
+            _ => format!("most used {} tool", cap_name(need.capability)),
+        }
+    };
+    // By reason, then in the order of the catalog's providers (made for the work, most
+    // used); only the first few are kept, so a catalog of thousands costs what one of
+    // seventy does.
+    let mut ranked: Vec<(u8, usize, usize)> = candidates.into_iter().map(|i| (rank(i), order_of(i), i)).collect();
+    let order = |x: &(u8, usize, usize), y: &(u8, usize, usize)| y.0.cmp(&x.0).then(x.1.cmp(&y.1));
+    if ranked.len() > PROVIDERS_KEPT {
+        ranked.select_nth_unstable_by(PROVIDERS_KEPT - 1, order);
+        ranked.truncate(PROVIDERS_KEPT);
+    }
+    ranked.sort_by(order);
+    ranked.into_iter().map(|(r, _, i)| (i, why(r, i))).collect()
 }
 
 /// Sets every slot's signals.
