@@ -84,13 +84,7 @@ pub async fn answer(
     let mut chips: Vec<String> =
         payload.cards.iter().filter(|c| !route.selected.iter().any(|s| &s.connector == *c)).cloned().collect();
     chips.push(choice.to_owned());
-    let prompt = store
-        .messages_of_app(app.id)
-        .await?
-        .into_iter()
-        .rfind(|m| m.role == "builder" && m.id < message.id)
-        .map(|m| m.body)
-        .unwrap_or_default();
+    let prompt = super::request_answered_by(store, app.id, message.id).await?;
     let structure = structure_with_connections(store, app).await?;
     let request = RouteRequest { prompt, app: structure, chips: chips.clone() };
     let mut answered = routing.route(&request, RouteMode::Default).await.map_err(AnswerError::Route)?;

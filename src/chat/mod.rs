@@ -104,6 +104,17 @@ pub async fn post_message(
     Ok(Turn { builder, assistant })
 }
 
+/// The builder's message an assistant message answers: the last one before it.
+pub async fn request_answered_by(store: &Store, app_id: i64, answer_id: i64) -> Result<String, StoreError> {
+    Ok(store
+        .messages_of_app(app_id)
+        .await?
+        .into_iter()
+        .rfind(|m| m.role == "builder" && m.id < answer_id)
+        .map(|m| m.body)
+        .unwrap_or_default())
+}
+
 /// The cards payload of an assistant message (empty for plain messages).
 pub fn payload_of(message: &ChatMessage) -> CardsPayload {
     message.payload.as_deref().and_then(|p| serde_json::from_str(p).ok()).unwrap_or_default()

@@ -108,7 +108,15 @@ impl Router {
         let connected = self.ids(&request.app.connected, "app.connected")?;
         let analysis = Analysis::new(prompt, &request.app);
         let hits = self.index.search(prompt, 24).unwrap_or_default();
-        Ok(select::decide(self, &analysis, &request.app, &chips, &connected, &hits, explain))
+        let reading = slots::Reading {
+            router: self,
+            a: &analysis,
+            app: &request.app,
+            chips: &chips,
+            connected: &connected,
+            hits: &hits,
+        };
+        Ok(select::decide(&reading, explain))
     }
 
     /// Connector ids the request names and asks for (not "without Slack", not "like

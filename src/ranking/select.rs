@@ -8,9 +8,8 @@ use super::confidence::{F, Model};
 use super::index::Hit;
 use super::names::Mention;
 use super::request::{Ask, DecidedBy, Explain, ExplainedEntry, ExplainedSlot, Ranked, Role, RouteResult, Selected};
-use super::slots::{Origin, Slot, gather};
+use super::slots::{Origin, Reading, Slot, gather};
 use super::{Router, operations, roles};
-use crate::app::AppStructure;
 use crate::catalog::Capability;
 use crate::intent::lexicon::cap_name;
 use crate::intent::{Analysis, NeedRole};
@@ -46,21 +45,14 @@ enum Decision {
     Dropped,
 }
 
-pub(super) fn decide(
-    router: &Router,
-    a: &Analysis,
-    app: &AppStructure,
-    chips: &[usize],
-    connected: &[usize],
-    hits: &[Hit],
-    explain: bool,
-) -> RouteResult {
+pub(super) fn decide(r: &Reading<'_>, explain: bool) -> RouteResult {
+    let Reading { router, a, app, chips, connected, hits } = *r;
     let catalog = &router.catalog;
     let model = Model::embedded();
     // Only connectors some signal points at are looked at, so a catalog of thousands
     // costs about what one of seventy does.
     let mut cands: HashMap<usize, Candidate> = HashMap::new();
-    let gathered = gather(router, a, app, chips, connected, hits);
+    let gathered = gather(r);
     for (id, why) in &gathered.mentioned {
         let c = cands.entry(*id).or_default();
         c.why.push(why.clone());

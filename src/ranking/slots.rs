@@ -49,14 +49,20 @@ pub(super) struct Gathered {
     pub covered: Vec<(usize, usize)>,
 }
 
-pub(super) fn gather(
-    router: &Router,
-    a: &Analysis,
-    app: &AppStructure,
-    chips: &[usize],
-    connected: &[usize],
-    hits: &[Hit],
-) -> Gathered {
+/// One request as the decision reads it: the analysis, the app, the chips and connected
+/// tools (catalog positions), and the catalog search hits.
+#[derive(Clone, Copy)]
+pub(super) struct Reading<'a> {
+    pub router: &'a Router,
+    pub a: &'a Analysis,
+    pub app: &'a AppStructure,
+    pub chips: &'a [usize],
+    pub connected: &'a [usize],
+    pub hits: &'a [Hit],
+}
+
+pub(super) fn gather(r: &Reading<'_>) -> Gathered {
+    let Reading { router, a, app, chips, connected, hits } = *r;
     let catalog = &router.catalog;
     let app_words = words_for_app(app);
     let mentions = router.names.find(&a.text, router.lexicon, a.lang, a.schedule_spans(), &app_words);

@@ -94,32 +94,24 @@ fn a_list_another_language_leaves_out_comes_from_english() {
     assert!(pt.has(List::UiNouns, "page"), "Portuguese has no list of page parts of its own");
 }
 
+/// One need entry whose remaining lines (patterns, guards) are `lines`.
+fn need(id: &str, lines: &str) -> String {
+    let head = "for = \"a test entry\"\ncapability = \"email\"\nstrength = \"weak\"\naction = \"send email\"";
+    format!("[[need]]\nid = \"{id}\"\n{head}\n{lines}\n")
+}
+
 #[test]
 fn a_pattern_that_does_not_compile_is_an_error_naming_its_need() {
-    let broken = r#"
-[[need]]
-id = "broken-one"
-for = "a test entry"
-capability = "email"
-strength = "strong"
-action = "send email"
-patterns = ['\bemail(']
-"#;
-    let dir = english_with("needs.toml", broken);
+    let dir = english_with("needs.toml", &need("broken-one", r"patterns = ['\bemail(']"));
     let err = Lexicon::from_dir(dir.path()).unwrap_err().to_string();
     assert!(err.contains("en/needs.toml") && err.contains("broken-one"), "{err}");
 }
 
 #[test]
 fn a_guard_or_fragment_that_does_not_exist_is_an_error() {
-    let need = |extra: &str| {
-        format!(
-            "[[need]]\nid = \"n\"\nfor = \"x\"\ncapability = \"email\"\nstrength = \"weak\"\naction = \"send email\"\n{extra}\n"
-        )
-    };
-    let dir = english_with("needs.toml", &need("patterns = ['mail']\nunless = [\"no-such-guard\"]"));
+    let dir = english_with("needs.toml", &need("n", "patterns = ['mail']\nunless = [\"no-such-guard\"]"));
     assert!(Lexicon::from_dir(dir.path()).unwrap_err().to_string().contains("no guard 'no-such-guard'"));
-    let dir = english_with("needs.toml", &need("patterns = ['{nowhere}']"));
+    let dir = english_with("needs.toml", &need("n", "patterns = ['{nowhere}']"));
     assert!(Lexicon::from_dir(dir.path()).unwrap_err().to_string().contains("no fragment 'nowhere'"));
 }
 
@@ -135,19 +127,11 @@ fn an_unknown_or_missing_list_is_an_error() {
 
 #[test]
 fn a_lexicon_on_disk_changes_what_the_router_reads_without_a_rebuild() {
-    let extra = r#"
-[[need]]
-id = "pager"
-for = "a test entry: 'page the on-call engineer' means a phone call"
-capability = "call"
-strength = "strong"
-action = "call phone"
-patterns = ['\bpage\s+the\s+on-call\b']
-"#;
+    let extra = need("pager", r"patterns = ['\bpage\s+the\s+on-call\b']");
     let english =
         std::fs::read_to_string(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("lexicon/en/needs.toml"))
             .expect("needs.toml");
-    let dir = english_with("needs.toml", &(english + extra));
+    let dir = english_with("needs.toml", &(english + &extra));
     let lexicon = Lexicon::from_dir(dir.path()).expect("loads");
     let text = Text::new("page the on-call engineer when the site is down");
     let found = crate::intent::needs::find(&text, &lexicon, lexicon.english(), &mut Vec::new());
