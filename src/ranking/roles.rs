@@ -16,7 +16,7 @@ pub(super) fn role_of(a: &Analysis, mention: Option<&Mention>, need_role: Option
         return match need_role {
             Some(NeedRole::Trigger) if !conn.triggers.is_empty() && a.schedule.is_none() => Role::Trigger,
             Some(NeedRole::Trigger) => Role::Source,
-            Some(NeedRole::Source) if !writes(a) => Role::Source,
+            Some(NeedRole::Source | NeedRole::Report) if !writes(a) => Role::Source,
             _ => Role::Action,
         };
     };

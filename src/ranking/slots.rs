@@ -72,9 +72,18 @@ pub(super) fn gather(r: &Reading<'_>) -> Gathered {
     let mut named: Vec<(usize, usize, usize)> = Vec::new(); // (connector, where its words start and end)
     // Tools the request compares the app to ("a page like Slack"): the app builds that work itself.
     let mut imitated: Vec<usize> = Vec::new();
-    for m in mentions {
+    // A tool's name on a field is the app's own data ("the Slack Channel field") unless
+    // another tool is asked for beside it ("Zendesk custom fields to HubSpot").
+    let plain: Vec<bool> = mentions.iter().map(|m| !m.is_not_asked_for(&a.text, a.lang)).collect();
+    let detail: Vec<bool> = mentions.iter().map(|m| m.is_data_detail(&a.text, a.lang)).collect();
+    let asked = |k: usize| {
+        let beside = |j: usize| j != k && plain[j] && mentions[j].connector != mentions[k].connector;
+        plain[k] || (detail[k] && !mentions[k].is_refused(&a.text, a.lang) && (0..mentions.len()).any(beside))
+    };
+    let asked: Vec<bool> = (0..mentions.len()).map(asked).collect();
+    for (m, asked) in mentions.into_iter().zip(asked) {
         let id = if wants_bot && Some(m.connector) == slack { slack_bot.unwrap_or(m.connector) } else { m.connector };
-        if m.is_not_asked_for(&a.text, a.lang) {
+        if !asked {
             if m.is_reference(&a.text, a.lang) {
                 imitated.push(id);
             }
@@ -122,11 +131,11 @@ pub(super) fn gather(r: &Reading<'_>) -> Gathered {
             continue; // "make the tasks list sortable": a noun alone, about the app's screens
         }
         if need.strength == Strength::Weak
-            && need.role == Some(NeedRole::Source)
+            && need.role == Some(NeedRole::Report)
             && !named.is_empty()
             && !reads_from_named_suite(router, need, &named_ids)
         {
-            continue; // "my Wix account's site analytics": the named tool's own data
+            continue; // "my Wix account's site analytics": the named tool's own numbers
         }
         let options = providers(router, need, wants_bot, chips, connected, &named_ids, app);
         if !options.is_empty() {
@@ -159,7 +168,7 @@ fn qualified_by(
     if let Some(i) = after
         && let Some(next) = text.tokens.get(i + 1)
         && let Some((id, _, _)) = named.iter().find(|(_, start, _)| *start == next.start)
-        && does(router, need, *id, distinctive)
+        && (does(router, need, *id, distinctive) || router.name_words[*id].contains(&singular(&need.object)))
     {
         return Some(*id);
     }

@@ -97,6 +97,9 @@ pub enum NeedRole {
     Source,
     /// The flow starts from what arrives in it ("from starred emails").
     Trigger,
+    /// Numbers about an account are read from it ("website traffic"); beside a named
+    /// tool outside its suite, they are that tool's own ("my Wix site's analytics").
+    Report,
 }
 
 /// A lexicon entry that changed how a request was read (`patchbay route --explain`).

@@ -21,7 +21,11 @@ impl NameIndex {
             return None; // "add a field to tasks" in an app with a Task entity
         }
         let prev = text.word(first as isize - 1);
-        let next = text.word(last as isize);
+        // A sign between the name and the next word ends the name's phrase ("in stripe, …").
+        let stop = last < text.tokens.len()
+            && text.original[text.tokens[last - 1].end..text.tokens[last].start]
+                .contains([',', ';', '.', ':', '!', '?', ')']);
+        let next = if stop { "" } else { text.word(last as isize) };
         let own_noun = self.nouns[e.connector].contains(&singular(next));
         let capital = tok.is_capitalized()
             && !text.title_case
@@ -141,13 +145,14 @@ impl Mention {
         field_follows || (lang.has(List::DetailNouns, &next) && on_a_form())
     }
 
-    /// Named but not asked for: negated, a comparison, an example, or a detail of the
-    /// app's own data.
+    /// Named but not asked for: refused, or a detail of the app's own data.
     pub fn is_not_asked_for(&self, text: &Text, lang: &Language) -> bool {
-        self.is_negated(text, lang)
-            || self.is_reference(text, lang)
-            || self.is_example(text, lang)
-            || self.is_data_detail(text, lang)
+        self.is_refused(text, lang) || self.is_data_detail(text, lang)
+    }
+
+    /// Negated, a comparison or an example: the request does not want this tool.
+    pub fn is_refused(&self, text: &Text, lang: &Language) -> bool {
+        self.is_negated(text, lang) || self.is_reference(text, lang) || self.is_example(text, lang)
     }
 
     /// "status alerts from services such as Stripe or GitHub": a tool given as an example
