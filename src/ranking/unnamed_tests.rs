@@ -82,6 +82,23 @@ fn the_second_tool_of_a_pair_is_kept() {
 }
 
 #[test]
+fn a_board_for_work_is_a_board_tool_but_a_board_of_people_is_not() {
+    assert_eq!(selected("Whenever a bug is reported, put it on the team board"), ["trello"]);
+    assert!(selected("Send me the agenda before every board meeting").iter().all(|id| id != "trello"));
+}
+
+#[test]
+fn a_tools_field_is_the_apps_data_alone_but_a_tool_beside_another() {
+    assert!(selected("Rename the Zendesk Priority field to Urgency").is_empty());
+    assert_eq!(selected("Copy the Zendesk priority field into HubSpot"), ["hubspot", "zendesk"]);
+}
+
+#[test]
+fn a_name_that_is_also_a_word_ends_its_phrase_at_a_comma() {
+    assert_eq!(selected("When a payment fails in stripe, open a ticket in Zendesk"), ["stripe", "zendesk"]);
+}
+
+#[test]
 fn needs_in_other_languages_route_as_english_ones() {
     assert_eq!(selected("envoie-moi un e-mail quand une commande arrive"), ["gmail"]);
     assert_eq!(selected("schick mir eine E-Mail, wenn ein Kunde kündigt"), ["gmail"]);
