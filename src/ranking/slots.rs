@@ -165,10 +165,13 @@ fn qualified_by(
         .token_at(need.end.saturating_sub(1))
         .map(|i| i + 1)
         .filter(|i| lang.has(List::ToolAfter, text.word(*i as isize)));
+    // Only a tool that does the work or is named after its object takes it that way.
+    let may_do =
+        |id: usize| does(router, need, id, distinctive) || router.name_words[id].contains(&singular(&need.object));
     if let Some(i) = after
         && let Some(next) = text.tokens.get(i + 1)
         && let Some((id, _, _)) = named.iter().find(|(_, start, _)| *start == next.start)
-        && (does(router, need, *id, distinctive) || router.name_words[*id].contains(&singular(&need.object)))
+        && may_do(*id)
     {
         return Some(*id);
     }
@@ -180,6 +183,7 @@ fn qualified_by(
         .iter()
         .find(|(_, _, end)| text.lower.get(*end..need.start).is_some_and(|between| matches!(between.trim(), "" | "'s")))
         .map(|(id, _, _)| *id)
+        .filter(|id| may_do(*id))
 }
 
 /// True when a named tool does the need: it does that kind of work, or, for a noun, its
