@@ -9,11 +9,13 @@ use patchbay::ranking::{RouteRequest, Router};
 use std::hint::black_box;
 use std::sync::Arc;
 
-const PROMPTS: [&str; 4] = [
+const PROMPTS: [&str; 6] = [
     "Send me a daily email with my open tasks using Gmail",
     "When a deal closes in HubSpot, create an Asana project and tell #sales",
     "put every new signup in a spreadsheet",
     "make the header sticky",
+    "when an email with an invoice arrives, make a card for it on the board",
+    "envoie-moi un e-mail chaque lundi avec les nouvelles commandes",
 ];
 
 /// 10,000 connectors built from the real ones, each with its own made-up name, so that

@@ -55,13 +55,7 @@ pub async fn continue_turn(
         return Ok(None);
     }
     let structure = super::structure_with_connections(store, app).await?;
-    let request = store
-        .messages_of_app(app.id)
-        .await?
-        .into_iter()
-        .rfind(|m| m.role == "builder" && m.id < answer.id)
-        .map(|m| m.body)
-        .unwrap_or_default();
+    let request = super::request_answered_by(store, app.id, answer.id).await?;
     let ctx = wiring::Context {
         catalog,
         app: &structure,

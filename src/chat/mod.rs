@@ -2,6 +2,7 @@
 //! structure and its connections, and store the assistant's answer with the cards to show.
 //! No HTTP here: the pages call `post_message` and render what it stored.
 
+pub mod asks;
 pub mod flows;
 pub mod suggest;
 
@@ -101,6 +102,17 @@ pub async fn post_message(
     // When every tool is already connected, the turn goes straight on to the flow.
     flows::continue_turn(store, catalog, app, user, &assistant).await?;
     Ok(Turn { builder, assistant })
+}
+
+/// The builder's message an assistant message answers: the last one before it.
+pub async fn request_answered_by(store: &Store, app_id: i64, answer_id: i64) -> Result<String, StoreError> {
+    Ok(store
+        .messages_of_app(app_id)
+        .await?
+        .into_iter()
+        .rfind(|m| m.role == "builder" && m.id < answer_id)
+        .map(|m| m.body)
+        .unwrap_or_default())
 }
 
 /// The cards payload of an assistant message (empty for plain messages).

@@ -184,6 +184,13 @@ pub struct RouteArgs {
     /// Use only the offline rules even when an LLM is configured.
     #[arg(long)]
     pub no_llm: bool,
+    /// Add "explain" to each answer: the lexicon entries that fired and every candidate's
+    /// signals and confidence (rules only).
+    #[arg(long, conflicts_with = "llm")]
+    pub explain: bool,
+    /// Read the lexicon from this directory instead of the built-in copy (to try a change).
+    #[arg(long, value_name = "DIR")]
+    pub lexicon: Option<PathBuf>,
 }
 
 #[derive(Debug, Subcommand)]

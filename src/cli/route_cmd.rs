@@ -6,7 +6,8 @@
 use super::RouteArgs;
 use crate::app::AppStructure;
 use crate::config::Settings;
-use crate::ranking::{RouteMode, RouteRequest, Router, RoutingService};
+use crate::intent::Lexicon;
+use crate::ranking::{RouteError, RouteMode, RouteRequest, RouteResult, Router, RoutingService};
 use anyhow::Context;
 use serde_json::{Value, json};
 use std::io::{BufRead, BufWriter, Write};
@@ -19,13 +20,21 @@ pub fn run(settings: Settings, args: RouteArgs) -> anyhow::Result<ExitCode> {
         log.level = "warn".into();
     }
     crate::telemetry::init(&log);
+    if let Some(dir) = &args.lexicon {
+        let lexicon =
+            Lexicon::from_dir(dir).with_context(|| format!("cannot read the lexicon in {}", dir.display()))?;
+        if !Lexicon::install(lexicon) {
+            anyhow::bail!("the lexicon was already in use before --lexicon could replace it");
+        }
+    }
     let catalog = Arc::new(crate::load_catalog(&settings)?);
     let router = Arc::new(Router::build(catalog, settings.router.max_prompt_chars)?);
     let service = RoutingService::from_settings(router, &settings.llm)?;
-    let mode = match (args.llm, args.no_llm) {
-        (true, _) => RouteMode::Llm,
-        (_, true) => RouteMode::NoLlm,
-        _ => RouteMode::Default,
+    let mode = match (args.llm, args.no_llm, args.explain) {
+        (_, _, true) => Mode::Explain,
+        (true, _, _) => Mode::Route(RouteMode::Llm),
+        (_, true, _) => Mode::Route(RouteMode::NoLlm),
+        _ => Mode::Route(RouteMode::Default),
     };
     let runtime = super::runtime()?;
     if args.jsonl {
@@ -43,7 +52,7 @@ pub fn run(settings: Settings, args: RouteArgs) -> anyhow::Result<ExitCode> {
         None => AppStructure::default(),
     };
     let request = RouteRequest { prompt, app, chips: args.chips };
-    match runtime.block_on(service.route(&request, mode)) {
+    match runtime.block_on(route(&service, mode, &request)) {
         Ok(result) => {
             println!("{}", serde_json::to_string_pretty(&result)?);
             Ok(ExitCode::SUCCESS)
@@ -58,7 +67,7 @@ pub fn run(settings: Settings, args: RouteArgs) -> anyhow::Result<ExitCode> {
 /// Reads byte lines, so that a line of invalid UTF-8 is one error line, not the end.
 /// Lines are answered one at a time, in order: with the LLM, the endpoint's own rate
 /// limit is the bound, and a stream must not turn into a burst of 429s.
-async fn stream(service: &RoutingService, mode: RouteMode) -> anyhow::Result<()> {
+async fn stream(service: &RoutingService, mode: Mode) -> anyhow::Result<()> {
     let stdin = std::io::stdin();
     let mut input = stdin.lock();
     let mut out = BufWriter::new(std::io::stdout().lock());
@@ -78,8 +87,22 @@ async fn stream(service: &RoutingService, mode: RouteMode) -> anyhow::Result<()>
     Ok(())
 }
 
+/// How a command routes: through the service, or by the rules with their explanation.
+#[derive(Clone, Copy, Debug)]
+pub enum Mode {
+    Route(RouteMode),
+    Explain,
+}
+
+async fn route(service: &RoutingService, mode: Mode, request: &RouteRequest) -> Result<RouteResult, RouteError> {
+    match mode {
+        Mode::Route(m) => service.route(request, m).await,
+        Mode::Explain => service.router().route_explained(request),
+    }
+}
+
 /// The output for one input line; `None` for a blank line.
-pub async fn answer_line(service: &RoutingService, mode: RouteMode, raw: &[u8]) -> Option<Value> {
+pub async fn answer_line(service: &RoutingService, mode: Mode, raw: &[u8]) -> Option<Value> {
     let Ok(text) = std::str::from_utf8(raw) else {
         return Some(json!({ "error": "the line is not valid UTF-8" }));
     };
@@ -92,7 +115,7 @@ pub async fn answer_line(service: &RoutingService, mode: RouteMode, raw: &[u8]) 
         Err(e) => return Some(json!({ "error": format!("the line is not valid JSON: {e}") })),
     };
     let result = match RouteRequest::from_json(&value) {
-        Ok(request) => service.route(&request, mode).await,
+        Ok(request) => route(service, mode, &request).await,
         Err(e) => Err(e),
     };
     Some(match result {

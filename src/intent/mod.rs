@@ -6,6 +6,7 @@
 
 pub mod data;
 pub mod event;
+pub mod lexicon;
 pub mod model;
 pub mod needs;
 pub mod openai;
@@ -21,8 +22,9 @@ use serde::{Deserialize, Serialize};
 
 pub use data::{DataRef, words_for_app};
 pub use event::{Change, Event};
+pub use lexicon::Lexicon;
 pub use model::{Decision, IntentModel, ModelError, ModelInput, RulesModel};
-pub use needs::{Need, Strength};
+pub use needs::{Need, NeedRole, Strength};
 pub use openai::{LlmSetupError, OpenAiModel};
 pub use schedule::{Cadence, Schedule};
 pub use targets::Target;
@@ -80,35 +82,25 @@ pub struct Analysis {
     pub needs: Vec<Need>,
     pub data: Vec<DataRef>,
     pub targets: Vec<Target>,
+    /// The lexicon language the request is written in (English unless another fits better).
+    pub lang: &'static lexicon::Language,
+    /// Lexicon entries that cancelled a reading (`--explain`).
+    pub fired: Vec<lexicon::Fired>,
 }
 
 impl Analysis {
     pub fn new(prompt: &str, app: &AppStructure) -> Self {
         let text = Text::new(prompt);
+        let lexicon = Lexicon::global();
+        let lang = lexicon.detect(&text);
         let schedule = schedule::find(&text.lower);
         let event = event::find_folded(&text.lower, &text.original);
-        let mut needs = needs::find(&text.lower);
+        let mut fired = Vec::new();
+        let needs = needs::find(&text, lexicon, lang, &mut fired);
         let targets = targets::find(&text);
-        // A "#channel" is a chat destination even without a verb near it.
-        if !needs.iter().any(|n| n.capability == Capability::Chat)
-            && let Some(t) = text.tokens.iter().find(|t| t.sigil == Some('#') && needs::is_channel_name(&t.lower))
-        {
-            needs.push(Need {
-                capability: Capability::Chat,
-                strength: Strength::Strong,
-                verb: "post",
-                object: "message",
-                also_covered_by: &[],
-                text: format!("#{}", t.lower),
-                outside: needs::outside_tool(&text.lower, Capability::Chat),
-                start: t.start - 1,
-                end: t.end,
-            });
-            needs.sort_by_key(|n| n.start);
-        }
         let schedule_spans = schedule.as_ref().map(|s| s.spans.clone()).unwrap_or_default();
         let data = data::find(&text, app, &schedule_spans);
-        Self { text, schedule, event, needs, data, targets }
+        Self { text, schedule, event, needs, data, targets, lang, fired }
     }
 
     /// Byte spans that are time expressions ("every Monday"): not names, not data.
@@ -132,8 +124,8 @@ impl Analysis {
             .needs
             .iter()
             .map(|n| IntentAction {
-                verb: n.verb.to_owned(),
-                object: n.object.to_owned(),
+                verb: n.verb.clone(),
+                object: n.object.clone(),
                 capability: Some(n.capability),
                 connector: None,
                 operation: None,

@@ -99,6 +99,8 @@ mod tests {
             fallback_reason: Some(tag.into()),
             prompt_version: None,
             llm: None,
+            asks: Vec::new(),
+            explain: None,
         }
     }
 

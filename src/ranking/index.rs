@@ -7,6 +7,8 @@
 //! WAND, which keeps a search fast on a catalog of thousands of connectors.
 
 use crate::catalog::Catalog;
+use crate::intent::lexicon::{Lexicon, List};
+use std::collections::HashSet;
 use tantivy::collector::TopDocs;
 use tantivy::query::{BooleanQuery, Occur, Query, TermQuery};
 use tantivy::schema::{FAST, Field, IndexRecordOption, Schema, TEXT};
@@ -22,17 +24,10 @@ const PHRASE_WEIGHT: usize = 2;
 /// A word found in more than this share of the catalog is too common to rank by.
 const COMMON_SHARE: f64 = 0.25;
 
-/// Words that say nothing about which tool a request needs.
-const STOPWORDS: &[&str] = &[
-    "a", "an", "the", "to", "of", "in", "on", "for", "and", "or", "with", "my", "our", "your", "their", "me", "us",
-    "it", "is", "are", "be", "this", "that", "these", "those", "from", "into", "at", "by", "as", "when", "whenever",
-    "every", "each", "all", "new", "app", "i", "we", "you", "they", "can", "please", "so", "then", "if", "also",
-    "using", "use", "via", "about", "any", "some", "get", "make", "have", "has", "do", "will", "would", "should",
-    "let", "want", "need", "like",
-];
-
 pub struct CatalogIndex {
     reader: IndexReader,
+    /// Words that say nothing about which tool a request needs (the lexicon's list).
+    stopwords: HashSet<String>,
     text: Field,
     analyzer: TextAnalyzer,
 }
@@ -49,7 +44,7 @@ fn repeat(text: &str, times: usize) -> String {
 }
 
 impl CatalogIndex {
-    pub fn build(catalog: &Catalog) -> tantivy::Result<Self> {
+    pub fn build(catalog: &Catalog, lexicon: &Lexicon) -> tantivy::Result<Self> {
         let mut builder = Schema::builder();
         let text = builder.add_text_field("text", TEXT);
         let idx = builder.add_u64_field("idx", FAST);
@@ -89,7 +84,8 @@ impl CatalogIndex {
         }
         writer.commit()?;
         let reader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into()?;
-        Ok(Self { reader, text, analyzer })
+        let stopwords = lexicon.english().list(List::SearchStopwords).clone();
+        Ok(Self { reader, stopwords, text, analyzer })
     }
 
     /// The request's words as index terms, stopwords removed, each once.
@@ -99,7 +95,7 @@ impl CatalogIndex {
         let mut terms: Vec<String> = Vec::new();
         while stream.advance() {
             let t = &stream.token().text;
-            if t.len() > 1 && !STOPWORDS.contains(&t.as_str()) && !terms.contains(t) {
+            if t.len() > 1 && !self.stopwords.contains(t.as_str()) && !terms.contains(t) {
                 terms.push(t.clone());
             }
         }

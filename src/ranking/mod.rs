@@ -5,36 +5,49 @@
 //! through [`RoutingService`], the one entry point the API, the CLI and the chat use.
 
 mod cache;
+mod confidence;
 mod index;
 mod merge_intent;
 mod names;
 mod operations;
+mod providers;
 mod refine;
 mod request;
+mod roles;
 mod select;
 mod service;
+mod slots;
 
 pub use index::CatalogIndex;
 pub use refine::{CANDIDATES, input as model_input};
-pub use request::{DecidedBy, LlmNote, Ranked, Role, RouteError, RouteRequest, RouteResult, Selected};
+pub use request::{
+    Ask, DecidedBy, Explain, ExplainedEntry, ExplainedSlot, LlmNote, Ranked, Role, RouteError, RouteRequest,
+    RouteResult, Selected,
+};
 pub use service::{RouteMode, RoutingService};
 
 use crate::app::AppStructure;
-use crate::catalog::{Capability, Catalog};
-use crate::intent::{Analysis, words_for_app};
+use crate::catalog::Catalog;
+use crate::intent::{Analysis, Lexicon, words_for_app};
 use names::NameIndex;
-use std::collections::HashMap;
+use providers::Providers;
+use std::collections::HashSet;
 use std::sync::Arc;
 
 /// Built once at start; `route` is then read-only and safe to share across threads.
 pub struct Router {
     catalog: Arc<Catalog>,
+    /// How requests are read: the lexicon every `Analysis` uses too.
+    lexicon: &'static Lexicon,
     index: CatalogIndex,
     names: NameIndex,
-    /// Connectors that do each kind of work, most popular first.
-    providers: HashMap<Capability, Vec<usize>>,
+    /// Connectors that do each kind of work, in the order a need tries them.
+    providers: Providers,
     /// Per connector, the words of each operation (see `operations::words_of_operations`).
-    op_words: Vec<Vec<std::collections::HashSet<String>>>,
+    op_words: Vec<Vec<HashSet<String>>>,
+    /// Per connector, the singular words of its operations' names only ("card" for
+    /// Trello's "Create a card"): the things it is made to handle.
+    name_words: Vec<HashSet<String>>,
     /// Every connector, most popular first: fills the ranking when signals run short.
     popular: Vec<usize>,
     max_prompt_chars: usize,
@@ -46,27 +59,21 @@ pub struct BuildError(#[from] tantivy::TantivyError);
 
 impl Router {
     pub fn build(catalog: Arc<Catalog>, max_prompt_chars: usize) -> Result<Self, BuildError> {
-        let index = CatalogIndex::build(&catalog)?;
-        let names = NameIndex::build(&catalog);
-        let mut providers: HashMap<Capability, Vec<usize>> = HashMap::new();
-        for (i, c) in catalog.iter().enumerate() {
-            let mut caps: Vec<Capability> = c.operations().map(|op| op.capability).collect();
-            caps.sort();
-            caps.dedup();
-            for cap in caps {
-                providers.entry(cap).or_default().push(i);
-            }
-        }
+        let lexicon = Lexicon::global();
+        let index = CatalogIndex::build(&catalog, lexicon)?;
+        let names = NameIndex::build(&catalog, lexicon);
+        let op_words: Vec<Vec<HashSet<String>>> = catalog.iter().map(operations::words_of_operations).collect();
+        let name_words: Vec<HashSet<String>> = catalog.iter().map(operations::words_of_names).collect();
+        let all_words: Vec<HashSet<String>> = op_words
+            .iter()
+            .zip(&name_words)
+            .map(|(ops, names)| ops.iter().flatten().chain(names).cloned().collect())
+            .collect();
+        let providers = Providers::build(&catalog, lexicon, &names, &all_words, &name_words);
         let popularity: Vec<u8> = catalog.iter().map(|c| c.popularity).collect();
-        for (cap, list) in providers.iter_mut() {
-            // Tools made for the work first, then the most used.
-            let at_home = |i: &usize| Some(catalog.at(*i).category) == cap.home();
-            list.sort_by(|a, b| at_home(b).cmp(&at_home(a)).then(popularity[*b].cmp(&popularity[*a])).then(a.cmp(b)));
-        }
-        let op_words = catalog.iter().map(operations::words_of_operations).collect();
         let mut popular: Vec<usize> = (0..catalog.len()).collect();
         popular.sort_by(|a, b| popularity[*b].cmp(&popularity[*a]).then(a.cmp(b)));
-        Ok(Self { catalog, index, names, providers, op_words, popular, max_prompt_chars })
+        Ok(Self { catalog, lexicon, index, names, providers, op_words, name_words, popular, max_prompt_chars })
     }
 
     pub fn catalog(&self) -> &Arc<Catalog> {
@@ -79,6 +86,16 @@ impl Router {
 
     /// Checks the request, reads its intent, and decides.
     pub fn route(&self, request: &RouteRequest) -> Result<RouteResult, RouteError> {
+        self.decide(request, false)
+    }
+
+    /// As `route`, with `explain` set: the lexicon entries that fired and every candidate
+    /// with its signals and confidence (`patchbay route --explain`).
+    pub fn route_explained(&self, request: &RouteRequest) -> Result<RouteResult, RouteError> {
+        self.decide(request, true)
+    }
+
+    fn decide(&self, request: &RouteRequest, explain: bool) -> Result<RouteResult, RouteError> {
         let prompt = request.prompt.trim();
         if prompt.is_empty() {
             return Err(RouteError::EmptyPrompt);
@@ -91,7 +108,15 @@ impl Router {
         let connected = self.ids(&request.app.connected, "app.connected")?;
         let analysis = Analysis::new(prompt, &request.app);
         let hits = self.index.search(prompt, 24).unwrap_or_default();
-        Ok(select::decide(self, &analysis, &request.app, &chips, &connected, &hits))
+        let reading = slots::Reading {
+            router: self,
+            a: &analysis,
+            app: &request.app,
+            chips: &chips,
+            connected: &connected,
+            hits: &hits,
+        };
+        Ok(select::decide(&reading, explain))
     }
 
     /// Connector ids the request names and asks for (not "without Slack", not "like
@@ -100,8 +125,8 @@ impl Router {
     pub fn named_connectors(&self, prompt: &str, app: &AppStructure) -> Vec<String> {
         let a = Analysis::new(prompt, app);
         let mut ids: Vec<String> = Vec::new();
-        for m in self.names.find(&a.text, a.schedule_spans(), &words_for_app(app)) {
-            if m.is_not_asked_for(&a.text) {
+        for m in self.names.find(&a.text, self.lexicon, a.lang, a.schedule_spans(), &words_for_app(app)) {
+            if m.is_not_asked_for(&a.text, a.lang) {
                 continue;
             }
             if let Some(c) = self.catalog.iter().nth(m.connector) {
@@ -126,3 +151,5 @@ impl Router {
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod unnamed_tests;

@@ -25,6 +25,11 @@ pub fn words_of_operations(c: &Connector) -> Vec<HashSet<String>> {
         .collect()
 }
 
+/// The singular words of the connector's operation names: the things it is made for.
+pub fn words_of_names(c: &Connector) -> HashSet<String> {
+    c.operations().flat_map(|op| words_of(&op.name)).map(|w| singular(&w)).filter(|w| w.len() > 2).collect()
+}
+
 /// The best operation for the connector's role: a trigger when the flow starts from it,
 /// an action otherwise; ties go to the one whose phrases share most words with the request.
 /// `op_words` is [`words_of_operations`] for this connector.

@@ -193,6 +193,13 @@ pub fn apply(
 
     let intent = merge_intent::merge(catalog, app, &offline.intent, &decision.intent, &selected);
     let ranked = rerank(offline, &selected);
+    // The rules' questions stay where the model chose none of their options.
+    let asks = offline
+        .asks
+        .iter()
+        .filter(|a| !a.options.iter().any(|o| selected.iter().any(|s| &s.connector == o)))
+        .cloned()
+        .collect();
     Ok(RouteResult {
         selected,
         ranked,
@@ -201,6 +208,8 @@ pub fn apply(
         fallback_reason: None,
         prompt_version: None,
         llm: Some(LlmNote { model: model.to_owned(), reason: decision.reason.trim().to_owned(), dropped }),
+        asks,
+        explain: None,
     })
 }
 

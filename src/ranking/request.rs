@@ -113,6 +113,56 @@ pub struct RouteResult {
     /// What the LLM said and what of it was refused, when its answer was used.
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub llm: Option<LlmNote>,
+    /// Questions for the builder where the router is unsure (DESIGN.md, "asking when
+    /// unsure"): `selected` holds only what it is sure of.
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub asks: Vec<Ask>,
+    /// How the rules read the request (`patchbay route --explain` only).
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub explain: Option<Explain>,
+}
+
+/// One question: a kind of work the request may need, and the tools that could do it,
+/// best first (at most four). The chat shows one button per option; choosing none of
+/// them is always possible.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Ask {
+    pub need: String,
+    pub question: String,
+    pub options: Vec<String>,
+}
+
+/// The lexicon entries that fired and every candidate slot the rules weighed.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Explain {
+    pub language: String,
+    pub entries: Vec<ExplainedEntry>,
+    pub slots: Vec<ExplainedSlot>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ExplainedEntry {
+    pub entry: String,
+    #[serde(rename = "for")]
+    pub purpose: String,
+    pub text: String,
+    pub effect: String,
+}
+
+/// A connector the request names, or a need with the tools that could do it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ExplainedSlot {
+    /// "named" or the need's kind of work.
+    pub kind: String,
+    /// The lexicon entry that found the need, or that made the words a tool.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub entry: Option<String>,
+    pub text: String,
+    pub options: Vec<String>,
+    pub features: std::collections::BTreeMap<String, f32>,
+    pub confidence: f32,
+    /// "selected", "asked" or "dropped".
+    pub decision: String,
 }
 
 /// The LLM's side of an answer it decided: which model, its short reason, and the parts

@@ -1,16 +1,19 @@
-//! The decision: which connectors are selected, with which role, and how every candidate
-//! ranks. A false selection (asking for Gmail permissions when the builder wanted a
-//! colour change) is as bad as a miss, so selection needs a named tool, a need the
-//! wording states, or a chip that fits; BM25 alone only ranks.
+//! The decision: which connectors are selected, with which role, what to ask, and how
+//! every candidate ranks. A false selection (asking for Gmail permissions when the
+//! builder wanted a colour change) is as bad as a miss, so a candidate is selected only
+//! when its calibrated confidence clears the fitted threshold; between that and the ask
+//! threshold the builder is asked; BM25 alone only ranks.
 
+use super::confidence::{F, Model};
 use super::index::Hit;
-use super::names::{How, Mention, family};
-use super::request::{DecidedBy, Ranked, Role, RouteResult, Selected};
-use super::{Router, operations};
-use crate::app::AppStructure;
-use crate::catalog::{Capability, Connector};
-use crate::intent::{Analysis, Need, Strength, words_for_app};
-use std::collections::{HashMap, HashSet};
+use super::names::Mention;
+use super::request::{Ask, DecidedBy, Explain, ExplainedEntry, ExplainedSlot, Ranked, Role, RouteResult, Selected};
+use super::slots::{Origin, Reading, Slot, gather};
+use super::{Router, operations, roles};
+use crate::catalog::Capability;
+use crate::intent::lexicon::cap_name;
+use crate::intent::{Analysis, NeedRole};
+use std::collections::HashMap;
 
 /// Evidence for one connector, gathered from every signal.
 #[derive(Default, Clone)]
@@ -22,115 +25,123 @@ struct Candidate {
     why: Vec<String>,
     /// The needs it was chosen for.
     needs: Vec<Capability>,
+    /// The role the lexicon gives the need that chose it ("from starred emails": the flow
+    /// starts there).
+    need_role: Option<NeedRole>,
     mention: Option<Mention>,
+    /// Offered in a question, at this confidence.
+    asked: Option<f32>,
 }
 
 /// How many providers of a stated kind of work join the ranking (most popular first).
 const PROVIDERS_RANKED: usize = 8;
+/// Options per question at most (DESIGN.md).
+const OPTIONS_ASKED: usize = 4;
 
-pub(super) fn decide(
-    router: &Router,
-    a: &Analysis,
-    app: &AppStructure,
-    chips: &[usize],
-    connected: &[usize],
-    hits: &[Hit],
-) -> RouteResult {
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Decision {
+    Selected,
+    Asked,
+    Dropped,
+}
+
+pub(super) fn decide(r: &Reading<'_>, explain: bool) -> RouteResult {
+    let Reading { router, a, app, chips, connected, hits } = *r;
     let catalog = &router.catalog;
+    let model = Model::embedded();
     // Only connectors some signal points at are looked at, so a catalog of thousands
     // costs about what one of seventy does.
     let mut cands: HashMap<usize, Candidate> = HashMap::new();
-    let app_words = words_for_app(app);
+    let gathered = gather(r);
+    for (id, why) in &gathered.mentioned {
+        let c = cands.entry(*id).or_default();
+        c.why.push(why.clone());
+        c.score = c.score.max(0.3);
+    }
 
-    // 1. Names typed in the request.
-    let mentions = router.names.find(&a.text, a.schedule_spans(), &app_words);
-    let wants_bot = a.text.tokens.iter().any(|t| matches!(t.lower.as_str(), "bot" | "bots"));
-    let slack = catalog.index_of("slack");
-    let slack_bot = catalog.index_of("slack_bot");
-    let mut named: Vec<usize> = Vec::new();
-    // Where each asked-for name ends in the request, to find the words it qualifies.
-    let mut named_ends: Vec<(usize, usize)> = Vec::new();
-    // Tools the request compares the app to ("a page like Slack"): the app builds that work itself.
-    let mut imitated: Vec<usize> = Vec::new();
-    for m in &mentions {
-        let mut id = m.connector;
-        if wants_bot && Some(id) == slack {
-            id = slack_bot.unwrap_or(id);
-        }
-        let c = cands.entry(id).or_default();
-        if m.is_not_asked_for(&a.text) {
-            if m.is_reference(&a.text) {
-                imitated.push(id);
+    // 1. Each slot by its confidence: named tools first, so that a need they do joins them.
+    let mut decisions = Vec::with_capacity(gathered.slots.len());
+    let mut asks: Vec<Ask> = Vec::new();
+    let mut unused_needs: Vec<usize> = Vec::new();
+    for slot in &gathered.slots {
+        let p = model.confidence(&slot.features);
+        let (top, why) = (slot.options[0].0, &slot.options[0].1);
+        let decision = match &slot.origin {
+            Origin::Named(m) if p >= model.select => {
+                let c = cands.entry(top).or_default();
+                c.selected = true;
+                c.position = m.start;
+                c.score = p;
+                c.why.push(why.clone());
+                c.mention = Some(m.clone());
+                Decision::Selected
             }
-            c.why.push(format!("mentioned but not asked for: '{}'", m.typed));
-            c.score = c.score.max(0.3);
-            continue;
-        }
-        if c.selected {
-            continue;
-        }
-        c.selected = true;
-        c.position = m.start;
-        let (score, why) = match &m.how {
-            How::Named => (0.97, format!("named: '{}'", m.typed)),
-            How::InContext => (0.92, format!("named in context: '{}'", m.typed)),
-            How::Misspelt { typed } => (0.9, format!("misspelt: '{typed}' ≈ {}", catalog.at(id).name)),
+            Origin::Named(m) => {
+                let c = cands.entry(top).or_default();
+                c.why.push(format!("{why}, but not sure it is asked for"));
+                c.score = c.score.max(p.min(0.8));
+                c.position = m.start;
+                Decision::Dropped
+            }
+            Origin::Need(n) => {
+                let need = &a.needs[*n];
+                // Below the select threshold, a need still takes the tool the app already
+                // has for it, or joins a tool already selected.
+                let by_app = slot.features.get(F::ChosenByApp);
+                let sure = (p >= model.select && slot.may_select()) || (p >= model.ask && by_app);
+                let taken = slot.options.iter().find(|(i, _)| cands.get(i).is_some_and(|c| c.selected));
+                if sure || (p >= model.ask && taken.is_some()) {
+                    let id = if sure { top } else { taken.map_or(top, |(i, _)| *i) };
+                    let c = cands.entry(id).or_default();
+                    c.needs.push(need.capability);
+                    c.need_role = c.need_role.or(need.role);
+                    if !c.selected {
+                        c.selected = true;
+                        c.position = need.start;
+                        c.score = p;
+                    }
+                    let reason = slot.options.iter().find(|(i, _)| *i == id).map_or(why, |(_, w)| w);
+                    c.why.push(format!("needed: '{}' ({reason})", need.text.trim()));
+                    Decision::Selected
+                } else if p >= model.ask {
+                    let options: Vec<String> =
+                        slot.options.iter().take(OPTIONS_ASKED).map(|(i, _)| catalog.at(*i).id.to_string()).collect();
+                    for (k, (i, _)) in slot.options.iter().take(OPTIONS_ASKED).enumerate() {
+                        let c = cands.entry(*i).or_default();
+                        c.asked = Some(c.asked.unwrap_or(0.0).max(p - 0.01 * k as f32));
+                        c.why.push(format!("asked about: '{}'", need.text.trim()));
+                    }
+                    asks.push(Ask {
+                        need: cap_name(need.capability),
+                        question: router.lexicon.question(need.capability),
+                        options,
+                    });
+                    unused_needs.push(*n);
+                    Decision::Asked
+                } else {
+                    unused_needs.push(*n);
+                    Decision::Dropped
+                }
+            }
         };
-        c.score = score;
-        c.why.push(why);
-        c.mention = Some(m.clone());
-        named.push(id);
-        named_ends.push((id, m.end));
+        decisions.push((p, decision));
+    }
+    for &(n, by) in &gathered.covered {
+        let c = cands.entry(by).or_default();
+        c.needs.push(a.needs[n].capability);
+        c.need_role = c.need_role.or(a.needs[n].role);
     }
 
-    // 2. Needs the wording states, one provider each unless a named tool already does it.
-    for need in &a.needs {
-        let covers = |i: &usize| {
-            let c = catalog.at(*i);
-            c.serves(need.capability) || need.also_covered_by.iter().any(|cap| c.serves(*cap))
-        };
-        // "Instagram DM", "Gmail inbox": the tool named right before the words does it.
-        let qualified_by = named_ends.iter().find(|(_, end)| {
-            a.text.lower.get(*end..need.start).is_some_and(|between| matches!(between.trim(), "" | "'s"))
-        });
-        if imitated.iter().any(|i| catalog.at(*i).serves(need.capability)) {
-            continue; // "a page that looks like Slack for team chat": the chat is the app's own
-        }
-        if let Some(&by) = qualified_by.map(|(id, _)| id).or_else(|| named.iter().find(|i| covers(i))) {
-            cands.entry(by).or_default().needs.push(need.capability);
-            continue;
-        }
-        if need.strength == Strength::Weak && !named.is_empty() && !reads_from_named_family(router, need, &named) {
-            continue;
-        }
-        if need.outside.is_some() {
-            continue; // "via SMTP", "with PayPal": the request names a tool patchbay does not have
-        }
-        let Some((id, reason)) = pick_provider(router, need, wants_bot, chips, connected, &named, app) else {
-            continue;
-        };
-        let c = cands.entry(id).or_default();
-        c.needs.push(need.capability);
-        if !c.selected {
-            c.selected = true;
-            c.position = need.start;
-            c.score = if reason.starts_with("connected") {
-                0.93
-            } else if reason.starts_with("chip") {
-                0.9
-            } else {
-                0.85
-            };
-        }
-        c.why.push(format!("needed: '{}' ({reason})", need.text.trim()));
-    }
-
-    // 3. Chips: selected when they fit the request, ranked otherwise.
+    // 2. Chips: selected when they fit the request, ranked otherwise.
     let top_bm25 = hits.first().map_or(0.0, |h| h.score);
     for &chip in chips {
         let c = cands.entry(chip).or_default();
         c.why.push("preselected chip".into());
-        let fits_need = a.needs.iter().any(|n| catalog.at(chip).serves(n.capability));
+        let fits_need = a
+            .needs
+            .iter()
+            .enumerate()
+            .any(|(n, need)| !unused_needs.contains(&n) && catalog.at(chip).serves(need.capability));
         let bm25 = hits.iter().find(|h| h.connector == chip).map_or(0.0, |h| h.score);
         let fits_words = top_bm25 > 0.0 && bm25 >= 0.5 * top_bm25 && hits.iter().take(3).any(|h| h.connector == chip);
         if !c.selected && (fits_need || fits_words) {
@@ -140,8 +151,60 @@ pub(super) fn decide(
         }
         c.score = c.score.max(0.6);
     }
+    asks.retain(|ask| {
+        !ask.options.iter().any(|o| catalog.index_of(o).is_some_and(|i| cands.get(&i).is_some_and(|c| c.selected)))
+    });
 
-    // 4. The rest rank by BM25, by doing a stated kind of work, and by context.
+    // 3. The rest rank by BM25, by doing a stated kind of work, and by context.
+    rank_the_rest(router, a, &mut cands, connected, hits);
+
+    let mut selected: Vec<(usize, Role)> = cands
+        .iter()
+        .filter(|(_, c)| c.selected)
+        .map(|(&i, c)| (i, roles::role_of(a, c.mention.as_ref(), c.need_role, catalog.at(i))))
+        .collect();
+    selected.sort_by_key(|(i, role)| (*role, cands[i].position, *i));
+
+    let mut intent = a.intent(app);
+    // The actions of needs that became questions or were let go are not part of the flow.
+    let mut n = 0;
+    intent.actions.retain(|_| {
+        n += 1;
+        !unused_needs.contains(&(n - 1))
+    });
+    let selected_out: Vec<Selected> = selected
+        .iter()
+        .map(|&(i, role)| {
+            let c = &cands[&i];
+            let ops = operations::choose(a, catalog.at(i), &router.op_words[i], role, &c.needs);
+            operations::attach(&mut intent, catalog.at(i), role, &ops, &c.needs);
+            Selected { connector: catalog.at(i).id.to_string(), role, score: round(c.score), actions: ops }
+        })
+        .collect();
+    let ranked = ranking(router, &cands, &selected);
+    let explain = explain.then(|| explained(router, a, &gathered.slots, &decisions));
+    RouteResult {
+        selected: selected_out,
+        ranked,
+        intent,
+        decided_by: DecidedBy::Rules,
+        fallback_reason: None,
+        prompt_version: None,
+        llm: None,
+        asks,
+        explain,
+    }
+}
+
+fn rank_the_rest(
+    router: &Router,
+    a: &Analysis,
+    cands: &mut HashMap<usize, Candidate>,
+    connected: &[usize],
+    hits: &[Hit],
+) {
+    let catalog = &router.catalog;
+    let top_bm25 = hits.first().map_or(0.0, |h| h.score);
     for (rank, h) in hits.iter().enumerate() {
         let c = cands.entry(h.connector).or_default();
         let norm = if top_bm25 > 0.0 { h.score / top_bm25 } else { 0.0 };
@@ -154,7 +217,7 @@ pub(super) fn decide(
     }
     let need_caps: Vec<Capability> = a.needs.iter().map(|n| n.capability).collect();
     for cap in &need_caps {
-        for &i in router.providers.get(cap).into_iter().flatten().take(PROVIDERS_RANKED) {
+        for &i in router.providers.of(*cap).iter().take(PROVIDERS_RANKED) {
             cands.entry(i).or_default();
         }
     }
@@ -173,29 +236,23 @@ pub(super) fn decide(
         }
         c.score += 0.02 * f32::from(conn.popularity) / 100.0;
         c.score = c.score.min(0.8);
+        if let Some(p) = c.asked {
+            c.score = c.score.max(p);
+        }
     }
+}
 
-    let mut selected: Vec<(usize, Role)> =
-        cands.iter().filter(|(_, c)| c.selected).map(|(&i, c)| (i, role_of(a, c, catalog.at(i)))).collect();
-    selected.sort_by_key(|(i, role)| (*role, cands[i].position, *i));
-
-    let mut intent = a.intent(app);
-    let selected_out: Vec<Selected> = selected
-        .iter()
-        .map(|&(i, role)| {
-            let c = &cands[&i];
-            let ops = operations::choose(a, catalog.at(i), &router.op_words[i], role, &c.needs);
-            operations::attach(&mut intent, catalog.at(i), role, &ops, &c.needs);
-            Selected { connector: catalog.at(i).id.to_string(), role, score: round(c.score), actions: ops }
-        })
-        .collect();
-
-    // Selected first, in their order; then by score; popular connectors fill up to 12.
+/// Selected first, in their order; then the tools asked about; then by score; popular
+/// connectors fill up to 12.
+fn ranking(router: &Router, cands: &HashMap<usize, Candidate>, selected: &[(usize, Role)]) -> Vec<Ranked> {
+    let catalog = &router.catalog;
     let mut others: Vec<usize> = cands.iter().filter(|(_, c)| !c.selected).map(|(&i, _)| i).collect();
     others.sort_by(|&x, &y| {
-        cands[&y]
-            .score
-            .total_cmp(&cands[&x].score)
+        let (cx, cy) = (&cands[&x], &cands[&y]);
+        cy.asked
+            .is_some()
+            .cmp(&cx.asked.is_some())
+            .then(cy.score.total_cmp(&cx.score))
             .then(catalog.at(y).popularity.cmp(&catalog.at(x).popularity))
             .then(x.cmp(&y))
     });
@@ -209,7 +266,7 @@ pub(super) fn decide(
             order.push(i);
         }
     }
-    let ranked = order
+    order
         .into_iter()
         .take(wanted)
         .map(|i| {
@@ -222,168 +279,50 @@ pub(super) fn decide(
             }
             Ranked { connector: catalog.at(i).id.to_string(), score: round(score), why }
         })
-        .collect();
-
-    RouteResult {
-        selected: selected_out,
-        ranked,
-        intent,
-        decided_by: DecidedBy::Rules,
-        fallback_reason: None,
-        prompt_version: None,
-        llm: None,
-    }
+        .collect()
 }
 
-/// One provider for a need: what the app already has, then a chip, then a tool its
-/// existing flows use, then the family of tools the request names (Google, Microsoft),
-/// then the most popular.
-fn pick_provider(
-    router: &Router,
-    need: &Need,
-    wants_bot: bool,
-    chips: &[usize],
-    connected: &[usize],
-    named: &[usize],
-    app: &AppStructure,
-) -> Option<(usize, String)> {
-    let cap = need.capability;
-    let providers = router.providers.get(&cap)?;
-    if let Some(&i) = connected.iter().find(|i| providers.contains(i)) {
-        return Some((i, format!("connected {} in this app", router.catalog.at(i).name)));
-    }
-    // A chip may do the work another way: an Airtable chip takes "a spreadsheet".
-    let chip_does_it =
-        |i: &&usize| providers.contains(i) || need.also_covered_by.iter().any(|c| router.catalog.at(**i).serves(*c));
-    if let Some(&i) = chips.iter().find(chip_does_it) {
-        return Some((i, format!("chip {}", router.catalog.at(i).name)));
-    }
-    let flows_text: String =
-        app.flows.iter().chain(&app.functions).map(|f| format!("{} {} ", f.name, f.description)).collect();
-    if !flows_text.is_empty() {
-        let text = crate::intent::Text::new(&flows_text);
-        let used = router.names.find(&text, &[], &HashSet::new());
-        if let Some(m) = used.iter().find(|m| providers.contains(&m.connector)) {
-            return Some((m.connector, format!("the app's flows use {}", router.catalog.at(m.connector).name)));
-        }
-    }
-    if cap == Capability::Chat
-        && wants_bot
-        && let Some(i) = providers.iter().copied().find(|i| router.catalog.at(*i).id.as_str() == "slack_bot")
-    {
-        return Some((i, "a bot posts it".into()));
-    }
-    // A Google (or Microsoft) tool named in the request: the need goes to the same family.
-    let named_families: HashSet<&str> = named.iter().map(|i| family(router.catalog.at(*i).id.as_str())).collect();
-    let same_family = providers.iter().copied().find(|i| {
-        let f = family(router.catalog.at(*i).id.as_str());
-        matches!(f, "google" | "microsoft") && named_families.contains(f)
-    });
-    if let Some(i) = same_family {
-        return Some((i, format!("{} fits the other tools named", router.catalog.at(i).name)));
-    }
-    let i = *providers.first()?;
-    Some((i, format!("most used {} tool", cap_name(cap))))
-}
-
-fn role_of(a: &Analysis, c: &Candidate, conn: &Connector) -> Role {
-    let Some(m) = &c.mention else {
-        return if c.needs.iter().any(|n| is_read(*n)) && !writes(a) { Role::Source } else { Role::Action };
+/// The lexicon entries that fired and every slot with its signals (`--explain`).
+fn explained(router: &Router, a: &Analysis, slots: &[Slot], decisions: &[(f32, Decision)]) -> Explain {
+    let lexicon = router.lexicon;
+    let entry = |entry: &str, text: &str, effect: &str| ExplainedEntry {
+        entry: entry.to_owned(),
+        purpose: lexicon.purpose(entry).unwrap_or("").to_owned(),
+        text: text.to_owned(),
+        effect: effect.to_owned(),
     };
-    if let Some(e) = &a.event
-        && m.start >= e.start
-        && m.end <= e.end
-        && !conn.triggers.is_empty()
-    {
-        return Role::Trigger;
+    let mut entries: Vec<ExplainedEntry> = a.needs.iter().map(|n| entry(&n.rule, &n.text, "found a need")).collect();
+    entries.extend(a.fired.iter().map(|f| entry(&f.entry, &f.text, &f.effect)));
+    let mut out = Explain { language: a.lang.code.clone(), entries, slots: Vec::new() };
+    for (slot, (p, decision)) in slots.iter().zip(decisions) {
+        let (kind, rule, text) = match &slot.origin {
+            Origin::Named(m) => {
+                if let Some(because) = &m.because {
+                    out.entries.push(entry(because, &m.typed, "named a tool"));
+                }
+                ("named".to_owned(), m.because.clone(), m.typed.clone())
+            }
+            Origin::Need(n) => {
+                let need = &a.needs[*n];
+                (cap_name(need.capability), Some(need.rule.clone()), need.text.clone())
+            }
+        };
+        out.slots.push(ExplainedSlot {
+            kind,
+            entry: rule,
+            text,
+            options: slot.options.iter().map(|(i, _)| router.catalog.at(*i).id.to_string()).collect(),
+            features: slot.features.named(),
+            confidence: round(*p),
+            decision: match decision {
+                Decision::Selected => "selected",
+                Decision::Asked => "asked",
+                Decision::Dropped => "dropped",
+            }
+            .to_owned(),
+        });
     }
-    let prev = a.text.word(m.first as isize - 1);
-    let next = a.text.word(m.last as isize);
-    let from = prev == "from" || (next == "to" && m.first == 0);
-    if from && !conn.triggers.is_empty() && a.event.is_some() {
-        return Role::Trigger;
-    }
-    if from || (!writes(a) && reads(a)) {
-        return Role::Source;
-    }
-    Role::Action
-}
-
-fn reads(a: &Analysis) -> bool {
-    a.text.tokens.iter().any(|t| {
-        matches!(
-            t.lower.as_str(),
-            "show"
-                | "display"
-                | "list"
-                | "pull"
-                | "import"
-                | "fetch"
-                | "track"
-                | "view"
-                | "see"
-                | "get"
-                | "read"
-                | "monitor"
-                | "analyze"
-                | "analyse"
-                | "search"
-                | "check"
-                | "filter"
-        )
-    })
-}
-
-fn writes(a: &Analysis) -> bool {
-    a.needs.iter().any(|n| n.strength == Strength::Strong)
-        || a.text.tokens.iter().any(|t| {
-            matches!(
-                t.lower.as_str(),
-                "send"
-                    | "post"
-                    | "create"
-                    | "add"
-                    | "upload"
-                    | "save"
-                    | "write"
-                    | "update"
-                    | "log"
-                    | "share"
-                    | "publish"
-                    | "notify"
-                    | "charge"
-                    | "invite"
-                    | "assign"
-                    | "block"
-                    | "book"
-                    | "email"
-                    | "sync"
-                    | "store"
-                    | "put"
-                    | "schedule"
-                    | "draft"
-            )
-        })
-}
-
-/// "Ads performance to Sheets": data a weak need reads stays wanted when the named tools
-/// come from the family that holds it (Google Ads beside Google Sheets), not a tool's own
-/// data ("my Wix site analytics").
-fn reads_from_named_family(router: &Router, need: &Need, named: &[usize]) -> bool {
-    let families: HashSet<&str> = named.iter().map(|i| family(router.catalog.at(*i).id.as_str())).collect();
-    is_read(need.capability)
-        && router.providers.get(&need.capability).into_iter().flatten().any(|i| {
-            let f = family(router.catalog.at(*i).id.as_str());
-            matches!(f, "google" | "microsoft") && families.contains(f)
-        })
-}
-
-fn is_read(cap: Capability) -> bool {
-    matches!(cap, Capability::Analytics | Capability::Seo | Capability::Ads | Capability::Warehouse | Capability::Code)
-}
-
-fn cap_name(cap: Capability) -> String {
-    serde_json::to_value(cap).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default()
+    out
 }
 
 fn round(x: f32) -> f32 {

@@ -64,6 +64,16 @@ impl Store {
         .await?)
     }
 
+    /// Replaces what a message shows (an answered question changes its cards).
+    pub async fn set_message_payload(&self, id: i64, payload: &str) -> StoreResult<()> {
+        sqlx::query("UPDATE chat_messages SET payload = $1 WHERE id = $2")
+            .bind(payload)
+            .bind(id)
+            .execute(self.pool())
+            .await?;
+        Ok(())
+    }
+
     pub async fn message(&self, id: i64) -> StoreResult<Option<ChatMessage>> {
         Ok(sqlx::query_as::<_, ChatMessage>(concat!("SELECT ", columns!(), " FROM chat_messages WHERE id = $1"))
             .bind(id)

@@ -8,6 +8,7 @@
 use super::named::{self, Mention};
 use crate::app::{AppStructure, Entity};
 use crate::catalog::{Capability, Catalog, Connector, InputKind, Operation};
+use crate::intent::lexicon::Lexicon;
 use crate::intent::text::{Text, singular, words_of};
 use crate::intent::{data, needs};
 use crate::ranking::RouteResult;
@@ -224,7 +225,7 @@ fn variant<'c>(named: &'c Connector, r: &Reading<'c, '_>) -> &'c Connector {
 struct Kind {
     at: usize,
     capability: Capability,
-    also: &'static [Capability],
+    also: Vec<Capability>,
     /// The words name the medium ("email", "text", "#sales"), not only a verb ("notify").
     medium: bool,
 }
@@ -233,13 +234,14 @@ struct Kind {
 /// orders it leaves to the flow ("email bakers@…", "send me the list", "text the owner").
 fn kinds_of(lower: &str) -> Vec<Kind> {
     let medium = |text: &str| MEDIUM_WORDS.iter().any(|w| text.contains(w));
-    let mut kinds: Vec<Kind> = needs::find(lower)
+    let lexicon = Lexicon::global();
+    let mut kinds: Vec<Kind> = needs::find(&Text::new(lower), lexicon, lexicon.english(), &mut Vec::new())
         .into_iter()
         .map(|n| Kind { at: n.start, capability: n.capability, also: n.also_covered_by, medium: medium(&n.text) })
         .collect();
     for (pattern, kind) in ORDERS.iter() {
         if let Some(m) = pattern.find(lower) {
-            kinds.push(Kind { at: m.start(), capability: *kind, also: &[], medium: medium(m.as_str()) });
+            kinds.push(Kind { at: m.start(), capability: *kind, also: Vec::new(), medium: medium(m.as_str()) });
         }
     }
     if let Some(at) = lower.match_indices('#').map(|(i, _)| i).find(|i| {
@@ -247,12 +249,12 @@ fn kinds_of(lower: &str) -> Vec<Kind> {
             lower[i + 1..].chars().take_while(|c| c.is_alphanumeric() || *c == '-' || *c == '_').collect();
         needs::is_channel_name(&name)
     }) {
-        kinds.push(Kind { at, capability: Capability::Chat, also: &[], medium: true });
+        kinds.push(Kind { at, capability: Capability::Chat, also: Vec::new(), medium: true });
     }
     if kinds.is_empty()
         && let Some(m) = SEND_ME.find(lower)
     {
-        kinds.push(Kind { at: m.start(), capability: Capability::Email, also: &[], medium: false });
+        kinds.push(Kind { at: m.start(), capability: Capability::Email, also: Vec::new(), medium: false });
     }
     kinds.sort_by_key(|k| k.at);
     // A kind another one said also covers goes: "email the summary to my team" is email.
@@ -363,7 +365,7 @@ fn save_in<'a>(clause: &Clause, app: &'a AppStructure) -> Option<(usize, &'a Ent
 fn outside_tool(clause: &Clause, r: &Reading<'_, '_>) -> Option<String> {
     let app = r.app;
     for kind in [Capability::Email, Capability::Chat, Capability::Sms, Capability::Payment, Capability::Crm] {
-        if let Some(name) = needs::outside_tool(&clause.lower, kind) {
+        if let Some(name) = Lexicon::global().outside_tool(&clause.lower, kind) {
             return Some(name.to_owned());
         }
     }

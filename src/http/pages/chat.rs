@@ -18,6 +18,7 @@ pub struct MessageView {
     pub author: String,
     pub body: String,
     pub cards: Vec<ApprovalCard>,
+    pub asks: Vec<chat::asks::AskView>,
     pub flow: Option<super::flows::FlowView>,
     /// The label of a one-click offer to add the data the request needs.
     pub offer: Option<String>,
@@ -130,12 +131,14 @@ async fn views_of(
             None => "patchbay".into(),
         };
         let offer = chat::flows::offer_of(&m).map(|(o, _)| o.label);
+        let asks = chat::asks::open_asks(m.id, &payload, &state.catalog);
         views.push(MessageView {
             id: m.id,
             from_builder: m.role == "builder",
             author,
             body: m.body,
             cards,
+            asks,
             flow,
             offer,
         });

@@ -1,6 +1,7 @@
 //! The builder's pages, rendered on the server with askama: plain forms that work without
 //! JavaScript, with a few lines of it (static/app.js) where it makes the chat feel live.
 
+mod asks;
 mod assets;
 mod browse;
 mod cards;
@@ -33,6 +34,7 @@ pub fn router() -> Router<AppState> {
         .route("/apps", post(home::create_app))
         .route("/apps/{app_id}", get(app_home))
         .route("/apps/{app_id}/chat", get(chat::page).post(chat::send))
+        .route("/apps/{app_id}/chat/{message_id}/asks/{index}", post(asks::answer))
         .route("/apps/{app_id}/cards/{message_id}/{connector}/skip", post(cards::skip))
         .route("/apps/{app_id}/cards/{message_id}/{connector}/restore", post(cards::restore))
         .route("/apps/{app_id}/offers/{message_id}", post(offers::take))

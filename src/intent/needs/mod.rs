@@ -1,435 +1,164 @@
 //! What outside work a request asks for when it names no tool: "email me", "post to
-//! #sales", "send an SMS", "add it to my calendar", "charge a deposit". Each rule reads a
-//! verb and its object, never a bare noun that could be the app's own data ("validate
-//! emails", "the email field", "after checkout", "a calendar view" need nothing).
+//! #sales", "send an SMS", "add it to my calendar", "charge a deposit". The rules are the
+//! lexicon's need entries (`lexicon/<language>/needs.toml`): each reads a verb and its
+//! object, never a bare noun that could be the app's own data ("validate emails", "the
+//! email field", "a calendar view" need nothing).
 //!
 //! Strong needs are verb-driven and hold even when other tools are named ("…from Google
 //! Analytics and email it to me"); weak ones are nouns that point at a kind of tool
-//! ("a spreadsheet", "our repo") and count only when the request names no tool at all.
+//! ("a spreadsheet", "our repo") and count only when the request names no tool of the kind.
 
-mod guards;
-
+use super::lexicon::{Fired, Language, Lexicon, List};
+use super::text::Text;
 use crate::catalog::Capability;
-use guards::{
-    after_a_notify_verb, calendar_is_a_tool, crm_is_a_tool, email_is_a_verb, negated, not_a_page_element,
-    not_built_here, not_builtin_email, outgoing_message, social_is_a_tool, spreadsheet_is_a_tool,
-};
-use regex::{Regex, RegexSet};
 use serde::Serialize;
-use std::sync::LazyLock;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Strength {
-    Strong,
-    Weak,
-}
+pub use super::lexicon::{NeedRole, Strength};
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Need {
     pub capability: Capability,
     #[serde(skip)]
     pub strength: Strength,
-    pub verb: &'static str,
-    pub object: &'static str,
+    pub verb: String,
+    pub object: String,
     /// A named tool of any of these kinds also does the job ("notify the team" is done by
     /// a chat tool, or by email if the request names an email tool).
     #[serde(skip)]
-    pub also_covered_by: &'static [Capability],
+    pub also_covered_by: Vec<Capability>,
     pub text: String,
     /// A tool outside the catalog that the request names for this work ("via SMTP",
     /// "with PayPal"): then no catalog connector is chosen for it.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub outside: Option<&'static str>,
+    pub outside: Option<String>,
     #[serde(skip)]
     pub start: usize,
     #[serde(skip)]
     pub end: usize,
+    /// The lexicon entry that found it (`patchbay route --explain` shows it).
+    #[serde(skip)]
+    pub rule: String,
+    /// Set when the tool is read from ("from starred emails"), not written to.
+    #[serde(skip)]
+    pub role: Option<NeedRole>,
 }
 
-/// Well-known tools patchbay has no connector for, by the kind of work they do.
-const OUTSIDE_TOOLS: &[(Capability, &[&str])] = &[
-    (
-        Capability::Email,
-        &[
-            "smtp",
-            "imap",
-            "sendgrid",
-            "mailgun",
-            "postmark",
-            "amazon ses",
-            "aws ses",
-            "brevo",
-            "sendinblue",
-            "resend",
-            "mailjet",
-            "sparkpost",
-            "proton mail",
-            "protonmail",
-            "yahoo mail",
-            "zoho mail",
-        ],
-    ),
-    (
-        Capability::Chat,
-        &["mattermost", "rocket.chat", "rocketchat", "google chat", "webex", "matrix", "zulip", "line messaging"],
-    ),
-    (Capability::Sms, &["vonage", "nexmo", "messagebird", "plivo", "sinch", "textmagic", "aws sns", "amazon sns"]),
-    (
-        Capability::Payment,
-        &[
-            "paypal",
-            "razorpay",
-            "paddle",
-            "lemon squeezy",
-            "lemonsqueezy",
-            "braintree",
-            "mollie",
-            "adyen",
-            "chargebee",
-            "gumroad",
-        ],
-    ),
-    (Capability::Crm, &["close.com", "copper crm", "freshsales", "keap", "activecampaign", "attio", "folk crm"]),
-    (Capability::Calendar, &["apple calendar", "icloud calendar", "cal.com", "caldav"]),
-    (Capability::Spreadsheet, &["libreoffice calc", "apple numbers", "smartsheet"]),
-    (Capability::Meeting, &["microsoft teams meeting", "webex meeting", "gotomeeting", "whereby", "jitsi"]),
-];
-
-/// The outside tool the request names for this kind of work, if any.
-pub fn outside_tool(lower: &str, capability: Capability) -> Option<&'static str> {
-    let names = OUTSIDE_TOOLS.iter().find(|(c, _)| *c == capability)?.1;
-    names.iter().copied().find(|name| {
-        lower.match_indices(name).any(|(at, _)| {
-            let before = lower[..at].chars().next_back().is_none_or(|c| !c.is_alphanumeric());
-            let after = lower[at + name.len()..].chars().next().is_none_or(|c| !c.is_alphanumeric());
-            before && after
-        })
-    })
-}
-
-type Guard = fn(&str, usize, usize) -> bool;
-
-struct Rule {
-    capability: Capability,
-    strength: Strength,
-    verb: &'static str,
-    object: &'static str,
-    pattern: &'static str,
-    also_covered_by: &'static [Capability],
-    /// Extra check on the lowercase text and the match span.
-    guard: Option<Guard>,
-}
-
-const fn rule(
-    capability: Capability,
-    strength: Strength,
-    verb: &'static str,
-    object: &'static str,
-    pattern: &'static str,
-) -> Rule {
-    Rule { capability, strength, verb, object, pattern, also_covered_by: &[], guard: None }
-}
-
-const RECIPIENT: &str = r"(?:me|us|him|her|them|myself|ourselves|it|the|a|an|each|every|all|our|my|their|his|its|your|this|that|these|those|customers?|clients?|users?|members?|subscribers?|buyers?|guests?|students?|parents?|attendees?|employees?|staff|admins?|people|everyone|someone|anyone|leads?|contacts?|applicants?|candidates?|patients?|owners?|managers?|teachers?|vendors?|suppliers?|partners?|investors?|donors?|volunteers?|tenants?|participants?|new)";
-
-use Capability as C;
-use Strength::{Strong, Weak};
-
-static RULES: LazyLock<Vec<Rule>> = LazyLock::new(|| {
-    vec![
-        // --- email ---------------------------------------------------------------
-        Rule {
-            guard: Some(email_is_a_verb),
-            ..rule(
-                C::Email,
-                Strong,
-                "send",
-                "email",
-                r"\b(?:e-?mail(?:s|ed|ing)?|mail(?:s|ed)?)\s+RECIPIENT\b|\be-?mail(?:ed|ing)\s+to\s+RECIPIENT\b",
-            )
-        },
-        Rule {
-            guard: Some(not_builtin_email),
-            ..rule(C::Email, Strong, "send", "email", r"\bsend(?:s|ing)?\b[^.;!?]{0,50}?\be-?mails?\b")
-        },
-        Rule {
-            guard: Some(not_builtin_email),
-            ..rule(
-                C::Email,
-                Strong,
-                "send",
-                "email",
-                r"\be-?mail\s+(?:alerts?|notifications?|digests?|summar(?:y|ies)|reports?|receipts?|reminders?|updates?|confirmations?|invites?|invitations?|replies|reply|follow-?ups?|blasts?|sequences?|briefings?|recaps?)\b",
-            )
-        },
-        Rule {
-            guard: Some(not_builtin_email),
-            ..rule(C::Email, Strong, "send", "email", r"\b(?:via|by|over|through|per|with an?)\s+e-?mail\b")
-        },
-        Rule {
-            // "drop them a welcome email": the kind of message says it goes out, whatever the verb.
-            guard: Some(outgoing_message),
-            ..rule(
-                C::Email,
-                Strong,
-                "send",
-                "email",
-                r"\b(?:welcome|thank[- ]you|follow[- ]up|reminder|onboarding|birthday|renewal|win-?back|summary|digest|recap|report|alert|notification|status)\s+e-?mails?\b",
-            )
-        },
-        Rule {
-            guard: Some(not_a_page_element),
-            ..rule(C::Email, Strong, "read", "inbox", r"\b(?:my|our|the|shared|support|team)\s+inbox(?:es)?\b")
-        },
-        rule(
-            C::Email,
-            Strong,
-            "read",
-            "email",
-            r"\b(?:new|incoming|unread|received)\s+e-?mails?\b|\bforward(?:ed)?\s+e-?mails?\b|\breply\s+to\s+e-?mails?\b|\be-?mail\s+attachments?\b",
-        ),
-        // --- chat ----------------------------------------------------------------
-        rule(
-            C::Chat,
-            Strong,
-            "post",
-            "message",
-            r"\b(?:post|send|share|notify|alert|ping|message|tell|announce|drop|broadcast|update|publish|push)\b[^.;!?]{0,60}?\b(?:channels?|team\s+chat|group\s+chat|chat\s*rooms?|chat\s+group)\b",
-        ),
-        rule(
-            C::Chat,
-            Strong,
-            "post",
-            "message",
-            r"\b(?:team|group|company|work|office)\s+chat\b|\bdirect\s+messages?\b|\bdms?\b",
-        ),
-        Rule {
-            also_covered_by: &[C::Email, C::Sms],
-            ..rule(
-                C::Chat,
-                Strong,
-                "notify",
-                "team",
-                r"\b(?:ping|notify|alert|tell|message|update|warn)\s+(?:the|my|our)\s+(?:[a-z-]+\s+){0,2}(?:team|crew|squad|ops|on-?call|staff|channel|group)\b|\blet\s+(?:the|my|our)\s+(?:[a-z-]+\s+){0,2}team\s+know\b|\b(?:post|send|share|announce|broadcast)\s+(?:an?\s+|the\s+)?(?:message|note|update|alert|announcement|summary)s?\s+to\s+(?:the|my|our)\s+(?:[a-z-]+\s+){0,2}(?:team|crew|squad|staff|group)\b",
-            )
-        },
-        // --- text messages and calls ---------------------------------------------
-        rule(
-            C::Sms,
-            Strong,
-            "send",
-            "sms",
-            r"\bsms(?:es)?\b|\bmms\b|\btext\s+messages?\b|\btexts?\s+(?:me|us|them|him|her|the|each|every|customers?|clients?|users?|patients?|guests?|drivers?|staff)\b|\bsend\s+(?:(?:them|him|her|me|us)\s+)?(?:a|an)\s+text\b|\btext\s+(?:alerts?|reminders?|notifications?)\b",
-        ),
-        Rule {
-            guard: Some(after_a_notify_verb),
-            ..rule(C::Sms, Strong, "send", "sms", r"\b(?:by|via|over|through)\s+text\b")
-        },
-        rule(C::Call, Strong, "call", "phone", r"\b(?:phone|voice|automated)\s+calls?\b|\bcall\s+me\b"),
-        // --- calendar and meetings -----------------------------------------------
-        Rule { guard: Some(calendar_is_a_tool), ..rule(C::Calendar, Strong, "create", "event", r"\bcalendars?\b") },
-        rule(
-            C::Calendar,
-            Strong,
-            "block",
-            "time",
-            r"\bblock\s+(?:off\s+)?(?:time|focus\s+time|slots?)\b|\b(?:my|our|their)\s+availability\b|\bcalendar\s+invites?\b|\bsend\s+(?:an?\s+)?invites?\b",
-        ),
-        rule(
-            C::Meeting,
-            Strong,
-            "create",
-            "meeting",
-            r"\bvideo\s+(?:calls?|meetings?|conferences?|chats?|links?)\b|\b(?:meeting|conference|call|video)\s+links?\b|\bwebinars?\b|\bvideo\s*conferenc\w*",
-        ),
-        // --- spreadsheets, documents, presentations, files --------------------------
-        Rule {
-            guard: Some(spreadsheet_is_a_tool),
-            also_covered_by: &[C::Database],
-            ..rule(C::Spreadsheet, Strong, "add", "row", r"\bspread\s?sheets?\b|\b(?:a|the|my|our|google)\s+sheet\b")
-        },
-        rule(
-            C::Presentation,
-            Weak,
-            "create",
-            "presentation",
-            r"\bslide\s*decks?\b|\bslideshows?\b|\bpresentations?\b|\bpitch\s+decks?\b|\bpowerpoints?\b|\bslides\b",
-        ),
-        rule(
-            C::Files,
-            Weak,
-            "upload",
-            "file",
-            r"\bcloud\s+storage\b|\bback\s*(?:up|ups)\b[^.;!?]{0,30}\b(?:files?|documents?|attachments?|photos?)\b|\bshared\s+(?:drive|folder)s?\b",
-        ),
-        // --- code and issues -------------------------------------------------------
-        rule(
-            C::Code,
-            Weak,
-            "read",
-            "repository",
-            r"\b(?:repo|repos|repository|repositories|pull\s+requests?|merge\s+requests?|commits?|code\s+reviews?)\b|\bprs?\s+(?:(?:is|are|was|gets?)\s+)?(?:merged|opened|closed|approved|reviewed)\b|\b(?:merged|opened|open|new)\s+prs?\b",
-        ),
-        rule(C::Issue, Weak, "create", "issue", r"\b(?:bug|issue)\s+trackers?\b|\b(?:our|the|my)\s+tracker\b"),
-        rule(
-            C::Task,
-            Weak,
-            "create",
-            "task",
-            r"\b(?:project|task)\s+management\s+(?:tool|app|board|software|system)\b|\b(?:our|my|the\s+team's)\s+(?:project|task)\s+boards?\b",
-        ),
-        // --- customers, payments, books ------------------------------------------
-        Rule { guard: Some(crm_is_a_tool), ..rule(C::Crm, Strong, "sync", "crm", r"\bcrm\b") },
-        rule(
-            C::Payment,
-            Strong,
-            "charge",
-            "payment",
-            r"\b(?:charge|bill)\s+(?:the\s+|a\s+|an\s+|their\s+|each\s+|every\s+|all\s+)?(?:customers?|clients?|users?|cards?|credit\s+cards?|deposits?|fees?|them|people|members?|buyers?|guests?|patients?|students?|subscribers?|monthly|weekly|annually|tenants?|\w+\s+fees?)\b",
-        ),
-        rule(
-            C::Payment,
-            Strong,
-            "charge",
-            "payment",
-            r"\b(?:take|accept|collect|process|receive|handle|enable)\s+(?:online\s+|card\s+|credit\s+card\s+|recurring\s+|one-time\s+)?payments?\b|\bpay\s+(?:for|online|with\s+(?:a\s+)?card|by\s+card|a\s+deposit|the\s+invoice|invoices|their\s+\w+|now|upfront|in\s+advance)\b",
-        ),
-        rule(
-            C::Payment,
-            Strong,
-            "charge",
-            "payment",
-            r"\b(?:payment|checkout)\s+links?\b|\bcard\s+checkout\b|\bsubscription\s+(?:billing|payments?)\b|\brecurring\s+(?:billing|payments?)\b|\brefund\s+(?:the|a|their|them|customers?|orders?|payments?)\b|\bsell\s+(?:subscriptions|memberships|tickets)\b",
-        ),
-        rule(
-            C::Accounting,
-            Strong,
-            "create",
-            "invoice",
-            r"\baccounting\s+(?:software|system|tool|app|platform|books?)\b|\bbookkeeping\b|\bgeneral\s+ledger\b|\b(?:our|the|my)\s+books\b",
-        ),
-        Rule {
-            guard: Some(not_a_page_element),
-            ..rule(C::Accounting, Strong, "create", "invoice", r"\b(?:our|my|the\s+company's)\s+accounting\b")
-        },
-        rule(
-            C::Accounting,
-            Weak,
-            "create",
-            "invoice",
-            r"\b(?:create|send|issue|generate|raise)\s+(?:an?\s+|the\s+)?invoices?\b",
-        ),
-        // --- data sources ----------------------------------------------------------
-        rule(
-            C::Analytics,
-            Weak,
-            "report",
-            "traffic",
-            r"\b(?:website|site|web|blog|landing\s+page)\s+(?:traffic|visitors|visits|sessions|analytics)\b|\bpage\s*views?\b|\bbounce\s+rates?\b|\btraffic\s+(?:sources?|by\s+source|trends?)\b|\bunique\s+visitors\b|\borganic\s+traffic\b",
-        ),
-        rule(
-            C::Seo,
-            Weak,
-            "report",
-            "search",
-            r"\b(?:search|keyword)\s+(?:rankings?|impressions|queries|performance)\b|\b(?:clicks|impressions)\s+and\s+(?:clicks|impressions)\b",
-        ),
-        rule(
-            C::Ads,
-            Weak,
-            "report",
-            "ads",
-            r"\b(?:ad|ads|advertising)\s+(?:spend|campaigns?|performance|budgets?)\b|\bcost\s+per\s+click\b|\bppc\b|\broas\b",
-        ),
-        rule(
-            C::Warehouse,
-            Weak,
-            "query",
-            "warehouse",
-            r"\bdata\s+warehouses?\b|\bwarehouse\s+(?:tables?|queries|query|datasets?)\b",
-        ),
-        Rule {
-            guard: Some(not_a_page_element),
-            ..rule(
-                C::Newsletter,
-                Weak,
-                "add",
-                "subscriber",
-                r"\bnewsletters?\b|\bmailing\s+lists?\b|\be-?mail\s+(?:lists?|marketing|campaigns?)\b|\bsubscriber\s+lists?\b",
-            )
-        },
-        rule(C::Booking, Weak, "share", "booking link", r"\b(?:booking|scheduling)\s+(?:links?|pages?)\b"),
-        Rule {
-            guard: Some(not_built_here),
-            ..rule(
-                C::Support,
-                Weak,
-                "create",
-                "ticket",
-                r"\bhelp\s*desk\b|\bsupport\s+desk\b|\bticketing\s+(?:system|tool)\b",
-            )
-        },
-        Rule {
-            guard: Some(social_is_a_tool),
-            ..rule(
-                C::Social,
-                Weak,
-                "publish",
-                "post",
-                r"\bsocial\s+media\b|\bsocials\b|\bsocial\s+(?:accounts?|channels?|profiles?|networks?)\b|\b(?:our|my|the)\s+(?:company|business|brand)\s+page\b",
-            )
-        },
-        rule(
-            C::Support,
-            Weak,
-            "create",
-            "ticket",
-            r"\b(?:open|create|file|raise|log|submit|make)s?\s+(?:an?\s+|the\s+)?support\s+(?:tickets?|cases?)\b",
-        ),
-        rule(C::Hr, Weak, "read", "employee", r"\bhris\b|\bhr\s+(?:system|software|platform|tool)\b"),
-    ]
-});
-
-static COMPILED: LazyLock<(RegexSet, Vec<Regex>)> = LazyLock::new(|| {
-    let patterns: Vec<String> = RULES.iter().map(|r| r.pattern.replace("RECIPIENT", RECIPIENT)).collect();
-    let set = RegexSet::new(&patterns).expect("need patterns compile");
-    let each = patterns.iter().map(|p| Regex::new(p).expect("need pattern compiles")).collect();
-    (set, each)
-});
-
-/// Every need the request's wording shows, in the order they appear, one per capability.
-pub fn find(lower: &str) -> Vec<Need> {
-    let (set, each) = &*COMPILED;
+/// Every need the request's wording shows, in the order they appear, one per capability:
+/// English rules always, and the rules of the request's own language when it has one.
+/// Matches a guard cancelled are noted in `fired`.
+pub fn find(text: &Text, lexicon: &Lexicon, lang: &Language, fired: &mut Vec<Fired>) -> Vec<Need> {
+    let lower = text.lower.as_str();
     let mut needs: Vec<Need> = Vec::new();
-    for i in set.matches(lower).iter() {
-        let rule = &RULES[i];
-        for m in each[i].find_iter(lower) {
-            if negated(lower, m.start()) || rule.guard.is_some_and(|g| !g(lower, m.start(), m.end())) {
-                continue;
-            }
+    let english = lexicon.english();
+    let mut langs = vec![english];
+    if lang.code != english.code {
+        langs.push(lang);
+    }
+    for l in langs {
+        for i in l.matching_needs(lower) {
+            let rule = &l.needs[i];
+            // The first match no guard cancels; the cancelled ones say which guard did.
+            let found =
+                l.pattern(i).find_iter(lower).find(|m| match cancelled_by(l, lang, i, lower, m.start(), m.end()) {
+                    None => true,
+                    Some(entry) => {
+                        fired.push(Fired { entry, text: m.as_str().to_owned(), effect: "cancelled a need".into() });
+                        false
+                    }
+                });
+            let Some(m) = found else { continue };
             let need = Need {
                 capability: rule.capability,
                 strength: rule.strength,
-                verb: rule.verb,
-                object: rule.object,
-                also_covered_by: rule.also_covered_by,
+                verb: rule.verb.clone(),
+                object: rule.object.clone(),
+                also_covered_by: rule.also.clone(),
                 text: m.as_str().to_owned(),
-                outside: outside_tool(lower, rule.capability),
+                outside: lexicon.outside_tool(lower, rule.capability).map(str::to_owned),
                 start: m.start(),
                 end: m.end(),
+                rule: format!("{}/needs.{}", l.code, rule.id),
+                role: rule.role,
             };
-            match needs.iter_mut().find(|n| n.capability == need.capability) {
-                // One need per capability: a strong reading wins over a weak one.
-                Some(existing) if existing.strength == Weak && need.strength == Strong => *existing = need,
-                Some(_) => {}
-                None => needs.push(need),
-            }
-            break;
+            add(&mut needs, need);
         }
     }
+    channel_by_sigil(text, lexicon, lang, &mut needs);
     needs.sort_by_key(|n| n.start);
     needs
+}
+
+/// The entry that refuses this match of rule `i`, if any: a negation word before it, a
+/// guard of `unless` that holds, or a guard of `only_if` that does not.
+fn cancelled_by(l: &Language, lang: &Language, i: usize, lower: &str, start: usize, end: usize) -> Option<String> {
+    let rule = &l.needs[i];
+    // Only within the clause: "without Slack, by email" still wants the email.
+    let clause = lower.get(..start).and_then(|head| head.rfind([',', ';', '.', ':', '!', '?'])).map_or(0, |i| i + 1);
+    let negation = lower.get(clause..).map_or(Vec::new(), |tail| super::lexicon::words_before(tail, start - clause, 3));
+    if negation.iter().any(|w| lang.has(List::Negation, w)) {
+        return Some(format!("{}/words.negation", lang.code));
+    }
+    let guard = |g: &usize| format!("{}/guards.{}", l.code, l.guards[*g].id);
+    if let Some(g) = rule.unless.iter().find(|g| l.guards[**g].holds(lower, start, end)) {
+        return Some(guard(g));
+    }
+    rule.only_if.iter().find(|g| !l.guards[**g].holds(lower, start, end)).map(guard)
+}
+
+/// One need per capability: a strong reading wins over a weaker one.
+fn add(needs: &mut Vec<Need>, need: Need) {
+    match needs.iter_mut().find(|n| n.capability == need.capability) {
+        Some(existing) if rank(existing.strength) < rank(need.strength) => *existing = need,
+        Some(_) => {}
+        None => needs.push(need),
+    }
+}
+
+fn rank(s: Strength) -> u8 {
+    match s {
+        Strength::Hint => 0,
+        Strength::Weak => 1,
+        Strength::Strong => 2,
+    }
+}
+
+/// A "#channel" is a chat destination even without a verb near it ("post to #sales",
+/// "tell #ops"), but a hashtag is not ("tasks tagged #android", "tweets with #launch").
+fn channel_by_sigil(text: &Text, lexicon: &Lexicon, lang: &Language, needs: &mut Vec<Need>) {
+    if needs.iter().any(|n| n.capability == Capability::Chat) {
+        return;
+    }
+    let toks = &text.tokens;
+    let channel = toks.iter().enumerate().find(|(i, t)| {
+        let addressed = i.checked_sub(1).is_some_and(|j| lang.has(List::ChannelPointers, &toks[j].lower))
+            || toks.get(i + 1).is_some_and(|n| lang.has(List::ChannelWords, &n.lower));
+        let sentence = sentence_of(text, *i);
+        let hashtag = sentence.iter().any(|w| lang.has(List::HashtagWords, &w.lower));
+        t.sigil == Some('#') && is_channel_name(&t.lower) && addressed && !hashtag
+    });
+    if let Some((_, t)) = channel {
+        needs.push(Need {
+            capability: Capability::Chat,
+            strength: Strength::Strong,
+            verb: "post".into(),
+            object: "message".into(),
+            also_covered_by: Vec::new(),
+            text: format!("#{}", t.lower),
+            outside: lexicon.outside_tool(&text.lower, Capability::Chat).map(str::to_owned),
+            start: t.start.saturating_sub(1),
+            end: t.end,
+            rule: format!("{}/words.channel_pointers", lang.code),
+            role: None,
+        });
+    }
+}
+
+/// The tokens of the sentence that holds token `i`.
+fn sentence_of(text: &Text, i: usize) -> &[super::text::Token] {
+    let toks = &text.tokens;
+    let start = toks[..=i].iter().rposition(|t| t.sentence_start).unwrap_or(0);
+    let end = toks[i + 1..].iter().position(|t| t.sentence_start).map_or(toks.len(), |k| i + 1 + k);
+    &toks[start..end]
 }
 
 /// The channel names a request addresses: "#growth", not "#1" or a colour like "#ff0000".
@@ -441,9 +170,21 @@ pub fn is_channel_name(word: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use Capability as C;
 
+    fn needs(text: &str) -> Vec<Need> {
+        let lexicon = Lexicon::global();
+        let text = Text::new(text);
+        find(&text, lexicon, lexicon.detect(&text), &mut Vec::new())
+    }
+
+    /// The needs that can select a tool on their own (hints only ever add to a flow).
     fn caps(text: &str) -> Vec<Capability> {
-        find(&text.to_lowercase()).iter().map(|n| n.capability).collect()
+        needs(text).iter().filter(|n| n.strength != Strength::Hint).map(|n| n.capability).collect()
+    }
+
+    fn hints(text: &str) -> Vec<Capability> {
+        needs(text).iter().filter(|n| n.strength == Strength::Hint).map(|n| n.capability).collect()
     }
 
     #[test]
@@ -525,11 +266,11 @@ mod tests {
 
     #[test]
     fn a_named_outside_tool_is_noted_on_the_need() {
-        let needs = find("send the daily weather email via smtp");
-        assert_eq!((needs[0].capability, needs[0].outside), (C::Email, Some("smtp")));
-        assert_eq!(find("process payments with paypal")[0].outside, Some("paypal"));
-        assert_eq!(find("email me when stock is low")[0].outside, None);
-        assert_eq!(find("email me about my paypal payouts")[0].outside, None, "PayPal is not an email tool");
+        let found = needs("send the daily weather email via smtp");
+        assert_eq!((found[0].capability, found[0].outside.as_deref()), (C::Email, Some("smtp")));
+        assert_eq!(needs("process payments with paypal")[0].outside.as_deref(), Some("paypal"));
+        assert_eq!(needs("email me when stock is low")[0].outside, None);
+        assert_eq!(needs("email me about my paypal payouts")[0].outside, None, "PayPal is not an email tool");
     }
 
     #[test]
@@ -553,6 +294,59 @@ mod tests {
         assert_eq!(caps("post each new product to our social media"), [C::Social]);
         assert!(caps("add social media icons to the footer").is_empty());
         assert!(caps("show our company page address in the footer").is_empty());
+    }
+
+    #[test]
+    fn mail_that_arrives_or_starts_the_flow_is_a_need() {
+        for text in [
+            "turn every starred email into a task",
+            "when an email arrives, save it to the drive",
+            "create a card from each new email",
+            "forward emails to the board",
+            "get a mail when the build fails",
+        ] {
+            assert!(caps(text).contains(&C::Email), "{text}: {:?}", caps(text));
+        }
+        let found = needs("turn every starred email into a task");
+        assert_eq!(found[0].role, Some(NeedRole::Trigger), "the mail starts the flow");
+        assert!(caps("add an email field to the signup form").is_empty());
+    }
+
+    #[test]
+    fn texts_to_a_phone_are_sms() {
+        assert_eq!(caps("get a text when the parcel ships"), [C::Sms]);
+        assert_eq!(caps("shoot me a text when the parcel ships"), [C::Sms]);
+        assert!(caps("add a text box for comments").is_empty());
+    }
+
+    #[test]
+    fn nouns_that_may_mean_a_tool_are_hints_only() {
+        assert_eq!(hints("notify me of new leads"), [C::Crm]);
+        assert_eq!(hints("thank each new follower"), [C::Social]);
+        assert!(caps("notify me of new leads").is_empty(), "a hint selects nothing on its own");
+        assert!(hints("this change leads to fewer errors").is_empty(), "a verb, not a sales lead");
+        assert!(hints("sell tickets for the concert").iter().all(|c| *c != C::Support), "event tickets");
+    }
+
+    #[test]
+    fn a_negation_reaches_only_as_far_as_its_clause() {
+        assert!(caps("do not send an email").is_empty());
+        assert_eq!(caps("no slack, send an email instead"), [C::Email]);
+    }
+
+    #[test]
+    fn a_hashtag_is_not_a_channel_but_an_addressed_one_is() {
+        assert_eq!(caps("post the release notes to #launch"), [C::Chat]);
+        assert!(caps("tasks tagged #android go to the mobile board").iter().all(|c| *c != C::Chat));
+        assert!(caps("#ops: the build is broken").is_empty(), "nothing addresses it");
+    }
+
+    #[test]
+    fn needs_in_other_languages_are_found() {
+        assert_eq!(caps("envoie-moi un e-mail chaque lundi"), [C::Email]);
+        assert_eq!(caps("schick mir eine E-Mail bei jeder Bestellung"), [C::Email]);
+        assert_eq!(caps("avísame por SMS cuando llegue un pedido"), [C::Sms]);
+        assert_eq!(caps("adicione cada pedido em uma planilha"), [C::Spreadsheet]);
     }
 
     #[test]

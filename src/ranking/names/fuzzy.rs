@@ -2,18 +2,10 @@
 //! aliases within one or two edits of a word in time that does not grow with the catalog;
 //! a word of ordinary English ("stack", "sortable") is never taken for a misspelling.
 
-use super::{How, Mention, NameIndex, singular};
-use crate::intent::text::{Text, Token};
+use super::{How, Mention, NameIndex, Reading, singular};
+use crate::intent::lexicon::{Lexicon, List};
+use crate::intent::text::Token;
 use std::collections::HashSet;
-use std::sync::LazyLock;
-
-/// Not worth a fuzzy comparison.
-const FUZZY_STOP: &[&str] =
-    &["with", "from", "into", "when", "then", "that", "this", "each", "every", "send", "post", "mail"];
-
-static ENGLISH: LazyLock<HashSet<&'static str>> = LazyLock::new(|| {
-    include_str!("english_words.txt").lines().filter(|l| !l.starts_with('#') && !l.is_empty()).collect()
-});
 
 pub(super) fn deletes(word: &str, depth: u32, out: &mut HashSet<String>) {
     if depth == 0 {
@@ -33,14 +25,15 @@ pub(super) fn max_distance(len: usize) -> u32 {
 }
 
 impl NameIndex {
-    pub(super) fn fuzzy(&self, text: &Text, i: usize, app_words: &HashSet<String>) -> Option<Mention> {
+    pub(super) fn fuzzy(&self, r: &Reading, i: usize) -> Option<Mention> {
+        let text = r.text;
         let typo = |t: &Token| {
             let word = &t.lower;
             word.chars().count() >= 4
                 && word.chars().all(char::is_alphabetic)
-                && !FUZZY_STOP.contains(&word.as_str())
-                && !is_english(word)
-                && !app_words.contains(&singular(word))
+                && !r.lang.has(List::FuzzyStop, word)
+                && !is_english(r.lexicon, word)
+                && !r.app_words.contains(&singular(word))
         };
         let t = &text.tokens[i];
         if !typo(t) {
@@ -86,24 +79,18 @@ impl NameIndex {
     }
 }
 
-/// A word of the list, or a regular form of one ("sortable", "stacked", "blacks").
-fn is_english(word: &str) -> bool {
-    if ENGLISH.contains(word) {
+/// A word of the dictionary, or a regular form of one ("sortable", "stacked", "blacks").
+fn is_english(lexicon: &Lexicon, word: &str) -> bool {
+    let known = |w: &str| lexicon.is_dictionary_word(w);
+    if known(word) {
         return true;
     }
-    const SUFFIXES: [&str; 14] =
-        ["able", "ible", "ing", "ed", "er", "ers", "est", "ly", "ness", "ment", "ments", "es", "s", "ation"];
-    SUFFIXES.iter().filter_map(|s| word.strip_suffix(s)).filter(|stem| stem.len() >= 3).any(|stem| {
-        ENGLISH.contains(stem) || ENGLISH.contains(format!("{stem}e").as_str()) || {
-            // "stopped" → "stop": a doubled final consonant (compared as letters: two
-            // bytes alike may be the middle of one multi-byte character).
-            let mut last = stem.chars().rev();
-            match (last.next(), last.next()) {
-                (Some(a), Some(b)) if a == b && a.is_ascii_alphabetic() && stem.len() > 3 => {
-                    ENGLISH.contains(&stem[..stem.len() - 1])
-                }
-                _ => false,
-            }
+    lexicon.english().list(List::DictionarySuffixes).iter().filter_map(|s| word.strip_suffix(s.as_str())).filter(|stem| stem.len() >= 3).any(|stem| {
+        known(stem) || known(&format!("{stem}e")) || {
+            // "stopped" → "stop": a doubled final consonant.
+            let mut last = stem.char_indices().rev();
+            stem.len() > 3
+                && matches!((last.next(), last.next()), (Some((at, a)), Some((_, b))) if a == b && a.is_ascii() && known(&stem[..at]))
         }
     })
 }
@@ -112,8 +99,9 @@ fn is_english(word: &str) -> bool {
 mod tests {
     #[test]
     fn word_forms_are_recognised_and_odd_letters_do_not_break_the_check() {
-        assert!(super::is_english("stopped"));
+        let lexicon = crate::intent::lexicon::Lexicon::global();
+        assert!(super::is_english(lexicon, "stopped"));
         // The last two bytes are alike inside one four-byte character: not a double letter.
-        assert!(!super::is_english("team\u{12447}\u{21082}s"));
+        assert!(!super::is_english(lexicon, "team\u{12447}\u{21082}s"));
     }
 }

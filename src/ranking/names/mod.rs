@@ -3,9 +3,11 @@
 //! "slak"), or by a name that is also an ordinary word ("Notion", "box", "Monday") when the
 //! words around it say it is the tool.
 
+mod context;
 mod fuzzy;
 
 use crate::catalog::Catalog;
+use crate::intent::lexicon::{Language, Lexicon, List};
 use crate::intent::text::{Text, Token, singular, words_of};
 use fuzzy::{deletes, max_distance};
 use std::collections::{HashMap, HashSet};
@@ -47,58 +49,9 @@ pub struct Mention {
     pub end: usize,
     /// The words as typed.
     pub typed: String,
+    /// The lexicon entry that made these words a tool, when one did (`--explain`).
+    pub because: Option<String>,
 }
-
-/// Words before an ambiguous name that point at a tool: "to notion", "my box".
-const POINTERS: &[&str] = &[
-    "to", "into", "in", "from", "via", "using", "with", "on", "my", "our", "your", "their", "through", "onto",
-    "connect", "and", "or",
-];
-/// Words after such a name that end the phrase, so the name is the object: "to notion when…".
-const FOLLOWERS: &[&str] = &[
-    "",
-    "and",
-    "or",
-    "when",
-    "whenever",
-    "every",
-    "each",
-    "daily",
-    "weekly",
-    "with",
-    "for",
-    "if",
-    "after",
-    "before",
-    "so",
-    "then",
-    "as",
-    "automatically",
-    "too",
-    "also",
-    "account",
-    "workspace",
-    "app",
-    "integration",
-    "api",
-    "webhook",
-    "webhooks",
-    "s",
-];
-/// Verbs that take a tool as indirect object: "send notion a copy".
-const SEND_VERBS: &[&str] = &["send", "post", "push", "sync", "give", "forward", "copy"];
-const DETERMINERS: &[&str] = &["a", "an", "the", "my", "our", "every", "each", "all", "new", "any"];
-/// Nouns that mark any brand word as a tool: "zoom link", "notion account".
-const TOOL_NOUNS: &[&str] =
-    &["account", "integration", "api", "app", "workspace", "webhook", "link", "links", "bot", "connector"];
-/// Parts of an app's own screens: "the Tasks list" names the app's page, not Google Tasks.
-const UI_NOUNS: &[&str] =
-    &["list", "page", "tab", "view", "section", "table", "screen", "button", "menu", "panel", "widget", "component"];
-/// Words that make a name part of the app's own data model: "the Slack Channel field".
-const FIELD_WORDS: &[&str] = &["field", "column", "property", "attribute"];
-/// Words before a name that say it is a comparison, not the tool: "like Slack".
-const REFERENCE: &[&str] = &["like", "than", "resembles", "resembling", "mimic", "clone", "inspired"];
-const NEGATION: &[&str] = &["without", "not", "never", "except", "instead"];
 
 pub struct NameIndex {
     phrases: HashMap<String, Vec<Entry>>,
@@ -112,8 +65,12 @@ pub struct NameIndex {
     second_words: HashSet<String>,
     nouns: Vec<HashSet<String>>,
     popularity: Vec<u8>,
-    /// "google", "microsoft", or the connector's own id: tools sold together.
+    /// Tools sold together share a family: the sign-in host of a suite of three or more
+    /// (Google's, Microsoft's), else the connector's own id.
     families: Vec<String>,
+    suites: Vec<bool>,
+    /// The lexicon entry behind each alias added beyond the catalog's, for `--explain`.
+    form_of: HashMap<String, String>,
     /// First words of the names longer than one word: only there is a longer match tried.
     starts: HashSet<String>,
     max_words: usize,
@@ -124,7 +81,10 @@ fn compact(s: &str) -> String {
 }
 
 impl NameIndex {
-    pub fn build(catalog: &Catalog) -> Self {
+    pub fn build(catalog: &Catalog, lexicon: &Lexicon) -> Self {
+        let english = lexicon.english();
+        let (families, suites) = families(catalog);
+        let brands = brands(catalog, &families, &suites);
         let mut index = NameIndex {
             phrases: HashMap::new(),
             compact: HashMap::new(),
@@ -134,20 +94,22 @@ impl NameIndex {
             second_words: HashSet::new(),
             nouns: Vec::new(),
             popularity: Vec::new(),
-            families: Vec::new(),
+            families,
+            suites,
+            form_of: HashMap::new(),
             starts: HashSet::new(),
             max_words: 1,
         };
         for (i, c) in catalog.iter().enumerate() {
-            let brand_prefix =
-                ["google ", "microsoft "].iter().find(|p| c.name.to_lowercase().starts_with(*p)).map(|p| p.len());
-            let sub_product_word = brand_prefix.map(|n| compact(&c.name[n..]));
+            let lower_name = c.name.to_lowercase();
+            let brand_prefix = brands.iter().find(|b| lower_name.starts_with(&format!("{b} "))).map(|b| b.len() + 1);
+            let sub_product_word = brand_prefix.map(|n| compact(&lower_name[n..]));
             // A name that is also an ordinary word ("Stripe", "Square") is listed among the
             // ambiguous aliases and counts only in context.
             let ambiguous: HashSet<String> = c.ambiguous_aliases.iter().map(|a| compact(a)).collect();
             let name = Some(&c.name).filter(|n| !ambiguous.contains(&compact(n)));
-            let strong = name.into_iter().chain(&c.aliases);
-            for alias in strong {
+            let strong: Vec<&String> = name.into_iter().chain(&c.aliases).collect();
+            for alias in &strong {
                 index.add(alias, Entry { connector: i, kind: AliasKind::Strong });
             }
             for alias in &c.ambiguous_aliases {
@@ -158,19 +120,40 @@ impl NameIndex {
             for alias in &c.case_sensitive_aliases {
                 index.case_sensitive.insert(alias.clone(), i);
             }
+            index.add_forms(lexicon, i, &strong, &c.ambiguous_aliases);
             let mut nouns = HashSet::new();
             for op in c.operations() {
-                for w in words_of(&op.name).into_iter().chain(words_of(&op.id)) {
-                    if w.len() > 2 && !is_verb_or_stopword(&w) {
+                let phrases = op.phrases.iter().flat_map(|p| words_of(p));
+                for w in words_of(&op.name).into_iter().chain(words_of(&op.id)).chain(phrases) {
+                    if w.len() > 2 && !english.has(List::OperationStopwords, &w) {
                         nouns.insert(singular(&w));
                     }
                 }
             }
             index.nouns.push(nouns);
             index.popularity.push(c.popularity);
-            index.families.push(family(c.id.as_str()).to_owned());
         }
         index
+    }
+
+    /// The lexicon's other ways to write this connector's names: short forms, verb forms,
+    /// a brand's prefix, misspelt words inside the name.
+    fn add_forms(&mut self, lexicon: &Lexicon, i: usize, strong: &[&String], ambiguous: &[String]) {
+        let names: Vec<String> = strong.iter().map(|a| a.to_lowercase()).collect();
+        let is_ours = |name: &str| names.iter().chain(ambiguous.iter()).any(|n| compact(n) == compact(name));
+        let forms = lexicon.forms();
+        let mut extra: Vec<(String, AliasKind, String)> = Vec::new();
+        for p in forms.phrases.iter().filter(|p| is_ours(&p.name)) {
+            let kind = if p.ambiguous { AliasKind::Ambiguous { sub_product: false } } else { AliasKind::Strong };
+            extra.extend(p.forms.iter().map(|f| (f.clone(), kind, p.id.clone())));
+        }
+        for name in &names {
+            extra.extend(forms.variants_of(name).into_iter().map(|(f, id)| (f, AliasKind::Strong, id.to_owned())));
+        }
+        for (form, kind, id) in extra {
+            self.form_of.insert(form.clone(), format!("forms.{id}"));
+            self.add(&form, Entry { connector: i, kind });
+        }
     }
 
     fn add(&mut self, alias: &str, entry: Entry) {
@@ -212,8 +195,16 @@ impl NameIndex {
 
     /// Every connector named in the text, left to right; the longest name wins where
     /// names overlap. `skip` holds spans that are not names (time expressions).
-    pub fn find(&self, text: &Text, skip: &[(usize, usize)], app_words: &HashSet<String>) -> Vec<Mention> {
+    pub fn find(
+        &self,
+        text: &Text,
+        lexicon: &Lexicon,
+        lang: &Language,
+        skip: &[(usize, usize)],
+        app_words: &HashSet<String>,
+    ) -> Vec<Mention> {
         let toks = &text.tokens;
+        let r = Reading { text, lexicon, lang, app_words };
         // Each token's words and compact form, computed once for every n-gram tried.
         let parts: Vec<(String, String)> =
             toks.iter().map(|t| (words_of(&t.lower).join(" "), compact(&t.lower))).collect();
@@ -224,7 +215,7 @@ impl NameIndex {
                 i += 1;
                 continue;
             }
-            match self.match_at(text, &parts, i, app_words) {
+            match self.match_at(&r, &parts, i) {
                 Some(m) => {
                     i = m.last;
                     found.push(m);
@@ -235,14 +226,8 @@ impl NameIndex {
         found
     }
 
-    fn match_at(
-        &self,
-        text: &Text,
-        parts: &[(String, String)],
-        i: usize,
-        app_words: &HashSet<String>,
-    ) -> Option<Mention> {
-        let toks = &text.tokens;
+    fn match_at(&self, r: &Reading, parts: &[(String, String)], i: usize) -> Option<Mention> {
+        let toks = &r.text.tokens;
         let multi = self.starts.contains(&parts[i].0);
         // Names written apart ("Hub Spot", "Mail Chimp") join up to three words.
         let longest = self.max_words.min(toks.len() - i).max(1);
@@ -251,190 +236,98 @@ impl NameIndex {
                 continue;
             }
             let slice = &parts[i..i + len];
+            let words = slice.iter().map(|p| p.0.as_str()).collect::<Vec<_>>().join(" ");
             let entries = if len == 1 {
                 self.phrases.get(&slice[0].0).or_else(|| self.compact.get(&slice[0].1))
             } else {
-                let by_words = if multi {
-                    self.phrases.get(&slice.iter().map(|p| p.0.as_str()).collect::<Vec<_>>().join(" "))
-                } else {
-                    None
-                };
+                let by_words = if multi { self.phrases.get(&words) } else { None };
                 by_words.or_else(|| self.compact.get(&slice.iter().map(|p| p.1.as_str()).collect::<String>()))
             };
-            if let Some(entries) = entries
-                && let Some(e) = entries.iter().find(|e| self.accept(e, text, i, i + len, app_words))
-            {
-                return Some(self.mention(
-                    text,
-                    e.connector,
-                    i,
-                    i + len,
-                    if e.kind == AliasKind::Strong { How::Named } else { How::InContext },
-                ));
+            let Some(entries) = entries else { continue };
+            for e in entries {
+                if let Some(because) = self.accept(e, r, i, i + len) {
+                    let how = if e.kind == AliasKind::Strong { How::Named } else { How::InContext };
+                    let mut m = self.mention(r.text, e.connector, i, i + len, how);
+                    m.because = because.or_else(|| self.form_of.get(&words).cloned());
+                    return Some(m);
+                }
             }
         }
         let t = &toks[i];
         if let Some(&c) = self.case_sensitive.get(&t.raw) {
             let number_near = |j: Option<&Token>| j.is_some_and(|t| t.is_number());
             if !number_near(i.checked_sub(1).map(|j| &toks[j])) && !number_near(toks.get(i + 1)) {
-                return Some(self.mention(text, c, i, i + 1, How::Named));
+                return Some(self.mention(r.text, c, i, i + 1, How::Named));
             }
         }
-        self.fuzzy(text, i, app_words)
-    }
-
-    fn accept(&self, e: &Entry, text: &Text, first: usize, last: usize, app_words: &HashSet<String>) -> bool {
-        let sub_product = match e.kind {
-            AliasKind::Strong => return true,
-            AliasKind::Ambiguous { sub_product } => sub_product,
-        };
-        let tok = &text.tokens[first];
-        if app_words.contains(&singular(&tok.lower)) {
-            return false; // "add a field to tasks" in an app with a Task entity
-        }
-        let prev = text.word(first as isize - 1);
-        let next = text.word(last as isize);
-        let next_singular = singular(next);
-        let own_noun = self.nouns[e.connector].contains(&next_singular);
-        let capital = tok.is_capitalized()
-            && !text.title_case
-            && (!tok.sentence_start || text.original[tok.end..].starts_with(':'));
-        if sub_product && self.follows_other_brand(text, first, e.connector) {
-            return false; // "Facebook Lead Ads" is Facebook's, not Google Ads
-        }
-        if sub_product && UI_NOUNS.contains(&next) {
-            return false; // "the Tasks list", "the Forms page": a part of the app
-        }
-        if capital || own_noun {
-            return true;
-        }
-        if sub_product {
-            // "Save attachments To Drive" in a Title Case title: capitalised, and the
-            // object of "to"/"in"/"from" at the end of its phrase.
-            return tok.is_capitalized()
-                && ((POINTERS.contains(&prev) && FOLLOWERS.contains(&next))
-                    || self.joined_to_named_tool(text, first, last));
-        }
-        let tool_noun = TOOL_NOUNS.contains(&next);
-        let pointed = POINTERS.contains(&prev) && FOLLOWERS.contains(&next);
-        let indirect_object = SEND_VERBS.contains(&prev) && DETERMINERS.contains(&next);
-        // A capital that says nothing on its own (first word, Title Case) still names the
-        // tool when the request talks about that tool's things: "Stripe failed payments…".
-        let capital_with_context =
-            tok.is_capitalized() && text.tokens.iter().any(|t| self.nouns[e.connector].contains(&singular(&t.lower)));
-        tool_noun
-            || pointed
-            || indirect_object
-            || capital_with_context
-            || (tok.is_capitalized() && self.joined_to_named_tool(text, first, last))
-    }
-
-    /// "Snowflake to Google Sheets", "Slack & Box": a brand word joined to a tool named
-    /// outright is a tool too, even where its capital says nothing (a title's first word).
-    fn joined_to_named_tool(&self, text: &Text, first: usize, last: usize) -> bool {
-        let toks = &text.tokens;
-        let gap = |a: usize, b: usize| text.original[toks[a].end..toks[b].start].trim().to_owned();
-        let joins = |s: &str| matches!(s, "&" | "+" | "," | "→" | "->" | "/");
-        let after = match text.word(last as isize) {
-            "to" | "and" | "into" | "with" => Some(last + 1),
-            _ if last < toks.len() && joins(&gap(last - 1, last)) => Some(last),
-            _ => None,
-        };
-        let before = match text.word(first as isize - 1) {
-            "to" | "and" | "into" | "with" | "from" if first >= 2 => Some(first - 2),
-            _ if first >= 1 && joins(&gap(first - 1, first)) => Some(first - 1),
-            _ => None,
-        };
-        after.is_some_and(|i| self.strong_name_starts(text, i))
-            || before.is_some_and(|i| self.strong_name_ends(text, i))
-    }
-
-    fn is_strong(&self, phrase: &str) -> bool {
-        self.phrases.get(phrase).is_some_and(|es| es.iter().any(|e| e.kind == AliasKind::Strong))
-    }
-
-    fn strong_name_starts(&self, text: &Text, i: usize) -> bool {
-        (1..=3).any(|len| i + len <= text.tokens.len() && self.is_strong(&phrase(text, i, i + len)))
-    }
-
-    fn strong_name_ends(&self, text: &Text, last: usize) -> bool {
-        (1..=3).any(|len| last + 1 >= len && self.is_strong(&phrase(text, last + 1 - len, last + 1)))
-    }
-
-    /// True when the name is the tail of another family's product name: "Facebook Lead
-    /// Ads" (a brand, at most one word between, no list separator) — not "Outlook and Sheets".
-    fn follows_other_brand(&self, text: &Text, first: usize, connector: usize) -> bool {
-        (1..=2).filter_map(|k| first.checked_sub(k)).any(|j| {
-            let between = &text.original[text.tokens[j].end..text.tokens[first].start];
-            let joined = !between.contains([',', '&', '+', '/', '|', ';'])
-                && (j + 1..first).all(|m| {
-                    !matches!(
-                        text.tokens[m].lower.as_str(),
-                        "and" | "or" | "with" | "to" | "from" | "in" | "into" | "via" | "using"
-                    )
-                });
-            joined
-                && self.phrases.get(&text.tokens[j].lower).is_some_and(|entries| {
-                    entries
-                        .iter()
-                        .any(|e| e.kind == AliasKind::Strong && self.families[e.connector] != self.families[connector])
-                })
-        })
+        self.fuzzy(r, i)
     }
 
     fn mention(&self, text: &Text, connector: usize, first: usize, last: usize, how: How) -> Mention {
         let start = text.tokens[first].start;
         let end = text.tokens[last - 1].end;
-        Mention { connector, how, first, last, start, end, typed: text.original[start..end].to_owned() }
+        Mention { connector, how, first, last, start, end, typed: text.original[start..end].to_owned(), because: None }
+    }
+
+    /// The family of tools sold together that this connector belongs to.
+    pub fn family(&self, connector: usize) -> &str {
+        &self.families[connector]
+    }
+
+    /// True for a family of three or more tools (Google's, Microsoft's): a need goes to
+    /// the family of the tools named beside it.
+    pub fn in_suite(&self, connector: usize) -> bool {
+        self.suites[connector]
     }
 }
 
-impl Mention {
-    /// "like Slack", "a HubSpot clone": a comparison, not a request for the tool.
-    pub fn is_reference(&self, text: &Text) -> bool {
-        let prev = text.word(self.first as isize - 1);
-        let prev2 = text.word(self.first as isize - 2);
-        let next = text.word(self.last as isize);
-        REFERENCE.contains(&prev)
-            || (prev == "to" && prev2 == "similar")
-            || matches!(next, "clone" | "style" | "-style" | "lookalike")
-    }
-
-    /// "a field for their Instagram handle", "a Twitter icon in the footer": the tool's name
-    /// describes the app's own data or looks, so nothing is connected.
-    pub fn is_data_detail(&self, text: &Text) -> bool {
-        let next = singular(text.word(self.last as isize));
-        let field_follows =
-            (0..2).any(|k| FIELD_WORDS.contains(&singular(text.word((self.last + k) as isize)).as_str()));
-        let detail = matches!(next.as_str(), "handle" | "username" | "url" | "icon" | "logo");
-        let on_a_form = || {
-            text.tokens.iter().any(|t| {
-                let w = singular(&t.lower);
-                FIELD_WORDS.contains(&w.as_str())
-                    || matches!(w.as_str(), "input" | "footer" | "header" | "button" | "form")
-            })
-        };
-        field_follows || (detail && on_a_form())
-    }
-
-    /// Named but not asked for: negated, a comparison, or a detail of the app's own data.
-    pub fn is_not_asked_for(&self, text: &Text) -> bool {
-        self.is_negated(text) || self.is_reference(text) || self.is_data_detail(text)
-    }
-
-    /// "without Slack", "instead of Gmail".
-    pub fn is_negated(&self, text: &Text) -> bool {
-        let before: Vec<&str> = (1..=3).map(|k| text.word(self.first as isize - k)).collect();
-        let no = before[0] == "no" && !is_portuguese(text);
-        before.iter().any(|w| NEGATION.contains(w)) || (before[0] == "use" && before[1] == "don't") || no
-    }
+/// What the name finder reads a request with.
+struct Reading<'a> {
+    text: &'a Text,
+    lexicon: &'a Lexicon,
+    lang: &'a Language,
+    app_words: &'a HashSet<String>,
 }
 
-/// Portuguese "no" is "in the" ("publicar no Slack"), not a refusal.
-fn is_portuguese(text: &Text) -> bool {
-    const WORDS: &[&str] =
-        &["quando", "um", "uma", "com", "em", "não", "novo", "nova", "ao", "você", "mensagem", "cada"];
-    text.tokens.iter().filter(|t| WORDS.contains(&t.lower.as_str())).count() >= 2
+/// Families by sign-in host: connectors that share one with two others are a suite.
+fn families(catalog: &Catalog) -> (Vec<String>, Vec<bool>) {
+    let host = |c: &crate::catalog::Connector| {
+        c.auth
+            .authorization_url
+            .as_deref()
+            .and_then(|u| url::Url::parse(u).ok())
+            .and_then(|u| u.host_str().map(str::to_owned))
+    };
+    let hosts: Vec<Option<String>> = catalog.iter().map(host).collect();
+    let count = |h: &String| hosts.iter().filter(|x| x.as_ref() == Some(h)).count();
+    catalog
+        .iter()
+        .zip(&hosts)
+        .map(|(c, h)| match h {
+            Some(h) if count(h) >= 3 => (h.clone(), true),
+            _ => (c.id.to_string(), false),
+        })
+        .unzip()
+}
+
+/// First words that name a suite's products ("google", "microsoft"): shared by two names or more in it.
+fn brands(catalog: &Catalog, families: &[String], suites: &[bool]) -> Vec<String> {
+    let firsts: Vec<Option<(String, &String)>> = catalog
+        .iter()
+        .enumerate()
+        .map(|(i, c)| {
+            let words = words_of(&c.name);
+            (suites[i] && words.len() > 1).then(|| (words[0].clone(), &families[i]))
+        })
+        .collect();
+    let mut out: Vec<String> = Vec::new();
+    for (word, fam) in firsts.iter().flatten() {
+        let shared = firsts.iter().flatten().filter(|(w, f)| w == word && f == fam).count() >= 2;
+        if shared && !out.contains(word) {
+            out.push(word.clone());
+        }
+    }
+    out
 }
 
 /// The words of tokens [from, to), lowercase, as the phrase index keys them.
@@ -442,76 +335,7 @@ fn phrase(text: &Text, from: usize, to: usize) -> String {
     text.tokens[from..to].iter().map(|t| words_of(&t.lower).join(" ")).collect::<Vec<_>>().join(" ")
 }
 
-/// Google's and Microsoft's tools belong together; every other connector stands alone.
-pub(super) fn family(id: &str) -> &str {
-    match id {
-        "gmail" | "youtube" => "google",
-        "outlook" | "onedrive" | "sharepoint" => "microsoft",
-        _ if id.starts_with("google_") => "google",
-        _ if id.starts_with("microsoft_") => "microsoft",
-        _ => id,
-    }
-}
-
 /// Alias words as the tokenizer would produce them ("monday.com" stays one word).
 fn words_of_alias(alias: &str) -> Vec<String> {
     Text::new(alias).tokens.into_iter().flat_map(|t| words_of(&t.lower)).collect()
-}
-
-fn is_verb_or_stopword(w: &str) -> bool {
-    matches!(
-        w,
-        "create"
-            | "send"
-            | "add"
-            | "update"
-            | "get"
-            | "list"
-            | "post"
-            | "new"
-            | "find"
-            | "search"
-            | "read"
-            | "upload"
-            | "delete"
-            | "run"
-            | "make"
-            | "set"
-            | "the"
-            | "and"
-            | "for"
-            | "from"
-            | "into"
-            | "with"
-            | "your"
-            | "its"
-            | "all"
-            | "one"
-            | "publish"
-            | "share"
-            | "start"
-            | "schedule"
-            | "insert"
-            | "append"
-            | "move"
-            | "assign"
-            | "complete"
-            | "completed"
-            | "changed"
-            | "change"
-            | "receive"
-            | "received"
-            | "track"
-            | "fetch"
-            | "sync"
-            | "submit"
-            | "submitted"
-            | "invite"
-            | "reply"
-            | "log"
-            | "record"
-            | "open"
-            | "close"
-            | "mark"
-    )
 }

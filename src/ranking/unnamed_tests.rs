@@ -1,0 +1,175 @@
+//! Requests that do not name all their tools, requests in other languages, and the
+//! questions the router asks: written for these tests, not taken from the eval sets.
+
+use super::*;
+use std::sync::LazyLock;
+
+static ROUTER: LazyLock<Router> =
+    LazyLock::new(|| Router::build(Arc::new(Catalog::embedded().expect("catalog")), 4000).expect("router"));
+
+fn route(prompt: &str) -> RouteResult {
+    ROUTER.route(&RouteRequest::new(prompt)).expect("route")
+}
+
+fn selected(prompt: &str) -> Vec<String> {
+    let mut ids: Vec<String> = route(prompt).selected.into_iter().map(|s| s.connector).collect();
+    ids.sort();
+    ids
+}
+
+/// Selected, or one of the options of a question.
+fn offered(r: &RouteResult, id: &str) -> bool {
+    r.selected_ids().contains(&id) || r.asks.iter().any(|a| a.options.iter().any(|o| o == id))
+}
+
+#[test]
+fn mail_the_flow_starts_from_needs_an_email_tool() {
+    assert_eq!(selected("Make a Trello card from every starred email"), ["gmail", "trello"]);
+    assert_eq!(selected("When an email arrives with an invoice attached, save it to Dropbox"), ["dropbox", "gmail"]);
+    let r = route("Make a Trello card from every starred email");
+    let gmail = r.selected.iter().find(|s| s.connector == "gmail").expect("gmail");
+    assert_eq!(gmail.role, Role::Trigger, "the mail starts the flow");
+}
+
+#[test]
+fn texts_go_to_the_text_message_tool() {
+    assert_eq!(selected("Get a text whenever a new order comes in"), ["twilio"]);
+    assert_eq!(selected("When someone submits the form, send me a text"), ["twilio"]);
+    assert!(selected("Add a text field for notes to the order form").is_empty());
+}
+
+#[test]
+fn cards_and_boards_mean_a_board_tool_even_beside_another_task_tool() {
+    let r = route("Create a card on our board for each new subscriber");
+    assert!(r.selected_ids().contains(&"trello"), "{:?}", r.selected_ids());
+    assert!(offered(&r, "mailchimp"), "the subscribers' list is selected or asked about");
+    assert_eq!(selected("When a new row is added to Google Sheets, create a Trello card"), ["google_sheets", "trello"]);
+    assert_eq!(selected("Create a new card every week for Google Tasks"), ["google_tasks", "trello"]);
+    assert!(selected("Show each product as a card on the shop page").is_empty());
+    assert!(selected("Take credit card payments with Stripe").iter().all(|id| id != "trello"));
+}
+
+#[test]
+fn short_and_verb_forms_of_names_are_recognised() {
+    assert_eq!(selected("Post my new IG photos to our FB page"), ["facebook_pages", "instagram"]);
+    assert_eq!(selected("Save every retweeted post to Notion"), ["notion", "x_twitter"]);
+    assert_eq!(selected("Put new gCalendar events in a Google Sheet"), ["google_calendar", "google_sheets"]);
+    assert_eq!(selected("Add each booking to google calander"), ["google_calendar"]);
+}
+
+#[test]
+fn a_google_drive_spreadsheet_is_a_sheets_file() {
+    assert_eq!(selected("Log every order in a Google Drive spreadsheet"), ["google_sheets"]);
+}
+
+#[test]
+fn a_hashtag_is_not_a_chat_channel_but_a_channel_is() {
+    assert_eq!(selected("Create Asana tasks for issues tagged #android in GitHub"), ["asana", "github"]);
+    assert_eq!(selected("Tweet our launch with #buildinpublic"), ["x_twitter"]);
+    assert_eq!(selected("When a refund is issued, post a note to #finance"), ["slack"]);
+}
+
+#[test]
+fn tools_given_as_examples_are_not_selected() {
+    assert_eq!(selected("Alert me about outages from services such as Stripe or GitHub by email"), ["gmail"]);
+    assert_eq!(selected("Log payments from a processor, e.g. Stripe, in a spreadsheet"), ["google_sheets"]);
+}
+
+#[test]
+fn the_second_tool_of_a_pair_is_kept() {
+    assert_eq!(selected("Copy each Stripe charge into Xero as a sale"), ["stripe", "xero"]);
+    assert_eq!(selected("Send our QB invoices to a Slack channel"), ["quickbooks", "slack"]);
+}
+
+#[test]
+fn a_board_for_work_is_a_board_tool_but_a_board_of_people_is_not() {
+    assert_eq!(selected("Whenever a bug is reported, put it on the team board"), ["trello"]);
+    assert!(selected("Send me the agenda before every board meeting").iter().all(|id| id != "trello"));
+}
+
+#[test]
+fn a_tools_field_is_the_apps_data_alone_but_a_tool_beside_another() {
+    assert!(selected("Rename the Zendesk Priority field to Urgency").is_empty());
+    assert_eq!(selected("Copy the Zendesk priority field into HubSpot"), ["hubspot", "zendesk"]);
+}
+
+#[test]
+fn a_name_that_is_also_a_word_ends_its_phrase_at_a_comma() {
+    assert_eq!(selected("When a payment fails in stripe, open a ticket in Zendesk"), ["stripe", "zendesk"]);
+}
+
+#[test]
+fn needs_in_other_languages_route_as_english_ones() {
+    assert_eq!(selected("envoie-moi un e-mail quand une commande arrive"), ["gmail"]);
+    assert_eq!(selected("schick mir eine E-Mail, wenn ein Kunde kündigt"), ["gmail"]);
+    assert_eq!(selected("publica en Slack cada pedido nuevo"), ["slack"]);
+    assert_eq!(selected("me avise por SMS quando chegar um pedido"), ["twilio"]);
+    assert_eq!(selected("ajoute chaque nouveau client dans mon agenda"), ["google_calendar"]);
+    assert_eq!(selected("guarda cada pedido en una hoja de cálculo"), ["google_sheets"]);
+    assert_eq!(selected("publie chaque nouvelle vente sans Slack, par e-mail"), ["gmail"], "'sans' refuses Slack");
+}
+
+#[test]
+fn an_unsure_need_asks_with_the_tools_that_could_do_it() {
+    let r = route("Notify me of new leads");
+    assert!(r.selected.is_empty(), "{:?}", r.selected_ids());
+    let ask = r.asks.first().expect("a question");
+    assert_eq!(ask.need, "crm");
+    assert!(ask.question.ends_with('?'));
+    assert!((2..=4).contains(&ask.options.len()) && ask.options.contains(&"hubspot".to_owned()), "{:?}", ask.options);
+    assert_eq!(r.ranked[0].connector, ask.options[0], "the options rank first");
+}
+
+#[test]
+fn requests_that_name_their_tools_or_need_none_do_not_ask() {
+    for prompt in [
+        "When a new deal is created in HubSpot, post it to Slack",
+        "When a new row is added to Google Sheets, create a Trello card",
+        "make the header blue",
+        "Add a tasks page with a sortable list",
+        "Rename the Orders page to Sales",
+    ] {
+        assert!(route(prompt).asks.is_empty(), "{prompt}: {:?}", route(prompt).asks);
+    }
+}
+
+#[test]
+fn an_app_that_has_a_tool_connected_gets_it_instead_of_a_question() {
+    let request = RouteRequest {
+        app: crate::app::AppStructure::from_value(&serde_json::json!({"connected": ["pipedrive"]})).expect("app"),
+        ..RouteRequest::new("Notify me of new leads by email")
+    };
+    let r = ROUTER.route(&request).expect("route");
+    assert!(r.asks.is_empty(), "{:?}", r.asks);
+    assert!(r.selected_ids().contains(&"pipedrive"), "{:?}", r.selected_ids());
+}
+
+#[test]
+fn explain_names_the_entries_that_fired_and_each_candidate() {
+    let r = ROUTER.route_explained(&RouteRequest::new("Post my new IG photos to the sales channel")).expect("route");
+    let explain = r.explain.expect("explained");
+    assert_eq!(explain.language, "en");
+    let entries: Vec<&str> = explain.entries.iter().map(|e| e.entry.as_str()).collect();
+    assert!(entries.contains(&"en/needs.post-to-channel"), "{entries:?}");
+    assert!(entries.contains(&"forms.ig"), "{entries:?}");
+    assert!(explain.entries.iter().all(|e| !e.purpose.is_empty()), "each entry says what it is for");
+    assert!(explain.slots.iter().any(|s| s.kind == "named" && s.decision == "selected"));
+    assert!(route("Post my new IG photos to the sales channel").explain.is_none(), "only when asked");
+}
+
+#[test]
+fn any_text_routes_without_a_panic() {
+    for prompt in [
+        "\u{1000}\u{1000}ed to slack",
+        "when created \u{212A} email me",
+        "#\u{0301} post to # and #",
+        "e-mail\u{00A0}me\u{2028}via   SMS\u{0000}",
+        "I\u{0307}stanbul ofisine e-posta gönder",
+        "🙂🙂 such as e.g. for example",
+        "from from from email to to to",
+        "Ⱥ Ⱦ ẞ K calendar calander 'cal",
+    ] {
+        let r = ROUTER.route_explained(&RouteRequest::new(prompt));
+        assert!(r.is_ok(), "{prompt:?}");
+    }
+}
