@@ -6,12 +6,12 @@ fn event(text: &str) -> Event {
 
 #[test]
 fn a_field_moving_to_a_value() {
-    let e = event("Email my team from Gmail when a deal moves to the Closed Won stage.");
+    let e = event("Using Gmail, email my team when a deal moves to the Contract Signed stage.");
     assert_eq!(
         (e.change, e.subject.as_deref(), e.value.as_deref()),
-        (Change::FieldChanged, Some("deal"), Some("Closed Won"))
+        (Change::FieldChanged, Some("deal"), Some("Contract Signed"))
     );
-    let e = event("Send a Gmail alert when a new task is marked as high priority.");
+    let e = event("Send a Gmail alert whenever a task is marked as high priority.");
     assert_eq!((e.change, e.value.as_deref()), (Change::FieldChanged, Some("high priority")));
     let e = event("When a HubSpot opportunity changes stage to Negotiation, tell the team");
     assert_eq!((e.field.as_deref(), e.value.as_deref()), (Some("stage"), Some("Negotiation")));
@@ -50,7 +50,7 @@ fn ticking_something_off_means_it_is_done() {
 
 #[test]
 fn records_being_created() {
-    let e = event("Post a message to the #support channel when a new ticket is created.");
+    let e = event("Post a note in the #helpdesk channel whenever a new ticket is created.");
     assert_eq!((e.change, e.subject.as_deref()), (Change::Created, Some("ticket")));
     let e = event("Add a new user to Notion on Calendly invite creation");
     assert_eq!(e.change, Change::Created);
@@ -98,24 +98,24 @@ fn conditions_and_buttons() {
 
 #[test]
 fn the_field_and_the_narrowing_words_are_kept() {
-    let e = event("Email my team from Gmail when a deal moves to the Closed Won stage.");
+    let e = event("Using Gmail, email my team when a deal moves to the Contract Signed stage.");
     assert_eq!(e.field.as_deref(), Some("stage"));
-    let e = event("Send a Gmail alert when a new task is marked as high priority.");
+    let e = event("Send a Gmail alert whenever a task is marked as high priority.");
     assert_eq!(e.field.as_deref(), Some("priority"));
-    let e = event("Create a GitHub issue automatically when a critical incident is created.");
+    let e = event("Create a GitHub issue whenever a critical incident is created in the app.");
     assert_eq!((e.subject.as_deref(), e.qualifier.as_deref()), (Some("incident"), Some("critical")));
 }
 
 #[test]
 fn a_weak_opener_gives_way_to_when() {
-    let e = event("Block time on my calendar when a task is marked as deep work.");
-    assert_eq!((e.subject.as_deref(), e.value.as_deref()), (Some("task"), Some("deep work")));
-    assert_eq!(e.text, "when a task is marked as deep work");
+    let e = event("Hold an hour on my calendar when a task is marked as focus time.");
+    assert_eq!((e.subject.as_deref(), e.value.as_deref()), (Some("task"), Some("focus time")));
+    assert_eq!(e.text, "when a task is marked as focus time");
 }
 
 #[test]
 fn plural_subjects_take_are() {
-    let e = event("Update HubSpot deal values when orders are placed.");
+    let e = event("Update the deal value in HubSpot when orders are placed.");
     assert_eq!((e.change, e.subject.as_deref()), (Change::Created, Some("order")));
 }
 

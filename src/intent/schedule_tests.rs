@@ -22,7 +22,7 @@ fn common_schedules() {
     assert_eq!(cron("each morning"), "0 8 * * *");
     assert_eq!(cron("hourly sync"), "0 * * * *");
     assert_eq!(cron("a summary at 5pm"), "0 17 * * *");
-    assert_eq!(cron("Send a daily bot summary to #team-updates at 5pm."), "0 17 * * *");
+    assert_eq!(cron("Post a daily bot digest to #eng-news at 5pm."), "0 17 * * *");
     assert_eq!(cron("every 15 minutes"), "*/15 * * * *");
     assert_eq!(cron("every 2 hours"), "0 */2 * * *");
     assert_eq!(cron("weekly digest"), "0 8 * * 1");
@@ -30,7 +30,7 @@ fn common_schedules() {
     assert_eq!(cron("monthly report on the 15th"), "0 8 15 * *");
     assert_eq!(cron("on weekdays at 7:30am"), "30 7 * * 1-5");
     assert_eq!(cron("every Tuesday and Thursday at 16:45"), "45 16 * * 2,4");
-    assert_eq!(cron("Nightly Discord channel cleanup"), "0 2 * * *");
+    assert_eq!(cron("Nightly cleanup of old Slack threads"), "0 2 * * *");
 }
 
 #[test]

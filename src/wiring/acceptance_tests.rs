@@ -172,7 +172,7 @@ fn a_weekly_digest_covers_the_last_week_on_monday_morning() {
 
 #[test]
 fn an_alert_on_a_field_the_todo_app_lacks_asks_for_the_field() {
-    let prompt = "Send a Gmail alert when a new task is marked as high priority.";
+    let prompt = "Send a Gmail alert whenever a task is marked as high priority.";
     assert_eq!(explain(prompt, &todo()), "Task has no priority field: add it to Task, or tell me which field to use.");
 
     let mut with_priority = todo();
@@ -190,10 +190,10 @@ fn an_alert_on_a_field_the_todo_app_lacks_asks_for_the_field() {
 
 #[test]
 fn emailing_my_team_when_a_deal_is_won_watches_the_deal_stage() {
-    let def = accept("Email my team from Gmail when a deal moves to the Closed Won stage.", &crm());
+    let def = accept("Using Gmail, email my team when a deal moves to the Contract Signed stage.", &crm());
     assert_eq!(
         trigger(&def),
-        json!({"kind": "entity_event", "entity": "Deal", "change": "field_changed", "field": "stage", "to": "Closed Won"})
+        json!({"kind": "entity_event", "entity": "Deal", "change": "field_changed", "field": "stage", "to": "Contract Signed"})
     );
     assert_eq!(shape(&def), ["action:gmail.send_email"]);
     let sent = inputs(&def, "send_email");
@@ -213,7 +213,7 @@ fn data_the_app_lacks_is_explained_not_wired() {
         "This app has no signups: it has Task. Add a Signup entity or tell me which data to send."
     );
     assert_eq!(
-        explain("Email my team from Gmail when a deal moves to the Closed Won stage.", &todo()),
+        explain("Using Gmail, email my team when a deal moves to the Contract Signed stage.", &todo()),
         "This app has no deals: it has Task. Add a Deal entity or tell me which data to send."
     );
     assert!(
@@ -226,12 +226,12 @@ fn data_the_app_lacks_is_explained_not_wired() {
 
 #[test]
 fn a_new_ticket_posts_to_the_named_channel() {
-    let def = accept("Post a message to the #support channel when a new ticket is created.", &crm());
+    let def = accept("Post a note in the #helpdesk channel whenever a new ticket is created.", &crm());
     assert_eq!(trigger(&def), json!({"kind": "entity_event", "entity": "Ticket", "change": "created"}));
     assert_eq!(shape(&def), ["action:slack.post_message"]);
     assert_eq!(
         inputs(&def, "post_message"),
-        json!({"channel": "#support", "text": "New ticket: {{trigger.record.subject}}"})
+        json!({"channel": "#helpdesk", "text": "New ticket: {{trigger.record.subject}}"})
     );
     assert_eq!(needs(&def)["slack"], ["chat:write"]);
 }
@@ -282,11 +282,11 @@ fn approaching_deadlines_are_checked_every_morning() {
 
 #[test]
 fn a_daily_bot_summary_at_five_runs_at_seventeen_hundred() {
-    let def = accept("Send a daily bot summary to #team-updates at 5pm.", &todo());
+    let def = accept("Post a daily bot digest to #eng-news at 5pm.", &todo());
     assert_eq!(trigger(&def)["cron"], "0 17 * * *");
     assert_eq!(shape(&def), ["query:Task", "transform:render_list", "action:slack_bot.post_message"]);
-    assert_eq!(inputs(&def, "post_message")["channel"], "#team-updates");
-    assert!(explain("Send a daily bot summary to #team-updates at 5pm.", &crm()).starts_with("Say which data"));
+    assert_eq!(inputs(&def, "post_message")["channel"], "#eng-news");
+    assert!(explain("Post a daily bot digest to #eng-news at 5pm.", &crm()).starts_with("Say which data"));
 }
 
 #[test]
@@ -353,7 +353,7 @@ fn a_reported_bug_opens_an_issue_in_the_repository_the_builder_picks() {
 
 #[test]
 fn only_critical_incidents_open_an_issue() {
-    let def = accept("Create a GitHub issue automatically when a critical incident is created.", &crm());
+    let def = accept("Create a GitHub issue whenever a critical incident is created in the app.", &crm());
     assert_eq!(
         trigger(&def),
         json!({"kind": "entity_event", "entity": "Ticket", "change": "created",
@@ -405,7 +405,7 @@ fn new_leads_become_hubspot_contacts() {
 
 #[test]
 fn placed_orders_update_a_deal_value() {
-    let def = accept("Update HubSpot deal values when orders are placed.", &crm());
+    let def = accept("Update the deal value in HubSpot when orders are placed.", &crm());
     assert_eq!(trigger(&def), json!({"kind": "entity_event", "entity": "Order", "change": "created"}));
     let update = inputs(&def, "update_deal");
     assert_eq!(update["amount"], "{{trigger.record.total}}");
