@@ -126,8 +126,14 @@ fn data_phrase(intent: &Intent) -> String {
 
 /// The assistant's answer: what it understood, and which tools that needs.
 pub fn understood(route: &RouteResult, catalog: &Catalog) -> String {
+    // A question below the answer means the rules were unsure, not that nothing is needed.
+    let asking = !route.asks.is_empty();
     if route.selected.is_empty() {
-        return "That is a change to the app itself: no outside tool is needed, so there is nothing to connect.".into();
+        return if asking {
+            "This may need an outside tool, and I am not sure which. Pick one below, or No if it needs none.".into()
+        } else {
+            "That is a change to the app itself: no outside tool is needed, so there is nothing to connect.".into()
+        };
     }
     let lines: Vec<String> = route
         .selected
@@ -141,7 +147,8 @@ pub fn understood(route: &RouteResult, catalog: &Catalog) -> String {
         [init @ .., last] => format!("{} and {last}", init.join(", ")),
         [] => String::new(),
     };
-    format!("Here is what I understood: {} This needs {tools}.", lines.join(" "))
+    let more = if asking { " One more question below." } else { "" };
+    format!("Here is what I understood: {} This needs {tools}.{more}", lines.join(" "))
 }
 
 fn lower_first(s: &str) -> String {

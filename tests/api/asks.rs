@@ -46,3 +46,25 @@ async fn no_closes_the_question_without_a_card_and_a_tool_off_the_list_is_refuse
     let elsewhere = owner.post(app.url(&format!("/apps/1/chat/{}/asks/0", message + 100))).form(&[("option", "none")]);
     assert_eq!(elsewhere.send().await.unwrap().status(), 404);
 }
+
+#[tokio::test]
+async fn in_the_browser_one_click_on_a_suggested_tool_brings_its_card() {
+    use crate::browser::{Driver, sign_in};
+    use fantoccini::Locator;
+    let app = TestApp::spawn().await;
+    let Some(d) = Driver::start().await else { return };
+    sign_in(&d, &app, "Ada Owner").await;
+    d.client.goto(&app.url("/apps/1/chat")).await.unwrap();
+    d.type_into("textarea#message", "Notify me of new leads").await;
+    d.press("Send").await;
+    let ask = d.wait_for(Locator::Css("section.ask")).await;
+    assert!(ask.text().await.unwrap().contains("Which CRM"), "the question shows without a reload");
+    let answer = d.text_of("#messages li:last-child .msg-body").await;
+    assert!(answer.contains("not sure which"), "the answer does not claim nothing is needed: {answer}");
+    d.screenshot("chat-ask.png").await;
+    ask.find(Locator::Css("button[value='pipedrive']")).await.unwrap().click().await.unwrap();
+    let card = d.wait_for(Locator::Css("section.card[id$='-pipedrive']")).await;
+    assert!(card.text().await.unwrap().contains("Pipedrive"));
+    assert!(d.client.find(Locator::Css("section.ask")).await.is_err(), "the answered question is gone");
+    d.screenshot("chat-ask-answered.png").await;
+}
