@@ -198,10 +198,17 @@ async fn finish(state: &AppState, ctx: &Context, text: &str) -> Result<Response,
     Ok(Redirect::to(&format!("/apps/{}/chat#card-{message_id}-{}", ctx.app_id, ctx.connector)).into_response())
 }
 
-/// Brings stored flow statuses in line with the app's connections (blocked ↔ draft).
+/// Brings stored flow statuses in line with the app's connections (blocked ↔ draft, and
+/// blocked → active for a flow that was on), and their schedules with the statuses.
 pub async fn recheck_flows(state: &AppState, app_id: i64) {
-    if let Err(e) = crate::wiring::recheck_app(&state.store, &state.catalog, app_id).await {
-        tracing::warn!(app = app_id, error = %e, "could not recheck the app's flows");
+    let changed = match crate::wiring::recheck_app(&state.store, &state.catalog, app_id).await {
+        Ok(changed) => changed,
+        Err(e) => return tracing::warn!(app = app_id, error = %e, "could not recheck the app's flows"),
+    };
+    for (flow_id, _) in changed {
+        if let Err(e) = crate::runner::scheduler::sync_flow(&state.store, flow_id).await {
+            tracing::warn!(flow = flow_id, error = %e, "could not bring the flow's schedule in line");
+        }
     }
 }
 

@@ -14,6 +14,8 @@ pub struct FlowRow {
     pub message_id: Option<i64>,
     pub created_at: i64,
     pub updated_at: i64,
+    /// 1 when the flow was active as it became blocked: usable connections turn it back on.
+    pub resume_when_connected: i64,
 }
 
 #[derive(Clone, Debug, PartialEq, sqlx::FromRow)]
@@ -30,7 +32,7 @@ pub struct FlowVersionRow {
 /// SQL built at run time unless asserted safe).
 macro_rules! columns {
     () => {
-        "id, app_id, name, status, status_reason, version, message_id, created_at, updated_at"
+        "id, app_id, name, status, status_reason, version, message_id, created_at, updated_at, resume_when_connected"
     };
 }
 
@@ -96,13 +98,19 @@ impl Store {
     }
 
     pub async fn set_flow_status(&self, flow_id: i64, status: &str, reason: Option<&str>) -> StoreResult<()> {
-        let done = sqlx::query("UPDATE flows SET status = $1, status_reason = $2, updated_at = $3 WHERE id = $4")
-            .bind(status)
-            .bind(reason)
-            .bind(now())
-            .bind(flow_id)
-            .execute(self.pool())
-            .await?;
+        // An active flow that becomes blocked remembers it was on; a blocked one keeps
+        // remembering; any other status forgets.
+        let done = sqlx::query(
+            "UPDATE flows SET status = $1, status_reason = $2, updated_at = $3, resume_when_connected = \
+             CASE WHEN $1 <> 'blocked' THEN 0 WHEN status = 'active' THEN 1 ELSE resume_when_connected END \
+             WHERE id = $4",
+        )
+        .bind(status)
+        .bind(reason)
+        .bind(now())
+        .bind(flow_id)
+        .execute(self.pool())
+        .await?;
         if done.rows_affected() == 0 { Err(StoreError::NotFound) } else { Ok(()) }
     }
 

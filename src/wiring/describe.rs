@@ -4,6 +4,7 @@
 
 use super::cron;
 use super::definition::*;
+use super::refs::Reference;
 use crate::catalog::Catalog;
 use serde::Serialize;
 use serde_json::Value;
@@ -26,7 +27,16 @@ pub struct Node {
 impl FlowDefinition {
     /// The trigger, then each step, in order.
     pub fn outline(&self, catalog: &Catalog) -> Vec<Node> {
-        std::iter::once(trigger(&self.trigger, catalog)).chain(self.steps.iter().map(|s| step(s, catalog))).collect()
+        let mut nodes: Vec<Node> = std::iter::once(trigger(&self.trigger, catalog))
+            .chain(self.steps.iter().map(|s| step(s, catalog)))
+            .collect();
+        // References read as what they name: "the list headed “Open tasks”", never `{{…}}`.
+        for n in &mut nodes {
+            for d in &mut n.details {
+                *d = in_words(d, self, catalog);
+            }
+        }
+        nodes
     }
 
     /// The outline's titles joined by arrows, for one-line lists.
@@ -157,6 +167,62 @@ fn value(v: &Value) -> String {
     }
 }
 
+/// The text with each `{{…}}` said in words; one that names nothing known stays as written.
+fn in_words(text: &str, def: &FlowDefinition, catalog: &Catalog) -> String {
+    let mut out = String::new();
+    let mut rest = text;
+    while let Some(open) = rest.find("{{") {
+        let Some(close) = rest[open..].find("}}").map(|c| open + c) else { break };
+        out.push_str(&rest[..open]);
+        match Reference::parse(&rest[open + 2..close]) {
+            Ok(r) => out.push_str(&reference_words(&r, def, catalog)),
+            Err(_) => out.push_str(&rest[open..close + 2]),
+        }
+        rest = &rest[close + 2..];
+    }
+    out.push_str(rest);
+    out
+}
+
+fn reference_words(r: &Reference, def: &FlowDefinition, catalog: &Catalog) -> String {
+    let words = |s: &str| s.replace('_', " ");
+    match r {
+        Reference::TriggerRecord(f) => match &def.trigger {
+            FlowTrigger::EntityEvent(e) => format!("the {}'s {}", e.entity, words(f)),
+            _ => format!("the new item's {}", words(f)),
+        },
+        Reference::TriggerPrevious(f) => format!("the {} before the change", words(f)),
+        Reference::FiredAt => "the time of the run".into(),
+        Reference::PeriodStart => "the time of the previous run".into(),
+        Reference::Setting(name) => match def.settings.iter().find(|s| s.name == *name) {
+            Some(s) => format!("your answer to “{}”", s.label),
+            None => format!("the setting {}", words(name)),
+        },
+        Reference::AppMembersEmails => "everyone on the app's team".into(),
+        Reference::AppName => "the app's name".into(),
+        Reference::Step { id, output } => match def.steps.iter().find(|s| s.id() == id) {
+            Some(Step::Query(q)) if output == "count" => format!("the number of {} records found", q.entity),
+            Some(Step::Query(q)) => format!("the {} records found", q.entity),
+            Some(Step::Transform(t)) => match (&t.heading, super::refs::whole(&t.from)) {
+                (Some(h), _) => format!("the list headed “{h}”"),
+                // Only a query's records are named here: a transform's own `from` could
+                // point back at a transform.
+                (None, Some(Reference::Step { id, .. })) => match def.steps.iter().find(|s| s.id() == id) {
+                    Some(Step::Query(q)) => format!("the written list of the {} records found", q.entity),
+                    _ => "the list written above".into(),
+                },
+                _ => "the list written above".into(),
+            },
+            Some(Step::Action(a)) => {
+                let tool = a.operation.split_once('.').and_then(|(c, _)| catalog.get(c)).map(|c| c.name.as_str());
+                format!("the {} {} gave back", words(output), tool.unwrap_or("tool"))
+            }
+            Some(Step::Save(sv)) => format!("the saved {}'s {}", sv.entity, words(output)),
+            None => format!("the {} of an earlier step", words(output)),
+        },
+    }
+}
+
 /// One line of at most 80 characters.
 fn short(s: &str) -> String {
     let line = s.lines().next().unwrap_or("");
@@ -181,7 +247,7 @@ mod tests {
         assert_eq!(outline[1].details, ["where completed is no"]);
         assert_eq!(
             outline[3].details,
-            ["body: {{steps.task_list.text}}", "subject: Your open tasks", "to: ada@example.com"]
+            ["body: the written list of the Task records found", "subject: Your open tasks", "to: ada@example.com"]
         );
         assert_eq!(outline[3].connector.as_deref(), Some("gmail"));
         assert!(daily_tasks().summary(&catalog).starts_with("Every day at 08:00 (UTC) → Find Task records"));

@@ -191,6 +191,11 @@ pub async fn recheck_app(store: &Store, catalog: &Catalog, app_id: i64) -> Wirin
         let report = check(store, catalog, app_id, &flow.definition).await?;
         let now = match flow.status() {
             Some(FlowStatus::Active) if !report.is_blocked() => FlowStatus::Active,
+            // Blocked while it was on (a revoked or removed connection): on again once the
+            // connection is back, as it was, never a draft.
+            Some(FlowStatus::Blocked) if flow.row.resume_when_connected == 1 && report.can_activate() => {
+                FlowStatus::Active
+            }
             _ => report.status(),
         };
         let reason = if now == FlowStatus::Active { None } else { report.status_reason() };

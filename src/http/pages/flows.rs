@@ -37,6 +37,10 @@ pub struct FlowView {
     pub problems: Vec<String>,
     pub settings: Vec<SettingView>,
     pub can_activate: bool,
+    /// Blocked while it was on: it starts again by itself once its tools are reconnected.
+    pub paused: bool,
+    /// The tools to reconnect, (id, name), when paused.
+    pub reconnect: Vec<(String, String)>,
     /// When it runs next, in its time zone (active scheduled flows).
     pub next_run: Option<String>,
     pub runs: Vec<super::runs::RunLine>,
@@ -89,6 +93,18 @@ pub async fn flow_view(state: &AppState, flow: StoredFlow) -> Result<FlowView, P
         })
         .collect();
     let (next_run, runs) = super::runs::history(state, &flow).await?;
+    let paused = flow.status() == Some(FlowStatus::Blocked) && flow.row.resume_when_connected == 1;
+    let reconnect = match paused {
+        true => flow
+            .definition
+            .connections()
+            .into_iter()
+            .filter_map(|c| state.catalog.get(&c.connector).map(|conn| (c.connector.clone(), conn.name.clone())))
+            .collect(),
+        false => Vec::new(),
+    };
+    // What the runner said when it paused the flow, when today's check finds nothing.
+    let reason = report.status_reason().or_else(|| paused.then(|| flow.row.status_reason.clone()).flatten());
     let status = match flow.status() {
         Some(FlowStatus::Active) => "active",
         Some(FlowStatus::Blocked) => "blocked",
@@ -99,11 +115,13 @@ pub async fn flow_view(state: &AppState, flow: StoredFlow) -> Result<FlowView, P
         name: flow.row.name.clone(),
         version: flow.row.version,
         status,
-        reason: report.status_reason().unwrap_or_default(),
+        reason: reason.unwrap_or_default(),
         nodes,
         problems: report.problems.iter().map(ToString::to_string).collect(),
         settings,
         can_activate: report.can_activate() && status != "active",
+        paused,
+        reconnect,
         next_run,
         runs,
     })

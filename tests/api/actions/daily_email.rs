@@ -47,3 +47,50 @@ async fn a_newcomers_daily_email_flow_runs_now_and_lands_in_the_sandbox_outbox()
     assert!(sent.contains("Pay the electricity bill") && sent.contains("Book train tickets"), "the open tasks: {sent}");
     assert!(!sent.contains("Renew the domain name"), "not the finished one: {sent}");
 }
+
+/// Waits for the run to finish; its final status.
+async fn finished(app: &TestApp, run_id: i64) -> String {
+    for _ in 0..75 {
+        let status = app.store.run(run_id).await.unwrap().unwrap().status;
+        if status == "succeeded" || status == "failed" {
+            return status;
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    panic!("run {run_id} did not finish");
+}
+
+#[tokio::test]
+async fn a_flow_paused_by_a_refused_connection_comes_back_active_after_reconnecting() {
+    let app = TestApp::spawn_with(|s| s.runner.tick_ms = 200).await;
+    let Some(d) = Driver::start().await else { return };
+    sign_in(&d, &app, "Ada Owner").await;
+    open_gmail_consent(&d, &app).await;
+    d.press("Allow").await;
+    d.wait_for(Locator::Css("section.card-connected")).await;
+    d.client.goto(&app.url("/apps/1/flows")).await.unwrap();
+    d.press("Activate").await;
+    d.wait_for(Locator::XPath("//button[normalize-space()='Pause']")).await;
+
+    // Gmail now refuses the token, and again after patchbay renews it.
+    super::fixture::fault(&app, "gmail", "unauthorized", 2).await;
+    d.press("Run now (test)").await;
+    d.wait_for(Locator::Css(".run-steps")).await;
+    let url = d.client.current_url().await.unwrap();
+    let run_id: i64 = url.path().rsplit('/').next().unwrap().parse().unwrap();
+    assert_eq!(finished(&app, run_id).await, "failed");
+
+    d.client.goto(&app.url("/apps/1/flows")).await.unwrap();
+    let flow = d.text_of("section.flow").await;
+    assert!(flow.contains("Paused") && flow.contains("reconnect"), "the flow says why it stopped: {flow}");
+    assert!(!flow.contains("Next run:"), "a paused flow has no next run: {flow}");
+    assert!(flow.contains("body: the list headed “Open tasks”") && !flow.contains("{{"), "{flow}");
+    d.screenshot("flow-paused.png").await;
+    d.press("Reconnect Gmail").await;
+    d.press("Allow").await;
+    d.wait_for(Locator::Css("article.connection")).await;
+
+    d.client.goto(&app.url("/apps/1/flows")).await.unwrap();
+    let flow = d.text_of("section.flow").await;
+    assert!(flow.contains("Active") && flow.contains("Next run:"), "on again as it was, not a draft: {flow}");
+}
