@@ -74,18 +74,9 @@ pub async fn continue_turn(
             }
             (body, None, ask.offer)
         }
-        (Some(definition), None) => match wiring::save(store, catalog, app.id, &definition, Some(user.id)).await {
-            Ok((stored, report)) => {
-                let mut body = format!("I wired a flow for this: {}.", definition.summary(catalog));
-                if report.is_blocked() {
-                    body.push_str(" It needs more permissions before it can run: approve them on the card.");
-                } else if !report.unset_settings.is_empty() {
-                    body.push_str(" Fill in its settings, then activate it.");
-                } else {
-                    body.push_str(" Review it and activate it when it looks right.");
-                }
-                (body, Some(stored.row.id), None)
-            }
+        (Some(definition), None) => match wiring::same_as(store, app.id, &definition).await {
+            Ok(Some(existing)) => (already_there(&existing), Some(existing.row.id), None),
+            Ok(None) => save_new(store, catalog, app, user, &definition).await?,
             Err(WiringError::Store(e)) => return Err(e),
             Err(e) => (format!("The flow could not be stored: {e}."), None, None),
         },
@@ -103,6 +94,41 @@ pub async fn continue_turn(
         })
         .await?;
     Ok(Some(message))
+}
+
+/// Asked again for a flow the app has: point at it instead of adding a copy.
+fn already_there(existing: &wiring::StoredFlow) -> String {
+    let now = match existing.status() {
+        Some(wiring::FlowStatus::Active) => "it is on",
+        Some(wiring::FlowStatus::Blocked) => "it waits for a connection or permissions",
+        _ => "it is a draft: review it and activate it there",
+    };
+    format!("This app already has that flow, “{}”, on the Flows page ({now}). I did not add a copy.", existing.row.name)
+}
+
+/// Stores a newly drafted flow and says what it still needs.
+async fn save_new(
+    store: &Store,
+    catalog: &Catalog,
+    app: &AppRow,
+    user: &UserRow,
+    definition: &wiring::FlowDefinition,
+) -> Result<(String, Option<i64>, Option<Offer>), StoreError> {
+    Ok(match wiring::save(store, catalog, app.id, definition, Some(user.id)).await {
+        Ok((stored, report)) => {
+            let mut body = format!("I wired a flow for this: {}.", definition.summary(catalog));
+            if report.is_blocked() {
+                body.push_str(" It needs more permissions before it can run: approve them on the card.");
+            } else if !report.unset_settings.is_empty() {
+                body.push_str(" Fill in its settings, then activate it.");
+            } else {
+                body.push_str(" Review it and activate it when it looks right.");
+            }
+            (body, Some(stored.row.id), None)
+        }
+        Err(WiringError::Store(e)) => return Err(e),
+        Err(e) => (format!("The flow could not be stored: {e}."), None, None),
+    })
 }
 
 /// The cards payload of the answer, with the offer and the answer to wire again.

@@ -42,7 +42,7 @@ pub use generate::{Context, generate};
 pub use problems::Problem;
 pub use storage::{
     StoredFlow, WiringError, WiringResult, activate, check, choose_settings, deactivate, list, load, load_version,
-    recheck_app, save, save_version,
+    recheck_app, same_as, save, save_version,
 };
 pub use validate::{FlowStatus, Report, validate};
 

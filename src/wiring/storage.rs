@@ -163,6 +163,14 @@ pub async fn list(store: &Store, app_id: i64) -> WiringResult<Vec<StoredFlow>> {
     Ok(out)
 }
 
+/// A flow of the app that does what `def` does (the same trigger and steps, whatever its
+/// name), so that asking twice offers the flow there is instead of a copy.
+pub async fn same_as(store: &Store, app_id: i64, def: &FlowDefinition) -> WiringResult<Option<StoredFlow>> {
+    let work = |d: &FlowDefinition| (serde_json::to_value(&d.trigger).ok(), serde_json::to_value(&d.steps).ok());
+    let wanted = work(def);
+    Ok(list(store, app_id).await?.into_iter().find(|f| work(&f.definition) == wanted))
+}
+
 /// Turns the flow on when it can run (valid, every scope granted, every setting chosen);
 /// otherwise stores why not. Returns the status it now has and the report.
 pub async fn activate(store: &Store, catalog: &Catalog, flow_id: i64) -> WiringResult<(FlowStatus, Report)> {

@@ -129,3 +129,22 @@ async fn app_users_cannot_take_an_offer() {
     let user = app.signed_in(APP_USER).await;
     assert_eq!(user.post(app.url("/apps/1/offers/1")).send().await.unwrap().status(), 403);
 }
+
+#[tokio::test]
+async fn asking_for_the_same_flow_again_points_at_it_instead_of_adding_a_copy() {
+    let app = crate::helpers::TestApp::spawn().await;
+    gmail_connected(&app).await;
+    let owner = app.signed_in(crate::helpers::OWNER).await;
+    let ask = |words: &'static str| owner.post(app.url("/apps/1/chat")).form(&[("message", words)]).send();
+    assert_eq!(ask("Every weekday at 7am, email me my unfinished tasks via Gmail").await.unwrap().status(), 303);
+    let first = app.store.flows_of_app(TODO_APP).await.unwrap();
+    assert_eq!(first.len(), 1, "the first request wires a flow");
+
+    assert_eq!(ask("every weekday at 7am email me my unfinished tasks via gmail").await.unwrap().status(), 303);
+    assert_eq!(app.store.flows_of_app(TODO_APP).await.unwrap().len(), 1, "no second, identical flow");
+    let answer = app.store.messages_of_app(TODO_APP).await.unwrap().pop().unwrap();
+    assert!(answer.body.contains("already has that flow") && answer.body.contains(&first[0].name), "{}", answer.body);
+
+    assert_eq!(ask("Every Sunday at 6pm, email me my unfinished tasks via Gmail").await.unwrap().status(), 303);
+    assert_eq!(app.store.flows_of_app(TODO_APP).await.unwrap().len(), 2, "a different schedule is a new flow");
+}
