@@ -63,13 +63,28 @@ async fn bad_requests_get_clear_errors_and_never_a_server_error() {
     let response = post(&app, "/mcp/apps/not-a-number", Some(&key), initialize().to_string()).await;
     assert_eq!(response.status(), 404);
 
-    for body in ["{not json", "[]", "{\"jsonrpc\": \"2.0\"}", ""] {
+    for (body, code) in [("{not json", -32700), ("", -32700), ("[]", -32600), ("{\"jsonrpc\": \"2.0\"}", -32600)] {
         let response = post(&app, &path, Some(&key), body.to_owned()).await;
-        let status = response.status();
-        assert!(status.is_client_error() || status.is_success(), "{body:?} → {status}");
-        let text = response.text().await.unwrap();
-        assert!(!text.contains("panicked") && !text.contains("stack"), "{body:?} → {text}");
+        assert_eq!(response.status(), 400, "{body:?}");
+        let answer: Value = response.json().await.unwrap();
+        assert_eq!(answer["error"]["code"], code, "{body:?} → {answer}");
+        assert_eq!(answer["jsonrpc"], "2.0");
     }
+    // rmcp's own refusal (no Accept for both JSON and SSE) comes back as JSON-RPC too.
+    let response = reqwest::Client::new()
+        .post(app.url(&path))
+        .bearer_auth(&key)
+        .header("content-type", "application/json")
+        .body(initialize().to_string())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 406);
+    let answer: Value = response.json().await.unwrap();
+    assert!(answer["error"]["message"].as_str().unwrap().contains("accept"), "{answer}");
+    let response =
+        reqwest::Client::new().get(app.url(&path)).bearer_auth(&key).header("accept", ACCEPT).send().await.unwrap();
+    assert_eq!(response.status(), 405, "no server-sent stream: the server keeps no session");
 
     let unknown =
         json!({"jsonrpc": "2.0", "id": 2, "method": "tools/call", "params": {"name": "teleport", "arguments": {}}});
