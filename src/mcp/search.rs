@@ -60,7 +60,7 @@ pub fn found<'c>(catalog: &'c Catalog, route: &RouteResult, task: &str, limit: u
 /// The connector's actions, best first: the router's choice, then word overlap, then the
 /// ones patchbay can run, then catalog order (catalogs list the main action first).
 fn rank_actions<'c>(connector: &'c Connector, chosen: &[&str], words: &HashSet<String>) -> Vec<&'c Operation> {
-    let mut scored: Vec<(usize, &Operation)> = connector.actions.iter().enumerate().map(|(i, a)| (i, a)).collect();
+    let mut scored: Vec<(usize, &Operation)> = connector.actions.iter().enumerate().collect();
     scored
         .sort_by_key(|(i, a)| (!chosen.contains(&a.id.as_str()), std::cmp::Reverse(fit(a, words)), !a.is_bound(), *i));
     scored.into_iter().map(|(_, a)| a).collect()

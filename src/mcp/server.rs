@@ -47,7 +47,9 @@ impl McpServer {
             Ok(c) => (c.connector.as_deref(), c.outcome.clone()),
             Err(e) => (None, format!("error: {}", e.message)),
         };
-        let detail = format!("{tool}: {outcome}");
+        // The tool name is the client's to choose: a bounded piece of it is enough.
+        let tool: String = tool.chars().take(80).collect();
+        let detail: String = format!("{tool}: {outcome}").chars().take(300).collect();
         if let Err(e) =
             self.state.store.audit_key_call(self.app.id, self.key_id, "mcp.tool_call", connector, &detail).await
         {

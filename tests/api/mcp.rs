@@ -65,6 +65,18 @@ async fn an_agent_shakes_hands_and_sees_the_meta_tools_and_the_connected_tools_a
 }
 
 #[tokio::test]
+async fn an_agent_on_a_newer_protocol_is_answered_on_the_revision_this_server_follows() {
+    let app = TestApp::spawn().await;
+    let key = app_key(&app).await;
+    let config =
+        StreamableHttpClientTransportConfig::with_uri(app.url(&format!("/mcp/apps/{TODO_APP}"))).auth_header(key);
+    let newest = ClientConfig::default().serve(StreamableHttpClientTransport::from_config(config)).await;
+    let agent = newest.expect("rmcp's default client, on its newest revision, still connects");
+    assert_eq!(agent.peer_info().unwrap().protocol_version, ProtocolVersion::V_2025_11_25);
+    assert_eq!(agent.list_all_tools().await.unwrap().len(), 2, "the meta-tools: nothing is connected");
+}
+
+#[tokio::test]
 async fn search_finds_the_action_for_a_task_and_says_whether_the_app_can_run_it() {
     let app = TestApp::spawn().await;
     connect(&app, "gmail", &all_scopes(&app, "gmail")).await;

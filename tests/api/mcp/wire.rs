@@ -110,3 +110,30 @@ async fn bad_requests_get_clear_errors_and_never_a_server_error() {
     let answer: Value = post(&app, &path, Some(&key), bad_limit.to_string()).await.json().await.unwrap();
     assert_eq!(answer["result"]["isError"], true, "{answer}");
 }
+
+#[tokio::test]
+async fn the_rate_limit_and_the_body_limit_apply_to_the_mcp_server() {
+    let app = TestApp::spawn_with(|s| {
+        s.rate_limit.per_key_per_sec = 1;
+        s.rate_limit.per_key_burst = 2;
+        s.http.max_body_bytes = 16 * 1024;
+    })
+    .await;
+    let key = app_key(&app).await;
+    let path = format!("/mcp/apps/{TODO_APP}");
+    let search = |task: String| {
+        json!({"jsonrpc": "2.0", "id": 9, "method": "tools/call",
+            "params": {"name": "search_tools", "arguments": {"task": task}}})
+        .to_string()
+    };
+    let too_big = post(&app, &path, Some(&key), search("x".repeat(32 * 1024))).await;
+    assert_eq!(too_big.status(), 413);
+    let mut statuses = Vec::new();
+    for _ in 0..4 {
+        statuses.push(post(&app, &path, Some(&key), search("send a text message".into())).await);
+    }
+    let limited = statuses.into_iter().find(|r| r.status() == 429).expect("the key's burst runs out");
+    assert!(limited.headers().contains_key("retry-after"));
+    let body: Value = limited.json().await.unwrap();
+    assert!(body["error"].as_str().unwrap().contains("Too many requests"), "{body}");
+}
