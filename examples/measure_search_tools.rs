@@ -24,6 +24,8 @@ const TOP: usize = 3;
 struct Count {
     rows: usize,
     hits: usize,
+    /// The expected connector's action came first.
+    firsts: usize,
     all_rows: usize,
     all_hits: usize,
 }
@@ -59,6 +61,7 @@ fn main() -> anyhow::Result<()> {
             if names_it {
                 count.rows += 1;
                 count.hits += usize::from(hit);
+                count.firsts += usize::from(top.first().is_some_and(|c| accepted.contains(c)));
                 if !hit {
                     misses.push(json!({"id": row["id"], "expected": slot, "top": top}));
                 }
@@ -67,6 +70,7 @@ fn main() -> anyhow::Result<()> {
         per_file.insert(file.to_owned(), summary(&count));
         total.rows += count.rows;
         total.hits += count.hits;
+        total.firsts += count.firsts;
         total.all_rows += count.all_rows;
         total.all_hits += count.all_hits;
     }
@@ -99,6 +103,7 @@ fn summary(c: &Count) -> Value {
         "rows": c.rows,
         "in_top_3": c.hits,
         "share": (share(c.hits, c.rows) * 1000.0).round() / 1000.0,
+        "first_share": (share(c.firsts, c.rows) * 1000.0).round() / 1000.0,
         "all_one_slot_rows": c.all_rows,
         "all_one_slot_share": (share(c.all_hits, c.all_rows) * 1000.0).round() / 1000.0,
     })

@@ -47,6 +47,7 @@ async fn the_official_typescript_client_lists_the_tools_and_searches() {
     assert!(output.status.success(), "{stdout}\n{}", String::from_utf8_lossy(&output.stderr));
     let answer: Value = serde_json::from_str(stdout.trim()).unwrap_or_else(|e| panic!("{e}: {stdout}"));
     assert_eq!(answer["server"]["name"], "patchbay", "{answer}");
+    assert_eq!(answer["protocol"], "2025-11-25", "{answer}");
     let tools: Vec<&str> = answer["tools"].as_array().unwrap().iter().filter_map(Value::as_str).collect();
     assert!(tools.contains(&"search_tools") && tools.contains(&"execute"), "{tools:?}");
     assert!(tools.contains(&"gmail__send_email"), "{tools:?}");
