@@ -67,14 +67,16 @@ pub fn needed(
     row: Option<&ConnectionRow>,
 ) -> Option<Needed> {
     let name = &connector.name;
-    let (permissions, url, message) = match Standing::of(connector, action, row) {
+    // One page for every case: it asks for exactly this tool and this action's permissions.
+    let url = format!(
+        "{base}/apps/{app_id}/integrations/connect?connector={}&action={}",
+        connector.id,
+        urlencode(&action.id)
+    );
+    let (permissions, message) = match Standing::of(connector, action, row) {
         Standing::Ready => return None,
         Standing::NotConnected => {
             let permissions: Vec<String> = action.scopes.iter().map(|s| label(connector, s)).collect();
-            // The chat turns this request into an approval card for exactly this tool and
-            // this action's permissions; the person approves it there.
-            let prompt = format!("{} with {name}", action.name);
-            let url = format!("{base}/apps/{app_id}/chat?prompt={}#composer", urlencode(&prompt));
             let allow = if permissions.is_empty() {
                 String::new()
             } else {
@@ -82,31 +84,28 @@ pub fn needed(
             };
             let message = format!(
                 "{name} is not connected to this app. To {}, a person who edits the app must connect {name}{allow}: \
-                 open {url} and approve the card. Then call this tool again.",
+                 open {url}. Then call this tool again.",
                 lowercase_first(&action.name)
             );
-            (permissions, url, message)
+            (permissions, message)
         }
         Standing::Unusable(status) => {
-            let url = format!("{base}/apps/{app_id}/integrations");
             let reason = row.and_then(|r| r.status_reason.clone()).map(|r| format!(" ({r})")).unwrap_or_default();
             let permissions: Vec<String> = action.scopes.iter().map(|s| label(connector, s)).collect();
             let message = format!(
-                "{name} is {}{reason}. A person who edits the app can reconnect it on My integrations: open {url}. \
+                "{name} is {}{reason}. A person who edits the app can reconnect it: open {url}. \
                  Then call this tool again.",
                 status.label().to_lowercase()
             );
-            (permissions, url, message)
+            (permissions, message)
         }
         Standing::Missing(permissions) => {
-            let row_id = row.map_or(0, |r| r.id);
-            let url = format!("{base}/apps/{app_id}/integrations/{row_id}/try?action={}", action.id);
             let message = format!(
                 "{name} is connected without permission to {}. A person who edits the app can grant it by \
                  reconnecting {name}: open {url}. Then call this tool again.",
                 joined(&permissions)
             );
-            (permissions, url, message)
+            (permissions, message)
         }
     };
     Some(Needed { connector: connector.id.to_string(), permissions, url, message })
@@ -135,7 +134,7 @@ mod tests {
         let gmail = catalog.get("gmail").unwrap();
         let send = gmail.action("send_email").unwrap();
         let needed = needed("https://pb.test", 7, gmail, send, None).unwrap();
-        assert!(needed.url.starts_with("https://pb.test/apps/7/chat?prompt="), "{}", needed.url);
+        assert_eq!(needed.url, "https://pb.test/apps/7/integrations/connect?connector=gmail&action=send_email");
         assert_eq!(needed.permissions, ["Send email on your behalf"]);
         assert!(needed.message.contains("send email on your behalf"), "{}", needed.message);
         assert!(needed.message.contains(&needed.url));

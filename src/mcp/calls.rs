@@ -139,14 +139,11 @@ pub async fn execute(server: &McpServer, target: &str, inputs: &Value) -> Result
             let value = serde_json::to_value(&outcome).unwrap_or(Value::Null);
             Ok(Called::answer(value, !outcome.ok, owner, summary))
         }
-        // The connection changed between the check above and the run.
-        Err(ActionError::MissingPermission { message, missing, url }) => {
-            let needed = Needed { connector: connector.id.to_string(), permissions: missing, url, message };
-            Ok(Called::needs(needed, &id))
-        }
-        Err(ActionError::NoConnection(_)) => {
-            let needed = authorize::needed(&base, server.app.id, connector, action, None);
-            Ok(needed.map_or_else(|| Called::refused(owner, "connect it first"), |n| Called::needs(n, &id)))
+        // The connection changed between the check above and the run: look again.
+        Err(e @ (ActionError::MissingPermission { .. } | ActionError::NoConnection(_))) => {
+            let row = state.store.shared_connection(server.app.id, connector.id.as_str()).await.map_err(internal)?;
+            let needed = authorize::needed(&base, server.app.id, connector, action, row.as_ref());
+            Ok(needed.map_or_else(|| Called::refused(owner, &e.to_string()), |n| Called::needs(n, &id)))
         }
         Err(ActionError::Store(e)) => Err(internal(e)),
         Err(e) => Ok(Called::refused(owner, &e.to_string())),

@@ -7,7 +7,7 @@
 //! audit), `calls` (the meta-tools), `tools` (names and schemas), `search` (ranking
 //! actions), `authorize` (what a person must grant, and where).
 
-mod authorize;
+pub mod authorize;
 mod calls;
 pub mod endpoint;
 pub mod search;

@@ -6,7 +6,8 @@ mod node;
 mod wire;
 
 use crate::actions::fixture::{all_scopes, app_key, connect, outbox, stored_token};
-use crate::helpers::{TODO_APP, TestApp};
+use crate::helpers::{self, EDITOR, TODO_APP, TestApp, location};
+use crate::sandbox::drive::decide;
 use rmcp::model::{CallToolRequestParams, CallToolResult, ClientConfig, ProtocolVersion};
 use rmcp::service::RunningService;
 use rmcp::transport::StreamableHttpClientTransport;
@@ -98,7 +99,8 @@ async fn search_finds_the_action_for_a_task_and_says_whether_the_app_can_run_it(
     let first = &found["results"][0];
     assert_eq!(first["connector"], "google_sheets", "{found}");
     assert_eq!(first["connected"], false);
-    assert!(first["connect_url"].as_str().unwrap().starts_with(&app.url("/apps/1/chat?prompt=")), "{first}");
+    let connect_at = app.url("/apps/1/integrations/connect?connector=google_sheets&action=");
+    assert!(first["connect_url"].as_str().unwrap().starts_with(&connect_at), "{first}");
     let permissions = first["missing_permissions"].as_array().unwrap();
     assert!(!permissions.is_empty() && permissions.iter().all(|p| !p.as_str().unwrap().contains("://")), "{first}");
     assert!(!text(&result).contains("googleapis.com/auth"), "no raw scopes reach the agent");
@@ -138,7 +140,7 @@ async fn execute_runs_the_action_through_the_sandbox_as_the_app_api_does() {
 }
 
 #[tokio::test]
-async fn an_unconnected_tool_answers_with_its_connect_link_and_the_retry_succeeds_once_connected() {
+async fn an_unconnected_tool_answers_with_the_page_where_an_editor_connects_it_and_the_retry_succeeds() {
     let app = TestApp::spawn().await;
     let key = app_key(&app).await;
     let agent = agent(&app, &key).await.unwrap();
@@ -147,29 +149,53 @@ async fn an_unconnected_tool_answers_with_its_connect_link_and_the_retry_succeed
     let result = call(&agent, "execute", args.clone()).await;
     assert_eq!(result.is_error, Some(true));
     let said = text(&result);
+    let link = app.url("/apps/1/integrations/connect?connector=gmail&action=send_email");
     assert!(said.contains("Gmail is not connected"), "{said}");
     assert!(said.contains("send email on your behalf"), "the permission in plain words: {said}");
-    assert!(said.contains(&app.url("/apps/1/chat?prompt=")), "{said}");
-    assert!(!said.contains("googleapis"), "{said}");
+    assert!(said.contains(&link) && !said.contains("googleapis"), "{said}");
     let needs = answer(&result);
     assert_eq!(needs["error"], "authorization_required");
     assert_eq!(needs["permissions"], json!(["Send email on your behalf"]));
+    assert_eq!(needs["url"], link.as_str());
     assert!(outbox(&app).await.is_empty());
 
-    // A person connects Gmail with sign-in only: the agent is told which permission is missing.
-    let partial = connect(&app, "gmail", &["openid".into(), "email".into()]).await;
-    let result = call(&agent, "execute", args.clone()).await;
-    let needs = answer(&result);
-    assert_eq!(needs["error"], "authorization_required", "{needs}");
-    assert!(needs["url"].as_str().unwrap().ends_with("/try?action=send_email"), "{needs}");
-    assert!(text(&result).contains("without permission to send email on your behalf"), "{}", text(&result));
+    // The person opens the link, approves, and the sandbox's consent screen says yes.
+    let editor = app.signed_in(EDITOR).await;
+    let page = helpers::text(editor.get(&link).send().await.unwrap(), 200).await;
+    assert!(page.contains("Connect Gmail for an agent") && page.contains("Send email on your behalf"), "{page}");
+    assert!(page.contains(r#"name="action" value="send_email""#), "{page}");
+    let form = [("connector", "gmail"), ("purpose", "connect"), ("action", "send_email")];
+    let started = editor.post(app.url("/apps/1/connect")).form(&form).send().await.unwrap();
+    assert_eq!(started.status(), 303);
+    let authorize = location(&started);
+    assert!(authorize.contains("gmail.send"), "asks for the action's permission: {authorize}");
+    let consent = helpers::text(editor.get(&authorize).send().await.unwrap(), 200).await;
+    let back = decide(&editor, &app, None, &consent, "allow", &[]).await;
+    let done = editor.get(location(&back)).send().await.unwrap();
+    assert!(location(&done).contains("/apps/1/integrations?done=gmail"), "{}", location(&done));
 
-    // Once the person grants it, the same call goes through.
-    app.store.delete_connection(partial.id).await.unwrap();
-    connect(&app, "gmail", &all_scopes(&app, "gmail")).await;
+    // The agent's retry goes through.
     let result = call(&agent, "execute", args).await;
     assert_eq!(answer(&result)["ok"], true, "{}", text(&result));
     assert_eq!(outbox(&app).await.len(), 1);
+}
+
+#[tokio::test]
+async fn a_missing_permission_is_named_in_plain_words_with_the_page_that_grants_it() {
+    let app = TestApp::spawn().await;
+    connect(&app, "gmail", &["openid".into(), "email".into()]).await;
+    let key = app_key(&app).await;
+    let agent = agent(&app, &key).await.unwrap();
+    let inputs = json!({"to": "ada@example.com", "subject": "s", "body": "b"});
+    let result = call(&agent, "gmail__send_email", inputs).await;
+    let needs = answer(&result);
+    assert_eq!(needs["error"], "authorization_required", "{needs}");
+    assert_eq!(needs["permissions"], json!(["Send email on your behalf"]));
+    assert!(text(&result).contains("connected without permission to send email on your behalf"), "{}", text(&result));
+    let editor = app.signed_in(EDITOR).await;
+    let page = helpers::text(editor.get(needs["url"].as_str().unwrap()).send().await.unwrap(), 200).await;
+    assert!(page.contains("Reconnect Gmail") && page.contains(r#"name="purpose" value="reconnect""#), "{page}");
+    assert!(outbox(&app).await.is_empty());
 }
 
 #[tokio::test]
