@@ -129,7 +129,7 @@ mod tests {
     use crate::catalog::Catalog;
 
     #[test]
-    fn an_unconnected_tool_gets_a_chat_link_and_the_permission_in_words() {
+    fn an_unconnected_tool_gets_the_connect_page_and_the_permission_in_words() {
         let catalog = Catalog::embedded().unwrap();
         let gmail = catalog.get("gmail").unwrap();
         let send = gmail.action("send_email").unwrap();
