@@ -104,7 +104,15 @@ impl ServerHandler for McpServer {
             SEARCH => calls::search(self, &args).await,
             EXECUTE => match args.get("action") {
                 Some(Value::String(target)) => {
-                    let inputs = args.get("inputs").cloned().unwrap_or(Value::Null);
+                    let inputs = match args.get("inputs") {
+                        // Models now and then send the inputs object as a JSON string.
+                        Some(Value::String(text)) => match serde_json::from_str::<Value>(text) {
+                            Ok(object @ Value::Object(_)) => object,
+                            _ => Value::String(text.clone()),
+                        },
+                        Some(other) => other.clone(),
+                        None => Value::Null,
+                    };
                     calls::execute(self, target, &inputs).await
                 }
                 _ => Ok(Called::refused(

@@ -132,11 +132,17 @@ async fn execute_runs_the_action_through_the_sandbox_as_the_app_api_does() {
     assert_eq!(answer(&result)["ok"], true, "{}", text(&result));
     assert_eq!(outbox(&app).await.len(), 2);
 
+    // Inputs sent as a JSON string, as models now and then do, are read as the object.
+    let inputs = json!({"to": "una@example.com", "subject": "Keys", "body": "At the desk."}).to_string();
+    let result = call(&agent, "execute", json!({"action": "gmail.send_email", "inputs": inputs})).await;
+    assert_eq!(answer(&result)["ok"], true, "{}", text(&result));
+    assert_eq!(outbox(&app).await.len(), 3);
+
     // A wrong input is named, and nothing is sent.
     let result = call(&agent, "gmail__send_email", json!({"to": "nobody", "subject": "s", "body": "b"})).await;
     assert_eq!(result.is_error, Some(true));
     assert!(text(&result).starts_with("inputs.to"), "{}", text(&result));
-    assert_eq!(outbox(&app).await.len(), 2);
+    assert_eq!(outbox(&app).await.len(), 3);
 }
 
 #[tokio::test]
