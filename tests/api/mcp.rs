@@ -3,6 +3,7 @@
 //! sandbox, authorization on demand through to a successful retry, the key, the audit log.
 
 mod node;
+mod shared;
 mod wire;
 
 use crate::actions::fixture::{all_scopes, app_key, connect, outbox, stored_token};
