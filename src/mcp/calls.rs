@@ -82,7 +82,10 @@ pub async fn search(server: &McpServer, args: &JsonObject) -> Result<Called, Err
         .map(|f| {
             let row = rows.iter().find(|r| r.kind == "shared" && r.connector == f.connector.id.as_str());
             let standing = Standing::of(f.connector, f.action, row);
-            let needed = authorize::needed(&base, server.app.id, f.connector, f.action, row);
+            let runnable = f.action.is_bound();
+            // No one is sent to connect a tool for an action patchbay cannot run anyway.
+            let needed =
+                runnable.then(|| authorize::needed(&base, server.app.id, f.connector, f.action, row)).flatten();
             json!({
                 "action": format!("{}.{}", f.connector.id, f.action.id),
                 "tool": tools::tool_name(f.connector, f.action),
@@ -91,9 +94,9 @@ pub async fn search(server: &McpServer, args: &JsonObject) -> Result<Called, Err
                 "name": f.action.name,
                 "description": f.action.description,
                 "input_schema": input_schema(f.action),
-                "runnable": f.action.is_bound(),
+                "runnable": runnable,
                 "connected": standing.is_connected(),
-                "ready": standing == Standing::Ready,
+                "ready": runnable && standing == Standing::Ready,
                 "missing_permissions": needed.as_ref().map(|n| n.permissions.clone()).unwrap_or_default(),
                 "connect_url": needed.map(|n| n.url),
                 "other_actions": f.others.iter().map(|o| format!("{}.{}", f.connector.id, o.id)).collect::<Vec<_>>(),

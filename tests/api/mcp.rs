@@ -106,6 +106,12 @@ async fn search_finds_the_action_for_a_task_and_says_whether_the_app_can_run_it(
     assert!(!permissions.is_empty() && permissions.iter().all(|p| !p.as_str().unwrap().contains("://")), "{first}");
     assert!(!text(&result).contains("googleapis.com/auth"), "no raw scopes reach the agent");
 
+    // An action patchbay cannot run yet says so, and sends no one to connect for it.
+    let found = answer(&call(&agent, "search_tools", json!({"task": "post a message to our Discord server"})).await);
+    let discord = found["results"].as_array().unwrap().iter().find(|r| r["connector"] == "discord").expect("Discord");
+    assert_eq!((discord["runnable"].as_bool(), discord["ready"].as_bool()), (Some(false), Some(false)), "{discord}");
+    assert!(discord["connect_url"].is_null(), "{discord}");
+
     let empty = call(&agent, "search_tools", json!({"task": "   "})).await;
     assert_eq!(empty.is_error, Some(true));
     assert!(text(&empty).contains("task"));
