@@ -15,6 +15,8 @@ pub mod digest;
 pub mod http;
 pub mod identity;
 pub mod intent;
+/// The MCP server per app: search, execute, and authorization on demand for AI agents.
+pub mod mcp;
 pub mod oauth;
 pub mod ranking;
 pub mod runner;

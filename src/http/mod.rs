@@ -1,7 +1,7 @@
 //! HTTP: each area has its router and view structs; handlers parse, call one pipeline
 //! step, and render. `guard/` holds what every request passes through first.
 
-mod api;
+pub(crate) mod api;
 pub mod auth;
 pub(crate) mod connect;
 mod error;
@@ -20,7 +20,7 @@ use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::http::StatusCode;
 use axum::middleware::from_fn_with_state;
-use axum::routing::{get, post};
+use axum::routing::{any, get, post};
 use std::time::Duration;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::timeout::TimeoutLayer;
@@ -30,6 +30,7 @@ pub fn router(state: AppState) -> Router {
     let app = Router::new()
         .route("/healthz", get(health::healthz))
         .merge(api::router())
+        .route("/mcp/apps/{app_id}", any(crate::mcp::endpoint::serve))
         .route("/apps/{app_id}/connect", post(connect::connect))
         .route("/oauth/callback", get(connect::callback))
         .merge(pages::router())

@@ -12,6 +12,8 @@ pub struct AuditEntry {
     pub account: Option<String>,
     pub detail: Option<String>,
     pub at: i64,
+    /// The app key that acted, when a key did (the App API, the MCP server).
+    pub key_id: Option<i64>,
 }
 
 impl Store {
@@ -46,7 +48,7 @@ impl Store {
     /// Newest first.
     pub async fn audit_of_app(&self, app_id: i64, limit: i64) -> StoreResult<Vec<AuditEntry>> {
         Ok(sqlx::query_as::<_, AuditEntry>(
-            "SELECT id, app_id, user_id, action, connector, account, detail, at FROM audit_log \
+            "SELECT id, app_id, user_id, action, connector, account, detail, at, key_id FROM audit_log \
              WHERE app_id = $1 ORDER BY id DESC LIMIT $2",
         )
         .bind(app_id)
@@ -70,6 +72,32 @@ impl Store {
             .bind(now())
             .execute(self.pool())
             .await?;
+        Ok(())
+    }
+
+    /// Records one MCP tool call made with an app key: the tool and the connector it
+    /// reached, and how it ended. Never the inputs (they may quote people's data), never
+    /// a token.
+    pub async fn audit_key_call(
+        &self,
+        app_id: i64,
+        key_id: i64,
+        action: &str,
+        connector: Option<&str>,
+        detail: &str,
+    ) -> StoreResult<()> {
+        let detail = detail.replace('\0', "");
+        sqlx::query(
+            "INSERT INTO audit_log (app_id, key_id, action, connector, detail, at) VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(app_id)
+        .bind(key_id)
+        .bind(action)
+        .bind(connector)
+        .bind(detail)
+        .bind(now())
+        .execute(self.pool())
+        .await?;
         Ok(())
     }
 }

@@ -79,6 +79,8 @@ async fn every_page_state_of_a_newcomers_journey_passes_axe() {
     both_widths(&d, &source, "My integrations with View access", &mut found).await;
     d.client.goto(&goto("/apps/1/integrations/browse")).await.unwrap();
     both_widths(&d, &source, "Browse", &mut found).await;
+    d.client.goto(&goto("/apps/1/integrations/connect?connector=slack&action=post_message")).await.unwrap();
+    both_widths(&d, &source, "Connect for an agent", &mut found).await;
     d.client.goto(&goto("/apps/1/flows")).await.unwrap();
     both_widths(&d, &source, "Flows", &mut found).await;
     d.press("Run now (test)").await;

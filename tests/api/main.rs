@@ -38,6 +38,7 @@ mod identity;
 mod integrations;
 mod keys;
 mod llm;
+mod mcp;
 mod oauth;
 mod pages;
 mod peers;

@@ -369,6 +369,12 @@ async fn the_audit_log_lists_newest_first(store: &Store) {
         .unwrap();
     let log = store.audit_of_app(app, 10).await.unwrap();
     assert_eq!(log.iter().map(|e| e.action.as_str()).collect::<Vec<_>>(), ["disconnect", "connect"]);
+    assert!(log.iter().all(|e| e.key_id.is_none()), "a person acted, not a key");
+    let key = store.create_app_key(app, "agent", "hash-of-agent-key", "…abcd", Some(user)).await.unwrap();
+    store.audit_key_call(app, key.id, "mcp.tool_call", Some("gmail"), "execute: ok").await.unwrap();
+    let newest = &store.audit_of_app(app, 1).await.unwrap()[0];
+    assert_eq!((newest.key_id, newest.connector.as_deref()), (Some(key.id), Some("gmail")));
+    assert_eq!(newest.detail.as_deref(), Some("execute: ok"));
 }
 
 async fn migrating_twice_changes_nothing(store: &Store) {

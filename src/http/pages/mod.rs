@@ -1,6 +1,7 @@
 //! The builder's pages, rendered on the server with askama: plain forms that work without
 //! JavaScript, with a few lines of it (static/app.js) where it makes the chat feel live.
 
+pub(crate) mod agent_connect;
 mod asks;
 mod assets;
 mod browse;
@@ -39,6 +40,7 @@ pub fn router() -> Router<AppState> {
         .route("/apps/{app_id}/cards/{message_id}/{connector}/restore", post(cards::restore))
         .route("/apps/{app_id}/offers/{message_id}", post(offers::take))
         .route("/apps/{app_id}/integrations/browse", get(browse::page))
+        .route("/apps/{app_id}/integrations/connect", get(agent_connect::page))
         .route("/apps/{app_id}/integrations", get(integrations::page))
         .route("/apps/{app_id}/flows", get(flows::page))
         .route("/apps/{app_id}/flows/{flow_id}", get(flows::download))

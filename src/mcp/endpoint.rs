@@ -1,0 +1,117 @@
+//! `/mcp/apps/{app_id}`: the app's MCP server over Streamable HTTP. The app key opens it
+//! (`Authorization: Bearer pbk_…`), as it opens the App API; then rmcp's transport answers
+//! the JSON-RPC. Stateless, with JSON answers: no session lives in this process, so N
+//! instances behind a balancer answer the same client alike.
+
+use super::server::McpServer;
+use crate::http::api::caller::bearer;
+use crate::http::{AppError, AppState};
+use crate::identity::keys;
+use axum::Json;
+use axum::body::Body;
+use axum::extract::{Path, Request, State};
+use axum::http::{HeaderValue, Method, StatusCode};
+use axum::response::{IntoResponse, Response};
+use rmcp::model::ClientJsonRpcMessage;
+use rmcp::transport::streamable_http_server::session::never::NeverSessionManager;
+use rmcp::transport::{StreamableHttpServerConfig, StreamableHttpService};
+use serde_json::{Value, json};
+use std::sync::Arc;
+use tower::ServiceExt;
+
+pub async fn serve(State(state): State<AppState>, Path(app_id): Path<String>, req: Request) -> Response {
+    let server = match open(&state, &app_id, req.headers()).await {
+        Ok(server) => server,
+        Err(refused) => return refused,
+    };
+    let max = state.settings.http.max_body_bytes;
+    let req = match checked(req, max).await {
+        Ok(req) => req,
+        Err(refused) => return refused,
+    };
+    let config = StreamableHttpServerConfig::default()
+        .with_legacy_session_mode(false)
+        .with_json_response(true)
+        .with_sse_keep_alive(None)
+        .with_max_request_body_bytes(state.settings.http.max_body_bytes)
+        // rmcp's Host check guards keyless local servers against DNS rebinding; here every
+        // request carries the app key, which a rebinding page cannot have, and patchbay
+        // answers on whatever public name its proxy gives it.
+        .disable_allowed_hosts();
+    let service =
+        StreamableHttpService::new(move || Ok(server.clone()), Arc::new(NeverSessionManager::default()), config);
+    let response = match service.oneshot(req).await {
+        Ok(response) => response.map(Body::new),
+        Err(never) => match never {},
+    };
+    as_json_rpc(response).await
+}
+
+/// A POST body that is not JSON gets JSON-RPC's parse error, and JSON that is no JSON-RPC
+/// message its invalid-request error, here: rmcp answers both with a plain-text 415.
+async fn checked(req: Request, max: usize) -> Result<Request, Response> {
+    if req.method() != Method::POST {
+        return Ok(req);
+    }
+    let (parts, body) = req.into_parts();
+    let bytes = axum::body::to_bytes(body, max).await.map_err(|_| {
+        rpc_error(StatusCode::PAYLOAD_TOO_LARGE, INVALID_REQUEST, &format!("the body is larger than {max} bytes"))
+    })?;
+    let value: Value = serde_json::from_slice(&bytes)
+        .map_err(|e| rpc_error(StatusCode::BAD_REQUEST, PARSE_ERROR, &format!("the body is not JSON: {e}")))?;
+    if serde_json::from_value::<ClientJsonRpcMessage>(value).is_err() {
+        let message = "the body is not a JSON-RPC 2.0 request, notification or response";
+        return Err(rpc_error(StatusCode::BAD_REQUEST, INVALID_REQUEST, message));
+    }
+    Ok(Request::from_parts(parts, Body::from(bytes)))
+}
+
+/// rmcp's own refusals (a missing `Accept`, a wrong method) are plain text: the client
+/// gets the same words as a JSON-RPC error, with the same status.
+async fn as_json_rpc(response: Response) -> Response {
+    let json = response
+        .headers()
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/json") || v.starts_with("text/event-stream"));
+    if !response.status().is_client_error() || json {
+        return response;
+    }
+    let (parts, body) = response.into_parts();
+    let text = axum::body::to_bytes(body, 16 * 1024).await.unwrap_or_default();
+    let mut answer = rpc_error(parts.status, INVALID_REQUEST, String::from_utf8_lossy(&text).trim());
+    if let Some(allow) = parts.headers.get("allow") {
+        answer.headers_mut().insert("allow", allow.clone());
+    }
+    answer
+}
+
+const PARSE_ERROR: i32 = -32700;
+const INVALID_REQUEST: i32 = -32600;
+
+fn rpc_error(status: StatusCode, code: i32, message: &str) -> Response {
+    let body = json!({"jsonrpc": "2.0", "id": null, "error": {"code": code, "message": message}});
+    (status, Json(body)).into_response()
+}
+
+/// The app's server for a valid key of this app; a 401 otherwise (a key of another app
+/// included: to an MCP client, the key it holds does not open this server).
+async fn open(state: &AppState, app_id: &str, headers: &axum::http::HeaderMap) -> Result<McpServer, Response> {
+    let app_id = app_id.parse::<i64>().map_err(|_| AppError::NotFound("no such app".into()).into_response())?;
+    let key = match bearer(headers) {
+        Some(presented) => {
+            keys::authenticate(&state.store, presented).await.map_err(|e| AppError::from(e).into_response())?
+        }
+        None => None,
+    };
+    let Some(key) = key.filter(|k| k.app_id == app_id) else { return Err(unauthorized()) };
+    let app = state.store.app(app_id).await.map_err(|e| AppError::from(e).into_response())?;
+    let app = app.ok_or_else(|| AppError::NotFound("no such app".into()).into_response())?;
+    Ok(McpServer::new(state.clone(), app, key.id))
+}
+
+fn unauthorized() -> Response {
+    let mut response = AppError::Unauthorized.into_response();
+    response.headers_mut().insert("www-authenticate", HeaderValue::from_static("Bearer realm=\"patchbay\""));
+    response
+}

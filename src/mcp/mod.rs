@@ -1,0 +1,17 @@
+//! An MCP server per app (`/mcp/apps/{app_id}`, Streamable HTTP, spec 2025-11-25): AI agents
+//! reach the app's connected tools through it. `search_tools` finds the action for a task
+//! with the router; `execute` runs it as the App API does; each connected tool's actions are
+//! listed too. When a tool is not connected, the answer links to where a person connects it.
+//!
+//! One job per file: `endpoint` (the key, the transport), `server` (list and dispatch,
+//! audit), `calls` (the meta-tools), `tools` (names and schemas), `search` (ranking
+//! actions), `authorize` (what a person must grant, and where).
+
+pub mod authorize;
+mod calls;
+pub mod endpoint;
+pub mod search;
+mod server;
+pub mod tools;
+
+pub use server::{McpServer, PROTOCOL};

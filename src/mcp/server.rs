@@ -1,0 +1,134 @@
+//! The MCP server of one app, as one request sees it: which app, which key. It lists the
+//! tools and answers tool calls; every call goes to the audit log with its outcome. It
+//! keeps nothing between requests, so any patchbay instance can answer any request.
+
+use super::calls::{self, Called};
+use super::tools::{self, EXECUTE, SEARCH};
+use crate::http::AppState;
+use crate::store::{AppRow, StoreError};
+use rmcp::model::{
+    CallToolRequestParams, CallToolResponse, Implementation, ListToolsResult, PaginatedRequestParams, ProtocolVersion,
+    ServerCapabilities, ServerConfig,
+};
+use rmcp::service::RequestContext;
+use rmcp::{ErrorData, RoleServer, ServerHandler};
+use serde_json::Value;
+use std::borrow::Cow;
+use std::sync::Arc;
+
+/// The newest protocol revision this server follows: its handshake and its stateless
+/// Streamable HTTP.
+pub const PROTOCOL: ProtocolVersion = ProtocolVersion::V_2025_11_25;
+
+#[derive(Clone)]
+pub struct McpServer {
+    pub(super) state: AppState,
+    pub(super) app: Arc<AppRow>,
+    pub(super) key_id: i64,
+}
+
+impl McpServer {
+    pub fn new(state: AppState, app: AppRow, key_id: i64) -> Self {
+        Self { state, app: Arc::new(app), key_id }
+    }
+
+    /// The connectors this app has a usable shared connection to.
+    pub(super) async fn connected(&self) -> Result<Vec<String>, StoreError> {
+        let rows = self.state.store.connections_of_app(self.app.id).await?;
+        Ok(rows
+            .into_iter()
+            .filter(|r| r.kind == "shared" && crate::connections::Status::parse(&r.status).is_healthy())
+            .map(|r| r.connector)
+            .collect())
+    }
+
+    async fn audit(&self, tool: &str, called: &Result<Called, ErrorData>) {
+        let (connector, outcome) = match called {
+            Ok(c) => (c.connector.as_deref(), c.outcome.clone()),
+            Err(e) => (None, format!("error: {}", e.message)),
+        };
+        // The tool name is the client's to choose: a bounded piece of it is enough.
+        let tool: String = tool.chars().take(80).collect();
+        let detail: String = format!("{tool}: {outcome}").chars().take(300).collect();
+        if let Err(e) =
+            self.state.store.audit_key_call(self.app.id, self.key_id, "mcp.tool_call", connector, &detail).await
+        {
+            tracing::warn!(app = self.app.id, error = %e, "could not audit an MCP tool call");
+        }
+    }
+}
+
+/// A store failure as a JSON-RPC internal error: logged here, no details to the client.
+pub(super) fn internal(e: StoreError) -> ErrorData {
+    tracing::error!(error = %e, "the MCP server could not read the store");
+    ErrorData::internal_error("patchbay could not answer this call; try again", None)
+}
+
+impl ServerHandler for McpServer {
+    fn get_info(&self) -> ServerConfig {
+        let info = Implementation::new("patchbay", env!("CARGO_PKG_VERSION"))
+            .with_title(format!("patchbay · {}", self.app.name))
+            .with_description("The outside tools this app has connected through patchbay");
+        ServerConfig::new(ServerCapabilities::builder().enable_tools().build())
+            .with_protocol_version(PROTOCOL)
+            .with_server_info(info)
+            .with_instructions(
+                "Call search_tools with the task in plain words to find the action that does it, then \
+                 execute with its id and inputs. Actions of tools this app has connected are also listed \
+                 as their own tools. When a tool is not connected, execute answers with a link a person \
+                 opens to connect it; call again once they have.",
+            )
+    }
+
+    fn supported_protocol_versions(&self) -> Cow<'static, [ProtocolVersion]> {
+        Cow::Borrowed(ProtocolVersion::known_up_to(&PROTOCOL))
+    }
+
+    async fn list_tools(
+        &self,
+        _request: Option<PaginatedRequestParams>,
+        _context: RequestContext<RoleServer>,
+    ) -> Result<ListToolsResult, ErrorData> {
+        let connected = self.connected().await.map_err(internal)?;
+        Ok(ListToolsResult::with_all_items(tools::listed(&self.state.catalog, &connected)))
+    }
+
+    async fn call_tool(
+        &self,
+        request: CallToolRequestParams,
+        _context: RequestContext<RoleServer>,
+    ) -> Result<CallToolResponse, ErrorData> {
+        let name = request.name.to_string();
+        let args = request.arguments.unwrap_or_default();
+        let called = match name.as_str() {
+            SEARCH => calls::search(self, &args).await,
+            EXECUTE => match args.get("action") {
+                Some(Value::String(target)) => {
+                    let inputs = match args.get("inputs") {
+                        // Models now and then send the inputs object as a JSON string.
+                        Some(Value::String(text)) => match serde_json::from_str::<Value>(text) {
+                            Ok(object @ Value::Object(_)) => object,
+                            _ => Value::String(text.clone()),
+                        },
+                        Some(other) => other.clone(),
+                        None => Value::Null,
+                    };
+                    calls::execute(self, target, &inputs).await
+                }
+                _ => Ok(Called::refused(
+                    None,
+                    "execute needs \"action\" (an id from search_tools, e.g. gmail.send_email) and \"inputs\"",
+                )),
+            },
+            other => match tools::split_target(other).filter(|_| other.contains("__")) {
+                Some(_) => calls::execute(self, other, &Value::Object(args)).await,
+                None => Err(ErrorData::invalid_params(
+                    format!("there is no tool '{other}': tools/list names them, search_tools finds more"),
+                    None,
+                )),
+            },
+        };
+        self.audit(&name, &called).await;
+        called.map(|c| c.result.into())
+    }
+}
