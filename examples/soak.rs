@@ -48,7 +48,7 @@ impl Worker {
         let browser =
             Client::builder().cookie_store(true).redirect(Policy::none()).default_headers(headers).build().unwrap();
         let w = Self { base: base.to_owned(), browser, tally };
-        w.record(w.browser.post(w.url("/login/dev")).form(&[("user_id", "1")]).send().await, "sign in");
+        w.record(w.browser.post(w.url("/login/dev")).form(&[("user_id", "1")]).send().await, "sign in").await;
         w
     }
 
@@ -57,27 +57,37 @@ impl Worker {
     }
 
     /// Counts one request; any 4xx/5xx or transport failure is an error.
-    fn record(&self, outcome: reqwest::Result<Response>, what: &str) -> Option<Response> {
+    /// An error keeps the start of the page's text, so the report says what went wrong.
+    async fn record(&self, outcome: reqwest::Result<Response>, what: &str) -> Option<Response> {
+        let error = match outcome {
+            Ok(r) if r.status().as_u16() < 400 => {
+                self.tally.lock().unwrap().requests += 1;
+                return Some(r);
+            }
+            Ok(r) => {
+                let status = r.status();
+                let text = r.text().await.unwrap_or_default();
+                let said: String = text
+                    .split('<')
+                    .filter_map(|t| t.split_once('>').map(|(_, x)| x.trim()))
+                    .filter(|x| !x.is_empty())
+                    .collect::<Vec<_>>()
+                    .join(" ");
+                format!("{what}: {status}: {}", said.chars().take(300).collect::<String>())
+            }
+            Err(e) => format!("{what}: {e}"),
+        };
         let mut t = self.tally.lock().unwrap();
         t.requests += 1;
-        match outcome {
-            Ok(r) if r.status().as_u16() < 400 => Some(r),
-            Ok(r) => {
-                t.errors.push(format!("{what}: {}", r.status()));
-                None
-            }
-            Err(e) => {
-                t.errors.push(format!("{what}: {e}"));
-                None
-            }
-        }
+        t.errors.push(error);
+        None
     }
 
     async fn timed(&self, what: &str, request: reqwest::RequestBuilder) -> Option<Response> {
         let started = Instant::now();
         let outcome = request.send().await;
         let elapsed = started.elapsed().as_secs_f64() * 1000.0;
-        let response = self.record(outcome, what);
+        let response = self.record(outcome, what).await;
         let mut t = self.tally.lock().unwrap();
         t.latencies_ms.push(elapsed);
         t.by_kind.entry(what.to_owned()).or_default().push(elapsed);
