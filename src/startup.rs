@@ -63,12 +63,16 @@ impl Application {
             .settings
             .runner
             .enabled
-            .then(|| tokio::spawn(crate::runner::worker::run_forever(self.state.runner.clone())));
+            .then(|| {
+                let polls = tokio::spawn(crate::runner::poll::poll_forever(self.state.runner.clone()));
+                (tokio::spawn(crate::runner::worker::run_forever(self.state.runner.clone())), polls)
+            });
         let app = http::router(self.state.clone());
         http::serve::serve(self.listener, app, &self.state.settings.http, stop).await;
         background.abort();
-        if let Some(runner) = runner {
+        if let Some((runner, polls)) = runner {
             runner.abort();
+            polls.abort();
         }
         self.state.store.close().await;
         tracing::info!("patchbay stopped");
@@ -104,8 +108,10 @@ pub async fn run_worker(mut settings: Settings) -> anyhow::Result<()> {
     tracing::info!("patchbay worker is running flows");
     let background = crate::http::spawn_background(&state);
     let runner = tokio::spawn(crate::runner::worker::run_forever(state.runner.clone()));
+    let polls = tokio::spawn(crate::runner::poll::poll_forever(state.runner.clone()));
     shutdown_signal().await;
     runner.abort();
+    polls.abort();
     background.abort();
     state.store.close().await;
     Ok(())

@@ -101,7 +101,7 @@ impl Poll {
         match lookup(answer, &self.items) {
             Some(Value::Array(items)) => Ok(items),
             // Google leaves the list out when it is empty.
-            None | Some(Value::Null) if !self.items.is_empty() => Ok(empty()),
+            None | Some(Value::Null) if !self.items.is_empty() && answer.is_object() => Ok(empty()),
             Some(_) | None => Err(format!("the answer has no list at '{}'", self.items)),
         }
     }

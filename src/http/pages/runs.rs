@@ -58,6 +58,7 @@ fn line(r: &RunRow, zone: Option<&Schedule>) -> RunLine {
             "event" => "by a record change",
             "test" => "test run",
             "button" => "by a button",
+            "connector" => "by a new item",
             _ => "",
         },
         error: r.error.clone().unwrap_or_default(),
