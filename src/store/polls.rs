@@ -37,6 +37,16 @@ impl Store {
         Ok(())
     }
 
+    /// Moves a flow's next poll (tests make it due; nothing else moves it by hand).
+    pub async fn set_next_poll(&self, flow_id: i64, next_poll_at: i64) -> StoreResult<()> {
+        sqlx::query("UPDATE flow_polls SET next_poll_at = $1 WHERE flow_id = $2")
+            .bind(next_poll_at)
+            .bind(flow_id)
+            .execute(self.pool())
+            .await?;
+        Ok(())
+    }
+
     pub async fn drop_poll(&self, flow_id: i64) -> StoreResult<()> {
         sqlx::query("DELETE FROM flow_polls WHERE flow_id = $1").bind(flow_id).execute(self.pool()).await?;
         Ok(())

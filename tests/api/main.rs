@@ -42,6 +42,7 @@ mod oauth;
 mod pages;
 mod peers;
 mod pg;
+mod polling;
 mod properties;
 mod revocation;
 mod runner;
