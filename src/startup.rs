@@ -58,15 +58,10 @@ impl Application {
     pub async fn run_until(self, stop: impl Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
         tracing::info!(url = %self.state.settings.public_url(), "patchbay is listening");
         let background = crate::http::spawn_background(&self.state);
-        let runner = self
-            .state
-            .settings
-            .runner
-            .enabled
-            .then(|| {
-                let polls = tokio::spawn(crate::runner::poll::poll_forever(self.state.runner.clone()));
-                (tokio::spawn(crate::runner::worker::run_forever(self.state.runner.clone())), polls)
-            });
+        let runner = self.state.settings.runner.enabled.then(|| {
+            let polls = tokio::spawn(crate::runner::poll::poll_forever(self.state.runner.clone()));
+            (tokio::spawn(crate::runner::worker::run_forever(self.state.runner.clone())), polls)
+        });
         let app = http::router(self.state.clone());
         http::serve::serve(self.listener, app, &self.state.settings.http, stop).await;
         background.abort();

@@ -51,7 +51,10 @@ impl Runner {
         let connector = usable.connector;
         let scope = Scope { inputs, config: &usable.config, answers: &[], mime: None, uid: "", item_id };
         let prepared = prepare(step, &usable.target, &scope).map_err(|e| {
-            StepFailure::permanent(format!("{}: the request to check for new items could not be built: {e}", connector.name))
+            StepFailure::permanent(format!(
+                "{}: the request to check for new items could not be built: {e}",
+                connector.name
+            ))
         })?;
         let headers = default_headers(connector);
         let sender = self.sender(connector, &usable.row, &headers);
@@ -108,7 +111,9 @@ fn shared_only(call: &PollCall<'_>) -> Result<(), StepFailure> {
 
 /// What a poll's answer lists, in words when it is not the documented shape.
 pub fn listed(poll: &Poll, name: &str, answer: &Value) -> Result<Vec<Polled>, StepFailure> {
-    let items = poll.list(answer).map_err(|why| StepFailure::permanent(format!("{name}'s list of new items was not readable: {why}")))?;
+    let items = poll
+        .list(answer)
+        .map_err(|why| StepFailure::permanent(format!("{name}'s list of new items was not readable: {why}")))?;
     let mut out = Vec::new();
     for item in items.iter().filter(|i| !poll.skips(i)) {
         let Some(id) = poll.id_of(item) else {
@@ -155,7 +160,10 @@ impl Runner {
                 }
             };
             if !full.is_object() {
-                return Err(StepFailure::permanent(format!("{} answered item {} with something other than an object", connector.name, item.id)));
+                return Err(StepFailure::permanent(format!(
+                    "{} answered item {} with something other than an object",
+                    connector.name, item.id
+                )));
             }
             let record = poll.record_of(&full, call.inputs).map_err(|why| {
                 StepFailure::permanent(format!("{}'s item {} could not be read: {why}", connector.name, item.id))
@@ -186,7 +194,8 @@ mod tests {
     #[test]
     fn bad_provider_lists_are_failures_in_words_not_panics() {
         let poll: Poll =
-            toml::from_str("path = \"/m\"\nitems = \"/items\"\nid = \"/id\"\nskip_if = \"/pr\"\nrecord = {}\n").unwrap();
+            toml::from_str("path = \"/m\"\nitems = \"/items\"\nid = \"/id\"\nskip_if = \"/pr\"\nrecord = {}\n")
+                .unwrap();
         let ok = listed(&poll, "X", &json!({"items": [{"id": "a"}, {"id": 2, "pr": {}}, {"id": 3}]})).unwrap();
         assert_eq!(ok.iter().map(|p| p.id.as_str()).collect::<Vec<_>>(), ["a", "3"]);
         let no_id = listed(&poll, "X", &json!({"items": [{"name": "a"}]})).unwrap_err();

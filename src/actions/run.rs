@@ -113,7 +113,14 @@ impl Runner {
                 answers.push(None);
                 continue;
             }
-            let scope = Scope { inputs, config: &usable.config, answers: &answers, mime: mime.clone(), uid: &uid, item_id: None };
+            let scope = Scope {
+                inputs,
+                config: &usable.config,
+                answers: &answers,
+                mime: mime.clone(),
+                uid: &uid,
+                item_id: None,
+            };
             let prepared: Prepared = prepare(step, &usable.target, &scope).map_err(|e| match e {
                 super::request::BuildError::Target(t) => ActionError::Target(t),
                 super::request::BuildError::Render(m) => {

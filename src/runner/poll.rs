@@ -72,8 +72,12 @@ impl Runner {
             return Ok(0);
         };
         let inputs: Map<String, Value> = trigger.config.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
-        let call =
-            PollCall { app_id: flow.row.app_id, operation: &trigger.operation, connection: &trigger.connection, inputs: &inputs };
+        let call = PollCall {
+            app_id: flow.row.app_id,
+            operation: &trigger.operation,
+            connection: &trigger.connection,
+            inputs: &inputs,
+        };
         let listed = match self.actions.list_items(&call).await {
             Ok(listed) => listed,
             Err(failure) => return self.poll_failed(flow, p, &failure).await.map(|()| 0),

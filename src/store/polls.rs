@@ -59,14 +59,21 @@ impl Store {
 
     /// Polls of flows that are no longer active go (their seen ids stay).
     pub async fn drop_inactive_polls(&self) -> StoreResult<u64> {
-        let done = sqlx::query("DELETE FROM flow_polls WHERE flow_id IN (SELECT id FROM flows WHERE status <> 'active')")
-            .execute(self.pool())
-            .await?;
+        let done =
+            sqlx::query("DELETE FROM flow_polls WHERE flow_id IN (SELECT id FROM flows WHERE status <> 'active')")
+                .execute(self.pool())
+                .await?;
         Ok(done.rows_affected())
     }
 
     /// Claims up to `limit` polls that are due and not leased by another server.
-    pub async fn claim_due_polls(&self, at: i64, lease_until: i64, owner: &str, limit: i64) -> StoreResult<Vec<PollRow>> {
+    pub async fn claim_due_polls(
+        &self,
+        at: i64,
+        lease_until: i64,
+        owner: &str,
+        limit: i64,
+    ) -> StoreResult<Vec<PollRow>> {
         let lock = match self.backend() {
             Backend::Postgres => " FOR UPDATE SKIP LOCKED",
             Backend::Sqlite => "",

@@ -151,8 +151,14 @@ async fn a_new_github_issue_starts_a_run_and_a_pull_request_does_not() {
                       "pull_request": {"url": "https://api.github.com/repos/octo/hello-world/pulls/78"}});
     add_item(&app, "github", "new_issue", issue, json!({"repository": "octo/hello-world"})).await;
     add_item(&app, "github", "new_issue", pull, json!({"repository": "octo/hello-world"})).await;
-    add_item(&app, "github", "new_issue", json!({"id": 3003, "number": 5, "title": "Elsewhere"}), json!({"repository": "octo/other"}))
-        .await;
+    add_item(
+        &app,
+        "github",
+        "new_issue",
+        json!({"id": 3003, "number": 5, "title": "Elsewhere"}),
+        json!({"repository": "octo/other"}),
+    )
+    .await;
     assert_eq!(poll_now(&app, flow).await, 1);
     let got = record(&runs(&app, flow).await[0]);
     assert_eq!(got["number"], 77);
@@ -243,13 +249,16 @@ async fn two_servers_start_each_item_once(first: TestApp, second: TestApp) {
     let mut ids = Vec::new();
     for n in 0..3 {
         let subject = format!("Invoice {n}");
-        ids.push(add_item(&first, "gmail", "new_email", email(&subject, "b@acme.test"), json!({"label": "Invoices"})).await);
+        ids.push(
+            add_item(&first, "gmail", "new_email", email(&subject, "b@acme.test"), json!({"label": "Invoices"})).await,
+        );
     }
     tokio::time::sleep(std::time::Duration::from_millis(3500)).await;
     for flow in flows {
         let started: Vec<RunRow> =
             second.store.runs_of_flow(flow, 50).await.unwrap().into_iter().filter(|r| r.record.is_some()).collect();
-        let mut subjects: Vec<String> = started.iter().map(|r| record(r)["subject"].as_str().unwrap().to_owned()).collect();
+        let mut subjects: Vec<String> =
+            started.iter().map(|r| record(r)["subject"].as_str().unwrap().to_owned()).collect();
         subjects.sort();
         assert_eq!(subjects, ["Invoice 0", "Invoice 1", "Invoice 2"], "each new email once, on flow {flow}");
     }

@@ -30,7 +30,9 @@ pub(super) fn problems_of(t: &Operation, poll: &Poll) -> Vec<String> {
     let mut out = Vec::new();
     let inputs: HashSet<&str> = t.inputs.iter().map(|x| x.name.as_str()).collect();
     let mut used = HashSet::new();
-    for (path, label) in [(Some(poll.path.as_str()), "path"), (poll.fetch.as_ref().map(|f| f.path.as_str()), "fetch.path")] {
+    for (path, label) in
+        [(Some(poll.path.as_str()), "path"), (poll.fetch.as_ref().map(|f| f.path.as_str()), "fetch.path")]
+    {
         if let Some(p) = path.filter(|p| !p.starts_with('/')) {
             out.push(format!("{label} '{p}' must start with '/'"));
         }
@@ -62,7 +64,10 @@ pub(super) fn problems_of(t: &Operation, poll: &Poll) -> Vec<String> {
                     used.insert(n.clone());
                 }
                 Source::Computed(n) if in_fetch && n == "item_id" => {}
-                _ => out.push(format!("{where_}: {{{p}}} is not an input of the trigger{}", if in_fetch { " nor {=item_id}" } else { "" })),
+                _ => out.push(format!(
+                    "{where_}: {{{p}}} is not an input of the trigger{}",
+                    if in_fetch { " nor {=item_id}" } else { "" }
+                )),
             }
             for f in p.filters.iter().filter(|f| !filters::is_known(f)) {
                 out.push(format!("{where_}: there is no filter '{f}'"));
@@ -94,7 +99,9 @@ pub(super) fn problems_of(t: &Operation, poll: &Poll) -> Vec<String> {
                         _ => false,
                     };
                     if !known {
-                        out.push(format!("record.{field}: {{{p}}} is neither a field of the item ({{/pointer}}) nor an input"));
+                        out.push(format!(
+                            "record.{field}: {{{p}}} is neither a field of the item ({{/pointer}}) nor an input"
+                        ));
                     }
                     for f in p.filters.iter().filter(|f| !filters::is_known(f)) {
                         out.push(format!("record.{field}: there is no filter '{f}'"));
@@ -169,7 +176,8 @@ mod tests {
         assert!(found.contains("{repo} is not an input of the trigger"), "{found}");
         assert!(found.contains("input 'repository' is never sent"), "{found}");
         assert!(found.contains("record.title: {title} is neither a field of the item"), "{found}");
-        let (op, poll) = trigger(&GOOD.replace("id = \"/id\"", "id = \"\"").replace("record = { title", "record = { name"));
+        let (op, poll) =
+            trigger(&GOOD.replace("id = \"/id\"", "id = \"\"").replace("record = { title", "record = { name"));
         let found = problems_of(&op, &poll).join("\n");
         assert!(found.contains("id must point at each item's id"), "{found}");
         assert!(found.contains("record.name is not one of the trigger's outputs"), "{found}");

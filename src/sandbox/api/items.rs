@@ -53,7 +53,13 @@ pub async fn add(State(state): State<AppState>, body: axum::body::Bytes) -> Resp
     let id = poll.id_of(&item).unwrap_or_default();
     let stored = state
         .store
-        .add_sandbox_item(&new.connector, &new.trigger, &item.to_string(), &Value::Object(new.matches).to_string(), now())
+        .add_sandbox_item(
+            &new.connector,
+            &new.trigger,
+            &item.to_string(),
+            &Value::Object(new.matches).to_string(),
+            now(),
+        )
         .await;
     match stored {
         Ok(_) => (StatusCode::CREATED, Json(json!({ "id": id }))).into_response(),
@@ -124,7 +130,8 @@ impl Play<'_> {
 
 /// The trigger inputs a list request asks for, read back from its path and query.
 fn asked_for(poll: &Poll, params: &Map<String, Value>, query: &Map<String, Value>) -> Map<String, Value> {
-    let mut asked: Map<String, Value> = params.iter().filter(|(k, _)| !k.starts_with('=')).map(|(k, v)| (k.clone(), v.clone())).collect();
+    let mut asked: Map<String, Value> =
+        params.iter().filter(|(k, _)| !k.starts_with('=')).map(|(k, v)| (k.clone(), v.clone())).collect();
     for (name, value) in &poll.query {
         let Some(sent) = query.get(name).and_then(Value::as_str) else { continue };
         let (parts, alone) = match value {
@@ -203,7 +210,10 @@ mod tests {
 
     #[test]
     fn the_inputs_a_request_asks_for_are_read_back_from_its_query() {
-        assert_eq!(read_back("label:{label}", "label:Invoices from:a@b.c", false), Some(("label".into(), "Invoices".into())));
+        assert_eq!(
+            read_back("label:{label}", "label:Invoices from:a@b.c", false),
+            Some(("label".into(), "Invoices".into()))
+        );
         assert_eq!(read_back("from:{from}", "label:Invoices from:a@b.c", false), Some(("from".into(), "a@b.c".into())));
         assert_eq!(read_back("label:{label}", "is:unread", false), None);
         assert_eq!(read_back("{status}", "open", true), Some(("status".into(), "open".into())));

@@ -11,11 +11,20 @@ use serde_json::{Map, Value};
 
 /// What the call is.
 pub enum Endpoint<'c> {
-    Step { action: &'c Operation, step: &'c Step },
+    Step {
+        action: &'c Operation,
+        step: &'c Step,
+    },
     Lookup(&'c ConfigField),
     /// A trigger's list of new items, or one item read in full (`{=item_id}`).
-    PollList { trigger: &'c Operation, poll: &'c Poll },
-    PollFetch { trigger: &'c Operation, poll: &'c Poll },
+    PollList {
+        trigger: &'c Operation,
+        poll: &'c Poll,
+    },
+    PollFetch {
+        trigger: &'c Operation,
+        poll: &'c Poll,
+    },
 }
 
 pub struct Matched<'c> {
@@ -53,7 +62,8 @@ pub fn find<'c>(
     });
     let polls = connector.triggers.iter().filter_map(|t| Some((t, t.poll.as_ref()?))).flat_map(|(trigger, poll)| {
         let list = (Endpoint::PollList { trigger, poll }, poll.method, Some(poll.path.clone()));
-        let fetch = poll.fetch.as_ref().map(|f| (Endpoint::PollFetch { trigger, poll }, Method::Get, Some(f.path.clone())));
+        let fetch =
+            poll.fetch.as_ref().map(|f| (Endpoint::PollFetch { trigger, poll }, Method::Get, Some(f.path.clone())));
         std::iter::once(list).chain(fetch)
     });
     let sent = key_paths(body);
