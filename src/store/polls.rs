@@ -74,6 +74,16 @@ impl Store {
         owner: &str,
         limit: i64,
     ) -> StoreResult<Vec<PollRow>> {
+        // A read first: most ticks find nothing due, and need no write (SQLite has one writer).
+        let due: Option<(i64,)> = sqlx::query_as(
+            "SELECT flow_id FROM flow_polls WHERE next_poll_at <= $1 AND (lease_until IS NULL OR lease_until < $1) LIMIT 1",
+        )
+        .bind(at)
+        .fetch_optional(self.pool())
+        .await?;
+        if due.is_none() {
+            return Ok(Vec::new());
+        }
         let lock = match self.backend() {
             Backend::Postgres => " FOR UPDATE SKIP LOCKED",
             Backend::Sqlite => "",
