@@ -289,3 +289,36 @@ async fn two_servers_polling_at_once_start_each_item_once_on_postgresql() {
     let second = TestApp::spawn_with(configure).await;
     two_servers_start_each_item_once(first, second).await;
 }
+
+#[tokio::test]
+async fn a_new_typeform_response_starts_a_run_with_its_answers_and_form() {
+    let app = TestApp::spawn_with(|s| s.runner.enabled = false).await;
+    connect(&app, "typeform", &all_scopes(&app, "typeform")).await;
+    connect(&app, "gmail", &all_scopes(&app, "gmail")).await;
+    let flow = active_flow(
+        &app,
+        json!({
+            "name": "Thank respondents",
+            "trigger": {"kind": "connector", "operation": "typeform.new_response",
+                        "connection": {"connector": "typeform", "kind": "shared"},
+                        "config": {"form": "u6nXL7"}, "scopes": ["webhooks:write", "responses:read"]},
+            "steps": [{"kind": "action", "id": "note", "operation": "gmail.send_email",
+                       "connection": {"connector": "gmail", "kind": "shared"},
+                       "inputs": {"to": "ada@example.com", "subject": "Response {{trigger.record.response_id}}",
+                                  "body": "Form {{trigger.record.form_id}}"},
+                       "scopes": ["https://www.googleapis.com/auth/gmail.send"]}]
+        }),
+    )
+    .await;
+    assert_eq!(app.state.runner.poll_due().await.unwrap(), 0, "the seeded response was there before");
+    let response = json!({"response_id": "r-900", "token": "r-900", "submitted_at": "2026-11-30T10:00:00Z",
+                          "hidden": {"ref": "spring"}, "answers": [{"type": "text", "text": "Lian"}]});
+    add_item(&app, "typeform", "new_response", response, json!({"form": "u6nXL7"})).await;
+    add_item(&app, "typeform", "new_response", json!({"response_id": "r-901"}), json!({"form": "other"})).await;
+    assert_eq!(poll_now(&app, flow).await, 1);
+    let got = record(&runs(&app, flow).await[0]);
+    assert_eq!(got["response_id"], "r-900");
+    assert_eq!(got["form_id"], "u6nXL7", "the form comes from the trigger's input");
+    assert_eq!(got["answers"][0]["text"], "Lian");
+    assert_eq!(got["hidden"]["ref"], "spring");
+}
