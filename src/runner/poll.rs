@@ -119,7 +119,8 @@ impl Runner {
         Ok(started)
     }
 
-    /// A poll the provider refused: kept in the flow's history (once per distinct error),
+    /// A poll the provider refused: kept in the flow's history (once per distinct error,
+    /// announced as `run.failed` like any failed run),
     /// tried again next interval; a connection that needs a person blocks the flow.
     async fn poll_failed(&self, flow: &Flow, p: &PollRow, failure: &StepFailure) -> Result<(), StoreError> {
         let message = format!("Checking for new items failed: {}", failure.message);
@@ -138,7 +139,10 @@ impl Runner {
                 error: Some(&message),
                 at: now(),
             };
-            self.store.add_run(run).await?;
+            if let Some(run_id) = self.store.add_run(run).await? {
+                let data = serde_json::json!({"run_id": run_id, "flow_id": p.flow_id, "flow": flow.definition.name, "error": message});
+                super::webhooks::emit(&self.store, flow.row.app_id, "run.failed", data).await?;
+            }
         }
         if let Some(reason) = &failure.needs_reconnect {
             self.store.set_flow_status(p.flow_id, "blocked", Some(reason)).await?;
