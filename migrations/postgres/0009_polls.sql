@@ -18,6 +18,9 @@ CREATE TABLE flow_polls (
 );
 CREATE INDEX flow_polls_due ON flow_polls (next_poll_at);
 
+-- Runs: `started_by` is `connector` for a run a new item started, `poll` for a poll
+-- that failed (recorded finished, with the error in words).
+
 -- The cursor: every item id a flow has seen. The primary key is what makes each item
 -- start at most one run, whichever server polled it.
 CREATE TABLE poll_items (

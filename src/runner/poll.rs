@@ -93,25 +93,29 @@ impl Runner {
         let mut started = 0;
         // Providers list the newest first: the oldest new item runs first.
         for item in listed.iter().rev().filter(|i| !seen.contains(&i.id)) {
-            let record = match self.actions.item_record(&call, item).await {
-                Ok(record) => record.to_string(),
+            let (record, skipped) = match self.actions.item_record(&call, item).await {
+                Ok(record) => (Some(record.to_string()), None),
                 // Not marked seen: the next poll tries this item again.
-                Err(failure) => return self.poll_failed(flow, p, &failure).await.map(|()| started),
+                Err(failure) if failure.transient || failure.needs_reconnect.is_some() => {
+                    return self.poll_failed(flow, p, &failure).await.map(|()| started);
+                }
+                // The provider's item itself is unreadable: said once, and the others go on.
+                Err(failure) => (None, Some(format!("A new item ({}) was skipped: {}", item.id, failure.message))),
             };
             let run = NewRun {
                 flow_id: p.flow_id,
                 app_id: flow.row.app_id,
                 flow_version: flow.row.version,
-                started_by: "connector",
+                started_by: if skipped.is_some() { "poll" } else { "connector" },
                 occurrence_at: None,
-                status: "queued",
+                status: if skipped.is_some() { "failed" } else { "queued" },
                 is_test: false,
-                record: Some(&record),
+                record: record.as_deref(),
                 previous: None,
-                error: None,
+                error: skipped.as_deref(),
                 at: now(),
             };
-            if self.store.add_polled_run(&item.id, run).await?.is_some() {
+            if self.store.add_polled_run(&item.id, run).await?.is_some() && skipped.is_none() {
                 started += 1;
             }
         }
@@ -130,7 +134,7 @@ impl Runner {
                 flow_id: p.flow_id,
                 app_id: flow.row.app_id,
                 flow_version: flow.row.version,
-                started_by: "connector",
+                started_by: "poll",
                 occurrence_at: None,
                 status: "failed",
                 is_test: false,

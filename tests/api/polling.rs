@@ -322,3 +322,29 @@ async fn a_new_typeform_response_starts_a_run_with_its_answers_and_form() {
     assert_eq!(got["answers"][0]["text"], "Lian");
     assert_eq!(got["hidden"]["ref"], "spring");
 }
+
+#[tokio::test]
+async fn an_unreadable_item_is_skipped_with_a_reason_and_the_others_still_start() {
+    let app = TestApp::spawn_with(|s| s.runner.enabled = false).await;
+    connect(&app, "gmail", &all_scopes(&app, "gmail")).await;
+    let flow = email_flow(&app, json!({"label": "Invoices"})).await;
+    app.state.runner.poll_due().await.unwrap();
+    let mut broken = email("Broken date", "billing@acme.test");
+    broken["internalDate"] = json!("yesterday-ish");
+    let bad = add_item(&app, "gmail", "new_email", broken, json!({"label": "Invoices"})).await;
+    add_item(&app, "gmail", "new_email", email("Invoice INV-2004", "billing@acme.test"), json!({"label": "Invoices"}))
+        .await;
+
+    assert_eq!(poll_now(&app, flow).await, 1, "the readable email starts its run");
+    let history = runs(&app, flow).await;
+    assert_eq!(history.len(), 2);
+    let skipped = history.iter().find(|r| r.status == "failed").expect("the broken email is in the history");
+    let error = skipped.error.clone().unwrap_or_default();
+    assert!(
+        error.starts_with(&format!("A new item ({bad}) was skipped: Gmail's item {bad} could not be read")),
+        "{error}"
+    );
+    assert!(error.contains("received_at"), "{error}");
+    assert_eq!(poll_now(&app, flow).await, 0, "a skipped item is not tried again");
+    assert_eq!(runs(&app, flow).await.len(), 2);
+}

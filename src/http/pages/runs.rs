@@ -59,6 +59,7 @@ fn line(r: &RunRow, zone: Option<&Schedule>) -> RunLine {
             "test" => "test run",
             "button" => "by a button",
             "connector" => "by a new item",
+            "poll" => "checking for new items",
             _ => "",
         },
         error: r.error.clone().unwrap_or_default(),
