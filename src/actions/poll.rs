@@ -196,7 +196,8 @@ mod tests {
         let poll: Poll =
             toml::from_str("path = \"/m\"\nitems = \"/items\"\nid = \"/id\"\nskip_if = \"/pr\"\nrecord = {}\n")
                 .unwrap();
-        let ok = listed(&poll, "X", &json!({"items": [{"id": "a"}, {"id": 2, "pr": {}}, {"id": 3}]})).unwrap();
+        let ok =
+            listed(&poll, "X", &json!({"items": [{"id": "a", "pr": false}, {"id": 2, "pr": {}}, {"id": 3}]})).unwrap();
         assert_eq!(ok.iter().map(|p| p.id.as_str()).collect::<Vec<_>>(), ["a", "3"]);
         let no_id = listed(&poll, "X", &json!({"items": [{"name": "a"}]})).unwrap_err();
         assert!(no_id.message.contains("X listed an item without an id at '/id'"), "{}", no_id.message);

@@ -26,8 +26,9 @@ pub struct Poll {
     pub items: String,
     /// A JSON pointer to an item's id, inside each listed item.
     pub id: String,
-    /// Listed items that have this field are not the trigger's (GitHub lists pull
-    /// requests among issues, each with a `pull_request` field).
+    /// Listed items whose field here is set (not absent, null or false) are not the
+    /// trigger's: GitHub lists pull requests among issues, each with a `pull_request`
+    /// field, and draft releases among releases (`draft: true`).
     pub skip_if: Option<String>,
     /// One more request per new item, when the list gives little more than ids.
     pub fetch: Option<Fetch>,
@@ -117,7 +118,9 @@ impl Poll {
 
     /// True when a listed item is not one of the trigger's (`skip_if`).
     pub fn skips(&self, item: &Value) -> bool {
-        self.skip_if.as_deref().is_some_and(|p| lookup(item, p).is_some_and(|v| !v.is_null()))
+        self.skip_if
+            .as_deref()
+            .is_some_and(|p| lookup(item, p).is_some_and(|v| !v.is_null() && v != &Value::Bool(false)))
     }
 
     /// The trigger's outputs read from an item; a missing field is null, a filter that

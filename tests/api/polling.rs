@@ -348,3 +348,34 @@ async fn an_unreadable_item_is_skipped_with_a_reason_and_the_others_still_start(
     assert_eq!(poll_now(&app, flow).await, 0, "a skipped item is not tried again");
     assert_eq!(runs(&app, flow).await.len(), 2);
 }
+
+#[tokio::test]
+async fn a_published_github_release_starts_a_run_and_a_draft_does_not() {
+    let app = TestApp::spawn_with(|s| s.runner.enabled = false).await;
+    connect(&app, "github", &all_scopes(&app, "github")).await;
+    let flow = active_flow(
+        &app,
+        json!({
+            "name": "Announce releases",
+            "trigger": {"kind": "connector", "operation": "github.new_release",
+                        "connection": {"connector": "github", "kind": "shared"},
+                        "config": {"repository": "octo/hello-world"}, "scopes": ["repo"]},
+            "steps": [{"kind": "action", "id": "note", "operation": "github.create_issue",
+                       "connection": {"connector": "github", "kind": "shared"},
+                       "inputs": {"repository": "octo/hello-world", "title": "Released {{trigger.record.tag}}"},
+                       "scopes": ["repo"]}]
+        }),
+    )
+    .await;
+    assert_eq!(app.state.runner.poll_due().await.unwrap(), 0);
+    let release = |id: i64, tag: &str, draft: bool| {
+        json!({"id": id, "tag_name": tag, "name": tag, "draft": draft, "body": "Notes", "author": {"login": "ada"},
+               "html_url": format!("https://github.com/octo/hello-world/releases/tag/{tag}"),
+               "published_at": "2026-11-30T09:00:00Z"})
+    };
+    add_item(&app, "github", "new_release", release(6001, "v2.0.0", false), json!({"repository": "*"})).await;
+    add_item(&app, "github", "new_release", release(6002, "v2.1.0-draft", true), json!({"repository": "*"})).await;
+    assert_eq!(poll_now(&app, flow).await, 1);
+    let got = record(&runs(&app, flow).await[0]);
+    assert_eq!((got["tag"].as_str(), got["author"].as_str()), (Some("v2.0.0"), Some("ada")));
+}
