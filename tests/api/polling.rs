@@ -95,6 +95,13 @@ async fn the_first_poll_starts_nothing_and_each_new_email_then_starts_one_run_wi
     assert_eq!(poll_now(&app, flow).await, 0, "an item starts once");
     assert_eq!(runs(&app, flow).await.len(), 1);
 
+    // The Flows page says how the flow watches Gmail, and why its run started.
+    let page =
+        app.signed_in(crate::actions::fixture::ACCOUNT).await.get(app.url("/apps/1/flows")).send().await.unwrap();
+    let page = page.text().await.unwrap();
+    assert!(page.contains("Checks Gmail for new items every minute (last checked"), "{page}");
+    assert!(page.contains("by a new item"), "{page}");
+
     // The run uses the record: the note quotes the email's subject and sender.
     patchbay::runner::worker::work_queue(&app.state.runner).await.unwrap();
     let done = app.store.run(started[0].id).await.unwrap().unwrap();
