@@ -159,3 +159,24 @@ impl Runner {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn trigger(config: Value) -> ConnectorTrigger {
+        serde_json::from_value(json!({"operation": "gmail.new_email",
+            "connection": {"connector": "gmail", "kind": "shared"}, "config": config, "scopes": []}))
+        .unwrap()
+    }
+
+    #[test]
+    fn new_inputs_make_a_new_trigger_key_and_the_same_ones_keep_it() {
+        let invoices = trigger(json!({"label": "Invoices", "from": "a@b.c"}));
+        let same = trigger(json!({"from": "a@b.c", "label": "Invoices"}));
+        assert_eq!(trigger_key(&invoices), trigger_key(&same), "the order of inputs does not matter");
+        assert_ne!(trigger_key(&invoices), trigger_key(&trigger(json!({"label": "Receipts", "from": "a@b.c"}))));
+        assert_ne!(trigger_key(&invoices), trigger_key(&trigger(json!({}))));
+    }
+}

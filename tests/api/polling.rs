@@ -386,3 +386,23 @@ async fn a_published_github_release_starts_a_run_and_a_draft_does_not() {
     let got = record(&runs(&app, flow).await[0]);
     assert_eq!((got["tag"].as_str(), got["author"].as_str()), (Some("v2.0.0"), Some("ada")));
 }
+
+#[tokio::test]
+async fn turning_a_flow_back_on_starts_over_without_replaying_what_came_while_it_was_off() {
+    let app = TestApp::spawn_with(|s| s.runner.enabled = false).await;
+    connect(&app, "gmail", &all_scopes(&app, "gmail")).await;
+    let flow = email_flow(&app, json!({"label": "Invoices"})).await;
+    app.state.runner.poll_due().await.unwrap();
+
+    patchbay::runner::scheduler::pause(&app.store, &app.state.catalog, flow).await.unwrap();
+    assert!(app.store.poll(flow).await.unwrap().is_none(), "a paused flow is not polled");
+    add_item(&app, "gmail", "new_email", email("While off", "billing@acme.test"), json!({"label": "Invoices"})).await;
+    let (status, _) = patchbay::runner::scheduler::activate(&app.store, &app.state.catalog, flow).await.unwrap();
+    assert_eq!(status, patchbay::wiring::FlowStatus::Active);
+    assert_eq!(app.store.poll(flow).await.unwrap().unwrap().primed, 0);
+    assert_eq!(poll_now(&app, flow).await, 0, "the email that came while it was off is noted, not run");
+
+    add_item(&app, "gmail", "new_email", email("After", "billing@acme.test"), json!({"label": "Invoices"})).await;
+    assert_eq!(poll_now(&app, flow).await, 1);
+    assert_eq!(record(&runs(&app, flow).await[0])["subject"], "After");
+}
