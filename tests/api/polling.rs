@@ -214,6 +214,11 @@ async fn a_provider_error_is_kept_in_the_history_once_and_the_next_poll_tries_ag
     assert!(error.contains("Gmail refused (400): the request was refused (a sandbox fault)"), "{error}");
     let state = app.store.poll(flow).await.unwrap().unwrap();
     assert_eq!(state.last_error.as_deref(), Some(error.as_str()));
+    let key = crate::actions::fixture::app_key(&app).await;
+    let listed = crate::actions::fixture::get_json(&app.url("/api/v1/apps/1/flows"), &key).await;
+    let shown = listed["flows"].as_array().unwrap().iter().find(|f| f["id"] == flow).unwrap().clone();
+    assert_eq!(shown["polling"]["last_error"], json!(error), "the App API says why: {shown}");
+    assert!(shown["polling"]["next_check_at"].is_string());
     assert_eq!(app.store.flow(flow).await.unwrap().unwrap().status, "active");
 
     assert_eq!(poll_now(&app, flow).await, 1, "the item waiting is started once the provider answers");
