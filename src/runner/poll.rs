@@ -12,6 +12,8 @@ use super::Runner;
 use super::actions::{PollCall, StepFailure};
 use crate::store::{NewRun, PollRow, Store, StoreError, now};
 use crate::wiring::{self, ConnectorTrigger, FlowTrigger, StoredFlow as Flow};
+use futures::StreamExt;
+use futures::future::BoxFuture;
 use serde_json::{Map, Value};
 use std::sync::Arc;
 use std::time::Duration;
@@ -54,11 +56,13 @@ impl Runner {
     pub async fn poll_due(&self) -> Result<usize, StoreError> {
         let at = now();
         let due = self.store.claim_due_polls(at, at + self.settings.lease_secs, &self.owner, CLAIM).await?;
-        let mut started = 0;
-        for p in due {
-            started += self.poll_one(&p).await?;
-        }
-        Ok(started)
+        // Up to `runner.concurrency` providers are asked at once: one slow provider does not
+        // hold up the other flows' polls.
+        let polls: Vec<BoxFuture<'_, Result<usize, StoreError>>> =
+            due.iter().map(|p| Box::pin(self.poll_one(p)) as BoxFuture<'_, _>).collect();
+        let polled: Vec<Result<usize, StoreError>> =
+            futures::stream::iter(polls).buffer_unordered(self.settings.concurrency.max(1)).collect().await;
+        polled.into_iter().sum()
     }
 
     async fn poll_one(&self, p: &PollRow) -> Result<usize, StoreError> {
