@@ -67,9 +67,7 @@ fn record(run: &RunRow) -> Value {
     serde_json::from_str(run.record.as_deref().unwrap_or("null")).unwrap()
 }
 
-#[tokio::test]
-async fn the_first_poll_starts_nothing_and_each_new_email_then_starts_one_run_with_its_fields() {
-    let app = TestApp::spawn_with(|s| s.runner.enabled = false).await;
+async fn the_first_poll_starts_nothing_and_each_new_email_then_starts_one_run_with_its_fields(app: TestApp) {
     connect(&app, "gmail", &all_scopes(&app, "gmail")).await;
     let flow = email_flow(&app, json!({"label": "Invoices"})).await;
 
@@ -111,9 +109,7 @@ async fn the_first_poll_starts_nothing_and_each_new_email_then_starts_one_run_wi
     assert!(calls.iter().any(|c| c["summary"].as_str().unwrap_or("").contains("checked for new email")), "{calls:?}");
 }
 
-#[tokio::test]
-async fn a_label_filter_starts_only_the_emails_with_that_label() {
-    let app = TestApp::spawn_with(|s| s.runner.enabled = false).await;
+async fn a_label_filter_starts_only_the_emails_with_that_label(app: TestApp) {
     connect(&app, "gmail", &all_scopes(&app, "gmail")).await;
     let flow = email_flow(&app, json!({"label": "Invoices"})).await;
     let everything = email_flow(&app, json!({})).await;
@@ -131,9 +127,7 @@ async fn a_label_filter_starts_only_the_emails_with_that_label() {
     assert_eq!(poll_now(&app, everything).await, 2, "a flow without a label takes every new email");
 }
 
-#[tokio::test]
-async fn a_new_github_issue_starts_a_run_and_a_pull_request_does_not() {
-    let app = TestApp::spawn_with(|s| s.runner.enabled = false).await;
+async fn a_new_github_issue_starts_a_run_and_a_pull_request_does_not(app: TestApp) {
     connect(&app, "github", &all_scopes(&app, "github")).await;
     let flow = active_flow(
         &app,
@@ -174,9 +168,7 @@ async fn a_new_github_issue_starts_a_run_and_a_pull_request_does_not() {
     assert_eq!(got["labels"], json!([{"name": "bug"}]));
 }
 
-#[tokio::test]
-async fn a_refused_connection_blocks_the_polling_flow_and_says_why() {
-    let app = TestApp::spawn_with(|s| s.runner.enabled = false).await;
+async fn a_refused_connection_blocks_the_polling_flow_and_says_why(app: TestApp) {
     connect(&app, "gmail", &all_scopes(&app, "gmail")).await;
     let flow = email_flow(&app, json!({"label": "Invoices"})).await;
     app.state.runner.poll_due().await.unwrap();
@@ -196,9 +188,7 @@ async fn a_refused_connection_blocks_the_polling_flow_and_says_why() {
     assert!(error.starts_with("Checking for new items failed: Gmail refused (401)"), "{error}");
 }
 
-#[tokio::test]
-async fn a_provider_error_is_kept_in_the_history_once_and_the_next_poll_tries_again() {
-    let app = TestApp::spawn_with(|s| s.runner.enabled = false).await;
+async fn a_provider_error_is_kept_in_the_history_once_and_the_next_poll_tries_again(app: TestApp) {
     connect(&app, "gmail", &all_scopes(&app, "gmail")).await;
     let flow = email_flow(&app, json!({"label": "Invoices"})).await;
     app.state.runner.poll_due().await.unwrap();
@@ -225,9 +215,7 @@ async fn a_provider_error_is_kept_in_the_history_once_and_the_next_poll_tries_ag
     assert!(app.store.poll(flow).await.unwrap().unwrap().last_error.is_none());
 }
 
-#[tokio::test]
-async fn an_item_is_recorded_once_even_when_two_servers_find_it() {
-    let app = TestApp::spawn_with(|s| s.runner.enabled = false).await;
+async fn an_item_is_recorded_once_even_when_two_servers_find_it(app: TestApp) {
     connect(&app, "gmail", &all_scopes(&app, "gmail")).await;
     let flow = email_flow(&app, json!({})).await;
     let row = app.store.flow(flow).await.unwrap().unwrap();
@@ -302,9 +290,7 @@ async fn two_servers_polling_at_once_start_each_item_once_on_postgresql() {
     two_servers_start_each_item_once(first, second).await;
 }
 
-#[tokio::test]
-async fn a_new_typeform_response_starts_a_run_with_its_answers_and_form() {
-    let app = TestApp::spawn_with(|s| s.runner.enabled = false).await;
+async fn a_new_typeform_response_starts_a_run_with_its_answers_and_form(app: TestApp) {
     connect(&app, "typeform", &all_scopes(&app, "typeform")).await;
     connect(&app, "gmail", &all_scopes(&app, "gmail")).await;
     let flow = active_flow(
@@ -335,9 +321,7 @@ async fn a_new_typeform_response_starts_a_run_with_its_answers_and_form() {
     assert_eq!(got["hidden"]["ref"], "spring");
 }
 
-#[tokio::test]
-async fn an_unreadable_item_is_skipped_with_a_reason_and_the_others_still_start() {
-    let app = TestApp::spawn_with(|s| s.runner.enabled = false).await;
+async fn an_unreadable_item_is_skipped_with_a_reason_and_the_others_still_start(app: TestApp) {
     connect(&app, "gmail", &all_scopes(&app, "gmail")).await;
     let flow = email_flow(&app, json!({"label": "Invoices"})).await;
     app.state.runner.poll_due().await.unwrap();
@@ -361,9 +345,7 @@ async fn an_unreadable_item_is_skipped_with_a_reason_and_the_others_still_start(
     assert_eq!(runs(&app, flow).await.len(), 2);
 }
 
-#[tokio::test]
-async fn a_published_github_release_starts_a_run_and_a_draft_does_not() {
-    let app = TestApp::spawn_with(|s| s.runner.enabled = false).await;
+async fn a_published_github_release_starts_a_run_and_a_draft_does_not(app: TestApp) {
     connect(&app, "github", &all_scopes(&app, "github")).await;
     let flow = active_flow(
         &app,
@@ -392,9 +374,7 @@ async fn a_published_github_release_starts_a_run_and_a_draft_does_not() {
     assert_eq!((got["tag"].as_str(), got["author"].as_str()), (Some("v2.0.0"), Some("ada")));
 }
 
-#[tokio::test]
-async fn turning_a_flow_back_on_starts_over_without_replaying_what_came_while_it_was_off() {
-    let app = TestApp::spawn_with(|s| s.runner.enabled = false).await;
+async fn turning_a_flow_back_on_starts_over_without_replaying_what_came_while_it_was_off(app: TestApp) {
     connect(&app, "gmail", &all_scopes(&app, "gmail")).await;
     let flow = email_flow(&app, json!({"label": "Invoices"})).await;
     app.state.runner.poll_due().await.unwrap();
@@ -411,3 +391,49 @@ async fn turning_a_flow_back_on_starts_over_without_replaying_what_came_while_it
     assert_eq!(poll_now(&app, flow).await, 1);
     assert_eq!(record(&runs(&app, flow).await[0])["subject"], "After");
 }
+
+/// A server whose runner the test drives by hand (`runner.enabled = false`), on SQLite or,
+/// with a URL, on its own PostgreSQL database.
+async fn by_hand(postgres: Option<String>) -> TestApp {
+    TestApp::spawn_with(|s| {
+        s.runner.enabled = false;
+        s.database_url = postgres.map(secrecy::SecretString::from);
+    })
+    .await
+}
+
+/// Each check above, on SQLite and on PostgreSQL (when `PB_TEST_POSTGRES_URL` is set).
+macro_rules! on_sqlite_and_postgresql {
+    ($($check:ident),* $(,)?) => {
+        mod on_sqlite {
+            $(
+                #[tokio::test]
+                async fn $check() {
+                    super::$check(super::by_hand(None).await).await;
+                }
+            )*
+        }
+        mod on_postgresql {
+            $(
+                #[tokio::test]
+                async fn $check() {
+                    let Some(url) = crate::pg::fresh_postgres_url().await else { return };
+                    super::$check(super::by_hand(Some(url)).await).await;
+                }
+            )*
+        }
+    };
+}
+
+on_sqlite_and_postgresql!(
+    the_first_poll_starts_nothing_and_each_new_email_then_starts_one_run_with_its_fields,
+    a_label_filter_starts_only_the_emails_with_that_label,
+    a_new_github_issue_starts_a_run_and_a_pull_request_does_not,
+    a_refused_connection_blocks_the_polling_flow_and_says_why,
+    a_provider_error_is_kept_in_the_history_once_and_the_next_poll_tries_again,
+    an_item_is_recorded_once_even_when_two_servers_find_it,
+    a_new_typeform_response_starts_a_run_with_its_answers_and_form,
+    an_unreadable_item_is_skipped_with_a_reason_and_the_others_still_start,
+    a_published_github_release_starts_a_run_and_a_draft_does_not,
+    turning_a_flow_back_on_starts_over_without_replaying_what_came_while_it_was_off,
+);
