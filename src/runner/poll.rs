@@ -128,8 +128,8 @@ impl Runner {
     }
 
     /// A poll the provider refused: kept in the flow's history (once per distinct error,
-    /// announced as `run.failed` like any failed run),
-    /// tried again next interval; a connection that needs a person blocks the flow.
+    /// announced as `run.failed` like any failed run) and tried again next interval; a
+    /// connection that needs a person blocks the flow.
     async fn poll_failed(&self, flow: &Flow, p: &PollRow, failure: &StepFailure) -> Result<(), StoreError> {
         let message = format!("Checking for new items failed: {}", failure.message);
         let repeated = p.last_error.as_deref() == Some(message.as_str());
