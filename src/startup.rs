@@ -58,17 +58,16 @@ impl Application {
     pub async fn run_until(self, stop: impl Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
         tracing::info!(url = %self.state.settings.public_url(), "patchbay is listening");
         let background = crate::http::spawn_background(&self.state);
-        let runner = self
-            .state
-            .settings
-            .runner
-            .enabled
-            .then(|| tokio::spawn(crate::runner::worker::run_forever(self.state.runner.clone())));
+        let runner = self.state.settings.runner.enabled.then(|| {
+            let polls = tokio::spawn(crate::runner::poll::poll_forever(self.state.runner.clone()));
+            (tokio::spawn(crate::runner::worker::run_forever(self.state.runner.clone())), polls)
+        });
         let app = http::router(self.state.clone());
         http::serve::serve(self.listener, app, &self.state.settings.http, stop).await;
         background.abort();
-        if let Some(runner) = runner {
+        if let Some((runner, polls)) = runner {
             runner.abort();
+            polls.abort();
         }
         self.state.store.close().await;
         tracing::info!("patchbay stopped");
@@ -104,8 +103,10 @@ pub async fn run_worker(mut settings: Settings) -> anyhow::Result<()> {
     tracing::info!("patchbay worker is running flows");
     let background = crate::http::spawn_background(&state);
     let runner = tokio::spawn(crate::runner::worker::run_forever(state.runner.clone()));
+    let polls = tokio::spawn(crate::runner::poll::poll_forever(state.runner.clone()));
     shutdown_signal().await;
     runner.abort();
+    polls.abort();
     background.abort();
     state.store.close().await;
     Ok(())

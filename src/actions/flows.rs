@@ -4,7 +4,7 @@
 //! permission), or simply refused.
 
 use super::{ActionError, Outcome, Runner};
-use crate::runner::actions::{ActionCall, ActionCaller, StepFailure};
+use crate::runner::actions::{ActionCall, ActionCaller, PollCall, Polled, StepFailure};
 use crate::wiring::ConnectionKind;
 use futures::future::BoxFuture;
 use serde_json::Value;
@@ -27,10 +27,22 @@ impl ActionCaller for Runner {
             }
         })
     }
+
+    fn list_items<'a>(&'a self, call: &'a PollCall<'a>) -> BoxFuture<'a, Result<Vec<Polled>, StepFailure>> {
+        self.list_items_now(call)
+    }
+
+    fn item_record<'a>(
+        &'a self,
+        call: &'a PollCall<'a>,
+        item: &'a Polled,
+    ) -> BoxFuture<'a, Result<Value, StepFailure>> {
+        self.item_record_now(call, item)
+    }
 }
 
 /// The provider refused: retry what may pass, ask a person when the grant is gone.
-fn refused(runner: &Runner, connector: &str, outcome: &Outcome) -> StepFailure {
+pub(super) fn refused(runner: &Runner, connector: &str, outcome: &Outcome) -> StepFailure {
     let name = runner.catalog().get(connector).map_or(connector.to_owned(), |c| c.name.clone());
     let said = outcome.error.clone().unwrap_or_default();
     let status = outcome.provider_status;
@@ -43,7 +55,7 @@ fn refused(runner: &Runner, connector: &str, outcome: &Outcome) -> StepFailure {
     }
 }
 
-fn failure(e: ActionError) -> StepFailure {
+pub(super) fn failure(e: ActionError) -> StepFailure {
     let message = e.to_string();
     match e {
         ActionError::MissingPermission { .. }

@@ -8,6 +8,7 @@ pub mod config;
 mod flows;
 pub mod inputs;
 pub mod mime;
+mod poll;
 pub mod proxy;
 pub mod request;
 mod run;

@@ -48,6 +48,8 @@ pub struct Scope<'a> {
     pub mime: Option<String>,
     /// `{=uid}`: one id per run, so that the requests of a batch can refer to each other.
     pub uid: &'a str,
+    /// `{=item_id}`: the item a trigger poll reads in full.
+    pub item_id: Option<&'a str>,
 }
 
 impl Resolve for Scope<'_> {
@@ -59,6 +61,7 @@ impl Resolve for Scope<'_> {
             Source::Computed(n) => match n.as_str() {
                 "mime" => self.mime.clone().map(Value::String),
                 "uid" => Some(Value::String(self.uid.to_owned())),
+                "item_id" => self.item_id.map(|id| Value::String(id.to_owned())),
                 "form_question" => Some(super::shapes::form_question(self.inputs)),
                 "now" => Some(Value::String(crate::catalog::filters::rfc3339(chrono::Utc::now()))),
                 _ => None,

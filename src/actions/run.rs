@@ -26,7 +26,7 @@ pub struct Outcome {
 }
 
 impl Outcome {
-    fn failed(status: u16, error: String, retry_after: Option<u64>) -> Self {
+    pub(super) fn failed(status: u16, error: String, retry_after: Option<u64>) -> Self {
         Self { ok: false, output: Map::new(), provider_status: status, error: Some(error), retry_after }
     }
 }
@@ -62,7 +62,7 @@ impl Runner {
 
     /// A 403 that names what is missing in the provider's words for people, and links to
     /// the page where an editor grants it.
-    fn check_permissions(
+    pub(super) fn check_permissions(
         &self,
         connector: &Connector,
         action: &Operation,
@@ -98,15 +98,13 @@ impl Runner {
         inputs: &Map<String, Value>,
     ) -> Result<Outcome, ActionError> {
         let connector = usable.connector;
-        let api =
-            connector.api.as_ref().ok_or_else(|| ActionError::NotRunnable(format!("{} has no API", connector.name)))?;
+        connector.api.as_ref().ok_or_else(|| ActionError::NotRunnable(format!("{} has no API", connector.name)))?;
         let mime = uses_mime(action)
             .then(|| super::mime::raw_message(inputs))
             .transpose()
             .map_err(|m| ActionError::Input(inputs::InputError { field: "inputs".into(), message: m }))?;
         let headers = default_headers(connector);
         let sender = self.sender(connector, &usable.row, &headers);
-        let max = self.settings().actions.max_action_response_bytes;
         let uid = crate::digest::random_token()[..24].to_owned();
         let mut answers: Vec<Option<Value>> = Vec::new();
         let mut last = (200u16, Value::Null);
@@ -115,50 +113,24 @@ impl Runner {
                 answers.push(None);
                 continue;
             }
-            let scope = Scope { inputs, config: &usable.config, answers: &answers, mime: mime.clone(), uid: &uid };
+            let scope = Scope {
+                inputs,
+                config: &usable.config,
+                answers: &answers,
+                mime: mime.clone(),
+                uid: &uid,
+                item_id: None,
+            };
             let prepared: Prepared = prepare(step, &usable.target, &scope).map_err(|e| match e {
                 super::request::BuildError::Target(t) => ActionError::Target(t),
                 super::request::BuildError::Render(m) => {
                     ActionError::Input(inputs::InputError { field: "inputs".into(), message: m })
                 }
             })?;
-            let sent = match sender.send(&prepared).await {
-                Ok(sent) => sent,
-                Err(super::send::SendError::Use(e)) => return Err(e.into()),
-                Err(e) => return Ok(Outcome::failed(0, e.to_string(), None)),
+            let (status, answer) = match self.exchange(connector, &sender, &prepared).await? {
+                Ok(done) => done,
+                Err(failed) => return Ok(failed),
             };
-            let status = sent.response.status();
-            let wait = retry_after(sent.response.headers());
-            let headers = sent.response.headers().clone();
-            let body = match read_limited(sent.response, max).await {
-                Ok(Some(b)) => b,
-                Ok(None) => {
-                    return Ok(Outcome::failed(
-                        status.as_u16(),
-                        format!("{}'s answer was too large", connector.name),
-                        None,
-                    ));
-                }
-                Err(e) => {
-                    return Ok(Outcome::failed(
-                        status.as_u16(),
-                        format!("{}'s answer broke off: {e}", connector.name),
-                        None,
-                    ));
-                }
-            };
-            let answer = parse(&body, &headers);
-            if status.is_redirection() {
-                let why = format!("{} answered with a redirect, which patchbay does not follow", connector.name);
-                return Ok(Outcome::failed(status.as_u16(), why, None));
-            }
-            if let Some(message) = refusal(api, connector, status, &answer) {
-                let message = match sent.renewal_failed {
-                    Some(why) => format!("{message} ({why})"),
-                    None => message,
-                };
-                return Ok(Outcome::failed(status.as_u16(), message, wait));
-            }
             let answer = match &step.select {
                 None => answer,
                 Some(select) => match pick(select, &answer, &scope) {
@@ -168,15 +140,63 @@ impl Runner {
                             .ok()
                             .and_then(|t| t.render_text(&scope, &|_, v| Ok(v.to_owned())).ok().flatten())
                             .unwrap_or_else(|| format!("{} found nothing to act on", connector.name));
-                        return Ok(Outcome::failed(status.as_u16(), missing, None));
+                        return Ok(Outcome::failed(status, missing, None));
                     }
                 },
             };
-            last = (status.as_u16(), answer.clone());
+            last = (status, answer.clone());
             answers.push(Some(answer));
         }
         let output = outputs(action, &answers, &last.1);
         Ok(Outcome { ok: true, output, provider_status: last.0, error: None, retry_after: None })
+    }
+}
+
+impl Runner {
+    /// Sends one prepared request with the connection's token (renewed on a 401) and reads
+    /// the answer: its status and body as JSON, or the failed outcome in the provider's own
+    /// words. Actions and trigger polls both go through here.
+    pub(super) async fn exchange(
+        &self,
+        connector: &Connector,
+        sender: &super::send::Sender<'_>,
+        prepared: &Prepared,
+    ) -> Result<Result<(u16, Value), Outcome>, ActionError> {
+        let api =
+            connector.api.as_ref().ok_or_else(|| ActionError::NotRunnable(format!("{} has no API", connector.name)))?;
+        let max = self.settings().actions.max_action_response_bytes;
+        let sent = match sender.send(prepared).await {
+            Ok(sent) => sent,
+            Err(super::send::SendError::Use(e)) => return Err(e.into()),
+            Err(e) => return Ok(Err(Outcome::failed(0, e.to_string(), None))),
+        };
+        let status = sent.response.status();
+        let wait = retry_after(sent.response.headers());
+        let headers = sent.response.headers().clone();
+        let body = match read_limited(sent.response, max).await {
+            Ok(Some(b)) => b,
+            Ok(None) => {
+                let why = format!("{}'s answer was too large", connector.name);
+                return Ok(Err(Outcome::failed(status.as_u16(), why, None)));
+            }
+            Err(e) => {
+                let why = format!("{}'s answer broke off: {e}", connector.name);
+                return Ok(Err(Outcome::failed(status.as_u16(), why, None)));
+            }
+        };
+        let answer = parse(&body, &headers);
+        if status.is_redirection() {
+            let why = format!("{} answered with a redirect, which patchbay does not follow", connector.name);
+            return Ok(Err(Outcome::failed(status.as_u16(), why, None)));
+        }
+        if let Some(message) = refusal(api, connector, status, &answer) {
+            let message = match sent.renewal_failed {
+                Some(why) => format!("{message} ({why})"),
+                None => message,
+            };
+            return Ok(Err(Outcome::failed(status.as_u16(), message, wait)));
+        }
+        Ok(Ok((status.as_u16(), answer)))
     }
 }
 

@@ -69,7 +69,7 @@ fn one_or_many<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<String>, D:
 
 /// A JSON value written as a TOML value, or as JSON text in a (multi-line) string, which
 /// reads like the provider's reference.
-fn json_value<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Value>, D::Error> {
+pub(super) fn json_value<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Value>, D::Error> {
     match Option::<Value>::deserialize(d)? {
         Some(Value::String(text)) => {
             serde_json::from_str(&text).map(Some).map_err(|e| serde::de::Error::custom(format!("invalid JSON: {e}")))

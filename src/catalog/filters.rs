@@ -7,7 +7,8 @@ use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
 use serde_json::{Value, json};
 
 /// Every filter, with what it does (docs/actions.md lists them from here).
-pub const FILTERS: [(&str, &str); 41] = [
+pub const FILTERS: [(&str, &str); 42] = [
+    ("from_unix_ms", "Unix milliseconds (a number or its text) as an RFC 3339 time (Gmail's internalDate)"),
     ("linkedin_urn", "the URN in a LinkedIn post link (…/feed/update/urn:li:activity:1/), or the URN itself"),
     ("org_urn", "an organization id as urn:li:organization:<id>"),
     ("html_or_text", "HTML when the text looks like HTML, else Text (Microsoft Graph's contentType)"),
@@ -66,6 +67,10 @@ pub fn apply(name: &str, v: Value) -> Result<Value, String> {
         "upper" => Value::String(super::template::text_of(&v).to_uppercase()),
         "unix" => json!(instant(&v)?.timestamp()),
         "unix_ms" => json!(instant(&v)?.timestamp_millis()),
+        "from_unix_ms" => {
+            let ms = int(&v)?.as_i64().ok_or("expected Unix milliseconds")?;
+            Value::String(rfc3339(DateTime::from_timestamp_millis(ms).ok_or("the time is out of range")?))
+        }
         "date" => Value::String(day(&v)?),
         "utc" => Value::String(instant(&v)?.format("%Y-%m-%dT%H:%M:%S").to_string()),
         "midnight" => Value::String(format!("{}T00:00:00.000Z", day(&v)?)),

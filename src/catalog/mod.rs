@@ -7,6 +7,7 @@ mod check;
 pub mod filters;
 mod ids;
 mod model;
+pub mod poll;
 pub mod template;
 
 pub use auth::*;

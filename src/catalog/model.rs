@@ -320,6 +320,9 @@ pub struct Operation {
     /// Actions only: the HTTP requests that do it, in order.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub call: Vec<Step>,
+    /// Triggers only: how patchbay polls the provider for new items.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub poll: Option<super::poll::Poll>,
 }
 
 impl Operation {

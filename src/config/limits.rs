@@ -95,6 +95,8 @@ pub struct RunnerSettings {
     pub retry_base_secs: i64,
     /// Runs worked on at once by one server.
     pub concurrency: usize,
+    /// How often each active flow with a connector trigger asks its provider for new items.
+    pub poll_secs: i64,
 }
 
 impl Default for RunnerSettings {
@@ -107,6 +109,7 @@ impl Default for RunnerSettings {
             max_attempts: 4,
             retry_base_secs: 15,
             concurrency: 8,
+            poll_secs: 60,
         }
     }
 }

@@ -37,9 +37,45 @@ impl StepFailure {
     }
 }
 
+/// A connector trigger to poll: `connector.trigger` with its inputs.
+pub struct PollCall<'a> {
+    pub app_id: i64,
+    /// `connector.trigger`, e.g. `gmail.new_email`.
+    pub operation: &'a str,
+    pub connection: &'a ConnectionRef,
+    pub inputs: &'a serde_json::Map<String, Value>,
+}
+
+/// One item a poll listed: its id and the item as listed.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Polled {
+    pub id: String,
+    pub item: Value,
+}
+
 pub trait ActionCaller: Send + Sync {
     /// The action's output (the provider's answer, shaped by its binding).
     fn call<'a>(&'a self, call: ActionCall<'a>) -> BoxFuture<'a, Result<Value, StepFailure>>;
+
+    /// The items the provider lists now for a polled trigger, newest first as it lists
+    /// them.
+    fn list_items<'a>(&'a self, call: &'a PollCall<'a>) -> BoxFuture<'a, Result<Vec<Polled>, StepFailure>> {
+        Box::pin(async move {
+            Err(StepFailure::permanent(format!("{} cannot be polled: this server has no action API", call.operation)))
+        })
+    }
+
+    /// A new item as the trigger's record (read in full first when the binding says so).
+    fn item_record<'a>(
+        &'a self,
+        call: &'a PollCall<'a>,
+        item: &'a Polled,
+    ) -> BoxFuture<'a, Result<Value, StepFailure>> {
+        let _ = item;
+        Box::pin(async move {
+            Err(StepFailure::permanent(format!("{} cannot be polled: this server has no action API", call.operation)))
+        })
+    }
 }
 
 /// Until an action API is attached: every action step fails, saying so. (The server

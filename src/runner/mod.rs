@@ -1,4 +1,5 @@
-//! Running flows: schedules fire, record changes, buttons and "Run now" start runs, and a
+//! Running flows: schedules fire, connector triggers poll, record changes, buttons and
+//! "Run now" start runs, and a
 //! worker takes each queued run through its steps. Everything a second server needs is in
 //! the database (schedules and runs are claimed there with leases), so `patchbay serve`
 //! and any number of `patchbay worker`s share the work. docs/runner.md says how.
@@ -8,6 +9,7 @@ pub mod conditions;
 pub mod data;
 pub mod events;
 pub mod execute;
+pub mod poll;
 mod redact;
 pub mod schedule;
 pub mod scheduler;

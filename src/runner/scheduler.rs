@@ -17,8 +17,10 @@ const MAX_SKIPPED: usize = 20;
 pub async fn sync_flow(store: &Store, flow_id: i64) -> Result<Option<i64>, StoreError> {
     let Some(flow) = wiring::load(store, flow_id).await.ok().flatten() else {
         store.drop_schedule(flow_id).await?;
+        super::poll::sync(store, flow_id, None).await?;
         return Ok(None);
     };
+    super::poll::sync(store, flow_id, Some(&flow)).await?;
     let FlowTrigger::Schedule(trigger) = &flow.definition.trigger else {
         store.drop_schedule(flow_id).await?;
         return Ok(None);
@@ -53,7 +55,7 @@ pub async fn activate(
     Ok(outcome)
 }
 
-/// Turns a flow off and drops its schedule.
+/// Turns a flow off and drops its schedule (and its polling).
 pub async fn pause(store: &Store, catalog: &crate::catalog::Catalog, flow_id: i64) -> wiring::WiringResult<()> {
     wiring::deactivate(store, catalog, flow_id).await?;
     sync_flow(store, flow_id).await?;
@@ -63,6 +65,7 @@ pub async fn pause(store: &Store, catalog: &crate::catalog::Catalog, flow_id: i6
 /// Brings every schedule in line with the flows (at start, and now and then).
 pub async fn sync_all(store: &Store) -> Result<(), StoreError> {
     store.drop_inactive_schedules().await?;
+    store.drop_inactive_polls().await?;
     for flow_id in store.active_flows_without_schedule().await? {
         sync_flow(store, flow_id).await?;
     }

@@ -103,6 +103,7 @@ pub fn router(settings: &Settings) -> Router<AppState> {
         .route("/sandbox/outbox.json", get(api::outbox::json))
         .route("/sandbox/outbox/clear", post(api::outbox::clear))
         .route("/sandbox/faults", post(api::outbox::add_fault))
+        .route("/sandbox/items", post(api::items::add))
 }
 
 /// The connector a client id plays, when it names an OAuth 2.0 connector of the catalog.

@@ -42,7 +42,8 @@ pub struct NewRun<'a> {
     pub flow_version: i64,
     pub started_by: &'a str,
     pub occurrence_at: Option<i64>,
-    /// `queued`, or `skipped` for an occurrence missed beyond the catch-up window.
+    /// `queued`, `skipped` for an occurrence missed beyond the catch-up window, or
+    /// `failed` for a poll the provider refused (recorded finished, so the history says so).
     pub status: &'a str,
     pub is_test: bool,
     pub record: Option<&'a str>,
@@ -138,26 +139,7 @@ impl Store {
     /// Records a run. `None` when its occurrence is already recorded (another server, or
     /// an earlier attempt, got there first).
     pub async fn add_run(&self, r: NewRun<'_>) -> StoreResult<Option<i64>> {
-        let row: Option<(i64,)> = sqlx::query_as(
-            "INSERT INTO runs (flow_id, app_id, flow_version, started_by, occurrence_at, status, is_test, record, previous, \
-             error, not_before, created_at, finished_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11, CASE WHEN $6 = 'skipped' THEN $11 ELSE NULL END) \
-             ON CONFLICT DO NOTHING RETURNING id",
-        )
-        .bind(r.flow_id)
-        .bind(r.app_id)
-        .bind(r.flow_version)
-        .bind(r.started_by)
-        .bind(r.occurrence_at)
-        .bind(r.status)
-        .bind(i64::from(r.is_test))
-        .bind(r.record)
-        .bind(r.previous)
-        .bind(r.error)
-        .bind(r.at)
-        .fetch_optional(self.pool())
-        .await?;
-        Ok(row.map(|(id,)| id))
+        Ok(insert_run(&r).fetch_optional(self.pool()).await?.map(|(id,)| id))
     }
 
     /// Claims queued runs whose time has come (and running ones whose server went away).
@@ -314,4 +296,27 @@ impl Store {
                 .await?;
         Ok(done.rows_affected())
     }
+}
+
+/// The insert of `add_run`, to run on the pool or inside a transaction.
+pub(super) fn insert_run<'q>(
+    r: &'q NewRun<'q>,
+) -> sqlx::query::QueryAs<'q, sqlx::Any, (i64,), sqlx::any::AnyArguments> {
+    sqlx::query_as(
+        "INSERT INTO runs (flow_id, app_id, flow_version, started_by, occurrence_at, status, is_test, record, previous, \
+         error, not_before, created_at, finished_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11, CASE WHEN $6 IN ('skipped', 'failed') THEN $11 ELSE NULL END) \
+         ON CONFLICT DO NOTHING RETURNING id",
+    )
+    .bind(r.flow_id)
+    .bind(r.app_id)
+    .bind(r.flow_version)
+    .bind(r.started_by)
+    .bind(r.occurrence_at)
+    .bind(r.status)
+    .bind(i64::from(r.is_test))
+    .bind(r.record)
+    .bind(r.previous)
+    .bind(r.error)
+    .bind(r.at)
 }

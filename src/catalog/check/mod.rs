@@ -3,6 +3,7 @@
 
 mod auth;
 mod binding;
+mod poll;
 
 use super::ids::KNOWN_IDS;
 use super::model::Connector;
@@ -93,6 +94,7 @@ fn check_connector(c: &Connector, file: &SourceFile, at: &mut Locator<'_>) {
     }
     check_auth(c, at);
     binding::check_bindings(c, at);
+    poll::check_polls(c, at);
 
     let mut declared = HashSet::new();
     for (i, p) in c.permissions.iter().enumerate() {

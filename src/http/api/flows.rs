@@ -12,7 +12,8 @@ use axum::extract::{Path, State};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-/// A flow as the API shows it (DESIGN.md): id, name, status, trigger, next run.
+/// A flow as the API shows it (DESIGN.md): id, name, status, trigger, next run, and for a
+/// polled connector trigger its `polling` state.
 async fn flow_json(state: &AppState, flow: &wiring::StoredFlow) -> Result<Value, AppError> {
     let next = state.store.schedule(flow.row.id).await?.map(|s| rfc3339(s.next_run_at));
     let mut out = json!({
@@ -23,6 +24,18 @@ async fn flow_json(state: &AppState, flow: &wiring::StoredFlow) -> Result<Value,
     });
     if let Some(next) = next {
         out["next_run_at"] = json!(next);
+    }
+    // A connector trigger being polled: when it is checked next, when it last was, and
+    // the provider's last refusal while it lasts (additive: docs/runner.md).
+    if let Some(poll) = state.store.poll(flow.row.id).await? {
+        let mut polling = json!({ "next_check_at": rfc3339(poll.next_poll_at) });
+        if let Some(at) = poll.last_polled_at {
+            polling["last_checked_at"] = json!(rfc3339(at));
+        }
+        if let Some(error) = poll.last_error {
+            polling["last_error"] = json!(error);
+        }
+        out["polling"] = polling;
     }
     Ok(out)
 }

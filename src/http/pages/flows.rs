@@ -43,6 +43,8 @@ pub struct FlowView {
     pub reconnect: Vec<(String, String)>,
     /// When it runs next, in its time zone (active scheduled flows).
     pub next_run: Option<String>,
+    /// How an active flow with a connector trigger watches its provider, in words.
+    pub polling: Option<String>,
     pub runs: Vec<super::runs::RunLine>,
 }
 
@@ -93,6 +95,7 @@ pub async fn flow_view(state: &AppState, flow: StoredFlow) -> Result<FlowView, P
         })
         .collect();
     let (next_run, runs) = super::runs::history(state, &flow).await?;
+    let polling = super::runs::polling(state, &flow).await?;
     let paused = flow.status() == Some(FlowStatus::Blocked) && flow.row.resume_when_connected == 1;
     let reconnect = match paused {
         true => flow
@@ -123,6 +126,7 @@ pub async fn flow_view(state: &AppState, flow: StoredFlow) -> Result<FlowView, P
         paused,
         reconnect,
         next_run,
+        polling,
         runs,
     })
 }

@@ -42,6 +42,31 @@ pub async fn history(state: &AppState, flow: &wiring::StoredFlow) -> Result<(Opt
     Ok((next, runs))
 }
 
+/// "Checks Gmail for new emails every minute (last checked …)" for an active flow whose
+/// connector trigger is polled; nothing otherwise.
+pub async fn polling(state: &AppState, flow: &wiring::StoredFlow) -> Result<Option<String>, PageError> {
+    let FlowTrigger::Connector(t) = &flow.definition.trigger else { return Ok(None) };
+    let Some(poll) = state.store.poll(flow.row.id).await? else { return Ok(None) };
+    let connector = t.connection.connector.as_str();
+    let name = state.catalog.get(connector).map_or(connector.to_owned(), |c| c.name.clone());
+    let secs = state.settings.runner.poll_secs.max(1);
+    let every = match secs {
+        60 => "every minute".to_owned(),
+        s if s % 60 == 0 => format!("every {} minutes", s / 60),
+        1 => "every second".to_owned(),
+        s => format!("every {s} seconds"),
+    };
+    let last = match poll.last_polled_at {
+        Some(at) => format!("last checked {}", super::integrations::when(Some(at))),
+        None => "not checked yet".to_owned(),
+    };
+    let mut line = format!("Checks {name} for new items {every} ({last}).");
+    if poll.primed == 0 {
+        line.push_str(" The first check only notes what is already there.");
+    }
+    Ok(Some(line))
+}
+
 fn line(r: &RunRow, zone: Option<&Schedule>) -> RunLine {
     let at = r.finished_at.or(r.started_at).unwrap_or(r.created_at);
     let when = match zone {
@@ -58,6 +83,8 @@ fn line(r: &RunRow, zone: Option<&Schedule>) -> RunLine {
             "event" => "by a record change",
             "test" => "test run",
             "button" => "by a button",
+            "connector" => "by a new item",
+            "poll" => "checking for new items",
             _ => "",
         },
         error: r.error.clone().unwrap_or_default(),

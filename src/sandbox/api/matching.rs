@@ -3,6 +3,7 @@
 //! become patterns; their placeholders capture the values the sandbox's answer may quote.
 
 use crate::catalog::binding::{ConfigField, Method, Step};
+use crate::catalog::poll::{Poll, QueryValue};
 use crate::catalog::template::{Source, Template};
 use crate::catalog::{Connector, Operation};
 use regex::Regex;
@@ -10,8 +11,20 @@ use serde_json::{Map, Value};
 
 /// What the call is.
 pub enum Endpoint<'c> {
-    Step { action: &'c Operation, step: &'c Step },
+    Step {
+        action: &'c Operation,
+        step: &'c Step,
+    },
     Lookup(&'c ConfigField),
+    /// A trigger's list of new items, or one item read in full (`{=item_id}`).
+    PollList {
+        trigger: &'c Operation,
+        poll: &'c Poll,
+    },
+    PollFetch {
+        trigger: &'c Operation,
+        poll: &'c Poll,
+    },
 }
 
 pub struct Matched<'c> {
@@ -20,11 +33,26 @@ pub struct Matched<'c> {
     pub params: Map<String, Value>,
 }
 
+impl Matched<'_> {
+    /// True for a trigger's list or item read, which the sandbox answers from its items.
+    pub fn is_poll(&self) -> bool {
+        matches!(self.endpoint, Endpoint::PollList { .. } | Endpoint::PollFetch { .. })
+    }
+}
+
 /// The endpoint `method path` calls: the most specific pattern (the most literal text);
+/// then a trigger's poll whose fixed query parameters the request carries (an action may
+/// list at the same path: Gmail's search, GitHub's issues), or a poll's item read;
 /// among steps with the same path, the one whose body template fits the body best (Notion
 /// creates pages and database items at the same path); then a step that is its action's
 /// only one.
-pub fn find<'c>(connector: &'c Connector, method: Method, path: &str, body: &Value) -> Option<Matched<'c>> {
+pub fn find<'c>(
+    connector: &'c Connector,
+    method: Method,
+    path: &str,
+    query: &Map<String, Value>,
+    body: &Value,
+) -> Option<Matched<'c>> {
     let steps = connector
         .bound_actions()
         .flat_map(|a| a.call.iter().map(move |s| (Endpoint::Step { action: a, step: s }, s.method, s.served_path())));
@@ -32,21 +60,37 @@ pub fn find<'c>(connector: &'c Connector, method: Method, path: &str, body: &Val
         let path = url::Url::parse(&f.url).ok().map(|u| u.path().to_owned());
         path.map(|p| (Endpoint::Lookup(f), Method::Get, Some(p)))
     });
+    let polls = connector.triggers.iter().filter_map(|t| Some((t, t.poll.as_ref()?))).flat_map(|(trigger, poll)| {
+        let list = (Endpoint::PollList { trigger, poll }, poll.method, Some(poll.path.clone()));
+        let fetch =
+            poll.fetch.as_ref().map(|f| (Endpoint::PollFetch { trigger, poll }, Method::Get, Some(f.path.clone())));
+        std::iter::once(list).chain(fetch)
+    });
     let sent = key_paths(body);
-    let mut best: Option<((usize, i64, bool), Matched<'c>)> = None;
-    for (endpoint, m, template) in steps.chain(lookups) {
+    let mut best: Option<((usize, bool, i64, bool), Matched<'c>)> = None;
+    for (endpoint, m, template) in steps.chain(lookups).chain(polls) {
         let Some(template) = template.filter(|_| m == method) else { continue };
         let Some((literal, params)) = matches(&template, path) else { continue };
-        let (fit, alone) = match &endpoint {
-            Endpoint::Step { action, step } => (fit(step, &sent), action.call.len() == 1),
-            Endpoint::Lookup(_) => (0, true),
+        let (poll, fit, alone) = match &endpoint {
+            Endpoint::Step { action, step } => (false, fit(step, &sent), action.call.len() == 1),
+            Endpoint::Lookup(_) => (false, 0, true),
+            Endpoint::PollList { poll, .. } => (carries_fixed_query(poll, query), 0, true),
+            Endpoint::PollFetch { .. } => (true, 0, true),
         };
-        let rank = (literal, fit, alone);
+        let rank = (literal, poll, fit, alone);
         if best.as_ref().is_none_or(|(r, _)| rank > *r) {
             best = Some((rank, Matched { endpoint, params }));
         }
     }
     best.map(|(_, m)| m)
+}
+
+/// True when the request has each query parameter the poll always sends, with its value.
+fn carries_fixed_query(poll: &Poll, query: &Map<String, Value>) -> bool {
+    poll.query.iter().all(|(name, value)| match value {
+        QueryValue::One(t) if !t.contains('{') => query.get(name).and_then(Value::as_str) == Some(t.as_str()),
+        _ => true,
+    })
 }
 
 /// How well a body fits a step's body template: keys in both, less keys only the body has.
@@ -97,6 +141,8 @@ fn matches(template: &str, path: &str) -> Option<(usize, Map<String, Value>)> {
         pattern.push_str(if many { "(.*?)" } else { "([^/]*)" });
         names.push(match &p.source {
             Source::Input(n) | Source::Config(n) => n.clone(),
+            // `{=item_id}` of a poll's fetch: the item asked for.
+            Source::Computed(n) if n == "item_id" => "=item_id".to_owned(),
             _ => String::new(),
         });
     }

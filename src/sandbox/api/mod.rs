@@ -5,6 +5,7 @@
 //! and fails on request (`/sandbox/faults`): a 401, a 429 with `Retry-After`, or the
 //! provider's error body. Each call is kept in the Sandbox outbox, decoded.
 
+pub mod items;
 mod matching;
 pub mod outbox;
 mod readable;
@@ -101,14 +102,15 @@ impl Play<'_> {
         };
         let content_type = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
         let read = readable::readable(content_type, body);
-        let matched = Method::parse(method.as_str()).and_then(|m| matching::find(self.connector, m, path, &read));
+        let query: Map<String, Value> = url::form_urlencoded::parse(uri.query().unwrap_or("").as_bytes())
+            .map(|(k, v)| (k.into_owned(), Value::String(v.into_owned())))
+            .collect();
+        let matched =
+            Method::parse(method.as_str()).and_then(|m| matching::find(self.connector, m, path, &query, &read));
         let Some(matched) = matched else {
             let message = format!("{} has no endpoint {method} {path}", super::provider_name(self.connector));
             return Ok(self.error(StatusCode::NOT_FOUND, &message));
         };
-        let query: Map<String, Value> = url::form_urlencoded::parse(uri.query().unwrap_or("").as_bytes())
-            .map(|(k, v)| (k.into_owned(), Value::String(v.into_owned())))
-            .collect();
         let scope = Scope {
             params: &matched.params,
             query: &query,
@@ -119,11 +121,25 @@ impl Play<'_> {
             status: 0,
             message: String::new(),
         };
+        let mut listed = None;
         let response = match store.take_sandbox_fault(self.connector.id.as_str()).await? {
             Some(kind) => self.fault(&kind, token).await?,
+            None if matched.is_poll() => {
+                let (response, count) = self.items(&matched, &access, &scope).await?;
+                listed = count;
+                response
+            }
             None => self.play(&matched, &access, &scope),
         };
         let (operation, summary) = match &matched.endpoint {
+            Endpoint::PollList { trigger, .. } => {
+                let count = listed.map_or(String::new(), |n| format!(" ({n} listed)"));
+                (Some(trigger.id.as_str()), format!("checked for {}{count}", trigger.name.to_lowercase()))
+            }
+            Endpoint::PollFetch { trigger, .. } => {
+                let id = matched.params.get("=item_id").map(crate::catalog::template::text_of).unwrap_or_default();
+                (Some(trigger.id.as_str()), format!("read item {id} ({})", trigger.name.to_lowercase()))
+            }
             Endpoint::Step { action, step } => {
                 let line = step
                     .summary
@@ -157,6 +173,9 @@ impl Play<'_> {
             Endpoint::Lookup(field) => {
                 let example = field.example.as_ref().and_then(|e| render_json(e, scope).ok().flatten());
                 return Json(example.unwrap_or(Value::Null)).into_response();
+            }
+            Endpoint::PollList { .. } | Endpoint::PollFetch { .. } => {
+                return self.error(StatusCode::INTERNAL_SERVER_ERROR, "a poll is answered from the sandbox's items");
             }
         };
         let missing: Vec<&String> = action.scopes.iter().filter(|s| !access.scopes.contains(s)).collect();
@@ -239,6 +258,7 @@ fn new_id() -> String {
 
 /// The values a sandbox answer may quote: the request's path placeholders, query and
 /// body, and a few made up for the answer.
+#[derive(Clone)]
 struct Scope<'a> {
     params: &'a Map<String, Value>,
     query: &'a Map<String, Value>,
