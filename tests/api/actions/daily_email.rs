@@ -87,6 +87,7 @@ async fn a_flow_paused_by_a_refused_connection_comes_back_active_after_reconnect
     assert!(flow.contains("body: the list headed “Open tasks”") && !flow.contains("{{"), "{flow}");
     d.screenshot("flow-paused.png").await;
     d.press("Reconnect Gmail").await;
+    d.wait_for(Locator::XPath("//button[normalize-space()='Allow']")).await;
     d.press("Allow").await;
     d.wait_for(Locator::Css("article.connection")).await;
 
