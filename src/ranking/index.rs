@@ -8,7 +8,7 @@
 
 use crate::catalog::Catalog;
 use crate::intent::lexicon::{Lexicon, List};
-use std::collections::HashSet;
+use rustc_hash::FxHashSet as HashSet;
 use tantivy::collector::TopDocs;
 use tantivy::query::{BooleanQuery, Occur, Query, TermQuery};
 use tantivy::schema::{FAST, Field, IndexRecordOption, Schema, TEXT};

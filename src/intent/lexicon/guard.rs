@@ -4,7 +4,7 @@
 //! at a window of words and makes one test on it (docs/router.md lists them).
 
 use serde::Deserialize;
-use std::collections::HashSet;
+use rustc_hash::FxHashSet as HashSet;
 
 /// A condition as a lexicon file writes it.
 #[derive(Debug, Clone, Deserialize)]

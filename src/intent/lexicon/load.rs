@@ -9,7 +9,8 @@ use super::{Language, Lexicon, List, NeedRole, NeedRule, Outside, Questions, Str
 use crate::catalog::Capability;
 use regex::{Regex, RegexSet};
 use serde::Deserialize;
-use std::collections::{BTreeMap, HashMap, HashSet};
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
+use std::collections::BTreeMap;
 use std::path::Path;
 
 #[derive(Debug, thiserror::Error)]
@@ -168,9 +169,9 @@ fn build(by_lang: Vec<(String, Vec<(String, String)>)>) -> Result<Lexicon, Lexic
     let mut read = Vec::new();
     let mut outside = Vec::new();
     let mut forms = super::Forms::default();
-    let mut dictionary = HashSet::new();
+    let mut dictionary = HashSet::default();
     let mut asks: Option<AsksFile> = None;
-    let mut purposes: HashMap<String, String> = HashMap::new();
+    let mut purposes: HashMap<String, String> = HashMap::default();
     for (lang, files) in by_lang {
         let mut f = Files { code: lang.clone(), ..Files::default() };
         for (file, text) in files {
@@ -248,7 +249,7 @@ fn language(
 ) -> Result<Language, LexiconError> {
     let file = format!("{}/needs.toml", f.code);
     let mut guards = Vec::new();
-    let mut guard_index = HashMap::new();
+    let mut guard_index = HashMap::default();
     for (id, spec) in &f.needs.guards {
         let when = spec.when.clone();
         let g = Guard::compile(id.clone(), spec.purpose.clone(), when)
@@ -260,7 +261,7 @@ fn language(
     fragments.extend(f.needs.fragments.iter().map(|(k, v)| (k.clone(), v.regex.clone())));
     let mut needs = Vec::new();
     let mut patterns = Vec::new();
-    let mut ids = HashSet::new();
+    let mut ids = HashSet::default();
     for n in &f.needs.need {
         let at = |m: String| error(&file, format!("need '{}': {m}", n.id));
         if !ids.insert(n.id.clone()) {

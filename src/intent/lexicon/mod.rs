@@ -18,7 +18,7 @@ pub use load::LexiconError;
 use super::text::Text;
 use crate::catalog::Capability;
 use regex::{Regex, RegexSet};
-use std::collections::{HashMap, HashSet};
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use std::path::Path;
 use std::sync::OnceLock;
 
@@ -207,7 +207,7 @@ impl Lexicon {
     fn empty() -> Self {
         let english = Language {
             code: "en".into(),
-            lists: vec![HashSet::new(); List::ALL.len()],
+            lists: vec![HashSet::default(); List::ALL.len()],
             needs: Vec::new(),
             guards: Vec::new(),
             set: RegexSet::empty(),
@@ -217,9 +217,9 @@ impl Lexicon {
             languages: vec![english],
             outside: Vec::new(),
             forms: Forms::default(),
-            dictionary: HashSet::new(),
+            dictionary: HashSet::default(),
             questions: Questions::default(),
-            purposes: HashMap::new(),
+            purposes: HashMap::default(),
         }
     }
 
