@@ -120,8 +120,13 @@ async fn save(
     payload: &CardsPayload,
 ) -> Result<(), AnswerError> {
     let json = serde_json::to_string(payload).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-    store.set_message_payload(message.id, &json).await?;
-    let updated = ChatMessage { payload: Some(json), ..message.clone() };
+    // The words above the cards follow the answer ("not sure which" no longer holds).
+    let body = match &payload.route {
+        Some(route) => super::answer_body(route, &payload.cards, catalog),
+        None => message.body.clone(),
+    };
+    store.set_message_answer(message.id, &body, &json).await?;
+    let updated = ChatMessage { body, payload: Some(json), ..message.clone() };
     // When every tool is already connected, the turn goes straight on to the flow.
     flows::continue_turn(store, catalog, app, user, &updated).await?;
     Ok(())

@@ -9,7 +9,7 @@ pub mod suggest;
 use crate::app::AppStructure;
 use crate::card::{CardsPayload, summary};
 use crate::catalog::Catalog;
-use crate::ranking::{RouteError, RouteMode, RouteRequest, RoutingService};
+use crate::ranking::{RouteError, RouteMode, RouteRequest, RouteResult, RoutingService};
 use crate::store::{AppRow, ChatMessage, NewMessage, Store, StoreError, UserRow};
 
 #[derive(Debug, thiserror::Error)]
@@ -82,12 +82,7 @@ pub async fn post_message(
             cards.push(chip.clone());
         }
     }
-    let body = if route.selected.is_empty() && !cards.is_empty() {
-        let names: Vec<&str> = cards.iter().filter_map(|id| catalog.get(id)).map(|c| c.name.as_str()).collect();
-        format!("You picked {} for this app. Approve each one it should use, or skip it.", names.join(", "))
-    } else {
-        summary::understood(&route, catalog)
-    };
+    let body = answer_body(&route, &cards, catalog);
     let payload = CardsPayload { route: Some(route), cards, flow_id: None };
     let payload = serde_json::to_string(&payload).map_err(|e| StoreError::Corrupt(e.to_string()))?;
     let assistant = store
@@ -118,4 +113,14 @@ pub async fn request_answered_by(store: &Store, app_id: i64, answer_id: i64) -> 
 /// The cards payload of an assistant message (empty for plain messages).
 pub fn payload_of(message: &ChatMessage) -> CardsPayload {
     message.payload.as_deref().and_then(|p| serde_json::from_str(p).ok()).unwrap_or_default()
+}
+
+/// What the assistant says above its cards: what it understood, or the tools picked.
+pub(crate) fn answer_body(route: &RouteResult, cards: &[String], catalog: &Catalog) -> String {
+    if route.selected.is_empty() && !cards.is_empty() {
+        let names: Vec<&str> = cards.iter().filter_map(|id| catalog.get(id)).map(|c| c.name.as_str()).collect();
+        format!("You picked {} for this app. Approve each one it should use, or skip it.", names.join(", "))
+    } else {
+        summary::understood(route, catalog)
+    }
 }

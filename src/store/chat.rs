@@ -64,9 +64,10 @@ impl Store {
         .await?)
     }
 
-    /// Replaces what a message shows (an answered question changes its cards).
-    pub async fn set_message_payload(&self, id: i64, payload: &str) -> StoreResult<()> {
-        sqlx::query("UPDATE chat_messages SET payload = $1 WHERE id = $2")
+    /// Replaces what a message says and shows (an answered question changes its cards).
+    pub async fn set_message_answer(&self, id: i64, body: &str, payload: &str) -> StoreResult<()> {
+        sqlx::query("UPDATE chat_messages SET body = $1, payload = $2 WHERE id = $3")
+            .bind(body)
             .bind(payload)
             .bind(id)
             .execute(self.pool())

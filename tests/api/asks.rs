@@ -66,5 +66,7 @@ async fn in_the_browser_one_click_on_a_suggested_tool_brings_its_card() {
     let card = d.wait_for(Locator::Css("section.card[id$='-pipedrive']")).await;
     assert!(card.text().await.unwrap().contains("Pipedrive"));
     assert!(d.client.find(Locator::Css("section.ask")).await.is_err(), "the answered question is gone");
+    let answer = d.text_of("#messages li:last-child .msg-body").await;
+    assert!(answer.contains("Pipedrive") && !answer.contains("not sure"), "the answer follows the choice: {answer}");
     d.screenshot("chat-ask-answered.png").await;
 }

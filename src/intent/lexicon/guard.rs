@@ -3,8 +3,8 @@
 //! A guard is a list of conditions and holds when any of them does; each condition looks
 //! at a window of words and makes one test on it (docs/router.md lists them).
 
-use serde::Deserialize;
 use rustc_hash::FxHashSet as HashSet;
+use serde::Deserialize;
 
 /// A condition as a lexicon file writes it.
 #[derive(Debug, Clone, Deserialize)]

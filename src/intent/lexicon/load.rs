@@ -8,8 +8,8 @@ use super::guard::{CondSpec, Guard};
 use super::{Language, Lexicon, List, NeedRole, NeedRule, Outside, Questions, Strength, cap_name};
 use crate::catalog::Capability;
 use regex::{Regex, RegexSet};
-use serde::Deserialize;
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
+use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::path::Path;
 
