@@ -11,6 +11,7 @@ mod flows;
 mod identity;
 mod invitations;
 mod keys;
+mod lease;
 mod outbox;
 mod pending;
 mod polls;

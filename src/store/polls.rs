@@ -2,8 +2,9 @@
 //! like schedules), the ids each flow has seen (its cursor: one row per item, so an item
 //! starts one run however many servers poll), and the sandbox's own items.
 
+use super::lease::DueWork;
 use super::runs::insert_run;
-use super::{Backend, NewRun, Store, StoreResult};
+use super::{NewRun, Store, StoreResult};
 use std::collections::HashSet;
 
 #[derive(Clone, Debug, PartialEq, sqlx::FromRow)]
@@ -74,32 +75,8 @@ impl Store {
         owner: &str,
         limit: i64,
     ) -> StoreResult<Vec<PollRow>> {
-        // A read first: most ticks find nothing due, and need no write (SQLite has one writer).
-        let due: Option<(i64,)> = sqlx::query_as(
-            "SELECT flow_id FROM flow_polls WHERE next_poll_at <= $1 AND (lease_until IS NULL OR lease_until < $1) LIMIT 1",
-        )
-        .bind(at)
-        .fetch_optional(self.pool())
-        .await?;
-        if due.is_none() {
-            return Ok(Vec::new());
-        }
-        let lock = match self.backend() {
-            Backend::Postgres => " FOR UPDATE SKIP LOCKED",
-            Backend::Sqlite => "",
-        };
-        let sql = format!(
-            "UPDATE flow_polls SET lease_until = $2, lease_owner = $3 WHERE flow_id IN \
-             (SELECT flow_id FROM flow_polls WHERE next_poll_at <= $1 AND (lease_until IS NULL OR lease_until < $1) \
-              ORDER BY next_poll_at LIMIT $4{lock}) RETURNING {POLL_COLUMNS}"
-        );
-        Ok(sqlx::query_as::<_, PollRow>(sqlx::AssertSqlSafe(sql))
-            .bind(at)
-            .bind(lease_until)
-            .bind(owner)
-            .bind(limit)
-            .fetch_all(self.pool())
-            .await?)
+        let polls = DueWork { table: "flow_polls", due_at: "next_poll_at", columns: POLL_COLUMNS };
+        self.claim_due(&polls, at, lease_until, owner, limit).await
     }
 
     /// Sets the next poll, what this one found out, and lets go of the lease, if this

@@ -4,6 +4,7 @@
 //! atomic), and a scheduled occurrence is a unique row, so it runs once however many
 //! servers share the database.
 
+use super::lease::DueWork;
 use super::{Backend, Store, StoreResult};
 
 #[derive(Clone, Debug, PartialEq, sqlx::FromRow)]
@@ -98,27 +99,12 @@ impl Store {
         owner: &str,
         limit: i64,
     ) -> StoreResult<Vec<ScheduleRow>> {
-        let sql = match self.backend() {
-            Backend::Postgres => {
-                "UPDATE flow_schedules SET lease_until = $2, lease_owner = $3 WHERE flow_id IN \
-                 (SELECT flow_id FROM flow_schedules WHERE next_run_at <= $1 AND (lease_until IS NULL OR lease_until < $1) \
-                  ORDER BY next_run_at LIMIT $4 FOR UPDATE SKIP LOCKED) \
-                 RETURNING flow_id, cron, time_zone, next_run_at"
-            }
-            Backend::Sqlite => {
-                "UPDATE flow_schedules SET lease_until = $2, lease_owner = $3 WHERE flow_id IN \
-                 (SELECT flow_id FROM flow_schedules WHERE next_run_at <= $1 AND (lease_until IS NULL OR lease_until < $1) \
-                  ORDER BY next_run_at LIMIT $4) \
-                 RETURNING flow_id, cron, time_zone, next_run_at"
-            }
+        let schedules = DueWork {
+            table: "flow_schedules",
+            due_at: "next_run_at",
+            columns: "flow_id, cron, time_zone, next_run_at",
         };
-        Ok(sqlx::query_as::<_, ScheduleRow>(sql)
-            .bind(at)
-            .bind(lease_until)
-            .bind(owner)
-            .bind(limit)
-            .fetch_all(self.pool())
-            .await?)
+        self.claim_due(&schedules, at, lease_until, owner, limit).await
     }
 
     /// Moves a claimed schedule to its next occurrence and lets go of the lease, if this
