@@ -2,7 +2,7 @@
 //! newcomer's journey reaches, wide and at 390 px: no serious or critical violation;
 //! moderate ones are printed.
 
-use crate::browser::{Driver, open_gmail_consent, sign_in};
+use crate::browser::{Driver, connect_gmail, open_gmail_consent, sign_in};
 use crate::helpers::TestApp;
 use fantoccini::Locator;
 
@@ -130,9 +130,7 @@ async fn at_phone_width_the_navigation_is_one_row_and_scope_codes_do_not_break_m
     let app = TestApp::spawn().await;
     let Some(d) = Driver::start().await else { return };
     sign_in(&d, &app, "Ada Owner").await;
-    open_gmail_consent(&d, &app).await;
-    d.press("Allow").await;
-    d.wait_for(Locator::Css("section.card-connected")).await;
+    connect_gmail(&d, &app).await;
     d.client.set_window_size(390, 844).await.unwrap();
     d.client.goto(&app.url("/apps/1/integrations")).await.unwrap();
     d.client.find(Locator::Css("details.view-access > summary")).await.unwrap().click().await.unwrap();

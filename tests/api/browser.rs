@@ -178,6 +178,14 @@ pub async fn open_gmail_consent(d: &Driver, app: &TestApp) {
     d.wait_for(Locator::XPath("//button[normalize-space()='Allow']")).await;
 }
 
+/// Asks for Gmail in the chat and allows it on the sandbox's consent screen: the card
+/// turns connected.
+pub async fn connect_gmail(d: &Driver, app: &TestApp) {
+    open_gmail_consent(d, app).await;
+    d.press("Allow").await;
+    d.wait_for(Locator::Css("section.card-connected")).await;
+}
+
 #[tokio::test]
 async fn a_builder_connects_gmail_through_the_sandbox_consent_screen() {
     let app = TestApp::spawn().await;

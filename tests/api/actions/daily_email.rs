@@ -3,7 +3,7 @@
 //! run in the app's time zone, press Run now, and find the email with the demo's open
 //! tasks in the Sandbox outbox.
 
-use crate::browser::{Driver, open_gmail_consent, sign_in};
+use crate::browser::{Driver, connect_gmail, sign_in};
 use crate::helpers::TestApp;
 use fantoccini::Locator;
 use std::time::Duration;
@@ -12,14 +12,7 @@ use std::time::Duration;
 async fn a_newcomers_daily_email_flow_runs_now_and_lands_in_the_sandbox_outbox() {
     let app = TestApp::spawn_with(|s| s.runner.tick_ms = 200).await;
     let Some(d) = Driver::start().await else { return };
-    sign_in(&d, &app, "Ada Owner").await;
-    open_gmail_consent(&d, &app).await;
-    d.press("Allow").await;
-    d.wait_for(Locator::Css("section.card-connected")).await;
-
-    d.client.goto(&app.url("/apps/1/flows")).await.unwrap();
-    d.press("Activate").await;
-    d.wait_for(Locator::XPath("//button[normalize-space()='Pause']")).await;
+    activate_the_daily_email(&d, &app).await;
     let flow = d.text_of("section.flow").await;
     assert!(flow.contains("Active") && flow.contains("Next run:") && flow.contains("08:00 UTC"), "{flow}");
     d.press("Run now (test)").await;
@@ -28,13 +21,7 @@ async fn a_newcomers_daily_email_flow_runs_now_and_lands_in_the_sandbox_outbox()
     d.wait_for(Locator::Css(".run-steps")).await;
     let url = d.client.current_url().await.unwrap();
     let run_id: i64 = url.path().rsplit('/').next().unwrap().parse().unwrap();
-    for _ in 0..50 {
-        let status = app.store.run(run_id).await.unwrap().unwrap().status;
-        if status == "succeeded" || status == "failed" {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
+    finished(&app, run_id).await;
     d.client.goto(url.as_str()).await.unwrap();
     let page = d.text_of("main").await;
     assert!(page.contains("Succeeded") && page.contains("a test run started by hand"), "{page}");
@@ -46,6 +33,16 @@ async fn a_newcomers_daily_email_flow_runs_now_and_lands_in_the_sandbox_outbox()
     assert!(sent.contains("Gmail: email to ada@example.com"), "{sent}");
     assert!(sent.contains("Pay the electricity bill") && sent.contains("Book train tickets"), "the open tasks: {sent}");
     assert!(!sent.contains("Renew the domain name"), "not the finished one: {sent}");
+}
+
+/// As a newcomer: ask for the daily email in the chat, connect Gmail in the sandbox, and
+/// activate the flow on the Flows page.
+async fn activate_the_daily_email(d: &Driver, app: &TestApp) {
+    sign_in(d, app, "Ada Owner").await;
+    connect_gmail(d, app).await;
+    d.client.goto(&app.url("/apps/1/flows")).await.unwrap();
+    d.press("Activate").await;
+    d.wait_for(Locator::XPath("//button[normalize-space()='Pause']")).await;
 }
 
 /// Waits for the run to finish; its final status.
@@ -64,13 +61,7 @@ async fn finished(app: &TestApp, run_id: i64) -> String {
 async fn a_flow_paused_by_a_refused_connection_comes_back_active_after_reconnecting() {
     let app = TestApp::spawn_with(|s| s.runner.tick_ms = 200).await;
     let Some(d) = Driver::start().await else { return };
-    sign_in(&d, &app, "Ada Owner").await;
-    open_gmail_consent(&d, &app).await;
-    d.press("Allow").await;
-    d.wait_for(Locator::Css("section.card-connected")).await;
-    d.client.goto(&app.url("/apps/1/flows")).await.unwrap();
-    d.press("Activate").await;
-    d.wait_for(Locator::XPath("//button[normalize-space()='Pause']")).await;
+    activate_the_daily_email(&d, &app).await;
 
     // Gmail now refuses the token, and again after patchbay renews it.
     super::fixture::fault(&app, "gmail", "unauthorized", 2).await;

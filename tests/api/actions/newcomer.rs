@@ -2,7 +2,7 @@
 //! press Try an action on My integrations, send an email, and find it in the Sandbox
 //! outbox.
 
-use crate::browser::{Driver, open_gmail_consent, sign_in};
+use crate::browser::{Driver, connect_gmail, sign_in};
 use crate::helpers::TestApp;
 use fantoccini::Locator;
 
@@ -11,9 +11,7 @@ async fn a_newcomer_connects_gmail_tries_send_and_sees_the_email_in_the_sandbox_
     let app = TestApp::spawn().await;
     let Some(d) = Driver::start().await else { return };
     sign_in(&d, &app, "Ada Owner").await;
-    open_gmail_consent(&d, &app).await;
-    d.press("Allow").await;
-    d.wait_for(Locator::Css("section.card-connected")).await;
+    connect_gmail(&d, &app).await;
 
     d.client.find(Locator::LinkText("My integrations")).await.unwrap().click().await.unwrap();
     d.wait_for(Locator::LinkText("Try an action")).await.click().await.unwrap();
