@@ -18,6 +18,14 @@
     if (summary) summary.focus();
   });
 
+  // A card's main button says what it will do: connect now, or set up for app users.
+  document.addEventListener("change", function (e) {
+    var radio = e.target;
+    if (!radio.matches || !radio.matches("form.connect input[name=kind][data-label]")) return;
+    var button = radio.form.querySelector(".actions button.primary");
+    if (button) button.textContent = radio.getAttribute("data-label");
+  });
+
   // Live filtering for any search box with data-filter="#list".
   document.querySelectorAll("input[data-filter]").forEach(function (input) {
     var list = document.querySelector(input.getAttribute("data-filter"));

@@ -12,19 +12,26 @@ use serde_json::Value;
 impl ActionCaller for Runner {
     fn call<'a>(&'a self, call: ActionCall<'a>) -> BoxFuture<'a, Result<Value, StepFailure>> {
         Box::pin(async move {
-            if call.connection.kind == ConnectionKind::AppUser {
-                return Err(StepFailure::permanent(
-                    "per-person connections are not available yet: use the app's shared connection",
-                ));
-            }
             let Some((connector, action)) = call.operation.split_once('.') else {
                 return Err(StepFailure::permanent(format!("'{}' is not <connector>.<action>", call.operation)));
             };
-            match self.run(call.app_id, connector, action, call.inputs).await {
-                Ok(outcome) if outcome.ok => Ok(Value::Object(outcome.output)),
-                Ok(outcome) => Err(refused(self, connector, &outcome)),
-                Err(e) => Err(failure(e)),
-            }
+            let per_person = call.connection.kind == ConnectionKind::AppUser;
+            let as_user = match (per_person, call.as_user) {
+                (false, _) => None,
+                (true, Some(person)) => Some(person),
+                (true, None) => {
+                    return Err(StepFailure::permanent(
+                        "this step uses the connection of the app user who started the run, and no app user started it",
+                    ));
+                }
+            };
+            let result = match self.run_as(call.app_id, connector, action, call.inputs, as_user).await {
+                Ok(outcome) if outcome.ok => return Ok(Value::Object(outcome.output)),
+                Ok(outcome) => refused(self, connector, &outcome),
+                Err(e) => failure(e),
+            };
+            // One person's revoked account is theirs to fix: the flow goes on for the others.
+            Err(if per_person { StepFailure { needs_reconnect: None, ..result } } else { result })
         })
     }
 

@@ -40,6 +40,12 @@ pub enum ActionError {
     Input(#[from] inputs::InputError),
     #[error("this app has no {0} connection: connect it first")]
     NoConnection(String),
+    #[error("this app user has not connected their {0} account yet: create a connect session for them")]
+    PersonNotConnected(String),
+    #[error("{0} is an app user connector: say whose account to use with as_user")]
+    NeedsPerson(String),
+    #[error("{0} is not set up for app users: leave as_user out to use the app's shared connection")]
+    NotForPeople(String),
     #[error("{0}")]
     Unusable(String),
     #[error("{message}")]
@@ -103,10 +109,33 @@ impl Runner {
 
     /// The app's shared connection to `connector`.
     pub async fn connection(&self, app_id: i64, connector: &Connector) -> Result<ConnectionRow, ActionError> {
-        self.store()
-            .shared_connection(app_id, connector.id.as_str())
-            .await?
-            .ok_or_else(|| ActionError::NoConnection(connector.name.clone()))
+        self.connection_as(app_id, connector, None).await
+    }
+
+    /// The connection calls use: the app's shared one, or with `as_user` that app user's
+    /// own, never another person's.
+    pub async fn connection_as(
+        &self,
+        app_id: i64,
+        connector: &Connector,
+        as_user: Option<&str>,
+    ) -> Result<ConnectionRow, ActionError> {
+        let (id, name) = (connector.id.as_str(), connector.name.clone());
+        let for_people = || async { self.store().app_user_connector(app_id, id).await.map(|c| c.is_some()) };
+        match as_user {
+            Some(person) => {
+                if !for_people().await? {
+                    return Err(ActionError::NotForPeople(name));
+                }
+                let row = self.store().app_user_connection(app_id, id, person).await?;
+                row.ok_or(ActionError::PersonNotConnected(name))
+            }
+            None => match self.store().shared_connection(app_id, id).await? {
+                Some(row) => Ok(row),
+                None if for_people().await? => Err(ActionError::NeedsPerson(name)),
+                None => Err(ActionError::NoConnection(name)),
+            },
+        }
     }
 
     /// The connection with its configuration completed (looked up once, then kept) and

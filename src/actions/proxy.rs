@@ -20,6 +20,19 @@ pub struct ProxyCall<'a> {
     pub body: Bytes,
 }
 
+/// The header that names the app user whose own connection a proxied call uses; it is
+/// patchbay's, never passed on.
+pub const AS_USER_HEADER: &str = "x-patchbay-as-user";
+
+impl ProxyCall<'_> {
+    fn as_user(&self) -> Result<Option<&str>, ProxyError> {
+        match self.headers.get(AS_USER_HEADER) {
+            None => Ok(None),
+            Some(v) => v.to_str().map(Some).map_err(|_| ProxyError::AsUser),
+        }
+    }
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum ProxyError {
     #[error(transparent)]
@@ -32,6 +45,8 @@ pub enum ProxyError {
     Redirect(String),
     #[error(transparent)]
     Send(#[from] SendError),
+    #[error("the X-Patchbay-As-User header must be plain text")]
+    AsUser,
 }
 
 /// Request headers the proxy never passes on: the caller's credentials, hop-by-hop
@@ -75,7 +90,7 @@ const DROPPED_RESPONSE: [&str; 12] = [
 
 pub fn passes_request_header(name: &HeaderName) -> bool {
     let n = name.as_str();
-    !DROPPED_REQUEST.contains(&n) && !n.starts_with("x-forwarded-") && !n.starts_with("sec-")
+    !DROPPED_REQUEST.contains(&n) && !n.starts_with("x-forwarded-") && !n.starts_with("sec-") && n != AS_USER_HEADER
 }
 
 /// A header that carries a credential at this API (its own token header too): the
@@ -100,7 +115,7 @@ impl Runner {
         let connector = self.connector(connector_id)?;
         let method = Method::parse(call.method).ok_or_else(|| ProxyError::Method(call.method.to_owned()))?;
         safe_path(call.path)?;
-        let row = self.connection(app_id, connector).await?;
+        let row = self.connection_as(app_id, connector, call.as_user()?).await?;
         let usable = self.usable(connector, row).await?;
         let path = if call.path.is_empty() { String::new() } else { format!("/{}", call.path) };
         let url = usable.target.join(&path, call.query)?;

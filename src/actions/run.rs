@@ -40,6 +40,18 @@ impl Runner {
         action_id: &str,
         given: &Value,
     ) -> Result<Outcome, ActionError> {
+        self.run_as(app_id, connector_id, action_id, given, None).await
+    }
+
+    /// The same, with an app user's own connection when `as_user` names one.
+    pub async fn run_as(
+        &self,
+        app_id: i64,
+        connector_id: &str,
+        action_id: &str,
+        given: &Value,
+        as_user: Option<&str>,
+    ) -> Result<Outcome, ActionError> {
         let connector = self.connector(connector_id)?;
         let action = connector
             .action(action_id)
@@ -52,7 +64,7 @@ impl Runner {
             )));
         }
         let inputs = inputs::check(action, given)?;
-        let row = self.connection(app_id, connector).await?;
+        let row = self.connection_as(app_id, connector, as_user).await?;
         self.check_permissions(connector, action, &row)?;
         let usable = self.usable(connector, row).await?;
         let outcome = self.steps(&usable, action, &inputs).await?;

@@ -33,6 +33,8 @@ pub enum CardStatus {
     NeedsAttention { status: String, reason: String },
     /// Connecting failed; the card can be tried again.
     Failed { reason: String },
+    /// Set up for the app's users: each connects their own account.
+    ForAppUsers,
     /// OAuth 1.0a, API keys, workspace credentials: not supported yet.
     NotSupported { needs: Vec<String>, kind: String },
 }
@@ -62,6 +64,8 @@ pub struct ApprovalCard {
     /// What the builder types before connecting a provider on its own host, as (name,
     /// label): a Shopify shop. Empty once a connection keeps it.
     pub asks: Vec<(String, String)>,
+    /// Each app user could connect their own account (an OAuth connector).
+    pub per_person: bool,
 }
 
 impl ApprovalCard {
@@ -79,8 +83,15 @@ impl ApprovalCard {
             CardStatus::NeedsMorePermissions { .. } => "more",
             CardStatus::NeedsAttention { .. } => "attention",
             CardStatus::Failed { .. } => "failed",
+            CardStatus::ForAppUsers => "app_users",
             CardStatus::NotSupported { .. } => "unsupported",
         }
+    }
+
+    /// True when the builder may choose an app user connector instead: a new OAuth
+    /// connection (an existing shared one is repaired or extended, not replaced).
+    pub fn offers_app_users(&self) -> bool {
+        self.per_person && matches!(self.kind(), "ask" | "failed")
     }
 
     /// True when the card offers Connect (and Skip).
@@ -150,6 +161,7 @@ pub fn build(input: CardInput<'_>) -> ApprovalCard {
 
     let status = match (input.decision.map(|d| d.state.as_str()), input.connection) {
         (Some("skipped"), _) => CardStatus::Skipped,
+        (Some("app_users"), None) => CardStatus::ForAppUsers,
         (Some("failed"), None) => {
             CardStatus::Failed { reason: input.decision.and_then(|d| d.detail.clone()).unwrap_or_default() }
         }
@@ -199,6 +211,7 @@ pub fn build(input: CardInput<'_>) -> ApprovalCard {
         read,
         write,
         status,
+        per_person: c.auth.kind == AuthKind::Oauth2,
         asks: match input.connection {
             None => c.typed_values().map(|t| (t.name.clone(), t.label.clone())).collect(),
             Some(_) => Vec::new(),

@@ -44,12 +44,18 @@ pub async fn continue_turn(
     if route.selected.is_empty() {
         return Ok(None);
     }
+    // Each tool is connected, or set up for the app's users to connect their own.
+    let mut for_app_users = Vec::new();
     for s in &route.selected {
-        let ready =
+        let shared =
             store.shared_connection(app.id, &s.connector).await?.is_some_and(|c| Status::parse(&c.status).is_healthy());
-        if !ready {
+        if shared {
+            continue;
+        }
+        if store.app_user_connector(app.id, &s.connector).await?.is_none() {
             return Ok(None);
         }
+        for_app_users.push(s.connector.clone());
     }
     if store.flows_of_app(app.id).await?.iter().any(|f| f.message_id == Some(answer.id)) {
         return Ok(None);
@@ -64,7 +70,15 @@ pub async fn continue_turn(
         request: &request,
         message_id: Some(answer.id),
     };
-    let drafted = draft::draft(&route, &ctx);
+    let mut drafted = draft::draft(&route, &ctx);
+    if let Some(definition) = drafted.flow.as_mut() {
+        for connector in &for_app_users {
+            definition.use_app_user_connection(connector);
+        }
+    }
+    if !for_app_users.is_empty() {
+        drafted.notes.push(per_person_note(catalog, &for_app_users));
+    }
     let notes = drafted.notes.join(" ");
     let (body, flow_id, offer) = match (drafted.flow, drafted.asks.into_iter().next()) {
         (_, Some(ask)) => {
@@ -165,4 +179,13 @@ pub async fn accept_offer(
         return Ok(None);
     }
     continue_turn(store, catalog, &app, user, &answer).await
+}
+
+/// Says whose account the steps use, since the builder cannot see it in the flow's words.
+fn per_person_note(catalog: &Catalog, connectors: &[String]) -> String {
+    let names: Vec<String> = connectors.iter().map(|c| catalog.get(c).map_or(c.clone(), |c| c.name.clone())).collect();
+    format!(
+        "Its {} steps use the account of the app user whose action starts a run; a run that no app user starts (a schedule) cannot use them.",
+        names.join(" and ")
+    )
 }

@@ -66,9 +66,9 @@ pub async fn rewrap(store: &Store, cipher: &TokenCipher) -> Result<Rewrapped, St
             done.already_current += 1;
             continue;
         }
-        match TokenSet::open(sealed, cipher, row.app_id, &row.connector) {
+        match TokenSet::open_for(sealed, cipher, row.app_id, &row.connector, row.user_ref.as_deref()) {
             Ok(tokens) => {
-                let fresh = tokens.seal(cipher, row.app_id, &row.connector);
+                let fresh = tokens.seal_for(cipher, row.app_id, &row.connector, row.user_ref.as_deref());
                 if store.replace_sealed_tokens(row.id, sealed, &fresh).await? {
                     done.resealed += 1;
                 }

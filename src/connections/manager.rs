@@ -5,6 +5,7 @@
 //! write. A rotated refresh token is stored in the same write as its access token.
 
 use super::{Status, TokenSet};
+use crate::oauth::app_user::AppUserError;
 use crate::oauth::client::{self, TokenError};
 use crate::oauth::revoke::{RevokeError, revoke};
 use crate::oauth::{OAuth, Provider};
@@ -59,11 +60,13 @@ impl Connections {
 
     fn open(&self, row: &ConnectionRow) -> Result<TokenSet, UseError> {
         let sealed = row.sealed_tokens.as_deref().ok_or_else(|| self.unusable(row))?;
-        TokenSet::open(sealed, &self.oauth.cipher, row.app_id, &row.connector).map_err(|_| UseError::Unusable {
-            name: self.name(&row.connector),
-            status: "error",
-            reason: "its tokens cannot be decrypted with this server's key".into(),
-        })
+        TokenSet::open_for(sealed, &self.oauth.cipher, row.app_id, &row.connector, row.user_ref.as_deref()).map_err(
+            |_| UseError::Unusable {
+                name: self.name(&row.connector),
+                status: "error",
+                reason: "its tokens cannot be decrypted with this server's key".into(),
+            },
+        )
     }
 
     /// False when the row holds tokens this server's keys cannot open (a key mix-up, or
@@ -169,8 +172,9 @@ impl Connections {
         refresh_token: &str,
     ) -> Result<TokenSet, UseError> {
         let name = self.name(&row.connector);
-        let provider = match self.oauth.provider_for(&row.connector, &row.config()?) {
+        let provider = match self.oauth.provider_of(row).await {
             Ok(p) => p,
+            Err(AppUserError::Store(e)) => return Err(e.into()),
             Err(e) => {
                 let reason = e.to_string();
                 self.oauth.store.refresh_failed(row.id, Status::Error.as_str(), &reason, None).await?;
@@ -180,7 +184,7 @@ impl Connections {
         match client::refresh(&self.oauth.http, &provider, &self.oauth.settings.redirect_uri(), refresh_token).await {
             Ok(g) => {
                 let tokens = g.tokens;
-                let sealed = tokens.seal(&self.oauth.cipher, row.app_id, &row.connector);
+                let sealed = tokens.seal_for(&self.oauth.cipher, row.app_id, &row.connector, row.user_ref.as_deref());
                 let update = TokenUpdate {
                     sealed_tokens: Some(&sealed),
                     expires_at: g.expires_in.map(|s| now() + s as i64),
@@ -269,8 +273,7 @@ impl Connections {
                 detail: "its tokens cannot be decrypted with this server's key, so they could not be revoked".into(),
             });
         };
-        let typed = row.config().unwrap_or_default();
-        let provider: Provider = match self.oauth.provider_for(&row.connector, &typed) {
+        let provider: Provider = match self.oauth.provider_of(row).await {
             Ok(p) => p,
             Err(e) => return Some(RevokeError::Failed { name: self.name(&row.connector), detail: e.to_string() }),
         };

@@ -23,20 +23,39 @@ impl std::fmt::Debug for TokenSet {
     }
 }
 
-/// What the sealed bytes are bound to: a blob copied to another app or connector does not
-/// open.
-pub fn context(app_id: i64, connector: &str) -> String {
-    format!("patchbay:tokens:v1:app:{app_id}:{connector}")
+/// What the sealed bytes are bound to: a blob copied to another app, connector or app
+/// user does not open.
+pub fn context(app_id: i64, connector: &str, user_ref: Option<&str>) -> String {
+    match user_ref {
+        None => format!("patchbay:tokens:v1:app:{app_id}:{connector}"),
+        Some(person) => format!("patchbay:tokens:v1:app:{app_id}:{connector}:user:{person}"),
+    }
 }
 
 impl TokenSet {
+    /// Sealed for the app's shared connection.
     pub fn seal(&self, cipher: &TokenCipher, app_id: i64, connector: &str) -> Vec<u8> {
-        let json = serde_json::to_vec(self).expect("a TokenSet always serialises");
-        cipher.seal(&json, &context(app_id, connector))
+        self.seal_for(cipher, app_id, connector, None)
     }
 
     pub fn open(sealed: &[u8], cipher: &TokenCipher, app_id: i64, connector: &str) -> Result<Self, CipherError> {
-        let json = cipher.open(sealed, &context(app_id, connector))?;
+        Self::open_for(sealed, cipher, app_id, connector, None)
+    }
+
+    /// Sealed for one app user's connection when `user_ref` is set.
+    pub fn seal_for(&self, cipher: &TokenCipher, app_id: i64, connector: &str, user_ref: Option<&str>) -> Vec<u8> {
+        let json = serde_json::to_vec(self).expect("a TokenSet always serialises");
+        cipher.seal(&json, &context(app_id, connector, user_ref))
+    }
+
+    pub fn open_for(
+        sealed: &[u8],
+        cipher: &TokenCipher,
+        app_id: i64,
+        connector: &str,
+        user_ref: Option<&str>,
+    ) -> Result<Self, CipherError> {
+        let json = cipher.open(sealed, &context(app_id, connector, user_ref))?;
         serde_json::from_slice(&json).map_err(|_| CipherError::Open)
     }
 }
@@ -58,6 +77,9 @@ mod tests {
         let sealed = t.seal(&cipher, 7, "gmail");
         assert_eq!(TokenSet::open(&sealed, &cipher, 7, "gmail").unwrap(), t);
         assert!(TokenSet::open(&sealed, &cipher, 8, "gmail").is_err());
+        let ada = t.seal_for(&cipher, 7, "gmail", Some("ada"));
+        assert!(TokenSet::open_for(&ada, &cipher, 7, "gmail", Some("bob")).is_err());
+        assert!(TokenSet::open(&ada, &cipher, 7, "gmail").is_err());
         let shown = format!("{t:?}");
         assert!(!shown.contains("at-123") && !shown.contains("rt-456"), "{shown}");
     }

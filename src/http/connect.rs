@@ -8,9 +8,11 @@ use crate::card::required_scopes;
 use crate::chat;
 use crate::oauth::{Begin, BeginError, CallbackError, CallbackQuery, Context, Outcome, Purpose};
 use crate::store::NewMessage;
-use axum::extract::{Form, Path, Query, State};
+use axum::extract::{Form, FromRequestParts, Path, Query, State};
 use axum::http::StatusCode;
+use axum::http::request::Parts;
 use axum::response::{IntoResponse, Redirect, Response};
+use axum_extra::extract::CookieJar;
 use serde::Deserialize;
 
 #[derive(Deserialize)]
@@ -40,14 +42,18 @@ pub async fn connect(
 ) -> Result<Response, PageError> {
     let access = Access::load(&state, app_id, &user).await?;
     access.require_builder("connect tools")?;
-    if form.kind != "shared" {
-        return Err(PageError::new(
-            StatusCode::BAD_REQUEST,
-            "Coming soon",
-            "App user connectors are coming soon: use a shared connector for now.",
-        ));
-    }
     let Some(connector) = state.catalog.get(&form.connector) else { return Err(PageError::not_found()) };
+    match form.kind.as_str() {
+        "shared" => {}
+        "app_user" => return for_app_users(&state, &user, app_id, connector, form.message_id).await,
+        _ => {
+            return Err(PageError::new(
+                StatusCode::BAD_REQUEST,
+                "Not accepted",
+                "Choose a shared or an app user connector.",
+            ));
+        }
+    }
     let mut scopes = required_scopes(connector, None);
     if form.message_id.is_none() {
         // From My integrations: ask for what the app's flows use (begin adds what is granted).
@@ -105,11 +111,23 @@ pub async fn connect(
     }
 }
 
+/// The one redirect URI providers know: an app user's sign-in (no patchbay account) goes
+/// to its own page; a builder's needs them signed in.
 pub async fn callback(
     State(state): State<AppState>,
-    CurrentUser(user): CurrentUser,
+    jar: CookieJar,
     Query(q): Query<CallbackQuery>,
+    mut parts: Parts,
 ) -> Result<Response, PageError> {
+    if let Some(s) = q.state.as_deref()
+        && state.oauth.is_app_user_state(s).await?
+    {
+        return super::app_user_connect::finished(&state, &jar, q).await;
+    }
+    let user = match CurrentUser::from_request_parts(&mut parts, &state).await {
+        Ok(CurrentUser(user)) => user,
+        Err(to_sign_in) => return Ok(to_sign_in),
+    };
     let outcome = match state.oauth.complete(user.id, q).await {
         Ok(o) => o,
         Err(CallbackError::Store(e)) => return Err(e.into()),
@@ -164,6 +182,58 @@ pub async fn callback(
         }
         Outcome::Failed { ctx, reason } => failed(&state, &ctx, &reason, &user).await,
     }
+}
+
+/// The builder chose an app user connector: nothing to authorize now; each person who
+/// uses the app connects their own account later, with the scopes the card showed.
+async fn for_app_users(
+    state: &AppState,
+    user: &crate::store::UserRow,
+    app_id: i64,
+    connector: &crate::catalog::Connector,
+    message_id: Option<i64>,
+) -> Result<Response, PageError> {
+    let mut scopes = None;
+    if let Some(message_id) = message_id {
+        super::pages::card_exists(state, app_id, message_id, connector.id.as_str()).await?;
+        let message = state.store.message(message_id).await?.ok_or_else(PageError::not_found)?;
+        let route = chat::payload_of(&message).route;
+        let selected = route.as_ref().and_then(|r| r.selected.iter().find(|s| s.connector == connector.id.as_str()));
+        scopes = Some(required_scopes(connector, selected));
+    }
+    let set_up = crate::oauth::app_user::SetUp {
+        app_id,
+        connector: connector.id.as_str(),
+        scopes: scopes.as_deref(),
+        client: None,
+        by: Some(user.id),
+    };
+    if let Err(e) = state.oauth.set_up_app_user_connector(set_up).await {
+        return Err(PageError::new(StatusCode::BAD_REQUEST, "Not set up", &e.to_string()));
+    }
+    state
+        .store
+        .audit(Some(app_id), Some(user.id), "app_user_connector.set_up", Some(connector.id.as_str()), None, None)
+        .await?;
+    let Some(message_id) = message_id else {
+        return Ok(Redirect::to(&format!("/apps/{app_id}/integrations#app-users")).into_response());
+    };
+    state.store.set_card_state(message_id, connector.id.as_str(), "app_users", None, Some(user.id)).await?;
+    let name = &connector.name;
+    let text = format!(
+        "{name} is set up as an app user connector: each person who uses the app connects their own {name} account. My integrations shows how your app's backend gives them their link."
+    );
+    let ctx = Context {
+        app_id,
+        connector: connector.id.to_string(),
+        message_id: Some(message_id),
+        purpose: Purpose::Connect,
+    };
+    let response = finish(state, &ctx, &text).await?;
+    if let (Some(app), Some(answer)) = (state.store.app(app_id).await?, state.store.message(message_id).await?) {
+        chat::flows::continue_turn(&state.store, &state.catalog, &app, user, &answer).await?;
+    }
+    Ok(response)
 }
 
 /// Records a failure where the builder will look for it: on the card and in the chat,

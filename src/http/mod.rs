@@ -2,6 +2,7 @@
 //! step, and render. `guard/` holds what every request passes through first.
 
 pub(crate) mod api;
+mod app_user_connect;
 pub mod auth;
 pub(crate) mod connect;
 mod error;
@@ -33,6 +34,7 @@ pub fn router(state: AppState) -> Router {
         .route("/mcp/apps/{app_id}", any(crate::mcp::endpoint::serve))
         .route("/apps/{app_id}/connect", post(connect::connect))
         .route("/oauth/callback", get(connect::callback))
+        .route("/connect/{token}", get(app_user_connect::page).post(app_user_connect::choose))
         .merge(pages::router())
         .merge(auth::router(&settings))
         .merge(crate::sandbox::router(&settings))

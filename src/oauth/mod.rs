@@ -1,6 +1,7 @@
 //! OAuth 2.0: begin (state + PKCE), complete (exchange, account, storage), refresh and
 //! revoke, against any provider in the catalog or the built-in sandbox.
 
+pub mod app_user;
 pub mod client;
 mod flow;
 pub mod http;

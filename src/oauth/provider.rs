@@ -59,11 +59,24 @@ impl Provider {
         settings: &Settings,
         typed: &serde_json::Map<String, serde_json::Value>,
     ) -> Result<Self, ProviderError> {
+        Self::resolve_with(connector, settings, typed, None)
+    }
+
+    /// With an app's own OAuth client (an app user connector's), when it has one: then the
+    /// provider's real endpoints (or the server's overrides of them) are used, never the
+    /// sandbox, which knows only its own clients.
+    pub fn resolve_with(
+        connector: &Connector,
+        settings: &Settings,
+        typed: &serde_json::Map<String, serde_json::Value>,
+        own_client: Option<(String, SecretString)>,
+    ) -> Result<Self, ProviderError> {
         let name = connector.name.clone();
         if connector.auth.kind != AuthKind::Oauth2 {
             return Err(ProviderError::Unsupported { name, kind: connector.auth.kind.describe() });
         }
-        let configured = settings.connector(connector.id.as_str()).filter(|c| c.client_id.is_some());
+        let overrides = settings.connector(connector.id.as_str());
+        let configured = overrides.filter(|c| c.client_id.is_some() || own_client.is_some());
         let auth = &connector.auth;
         let mut p = Provider {
             connector: connector.id.to_string(),
@@ -91,6 +104,9 @@ impl Provider {
             Some(c) => {
                 p.client_id = c.client_id.clone().unwrap_or_default();
                 p.client_secret = c.client_secret.clone();
+                if let Some((id, secret)) = &own_client {
+                    (p.client_id, p.client_secret) = (id.clone(), Some(secret.clone()));
+                }
                 override_with(&mut p.authorization_url, &c.authorization_url);
                 override_with(&mut p.token_url, &c.token_url);
                 if c.revocation_url.is_some() {
@@ -107,6 +123,12 @@ impl Provider {
                 }
                 p.fill(typed);
                 p.check_urls(c.allow_insecure_endpoints)?;
+            }
+            None if let Some((id, secret)) = own_client => {
+                (p.client_id, p.client_secret) = (id, Some(secret));
+                p.revocation_url = p.revocation_url.map(|u| u.replace("{client_id}", &p.client_id));
+                p.fill(typed);
+                p.check_urls(false)?;
             }
             None if settings.sandbox_enabled() => p.use_sandbox(&settings.public_url()),
             None => return Err(ProviderError::NotConfigured { name, upper: connector.id.as_str().to_uppercase() }),

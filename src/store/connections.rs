@@ -27,6 +27,8 @@ pub struct ConnectionRow {
     pub last_used_at: Option<i64>,
     pub updated_at: i64,
     config: String,
+    /// For an app-user connection: the host's reference for the person.
+    pub user_ref: Option<String>,
 }
 
 impl ConnectionRow {
@@ -72,9 +74,10 @@ macro_rules! columns {
     () => {
         "id, app_id, connector, kind, owner_user_id, account, status, status_reason, granted_scopes, \
     sealed_tokens, expires_at, issued_at, version, refresh_lease_until, refresh_failures, next_refresh_at, connected_by, connected_at, \
-            last_used_at, updated_at, config"
+            last_used_at, updated_at, config, user_ref"
     };
 }
+pub(super) use columns as connection_columns;
 
 impl Store {
     /// Adds a connection; a second shared connection for the same connector and app is a

@@ -3,6 +3,7 @@
 //! indexes), and the two backends differ only in how they connect and in their migration
 //! folders. Everything a second server instance would need lives here, never in memory.
 
+mod app_users;
 mod audit;
 mod calls;
 mod chat;
@@ -22,6 +23,7 @@ mod sandbox;
 mod users;
 mod webhooks;
 
+pub use app_users::{AppUserConnectorRow, AppUserCounts, AppUserGrant, ConnectSessionRow, SessionUse};
 pub use audit::AuditEntry;
 pub use calls::{NewCall, RecentUse};
 pub use chat::{CardState, ChatMessage, NewMessage};

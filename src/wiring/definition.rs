@@ -351,6 +351,18 @@ impl FlowDefinition {
         out
     }
 
+    /// Makes the action steps on `connector` use the connection of the app user who starts
+    /// the run (the builder chose an app user connector for it).
+    pub fn use_app_user_connection(&mut self, connector: &str) {
+        for step in &mut self.steps {
+            if let Step::Action(a) = step
+                && a.connection.connector == connector
+            {
+                a.connection.kind = ConnectionKind::AppUser;
+            }
+        }
+    }
+
     /// The scopes the definition says it needs, per connector.
     pub fn declared_scopes(&self) -> BTreeMap<String, BTreeSet<String>> {
         let mut out: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();

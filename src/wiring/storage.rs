@@ -46,14 +46,24 @@ impl StoredFlow {
     }
 }
 
-/// What the app's shared connections hold for the connectors the flow uses.
+/// What the app's shared connections hold for the connectors the flow uses; for an app
+/// user connector, what each person grants when they connect.
 pub async fn grants(store: &Store, app_id: i64, def: &FlowDefinition) -> WiringResult<Grants> {
     let mut grants = Grants::new();
-    for conn in def.connections().into_iter().filter(|c| c.kind == ConnectionKind::Shared) {
-        if let Some(row) = store.shared_connection(app_id, &conn.connector).await?
-            && USABLE.contains(&row.status.as_str())
-        {
-            grants.connect(&conn.connector, row.granted_scopes()?);
+    for conn in def.connections() {
+        match conn.kind {
+            ConnectionKind::Shared => {
+                if let Some(row) = store.shared_connection(app_id, &conn.connector).await?
+                    && USABLE.contains(&row.status.as_str())
+                {
+                    grants.connect(&conn.connector, row.granted_scopes()?);
+                }
+            }
+            ConnectionKind::AppUser => {
+                if let Some(set_up) = store.app_user_connector(app_id, &conn.connector).await? {
+                    grants.connect(&conn.connector, set_up.scopes()?);
+                }
+            }
         }
     }
     Ok(grants)

@@ -28,6 +28,7 @@ macro_rules! on_both_backends {
 
 mod accessibility;
 mod actions;
+mod app_users;
 mod asks;
 pub mod browser;
 mod cli;

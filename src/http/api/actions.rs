@@ -1,5 +1,6 @@
 //! `POST /api/v1/apps/{app_id}/actions/{connector}.{action}` with `{"inputs": {…}}`:
-//! runs a catalog action with the app's connection and answers `{"ok", "output",
+//! runs a catalog action with the app's connection (or, with `"as_user"`, that app user's
+//! own) and answers `{"ok", "output",
 //! "provider_status", "error"?}`. A provider's refusal is `ok: false` with its message;
 //! patchbay's own refusals (a wrong input, a missing permission) are 4xx errors.
 
@@ -20,7 +21,8 @@ use serde_json::{Value, json};
 struct ActionBody {
     #[serde(default)]
     inputs: Value,
-    as_user: Option<Value>,
+    /// The app user whose own connection to use (an app user connector).
+    as_user: Option<String>,
 }
 
 pub async fn run(
@@ -37,13 +39,8 @@ pub async fn run(
         .ok_or_else(|| AppError::NotFound(format!("'{target}' is not <connector>.<action>, e.g. gmail.send_email")))?;
     let body: ActionBody = serde_json::from_slice(&body)
         .map_err(|e| AppError::BadRequest(format!("the body must be {{\"inputs\": {{…}}}}: {e}")))?;
-    if body.as_user.is_some() {
-        return Err(AppError::BadRequest(
-            "as_user needs per-person connections, which this server does not have yet: leave it out to use the app's shared connection".into(),
-        ));
-    }
     let runner = Runner::new(state.oauth.clone(), state.connections.clone());
-    match runner.run(caller.app.id, connector, action, &body.inputs).await {
+    match runner.run_as(caller.app.id, connector, action, &body.inputs, body.as_user.as_deref()).await {
         Ok(outcome) => {
             let wait = outcome.retry_after;
             let mut response = Json(outcome).into_response();

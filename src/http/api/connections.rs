@@ -48,11 +48,34 @@ pub async fn one(
     let runner = Runner::new(state.oauth.clone(), state.connections.clone());
     let c = runner.connector(&connector).map_err(action_error)?;
     let row = runner.connection(caller.app.id, c).await.map_err(action_error)?;
+    with_token_if_asked(&state, &caller, &runner, c, row, q).await
+}
+
+/// The connection, and with `?include=token` its token too.
+pub async fn with_token_if_asked(
+    state: &AppState,
+    caller: &AppCaller,
+    runner: &Runner,
+    c: &crate::catalog::Connector,
+    row: ConnectionRow,
+    q: Include,
+) -> Result<Response, AppError> {
     match q.include.as_deref() {
-        None => return Ok(Json(connection_json(&row)?).into_response()),
-        Some("token") => {}
-        Some(other) => return Err(AppError::BadRequest(format!("include={other} is unknown: use include=token"))),
+        None => Ok(Json(connection_json(&row)?).into_response()),
+        Some("token") => token_answer(state, caller, runner, c, row).await,
+        Some(other) => Err(AppError::BadRequest(format!("include={other} is unknown: use include=token"))),
     }
+}
+
+/// The connection with a fresh access token and its `config`, for app keys only; each
+/// hand-out is audited.
+async fn token_answer(
+    state: &AppState,
+    caller: &AppCaller,
+    runner: &Runner,
+    c: &crate::catalog::Connector,
+    row: ConnectionRow,
+) -> Result<Response, AppError> {
     let Some(key) = caller.key() else {
         return Err(AppError::Forbidden("tokens are handed to app keys only, never to a signed-in person".into()));
     };
@@ -77,7 +100,11 @@ pub fn action_error(e: ActionError) -> AppError {
         ActionError::UnknownAction(_) | ActionError::UnknownConnector(_) | ActionError::NoConnection(_) => {
             AppError::NotFound(e.to_string())
         }
-        ActionError::NotRunnable(_) | ActionError::Input(_) => AppError::BadRequest(e.to_string()),
+        ActionError::NotRunnable(_)
+        | ActionError::Input(_)
+        | ActionError::NeedsPerson(_)
+        | ActionError::NotForPeople(_) => AppError::BadRequest(e.to_string()),
+        ActionError::PersonNotConnected(_) => AppError::Conflict(e.to_string()),
         ActionError::Target(TargetError::MissingConfig { .. }) | ActionError::Unusable(_) | ActionError::Lookup(_) => {
             AppError::Conflict(e.to_string())
         }

@@ -97,6 +97,7 @@ pub async fn pause(
 #[derive(Deserialize, Default)]
 pub struct StartRun {
     record: Option<Value>,
+    as_user: Option<String>,
 }
 
 pub async fn start(
@@ -107,7 +108,11 @@ pub async fn start(
 ) -> Result<Json<Value>, AppError> {
     require_key(&caller)?;
     flow_of_app(&state, &caller, flow_id).await?;
-    let record = body.and_then(|Json(b)| b.record);
+    let (record, as_user) = body.map_or((None, None), |Json(b)| (b.record, b.as_user));
+    let record = match as_user {
+        Some(person) => Some(with_person(record.unwrap_or_else(|| json!({})), &person)?),
+        None => record,
+    };
     let id = events::run_now(&state.store, flow_id, record.as_ref(), false)
         .await?
         .ok_or_else(|| AppError::NotFound("no such flow".into()))?;
@@ -153,6 +158,25 @@ pub struct Event {
     change: String,
     record: Value,
     previous: Option<Value>,
+    /// The app user whose change it is: steps on app user connectors use their account.
+    as_user: Option<String>,
+}
+
+/// The run's record with the app user who started it as its `user_ref`, which is what
+/// steps on app user connectors read.
+fn with_person(mut record: Value, person: &str) -> Result<Value, AppError> {
+    let Some(fields) = record.as_object_mut() else {
+        return Err(AppError::BadRequest("record must be a JSON object".into()));
+    };
+    match fields.get("user_ref").and_then(Value::as_str) {
+        Some(other) if other != person => {
+            Err(AppError::BadRequest("as_user and the record's user_ref name different people".into()))
+        }
+        _ => {
+            fields.insert("user_ref".into(), json!(person));
+            Ok(record)
+        }
+    }
 }
 
 pub async fn event(
@@ -167,8 +191,12 @@ pub async fn event(
     if !e.record.is_object() {
         return Err(AppError::BadRequest("record must be a JSON object".into()));
     }
+    let record = match &e.as_user {
+        Some(person) => with_person(e.record, person)?,
+        None => e.record,
+    };
     let change =
-        events::Change { entity: &e.entity, change: &e.change, record: &e.record, previous: e.previous.as_ref() };
+        events::Change { entity: &e.entity, change: &e.change, record: &record, previous: e.previous.as_ref() };
     let runs = events::record_changed(&state.store, caller.app.id, &change).await?;
     Ok(Json(json!({ "runs": runs })))
 }

@@ -2,6 +2,7 @@
 //! App API under `/api/v1/apps/{app_id}/` for the host's backend, opened by an app key.
 
 mod actions;
+mod app_users;
 mod apps;
 pub mod caller;
 mod connections;
@@ -27,6 +28,13 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/apps/{app_id}/flows/{flow_id}/runs", post(flows::start))
         .route("/api/v1/apps/{app_id}/runs/{run_id}", get(flows::run))
         .route("/api/v1/apps/{app_id}/events", post(flows::event))
+        .route("/api/v1/apps/{app_id}/app-user-connectors", post(app_users::set_up))
+        .route("/api/v1/apps/{app_id}/app-users/{user_ref}/connect-sessions", post(app_users::connect_session))
+        .route("/api/v1/apps/{app_id}/app-users/{user_ref}/connections", get(app_users::connections))
+        .route(
+            "/api/v1/apps/{app_id}/app-users/{user_ref}/connections/{connector}",
+            get(app_users::connection).delete(app_users::disconnect),
+        )
         .fallback(api_not_found)
 }
 

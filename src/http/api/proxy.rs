@@ -50,6 +50,7 @@ fn refused(e: ProxyError) -> Response {
             (a.status(), a.public_message())
         }
         ProxyError::Path(p) => (StatusCode::BAD_REQUEST, p.to_string()),
+        ProxyError::AsUser => (StatusCode::BAD_REQUEST, e.to_string()),
         ProxyError::Method(_) => (StatusCode::METHOD_NOT_ALLOWED, e.to_string()),
         ProxyError::Redirect(_) => (StatusCode::BAD_GATEWAY, e.to_string()),
         ProxyError::Send(SendError::Timeout { .. }) => (StatusCode::GATEWAY_TIMEOUT, e.to_string()),

@@ -59,6 +59,9 @@ struct IntegrationsPage {
     switch: Option<SwitchPrompt>,
     notice: Option<(String, bool)>,
     activity: Vec<ActivityView>,
+    app_users: Vec<super::app_user_connectors::AppUserConnectorView>,
+    public_url: String,
+    redirect_uri: String,
 }
 
 #[derive(Deserialize, Default)]
@@ -87,7 +90,7 @@ pub async fn page(
     let flow_uses = super::flow_use::of_app(&state, app_id).await?;
     let mut recent = super::recent_use::lines(&state, app_id).await?;
     let mut views = Vec::new();
-    for row in state.store.connections_of_app(app_id).await? {
+    for row in state.store.connections_of_app(app_id).await?.into_iter().filter(|r| r.kind == "shared") {
         let connector = state.catalog.get(&row.connector);
         let readable = state.connections.tokens_readable(&row);
         let status = if readable { Status::parse(&row.status) } else { Status::Error };
@@ -161,10 +164,11 @@ pub async fn page(
             .into_iter()
             .map(|e| ActivityView {
                 when: when(Some(e.at)),
-                who: members
-                    .iter()
-                    .find(|m| Some(m.user.id) == e.user_id)
-                    .map_or("patchbay".into(), |m| m.user.name.clone()),
+                who: match members.iter().find(|m| Some(m.user.id) == e.user_id) {
+                    Some(m) => m.user.name.clone(),
+                    None if e.action.starts_with("app_user.") => "An app user".into(),
+                    None => "patchbay".into(),
+                },
                 what: describe_activity(&state, &e),
             })
             .collect()
@@ -179,6 +183,9 @@ pub async fn page(
         switch,
         notice,
         activity,
+        app_users: super::app_user_connectors::views(&state, app_id).await?,
+        public_url: state.settings.public_url(),
+        redirect_uri: state.settings.redirect_uri(),
     };
     render(StatusCode::OK, &page)
 }
@@ -196,6 +203,11 @@ fn describe_activity(state: &AppState, e: &crate::store::AuditEntry) -> String {
         "card_skipped" => "skipped",
         "card_restored" => "brought back the card for",
         "try_action" => "tried an action of",
+        "app_user_connector.set_up" => "set up for app users:",
+        "app_user_connector.client" => "gave the app's own OAuth client to",
+        "app_user_connector.removed" => "removed for app users:",
+        "app_user.connected" => "connected their own",
+        "app_user.disconnected" => "disconnected their own",
         other => other,
     };
     let mut line = match tool {

@@ -7,6 +7,7 @@ mod assets;
 mod browse;
 mod cards;
 pub use cards::card_exists;
+mod app_user_connectors;
 mod chat;
 mod data;
 pub mod flow_use;
@@ -60,6 +61,8 @@ pub fn router() -> Router<AppState> {
         )
         .route("/apps/{app_id}/integrations/{id}/remove", get(integrations::confirm_remove).post(integrations::remove))
         .route("/apps/{app_id}/integrations/switch/{switch_id}", post(integrations::decide_switch))
+        .route("/apps/{app_id}/integrations/app-users/{connector}/client", post(app_user_connectors::set_client))
+        .route("/apps/{app_id}/integrations/app-users/{connector}/remove", post(app_user_connectors::remove))
         .route("/apps/{app_id}/integrations/{id}/try", get(try_action::page).post(try_action::run))
         .route("/apps/{app_id}/settings", get(settings::page))
         .route("/apps/{app_id}/settings/general", post(settings::save_general))
