@@ -6,6 +6,7 @@
 pub mod summary;
 
 use crate::catalog::{Access, AuthKind, Catalog, Connector};
+use crate::connections::policy::{Blocked, Kind, Policy};
 use crate::intent::Intent;
 use crate::ranking::{Role, Selected};
 use crate::store::{CardState as Decision, ConnectionRow};
@@ -33,6 +34,8 @@ pub enum CardStatus {
     NeedsAttention { status: String, reason: String },
     /// Connecting failed; the card can be tried again.
     Failed { reason: String },
+    /// The app's owner has blocked the connector for shared connections: no Connect.
+    Blocked { reason: String },
     /// OAuth 1.0a, API keys, workspace credentials: not supported yet.
     NotSupported { needs: Vec<String>, kind: String },
 }
@@ -79,6 +82,7 @@ impl ApprovalCard {
             CardStatus::NeedsMorePermissions { .. } => "more",
             CardStatus::NeedsAttention { .. } => "attention",
             CardStatus::Failed { .. } => "failed",
+            CardStatus::Blocked { .. } => "blocked",
             CardStatus::NotSupported { .. } => "unsupported",
         }
     }
@@ -99,7 +103,7 @@ impl ApprovalCard {
 
     pub fn reason(&self) -> String {
         match &self.status {
-            CardStatus::Failed { reason } => reason.clone(),
+            CardStatus::Failed { reason } | CardStatus::Blocked { reason } => reason.clone(),
             CardStatus::NeedsAttention { status, reason } => format!("{} is {status}: {reason}", self.name),
             CardStatus::NotSupported { needs, kind } if needs.is_empty() => {
                 format!("{} connects with {kind}.", self.name)
@@ -138,6 +142,8 @@ pub struct CardInput<'a> {
     pub intent: &'a Intent,
     pub connection: Option<&'a ConnectionRow>,
     pub decision: Option<&'a Decision>,
+    /// Set when the app's owner has blocked the connector for shared connections.
+    pub blocked: Option<&'a Blocked>,
 }
 
 pub fn build(input: CardInput<'_>) -> ApprovalCard {
@@ -150,6 +156,9 @@ pub fn build(input: CardInput<'_>) -> ApprovalCard {
 
     let status = match (input.decision.map(|d| d.state.as_str()), input.connection) {
         (Some("skipped"), _) => CardStatus::Skipped,
+        _ if input.blocked.is_some() => {
+            CardStatus::Blocked { reason: input.blocked.map(ToString::to_string).unwrap_or_default() }
+        }
         (Some("failed"), None) => {
             CardStatus::Failed { reason: input.decision.and_then(|d| d.detail.clone()).unwrap_or_default() }
         }
@@ -213,6 +222,7 @@ pub fn cards_of_message(
     catalog: &Catalog,
     connections: &[ConnectionRow],
     decisions: &[Decision],
+    policy: &Policy,
 ) -> Vec<ApprovalCard> {
     let empty = Intent::default();
     let intent = payload.route.as_ref().map_or(&empty, |r| &r.intent);
@@ -221,6 +231,7 @@ pub fn cards_of_message(
         .iter()
         .filter_map(|id| {
             let connector = catalog.get(id)?;
+            let blocked = policy.blocked(connector, Kind::Shared);
             Some(build(CardInput {
                 message_id,
                 connector,
@@ -228,6 +239,7 @@ pub fn cards_of_message(
                 intent,
                 connection: connections.iter().find(|c| &c.connector == id && c.kind == "shared"),
                 decision: decisions.iter().find(|d| d.message_id == message_id && &d.connector == id),
+                blocked: blocked.as_ref(),
             }))
         })
         .collect()

@@ -90,6 +90,9 @@ pub async fn connect(
     match state.oauth.begin(begin).await {
         Ok(url) => Ok(Redirect::to(&url).into_response()),
         Err(BeginError::Store(e)) => Err(e.into()),
+        Err(e @ BeginError::Blocked(_)) => {
+            Err(PageError::new(StatusCode::FORBIDDEN, "Blocked by the app's owner", &e.to_string()))
+        }
         Err(e @ BeginError::AlreadyConnected { .. }) => {
             // The card keeps showing the connection in use; the chat says why nothing began.
             let ctx = Context { app_id, connector: form.connector, message_id: form.message_id, purpose };
