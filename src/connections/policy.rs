@@ -127,7 +127,8 @@ impl Policy {
 /// Asks before creating or using a connection: `Err(PolicyError::Blocked)` when the app's
 /// owner has blocked this connector for this kind of connection.
 pub async fn check(store: &Store, app_id: i64, connector: &Connector, kind: Kind) -> Result<(), PolicyError> {
-    let rule = store.connector_policy(app_id, connector.id.as_str()).await?.as_ref().map_or(Rule::ALLOW_ALL, Rule::from);
+    let rule =
+        store.connector_policy(app_id, connector.id.as_str()).await?.as_ref().map_or(Rule::ALLOW_ALL, Rule::from);
     match rule.allows(kind) {
         true => Ok(()),
         false => Err(Blocked { connector: connector.id.to_string(), name: connector.name.clone(), kind }.into()),

@@ -171,7 +171,8 @@ impl OAuth {
     /// Stores the pending authorization and returns the provider URL to send the person to.
     pub async fn begin(&self, mut b: Begin) -> Result<String, BeginError> {
         // Nothing starts at the provider for a connector the app's owner has blocked.
-        let connector = self.catalog.get(&b.connector).ok_or_else(|| BeginError::UnknownConnector(b.connector.clone()))?;
+        let connector =
+            self.catalog.get(&b.connector).ok_or_else(|| BeginError::UnknownConnector(b.connector.clone()))?;
         policy::check(&self.store, b.app_id, connector, Kind::Shared).await?;
         let existing = self.store.shared_connection(b.app_id, &b.connector).await?;
         if b.typed.is_empty()

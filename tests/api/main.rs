@@ -43,6 +43,7 @@ mod oauth;
 mod pages;
 mod peers;
 mod pg;
+mod policy;
 mod polling;
 mod properties;
 mod revocation;

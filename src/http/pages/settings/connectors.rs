@@ -90,10 +90,9 @@ pub async fn save_connector_policy(
     }
     let notice = match (change.changed(), rule == Rule::ALLOW_ALL) {
         (false, _) => format!("Nothing changed for {}.", connector.name),
-        (true, true) => format!(
-            "{} is allowed again. Flows it paused start again by themselves, as they were.",
-            connector.name
-        ),
+        (true, true) => {
+            format!("{} is allowed again. Flows it paused start again by themselves, as they were.", connector.name)
+        }
         (true, false) => format!(
             "{}: {}. Flows that use it are paused until it is allowed again.",
             connector.name,
