@@ -245,3 +245,44 @@ async fn the_action_api_and_the_proxy_refuse_a_blocked_connector_with_a_403_in_w
     let (status, answer) = fixture::run(&app, &key, "gmail.send_email", inputs).await;
     assert_eq!((status, answer["ok"].as_bool()), (200, Some(true)), "{answer}");
 }
+
+/// In Chromium: the owner finds Gmail with the search box (its folded category opens),
+/// unticks Shared and saves; the page says what changed and marks Gmail blocked. On a
+/// phone-sized window the list fits the screen.
+#[tokio::test]
+async fn an_owner_finds_gmail_on_settings_and_blocks_it_in_a_browser() {
+    use crate::browser::{Driver, sign_in};
+    use fantoccini::Locator;
+    let app = TestApp::spawn().await;
+    let Some(d) = Driver::start().await else { return };
+    sign_in(&d, &app, "Ada Owner").await;
+    d.client.goto(&app.url("/apps/1/settings#connectors")).await.unwrap();
+    d.type_into("#policy-q", "gmail").await;
+    let row = d.wait_for(Locator::Css("#policy-gmail")).await;
+    assert!(row.is_displayed().await.unwrap(), "the search opens Gmail's category");
+    let slack = d.client.find(Locator::Css("#policy-slack")).await.unwrap();
+    assert!(!slack.is_displayed().await.unwrap(), "other connectors are filtered out");
+    d.client.find(Locator::Css("#policy-gmail input[name=shared]")).await.unwrap().click().await.unwrap();
+    d.client.find(Locator::Css("#policy-gmail button[type=submit]")).await.unwrap().click().await.unwrap();
+    let notice = d.text_of(".notice").await;
+    assert!(notice.contains("Gmail: Shared connections blocked"), "{notice}");
+    let line = d.text_of("#policy-gmail").await;
+    assert!(line.contains("Blocked"), "{line}");
+    assert!(!app.store.connector_policies(TODO_APP).await.unwrap().is_empty());
+    d.client.find(Locator::Css("#connectors")).await.unwrap().click().await.ok();
+    d.screenshot("settings-connectors.png").await;
+
+    d.client.set_window_size(390, 844).await.unwrap();
+    d.client.goto(&app.url("/apps/1/settings#policy-gmail")).await.unwrap();
+    // Nothing in the Connectors section reaches past the screen's right edge.
+    let wide = d
+        .client
+        .execute(
+            "return Array.from(document.querySelectorAll('#connectors *')).filter(e => e.getBoundingClientRect().right > window.innerWidth + 1).map(e => e.tagName + '.' + e.className);",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(wide, serde_json::json!([]), "the connector list fits a phone");
+    d.screenshot("settings-connectors-phone.png").await;
+}
