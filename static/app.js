@@ -40,6 +40,8 @@
       });
       list.querySelectorAll("[data-group]").forEach(function (g) {
         g.hidden = !g.querySelector("[data-search]:not([hidden])");
+        // A folded group (Settings' connectors) opens to show what matched.
+        if (q && !g.hidden && g.tagName === "DETAILS") g.open = true;
       });
       var empty = list.querySelector("[data-empty]");
       if (empty) empty.hidden = shown > 0;

@@ -67,6 +67,7 @@ pub(super) fn failure(e: ActionError) -> StepFailure {
     match e {
         ActionError::MissingPermission { .. }
         | ActionError::Unusable(_)
+        | ActionError::Blocked(_)
         | ActionError::NoConnection(_)
         | ActionError::Target(super::target::TargetError::MissingConfig { .. }) => {
             StepFailure { needs_reconnect: Some(message.clone()), ..StepFailure::permanent(message) }

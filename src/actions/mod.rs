@@ -20,6 +20,7 @@ pub use run::Outcome;
 
 use crate::catalog::{Catalog, Connector};
 use crate::config::Settings;
+use crate::connections::policy::{self, Kind, PolicyError};
 use crate::connections::{Connections, Status, UseError};
 use crate::oauth::OAuth;
 use crate::store::{ConnectionRow, NewCall, Store, StoreError, now};
@@ -48,6 +49,9 @@ pub enum ActionError {
     NotForPeople(String),
     #[error("{0}")]
     Unusable(String),
+    /// The app's owner has blocked this connector for this kind of connection.
+    #[error(transparent)]
+    Blocked(#[from] crate::connections::policy::Blocked),
     #[error("{message}")]
     MissingPermission { message: String, missing: Vec<String>, url: String },
     #[error(transparent)]
@@ -139,8 +143,15 @@ impl Runner {
     }
 
     /// The connection with its configuration completed (looked up once, then kept) and
-    /// the API its calls go to. A disconnected or revoked connection is refused here.
+    /// the API its calls go to. A disconnected or revoked connection is refused here, and
+    /// so is one of a connector the app's owner has blocked.
     pub async fn usable<'c>(&self, connector: &'c Connector, row: ConnectionRow) -> Result<Usable<'c>, ActionError> {
+        let kind = Kind::parse(&row.kind).unwrap_or(Kind::Shared);
+        match policy::check(self.store(), row.app_id, connector, kind).await {
+            Ok(()) => {}
+            Err(PolicyError::Blocked(blocked)) => return Err(blocked.into()),
+            Err(PolicyError::Store(e)) => return Err(e.into()),
+        }
         let status = Status::parse(&row.status);
         if matches!(status, Status::Revoked | Status::Disconnected | Status::NeedsReauthorization)
             || row.sealed_tokens.is_none()

@@ -6,6 +6,7 @@
 pub mod summary;
 
 use crate::catalog::{Access, AuthKind, Catalog, Connector};
+use crate::connections::policy::{Blocked, Kind, Policy};
 use crate::intent::Intent;
 use crate::ranking::{Role, Selected};
 use crate::store::{CardState as Decision, ConnectionRow};
@@ -35,6 +36,8 @@ pub enum CardStatus {
     Failed { reason: String },
     /// Set up for the app's users: each connects their own account.
     ForAppUsers,
+    /// The app's owner has blocked the connector for shared connections: no Connect.
+    Blocked { reason: String },
     /// OAuth 1.0a, API keys, workspace credentials: not supported yet.
     NotSupported { needs: Vec<String>, kind: String },
 }
@@ -84,6 +87,7 @@ impl ApprovalCard {
             CardStatus::NeedsAttention { .. } => "attention",
             CardStatus::Failed { .. } => "failed",
             CardStatus::ForAppUsers => "app_users",
+            CardStatus::Blocked { .. } => "blocked",
             CardStatus::NotSupported { .. } => "unsupported",
         }
     }
@@ -110,7 +114,7 @@ impl ApprovalCard {
 
     pub fn reason(&self) -> String {
         match &self.status {
-            CardStatus::Failed { reason } => reason.clone(),
+            CardStatus::Failed { reason } | CardStatus::Blocked { reason } => reason.clone(),
             CardStatus::NeedsAttention { status, reason } => format!("{} is {status}: {reason}", self.name),
             CardStatus::NotSupported { needs, kind } if needs.is_empty() => {
                 format!("{} connects with {kind}.", self.name)
@@ -149,6 +153,10 @@ pub struct CardInput<'a> {
     pub intent: &'a Intent,
     pub connection: Option<&'a ConnectionRow>,
     pub decision: Option<&'a Decision>,
+    /// Set when the app's owner has blocked the connector for shared connections.
+    pub blocked: Option<&'a Blocked>,
+    /// The owner allows app user connections to the connector.
+    pub app_users_allowed: bool,
 }
 
 pub fn build(input: CardInput<'_>) -> ApprovalCard {
@@ -162,6 +170,9 @@ pub fn build(input: CardInput<'_>) -> ApprovalCard {
     let status = match (input.decision.map(|d| d.state.as_str()), input.connection) {
         (Some("skipped"), _) => CardStatus::Skipped,
         (Some("app_users"), None) => CardStatus::ForAppUsers,
+        _ if input.blocked.is_some() => {
+            CardStatus::Blocked { reason: input.blocked.map(ToString::to_string).unwrap_or_default() }
+        }
         (Some("failed"), None) => {
             CardStatus::Failed { reason: input.decision.and_then(|d| d.detail.clone()).unwrap_or_default() }
         }
@@ -211,7 +222,7 @@ pub fn build(input: CardInput<'_>) -> ApprovalCard {
         read,
         write,
         status,
-        per_person: c.auth.kind == AuthKind::Oauth2,
+        per_person: c.auth.kind == AuthKind::Oauth2 && input.app_users_allowed,
         asks: match input.connection {
             None => c.typed_values().map(|t| (t.name.clone(), t.label.clone())).collect(),
             Some(_) => Vec::new(),
@@ -226,6 +237,7 @@ pub fn cards_of_message(
     catalog: &Catalog,
     connections: &[ConnectionRow],
     decisions: &[Decision],
+    policy: &Policy,
 ) -> Vec<ApprovalCard> {
     let empty = Intent::default();
     let intent = payload.route.as_ref().map_or(&empty, |r| &r.intent);
@@ -234,6 +246,7 @@ pub fn cards_of_message(
         .iter()
         .filter_map(|id| {
             let connector = catalog.get(id)?;
+            let blocked = policy.blocked(connector, Kind::Shared);
             Some(build(CardInput {
                 message_id,
                 connector,
@@ -241,6 +254,8 @@ pub fn cards_of_message(
                 intent,
                 connection: connections.iter().find(|c| &c.connector == id && c.kind == "shared"),
                 decision: decisions.iter().find(|d| d.message_id == message_id && &d.connector == id),
+                blocked: blocked.as_ref(),
+                app_users_allowed: policy.allows(id, Kind::AppUser),
             }))
         })
         .collect()

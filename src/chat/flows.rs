@@ -114,7 +114,7 @@ pub async fn continue_turn(
 fn already_there(existing: &wiring::StoredFlow) -> String {
     let now = match existing.status() {
         Some(wiring::FlowStatus::Active) => "it is on",
-        Some(wiring::FlowStatus::Blocked) => "it waits for a connection or permissions",
+        Some(wiring::FlowStatus::Blocked) => "it waits for a connection, permissions or the owner's go-ahead",
         _ => "it is a draft: review it and activate it there",
     };
     format!("This app already has that flow, “{}”, on the Flows page ({now}). I did not add a copy.", existing.row.name)
@@ -131,7 +131,10 @@ async fn save_new(
     Ok(match wiring::save(store, catalog, app.id, definition, Some(user.id)).await {
         Ok((stored, report)) => {
             let mut body = format!("I wired a flow for this: {}.", definition.summary(catalog));
-            if report.is_blocked() {
+            if let Some(refused) = report.refused.first() {
+                // Approving on a card would not help: only an owner can allow the tool.
+                body.push_str(&format!(" It cannot run yet: {refused}"));
+            } else if report.is_blocked() {
                 body.push_str(" It needs more permissions before it can run: approve them on the card.");
             } else if !report.unset_settings.is_empty() {
                 body.push_str(" Fill in its settings, then activate it.");

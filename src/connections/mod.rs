@@ -4,6 +4,7 @@
 mod cipher;
 pub mod keys;
 mod manager;
+pub mod policy;
 mod status;
 mod tokens;
 

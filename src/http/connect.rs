@@ -6,6 +6,7 @@ use super::auth::CurrentUser;
 use super::pages::{Access, PageError};
 use crate::card::required_scopes;
 use crate::chat;
+use crate::oauth::app_user::AppUserError;
 use crate::oauth::{Begin, BeginError, CallbackError, CallbackQuery, Context, Outcome, Purpose};
 use crate::store::NewMessage;
 use axum::extract::{Form, FromRequestParts, Path, Query, State};
@@ -96,6 +97,9 @@ pub async fn connect(
     match state.oauth.begin(begin).await {
         Ok(url) => Ok(Redirect::to(&url).into_response()),
         Err(BeginError::Store(e)) => Err(e.into()),
+        Err(e @ BeginError::Blocked(_)) => {
+            Err(PageError::new(StatusCode::FORBIDDEN, "Blocked by the app's owner", &e.to_string()))
+        }
         Err(e @ BeginError::AlreadyConnected { .. }) => {
             // The card keeps showing the connection in use; the chat says why nothing began.
             let ctx = Context { app_id, connector: form.connector, message_id: form.message_id, purpose };
@@ -208,8 +212,13 @@ async fn for_app_users(
         client: None,
         by: Some(user.id),
     };
-    if let Err(e) = state.oauth.set_up_app_user_connector(set_up).await {
-        return Err(PageError::new(StatusCode::BAD_REQUEST, "Not set up", &e.to_string()));
+    match state.oauth.set_up_app_user_connector(set_up).await {
+        Ok(_) => {}
+        Err(AppUserError::Store(e)) => return Err(e.into()),
+        Err(e @ AppUserError::Blocked(_)) => {
+            return Err(PageError::new(StatusCode::FORBIDDEN, "Blocked", &e.to_string()));
+        }
+        Err(e) => return Err(PageError::new(StatusCode::BAD_REQUEST, "Not set up", &e.to_string())),
     }
     state
         .store

@@ -35,9 +35,12 @@ impl McpServer {
     /// The connectors this app has a usable shared connection to.
     pub(super) async fn connected(&self) -> Result<Vec<String>, StoreError> {
         let rows = self.state.store.connections_of_app(self.app.id).await?;
+        // A connector the app's owner blocked is as good as not connected: its tools go.
+        let policy = crate::connections::policy::Policy::load(&self.state.store, self.app.id).await?;
         Ok(rows
             .into_iter()
             .filter(|r| r.kind == "shared" && crate::connections::Status::parse(&r.status).is_healthy())
+            .filter(|r| policy.allows(&r.connector, crate::connections::policy::Kind::Shared))
             .map(|r| r.connector)
             .collect())
     }

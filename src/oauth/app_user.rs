@@ -9,6 +9,7 @@ use super::flow::{BeginError, CallbackQuery, OAuth};
 use super::provider::Provider;
 use crate::catalog::AuthKind;
 use crate::connections::TokenSet;
+use crate::connections::policy::{self, Blocked, Kind, PolicyError};
 use crate::digest::{random_token, sha256_hex as hash};
 use crate::store::{AppUserConnectorRow, AppUserGrant, ConnectSessionRow, ConnectionRow, SessionUse, StoreError, now};
 use secrecy::SecretString;
@@ -41,6 +42,8 @@ pub enum AppUserError {
     #[error("This sign-in did not start in this browser. Go back to the app and start connecting again.")]
     OtherBrowser,
     #[error(transparent)]
+    Blocked(#[from] Blocked),
+    #[error(transparent)]
     Begin(#[from] BeginError),
     #[error(transparent)]
     Store(#[from] StoreError),
@@ -71,11 +74,21 @@ fn valid_return_url(raw: &str) -> bool {
     })
 }
 
+impl From<PolicyError> for AppUserError {
+    fn from(e: PolicyError) -> Self {
+        match e {
+            PolicyError::Blocked(b) => Self::Blocked(b),
+            PolicyError::Store(s) => Self::Store(s),
+        }
+    }
+}
+
 impl OAuth {
     /// The provider an app user connects to: with the app's own OAuth client when the
     /// editor gave one, else the server's (or the sandbox's, in development).
     pub async fn app_user_provider(&self, app_id: i64, connector: &str) -> Result<Provider, AppUserError> {
         let c = self.catalog.get(connector).ok_or_else(|| AppUserError::UnknownConnector(connector.to_owned()))?;
+        policy::check(&self.store, app_id, c, Kind::AppUser).await?;
         let set_up = self
             .store
             .app_user_connector(app_id, connector)
@@ -188,7 +201,12 @@ impl OAuth {
         state_hash: &str,
         q: &CallbackQuery,
     ) -> Result<Result<String, String>, AppUserError> {
-        let provider = self.app_user_provider(session.app_id, &session.connector).await?;
+        // Blocked while the person was at the provider: nothing is stored.
+        let provider = match self.app_user_provider(session.app_id, &session.connector).await {
+            Ok(p) => p,
+            Err(AppUserError::Blocked(b)) => return Ok(Err(format!("{b} Nothing was connected."))),
+            Err(e) => return Err(e),
+        };
         let shown = provider.display_name();
         if session.used_at.is_none_or(|used| used + AT_PROVIDER_SECS <= now()) {
             return Ok(Err("The sign-in took too long and expired. Nothing was connected; try again.".into()));
@@ -243,6 +261,7 @@ impl OAuth {
         if c.auth.kind != AuthKind::Oauth2 {
             return Err(AppUserError::NotOAuth { name: c.name.clone() });
         }
+        policy::check(&self.store, s.app_id, c, Kind::AppUser).await?;
         let scopes = match s.scopes {
             Some(asked) => {
                 if let Some(unknown) = asked.iter().find(|scope| c.permission(scope).is_none()) {

@@ -9,6 +9,7 @@ use super::http::ProviderHttp;
 use super::provider::{Provider, ProviderError};
 use crate::catalog::Catalog;
 use crate::config::Settings;
+use crate::connections::policy::{self, Blocked, Kind, PolicyError};
 use crate::connections::{Status, TokenCipher};
 use crate::digest::{random_token, sha256_hex as hash};
 use crate::store::{NewConnection, PendingAuthorization, PendingSwitch, Store, StoreError, TokenUpdate, now};
@@ -67,8 +68,20 @@ pub enum BeginError {
         "This app already has a shared {name} connection ({account}). Use Reconnect or Switch account in My integrations."
     )]
     AlreadyConnected { name: String, account: String },
+    /// The app's owner has blocked this connector for shared connections.
+    #[error(transparent)]
+    Blocked(#[from] Blocked),
     #[error(transparent)]
     Store(#[from] StoreError),
+}
+
+impl From<PolicyError> for BeginError {
+    fn from(e: PolicyError) -> Self {
+        match e {
+            PolicyError::Blocked(b) => Self::Blocked(b),
+            PolicyError::Store(s) => Self::Store(s),
+        }
+    }
 }
 
 /// Where a completed (or failed) authorization belongs.
@@ -157,6 +170,10 @@ impl OAuth {
 
     /// Stores the pending authorization and returns the provider URL to send the person to.
     pub async fn begin(&self, mut b: Begin) -> Result<String, BeginError> {
+        // Nothing starts at the provider for a connector the app's owner has blocked.
+        let connector =
+            self.catalog.get(&b.connector).ok_or_else(|| BeginError::UnknownConnector(b.connector.clone()))?;
+        policy::check(&self.store, b.app_id, connector, Kind::Shared).await?;
         let existing = self.store.shared_connection(b.app_id, &b.connector).await?;
         if b.typed.is_empty()
             && let (Some(existing), Some(connector)) = (&existing, self.catalog.get(&b.connector))
@@ -229,6 +246,14 @@ impl OAuth {
             Err(e) => return fail(format!("{e}. Nothing was connected.")),
         };
         let shown = provider.display_name();
+        // The owner may have blocked the connector while the person was at the provider.
+        if let Some(connector) = self.catalog.get(&pending.connector) {
+            match policy::check(&self.store, pending.app_id, connector, Kind::Shared).await {
+                Ok(()) => {}
+                Err(PolicyError::Blocked(b)) => return fail(format!("{b} Nothing was connected.")),
+                Err(PolicyError::Store(e)) => return Err(e.into()),
+            }
+        }
         if pending.expires_at <= now() {
             return fail(
                 "The sign-in took longer than 10 minutes and expired. Nothing was connected; try again.".into(),

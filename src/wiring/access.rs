@@ -12,6 +12,9 @@ use std::fmt;
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Grants {
     connected: BTreeMap<String, BTreeSet<String>>,
+    /// Connectors the app's owner has blocked, with the sentence that says so: they count
+    /// as unusable whatever the connection holds.
+    refused: BTreeMap<String, String>,
 }
 
 impl Grants {
@@ -30,6 +33,17 @@ impl Grants {
 
     pub fn scopes_of(&self, connector: &str) -> Option<&BTreeSet<String>> {
         self.connected.get(connector)
+    }
+
+    /// Records that the app's owner blocked `connector`, and why in words.
+    pub fn refuse(&mut self, connector: &str, reason: impl Into<String>) -> &mut Self {
+        self.refused.insert(connector.to_owned(), reason.into());
+        self
+    }
+
+    /// The owner's refusals of connectors the needs use, one sentence each.
+    pub fn refusals<'a>(&'a self, needed: &'a BTreeMap<String, BTreeSet<String>>) -> Vec<String> {
+        self.refused.iter().filter(|(c, _)| needed.contains_key(*c)).map(|(_, r)| r.clone()).collect()
     }
 }
 
@@ -84,10 +98,12 @@ pub fn needed(def: &FlowDefinition, catalog: &Catalog) -> BTreeMap<String, BTree
     out
 }
 
-/// What the grants lack for the needs, connector by connector.
+/// What the grants lack for the needs, connector by connector. A connector the owner
+/// blocked is not listed here (see [`Grants::refusals`]): connecting it would not help.
 pub fn missing(needed: &BTreeMap<String, BTreeSet<String>>, grants: &Grants) -> Vec<MissingAccess> {
     needed
         .iter()
+        .filter(|(connector, _)| !grants.refused.contains_key(*connector))
         .filter_map(|(connector, scopes)| match grants.scopes_of(connector) {
             None => Some(MissingAccess {
                 connector: connector.clone(),

@@ -8,6 +8,7 @@ use super::definition::{ConnectionKind, FlowDefinition};
 use super::validate::{FlowStatus, Report, validate};
 use crate::app::{AppStructure, StructureError};
 use crate::catalog::Catalog;
+use crate::connections::policy::{Kind, Policy};
 use crate::store::{FlowRow, Store, StoreError};
 use serde_json::Value;
 use std::collections::BTreeMap;
@@ -46,11 +47,20 @@ impl StoredFlow {
     }
 }
 
-/// What the app's shared connections hold for the connectors the flow uses; for an app
-/// user connector, what each person grants when they connect.
-pub async fn grants(store: &Store, app_id: i64, def: &FlowDefinition) -> WiringResult<Grants> {
+/// What the app's connections hold for the connectors the flow uses (for an app user
+/// connector, what each person grants when they connect), and which of them the app's
+/// owner has blocked (those count as unusable, whatever they hold).
+pub async fn grants(store: &Store, catalog: &Catalog, app_id: i64, def: &FlowDefinition) -> WiringResult<Grants> {
     let mut grants = Grants::new();
+    let policy = Policy::load(store, app_id).await?;
     for conn in def.connections() {
+        let kind = match conn.kind {
+            ConnectionKind::Shared => Kind::Shared,
+            ConnectionKind::AppUser => Kind::AppUser,
+        };
+        if let Some(blocked) = catalog.get(&conn.connector).and_then(|c| policy.blocked(c, kind)) {
+            grants.refuse(&conn.connector, blocked.to_string());
+        }
         match conn.kind {
             ConnectionKind::Shared => {
                 if let Some(row) = store.shared_connection(app_id, &conn.connector).await?
@@ -74,7 +84,7 @@ pub async fn check(store: &Store, catalog: &Catalog, app_id: i64, def: &FlowDefi
     let app = store.app(app_id).await?.ok_or(WiringError::UnknownApp(app_id))?;
     let structure =
         AppStructure::parse_json(&app.structure).map_err(|error| WiringError::App { app: app_id, error })?;
-    let grants = grants(store, app_id, def).await?;
+    let grants = grants(store, catalog, app_id, def).await?;
     Ok(validate(def, catalog, Some(&structure), Some(&grants)))
 }
 

@@ -47,6 +47,9 @@ pub struct Report {
     pub needs: BTreeMap<String, BTreeSet<String>>,
     /// What the app's connections lack; empty when they were not checked.
     pub missing: Vec<MissingAccess>,
+    /// Connectors the app's owner has blocked, one sentence each ("The app's owner has
+    /// blocked Gmail for shared connections."): the flow cannot run until unblocked.
+    pub refused: Vec<String>,
     /// False when no connection information was given (e.g. `patchbay flow validate`).
     pub access_checked: bool,
     /// Labels of the settings still without a value.
@@ -61,7 +64,7 @@ impl Report {
     }
 
     pub fn is_blocked(&self) -> bool {
-        !self.missing.is_empty()
+        !self.missing.is_empty() || !self.refused.is_empty()
     }
 
     pub fn can_activate(&self) -> bool {
@@ -75,6 +78,9 @@ impl Report {
 
     /// Why the flow cannot run yet, in words; `None` when nothing stands in the way.
     pub fn status_reason(&self) -> Option<String> {
+        if !self.refused.is_empty() {
+            return Some(self.refused.join(" "));
+        }
         if self.is_blocked() {
             let each: Vec<String> = self.missing.iter().map(ToString::to_string).collect();
             return Some(format!("blocked: needs additional permissions ({})", each.join("; ")));
@@ -106,8 +112,9 @@ pub fn validate(
     c.flow(def);
     let needs = access::needed(def, catalog);
     let missing = grants.map(|g| access::missing(&needs, g)).unwrap_or_default();
+    let refused = grants.map(|g| g.refusals(&needs)).unwrap_or_default();
     let unset_settings = def.settings.iter().filter(|s| is_blank(s.value.as_ref())).map(|s| s.label.clone()).collect();
-    Report { problems: c.problems, needs, missing, access_checked: grants.is_some(), unset_settings }
+    Report { problems: c.problems, needs, missing, refused, access_checked: grants.is_some(), unset_settings }
 }
 
 /// What `{{trigger.record.x}}` may name.

@@ -155,6 +155,21 @@ fn missing_scopes_block_the_flow_and_say_which() {
 }
 
 #[test]
+fn a_connector_the_owner_blocked_blocks_the_flow_with_the_owners_sentence_whatever_it_holds() {
+    let mut grants = Grants::new();
+    grants.connect("gmail", ["openid", "email", SEND]);
+    grants.refuse("gmail", "The app's owner has blocked Gmail for shared connections.");
+    let report = validate(&daily_tasks(), &CATALOG, Some(&todo_structure()), Some(&grants));
+    assert!(report.is_valid() && report.is_blocked() && !report.can_activate());
+    assert!(report.missing.is_empty(), "connecting it again would not help: {:?}", report.missing);
+    assert_eq!(report.status_reason().unwrap(), "The app's owner has blocked Gmail for shared connections.");
+    let mut other = Grants::new();
+    other.connect("gmail", ["openid", "email", SEND]).refuse("slack", "The app's owner has blocked Slack.");
+    let report = validate(&daily_tasks(), &CATALOG, Some(&todo_structure()), Some(&other));
+    assert!(report.can_activate(), "a tool the flow does not use does not matter");
+}
+
+#[test]
 fn unset_settings_wait_for_the_builder() {
     let def = edit(|v| {
         v["settings"] = json!([{"name": "to", "label": "Who gets the email?", "type": "email"}]);

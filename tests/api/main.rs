@@ -44,6 +44,7 @@ mod oauth;
 mod pages;
 mod peers;
 mod pg;
+mod policy;
 mod polling;
 mod properties;
 mod revocation;

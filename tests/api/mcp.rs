@@ -243,3 +243,23 @@ async fn every_tool_call_is_audited_with_its_key_and_outcome_and_never_a_token()
     let token = stored_token(&app, "gmail").await;
     assert!(entries.iter().all(|e| !format!("{e:?}").contains(&token) && !format!("{e:?}").contains(&key.secret)));
 }
+
+#[tokio::test]
+async fn a_connector_blocked_by_the_owner_leaves_the_tool_list_and_execute_refuses_it_in_words() {
+    let app = TestApp::spawn().await;
+    connect(&app, "gmail", &all_scopes(&app, "gmail")).await;
+    let key = app_key(&app).await;
+    let ada = app.store.list_users().await.unwrap().into_iter().find(|u| u.email == helpers::OWNER).unwrap();
+    let gmail = app.state.catalog.get("gmail").unwrap();
+    let rule = patchbay::connections::policy::Rule { shared: false, app_user: true };
+    patchbay::connections::policy::set(&app.store, TODO_APP, gmail, rule, ada.id).await.unwrap();
+    let agent = agent(&app, &key).await.unwrap();
+    let names: Vec<String> = agent.list_all_tools().await.unwrap().into_iter().map(|t| t.name.to_string()).collect();
+    assert_eq!(names, ["search_tools", "execute"], "no Gmail tools while it is blocked");
+    let inputs = json!({"to": "ada@example.com", "subject": "Hi", "body": "Hello"});
+    let result = call(&agent, "execute", json!({"action": "gmail.send_email", "inputs": inputs})).await;
+    assert_eq!(result.is_error, Some(true));
+    assert!(text(&result).contains("The app's owner has blocked Gmail for shared connections."), "{}", text(&result));
+    assert!(outbox(&app).await.is_empty(), "nothing reached Gmail");
+    agent.cancel().await.unwrap();
+}

@@ -136,6 +136,7 @@ fn refusal(e: AppUserError) -> AppError {
         AppUserError::Store(s) => s.into(),
         AppUserError::UnknownConnector(_) => AppError::NotFound(e.to_string()),
         AppUserError::NotSetUp { .. } => AppError::Conflict(e.to_string()),
+        AppUserError::Blocked(_) => AppError::Forbidden(e.to_string()),
         other => AppError::BadRequest(other.to_string()),
     }
 }

@@ -110,6 +110,7 @@ pub fn action_error(e: ActionError) -> AppError {
         }
         ActionError::Target(_) => AppError::BadRequest(e.to_string()),
         ActionError::MissingPermission { message, .. } => AppError::Forbidden(message),
+        ActionError::Blocked(_) => AppError::Forbidden(e.to_string()),
         ActionError::Store(s) => s.into(),
     }
 }

@@ -111,6 +111,7 @@ async fn views_of(
 ) -> Result<Vec<MessageView>, PageError> {
     let connections = state.store.connections_of_app(app_id).await?;
     let decisions = state.store.card_states_of_app(app_id).await?;
+    let policy = crate::connections::policy::Policy::load(&state.store, app_id).await?;
     let mut users = std::collections::HashMap::new();
     for u in state.store.members(app_id).await? {
         users.insert(u.user.id, u.user.name);
@@ -118,7 +119,7 @@ async fn views_of(
     let mut views = Vec::new();
     for m in rows {
         let payload = chat::payload_of(&m);
-        let cards = cards_of_message(m.id, &payload, &state.catalog, &connections, &decisions);
+        let cards = cards_of_message(m.id, &payload, &state.catalog, &connections, &decisions, &policy);
         let flow = match payload.flow_id {
             Some(id) => match crate::wiring::load(&state.store, id).await? {
                 Some(stored) => Some(super::flows::flow_view(state, stored).await?),

@@ -41,6 +41,9 @@ pub struct FlowView {
     pub paused: bool,
     /// The tools to reconnect, (id, name), when paused.
     pub reconnect: Vec<(String, String)>,
+    /// Paused because the app's owner blocked a connector it uses: reconnecting would not
+    /// help; allowing the connector again on Settings brings it back.
+    pub blocked_by_owner: bool,
     /// When it runs next, in its time zone (active scheduled flows).
     pub next_run: Option<String>,
     /// How an active flow with a connector trigger watches its provider, in words.
@@ -97,7 +100,8 @@ pub async fn flow_view(state: &AppState, flow: StoredFlow) -> Result<FlowView, P
     let (next_run, runs) = super::runs::history(state, &flow).await?;
     let polling = super::runs::polling(state, &flow).await?;
     let paused = flow.status() == Some(FlowStatus::Blocked) && flow.row.resume_when_connected == 1;
-    let reconnect = match paused {
+    let blocked_by_owner = !report.refused.is_empty();
+    let reconnect = match paused && !blocked_by_owner {
         true => flow
             .definition
             .connections()
@@ -125,6 +129,7 @@ pub async fn flow_view(state: &AppState, flow: StoredFlow) -> Result<FlowView, P
         can_activate: report.can_activate() && status != "active",
         paused,
         reconnect,
+        blocked_by_owner,
         next_run,
         polling,
         runs,

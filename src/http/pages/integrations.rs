@@ -5,6 +5,7 @@
 use super::{Access, Layout, PageError, render};
 use crate::card::PermissionLine;
 use crate::connections::Status;
+use crate::connections::policy::Kind;
 use crate::http::AppState;
 use crate::http::auth::CurrentUser;
 use crate::store::{ConnectionRow, TokenUpdate, now};
@@ -33,6 +34,8 @@ pub struct ConnectionView {
     pub recent: super::recent_use::RecentLine,
     /// It holds tokens and its connector has actions patchbay can run.
     pub can_try: bool,
+    /// Why it cannot be used or reconnected, when the app's owner blocked its connector.
+    pub blocked: String,
 }
 
 /// One line of the audit log, as the page shows it.
@@ -89,6 +92,7 @@ pub async fn page(
     let members = state.store.members(app_id).await?;
     let flow_uses = super::flow_use::of_app(&state, app_id).await?;
     let mut recent = super::recent_use::lines(&state, app_id).await?;
+    let policy = crate::connections::policy::Policy::load(&state.store, app_id).await?;
     let mut views = Vec::new();
     for row in state.store.connections_of_app(app_id).await?.into_iter().filter(|r| r.kind == "shared") {
         let connector = state.catalog.get(&row.connector);
@@ -127,6 +131,10 @@ pub async fn page(
             has_tokens: row.sealed_tokens.is_some(),
             recent: recent.remove(&row.id).unwrap_or_else(super::recent_use::unused),
             can_try: row.sealed_tokens.is_some() && connector.is_some_and(|c| c.bound_actions().next().is_some()),
+            blocked: connector
+                .and_then(|c| policy.blocked(c, Kind::parse(&row.kind).unwrap_or(Kind::Shared)))
+                .map(|b| b.to_string())
+                .unwrap_or_default(),
         });
     }
     let switch = match &q.switch {
@@ -208,6 +216,7 @@ fn describe_activity(state: &AppState, e: &crate::store::AuditEntry) -> String {
         "app_user_connector.removed" => "removed for app users:",
         "app_user.connected" => "connected their own",
         "app_user.disconnected" => "disconnected their own",
+        "connector.policy_changed" => "changed what is allowed for",
         other => other,
     };
     let mut line = match tool {

@@ -72,6 +72,7 @@ pub fn router() -> Router<AppState> {
         .route("/apps/{app_id}/settings/invitations/{id}/revoke", post(settings::revoke_invitation))
         .route("/apps/{app_id}/settings/members/{user_id}", post(settings::change_member))
         .route("/apps/{app_id}/settings/keys", post(settings::create_key))
+        .route("/apps/{app_id}/settings/connectors/{connector}", post(settings::save_connector_policy))
         .route("/apps/{app_id}/settings/backend", post(settings::save_backend))
         .route("/apps/{app_id}/settings/secret", post(settings::new_secret))
         .route("/apps/{app_id}/settings/keys/{id}/revoke", post(settings::revoke_key))

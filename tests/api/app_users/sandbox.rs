@@ -198,3 +198,47 @@ async fn an_event_from_a_person_runs_the_flow_with_their_account() {
     assert_eq!(still.status, "active", "one person's missing account does not pause the flow");
     assert_eq!(outbox(&app).await.len(), 1);
 }
+
+#[tokio::test]
+async fn an_owner_blocking_app_user_connections_stops_new_links_and_the_persons_calls() {
+    let app = TestApp::spawn().await;
+    let key = app_key(&app).await;
+    set_up_gmail(&app, &key).await;
+    connect_person(&app, &key, "lin", "lin@example.com").await;
+    let pending = link_for(&app, &key, "sam", None).await;
+    app.store.set_connector_policy(TODO_APP, "gmail", true, false, None).await.unwrap();
+
+    let (status, answer) = post(&app, &key, "app-users/kim/connect-sessions", json!({"connector": "gmail"})).await;
+    assert_eq!(status, 403, "{answer}");
+    assert_eq!(answer["error"], "The app's owner has blocked Gmail for app-user connections.");
+    let page = app.browser().post(&pending).form(&[("choice", "continue")]).send().await.unwrap();
+    assert!(text(page, 400).await.contains("blocked Gmail"));
+    let inputs = json!({"to": "team@example.com", "subject": "Hi", "body": "x"});
+    let (status, _) = post(&app, &key, "actions/gmail.send_email", json!({"inputs": inputs, "as_user": "lin"})).await;
+    assert_eq!(status, 403);
+    assert!(outbox(&app).await.is_empty());
+}
+
+#[tokio::test]
+async fn the_card_offers_an_app_user_connector_and_choosing_it_connects_nothing_now() {
+    let app = TestApp::spawn().await;
+    let owner = app.signed_in(OWNER).await;
+    let message_id = crate::oauth::ask_for_gmail(&app, &owner).await;
+    let chat = text(owner.get(app.url("/apps/1/chat")).send().await.unwrap(), 200).await;
+    assert!(chat.contains("name=\"kind\" value=\"app_user\""), "the choice is offered");
+    let chose = owner
+        .post(app.url("/apps/1/connect"))
+        .form(&[("connector", "gmail"), ("message_id", &message_id.to_string()), ("kind", "app_user")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(chose.status(), 303, "back to the chat, not to a provider: {}", location(&chose));
+    assert!(location(&chose).starts_with("/apps/1/chat"));
+    let chat = text(owner.get(app.url("/apps/1/chat")).send().await.unwrap(), 200).await;
+    assert!(chat.contains("For app users"), "{chat}");
+    assert!(chat.contains("each person who uses the app connects their own Gmail account"), "{chat}");
+    let integrations = text(owner.get(app.url("/apps/1/integrations")).send().await.unwrap(), 200).await;
+    assert!(integrations.contains("App user connectors") && integrations.contains("Nobody has connected yet"));
+    assert!(integrations.contains(&app.url("/oauth/callback")), "the redirect URI to register");
+    assert!(app.store.shared_connection(TODO_APP, "gmail").await.unwrap().is_none());
+}

@@ -1,20 +1,24 @@
 //! An app's Settings: its name and time zone, its structure (a form and a JSON view),
-//! and for owners the people, the keys of the host's backend, and deleting the app.
+//! and for owners the people, the keys of the host's backend, which connectors may be
+//! connected, and deleting the app.
 //! Builders (owners and editors) may change the name, time zone and structure.
 
 mod backend;
+mod connectors;
 mod delete;
 mod keys;
 mod people;
 mod structure_form;
 
 pub use backend::{new_secret, save_backend};
+pub use connectors::save_connector_policy;
 pub use delete::{confirm_delete, delete};
 pub use keys::{create_key, revoke_key};
 pub use people::{change_member, invite, revoke_invitation};
 
 use super::{Access, Layout, PageError, render};
 use crate::app::{Role, structure_edit};
+use crate::connections::policy::Policy;
 use crate::http::AppState;
 use crate::http::auth::CurrentUser;
 use askama::Template;
@@ -74,6 +78,8 @@ pub struct SettingsPage {
     members: Vec<MemberView>,
     invitations: Vec<InvitationView>,
     keys: Vec<KeyView>,
+    /// Owners only: what is allowed per connector, grouped by category.
+    connectors: Vec<connectors::PolicyGroup>,
     data_url: String,
     webhook_url: String,
     has_secret: bool,
@@ -90,6 +96,10 @@ impl SettingsPage {
         let is_owner = access.role == Role::Owner;
         let (members, invitations, keys) =
             if is_owner { people_and_keys(state, access).await? } else { Default::default() };
+        let connectors = match is_owner {
+            true => connectors::groups(&state.catalog, &Policy::load(&state.store, app_id).await?),
+            false => Vec::new(),
+        };
         let (data_url, sealed) = state.store.app_data_source(app_id).await?;
         let deliveries = state
             .store
@@ -119,6 +129,7 @@ impl SettingsPage {
             members,
             invitations,
             keys,
+            connectors,
             data_url: data_url.unwrap_or_default(),
             webhook_url: state.store.app_webhook(app_id).await?.unwrap_or_default(),
             has_secret: sealed.is_some(),
