@@ -154,3 +154,32 @@ async fn at_phone_width_the_navigation_is_one_row_and_scope_codes_do_not_break_m
     );
     d.screenshot("integrations-390.png").await;
 }
+
+#[tokio::test]
+async fn an_app_users_connect_pages_and_the_app_user_connectors_section_pass_axe() {
+    let Some(source) = axe_source() else { return };
+    let app = TestApp::spawn().await;
+    let Some(d) = Driver::start().await else { return };
+    let mut found = Vec::new();
+    let set_up = patchbay::oauth::app_user::SetUp { app_id: 1, connector: "gmail", scopes: None, client: None, by: None };
+    app.state.oauth.set_up_app_user_connector(set_up).await.unwrap();
+    let link = app.state.oauth.new_connect_session(1, "user-5", "gmail", None).await.unwrap();
+
+    d.client.goto(&link.url).await.unwrap();
+    both_widths(&d, &source, "an app user's connect page", &mut found).await;
+    d.press("Continue to Gmail").await;
+    d.wait_for(Locator::XPath("//button[normalize-space()='Allow']")).await;
+    d.press("Allow").await;
+    d.wait_for(Locator::Css("p.notice")).await;
+    both_widths(&d, &source, "an app user connected", &mut found).await;
+    d.client.goto(&link.url).await.unwrap();
+    both_widths(&d, &source, "a used link", &mut found).await;
+
+    sign_in(&d, &app, "Ada Owner").await;
+    d.client.goto(&app.url("/apps/1/integrations#app-users")).await.unwrap();
+    for summary in d.client.find_all(Locator::Css("#app-users details > summary")).await.unwrap() {
+        summary.click().await.unwrap();
+    }
+    both_widths(&d, &source, "App user connectors, opened", &mut found).await;
+    assert!(found.is_empty(), "serious or critical accessibility violations:\n{}", found.join("\n"));
+}
