@@ -5,7 +5,7 @@
 
 pub mod summary;
 
-use crate::catalog::{Access, AuthKind, Catalog, Connector};
+use crate::catalog::{Access, Catalog, Connector};
 use crate::intent::Intent;
 use crate::ranking::{Role, Selected};
 use crate::store::{CardState as Decision, ConnectionRow};
@@ -33,7 +33,7 @@ pub enum CardStatus {
     NeedsAttention { status: String, reason: String },
     /// Connecting failed; the card can be tried again.
     Failed { reason: String },
-    /// OAuth 1.0a, API keys, workspace credentials: not supported yet.
+    /// API keys, workspace credentials: not supported yet.
     NotSupported { needs: Vec<String>, kind: String },
 }
 
@@ -160,7 +160,7 @@ pub fn build(input: CardInput<'_>) -> ApprovalCard {
         },
         (_, Some(_)) if missing.is_empty() => CardStatus::UsingExisting { account },
         (_, Some(_)) => CardStatus::NeedsMorePermissions { account },
-        _ if c.auth.kind != AuthKind::Oauth2 => CardStatus::NotSupported {
+        _ if !c.auth.kind.signs_in() => CardStatus::NotSupported {
             needs: c.auth.credentials.iter().map(|cr| cr.label.clone()).collect(),
             kind: c.auth.kind.describe().into(),
         },

@@ -15,6 +15,7 @@ pub mod api;
 mod consent;
 mod endpoints;
 mod grant;
+pub mod oauth1;
 mod pkce;
 mod request;
 
@@ -87,6 +88,35 @@ pub fn endpoints(public_url: &str) -> SandboxEndpoints {
     }
 }
 
+/// The sandbox's OAuth 1.0a endpoints (`oauth1.rs`), as a client configures them.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SandboxOAuth1Endpoints {
+    pub request_token_url: String,
+    pub authorization_url: String,
+    pub access_token_url: String,
+}
+
+pub fn oauth1_endpoints(public_url: &str) -> SandboxOAuth1Endpoints {
+    let base = format!("{}/sandbox/oauth1", public_url.trim_end_matches('/'));
+    SandboxOAuth1Endpoints {
+        request_token_url: format!("{base}/request_token"),
+        authorization_url: format!("{base}/authorize"),
+        access_token_url: format!("{base}/access_token"),
+    }
+}
+
+/// Where the sandbox plays `connector`'s API.
+pub fn api_base(public_url: &str, connector: &str) -> String {
+    format!("{}{API_PATH}/{connector}", public_url.trim_end_matches('/'))
+}
+
+/// A URL of the connector's API (its userinfo or revocation URL) as the sandbox serves it:
+/// the same path under `api` (see [`api_base`]). Text, not a parsed URL, so that a
+/// `{token}` placeholder stays as it is.
+pub fn rebase(connector: &Connector, url: &str, api: &str) -> String {
+    format!("{api}{}", api::relative_path(connector, url))
+}
+
 /// The sandbox's routes, or none at all when the settings turn it off (its paths then
 /// fall through to the ordinary 404).
 pub fn router(settings: &Settings) -> Router<AppState> {
@@ -98,6 +128,9 @@ pub fn router(settings: &Settings) -> Router<AppState> {
         .route("/sandbox/oauth/token", post(endpoints::token))
         .route("/sandbox/oauth/revoke", post(endpoints::revoke))
         .route("/sandbox/oauth/userinfo", get(endpoints::userinfo).post(endpoints::userinfo))
+        .route("/sandbox/oauth1/request_token", post(oauth1::request_token))
+        .route("/sandbox/oauth1/authorize", get(oauth1::show).post(oauth1::decide))
+        .route("/sandbox/oauth1/access_token", post(oauth1::access_token))
         .route("/sandbox/api/{connector}/{*path}", any(api::play))
         .route("/sandbox/outbox", get(api::outbox::page))
         .route("/sandbox/outbox.json", get(api::outbox::json))

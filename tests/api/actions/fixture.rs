@@ -44,6 +44,7 @@ pub async fn connect(app: &TestApp, connector: &str, scopes: &[String]) -> Conne
         access_token: answer["access_token"].as_str().unwrap().to_owned(),
         refresh_token: answer["refresh_token"].as_str().map(str::to_owned),
         token_type: "bearer".into(),
+        token_secret: None,
     };
     let sealed = tokens.seal(&app.state.cipher, TODO_APP, connector);
     let granted: Vec<String> =
