@@ -70,7 +70,10 @@ impl Play<'_> {
         token: &str,
     ) -> Result<Option<Response>, StoreError> {
         let auth = &self.connector.auth;
-        let me = auth.userinfo_url.as_deref().map(|u| relative_path(self.connector, u));
+        // Only where the catalog shapes the answer: other connectors' userinfo URLs may be
+        // lookups of their own (LinkedIn's member id), answered from their examples.
+        let shaped = auth.userinfo_example.as_ref().and(auth.userinfo_url.as_deref());
+        let me = shaped.map(|u| relative_path(self.connector, u));
         let (response, summary) = if method == Method::GET && me.as_deref() == Some(path) {
             let empty = Map::new();
             let scope = Scope {
@@ -85,9 +88,7 @@ impl Play<'_> {
                 message: String::new(),
             };
             let example = auth.userinfo_example.as_deref().and_then(|e| serde_json::from_str::<Value>(e).ok());
-            let answer = example
-                .and_then(|e| render_json(&e, &scope).ok().flatten())
-                .unwrap_or_else(|| json!({ "email": access.grant.account_email, "name": access.grant.account_name }));
+            let answer = example.and_then(|e| render_json(&e, &scope).ok().flatten()).unwrap_or(Value::Null);
             (Json(answer).into_response(), "read who the token belongs to".to_owned())
         } else if method == Method::DELETE && self.names_token(path, token) {
             let hash = crate::sandbox::digest(token);
@@ -116,7 +117,11 @@ impl Play<'_> {
     /// True when `path` is the revocation URL filled with the calling token: a token may
     /// revoke itself, never another.
     fn names_token(&self, path: &str, token: &str) -> bool {
-        let Some(template) = self.connector.auth.revocation_url.as_deref() else { return false };
+        let auth = &self.connector.auth;
+        if auth.revocation_style() != crate::catalog::RevocationStyle::SignedDelete {
+            return false;
+        }
+        let Some(template) = auth.revocation_url.as_deref() else { return false };
         let template = relative_path(self.connector, template);
         let Some((before, after)) = template.split_once("{token}") else { return false };
         let named = path.strip_prefix(before).and_then(|rest| rest.strip_suffix(after));
