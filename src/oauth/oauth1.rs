@@ -87,6 +87,10 @@ pub async fn request_token(http: &ProviderHttp, p: &Provider, callback: &str) ->
         TokenError::Rejected(name) => TokenError::BadClient(name),
         other => other,
     })?;
+    if pairs.iter().any(|(k, v)| k == "oauth_callback_confirmed" && v != "true") {
+        let detail = "it did not confirm the callback URL".to_owned();
+        return Err(TokenError::Config(p.name.clone(), detail));
+    }
     Ok(RequestToken { token: field(&pairs, "oauth_token", p)?, secret: field(&pairs, "oauth_token_secret", p)? })
 }
 
@@ -185,8 +189,14 @@ async fn post(
         })?;
     let status = response.status();
     let body = response.bytes().await.unwrap_or_default();
-    if status == reqwest::StatusCode::UNAUTHORIZED || status == reqwest::StatusCode::BAD_REQUEST {
+    // Trello answers 401 for a wrong key, secret, signature, token or verifier, with the
+    // reason as text; 400 for a request it cannot read (a callback it does not take).
+    if status == reqwest::StatusCode::UNAUTHORIZED {
         return Err(TokenError::Rejected(p.name.clone()));
+    }
+    if status == reqwest::StatusCode::BAD_REQUEST {
+        let detail: String = String::from_utf8_lossy(&body).chars().take(120).collect();
+        return Err(TokenError::Config(p.name.clone(), detail));
     }
     if !status.is_success() {
         let detail: String = String::from_utf8_lossy(&body).chars().take(80).collect();

@@ -1,7 +1,9 @@
 //! The built-in sandbox authorization server: real OAuth 2.0 endpoints (authorize with
 //! PKCE, token, refresh, revoke, userinfo) that play every OAuth 2.0 connector of the
-//! catalog, so that a newcomer can click through the whole connect flow offline and the
-//! tests can drive patchbay's OAuth client against a server that behaves like a provider.
+//! catalog, and OAuth 1.0a ones (request token, authorize, access token, with signatures
+//! checked: `oauth1.rs`) for the OAuth 1.0a ones (Trello), so that a newcomer can click
+//! through the whole connect flow offline and the tests can drive patchbay's OAuth client
+//! against a server that behaves like a provider.
 //!
 //! It is served under `/sandbox/oauth/` only when `settings.sandbox_enabled()` (on in
 //! development, off in production). Each connector is a client, `sandbox-<connector id>`,
@@ -140,7 +142,8 @@ pub fn router(settings: &Settings) -> Router<AppState> {
 }
 
 /// The connector a client id plays, when it names an OAuth 2.0 connector of the catalog.
-/// API-key and OAuth 1.0a connectors have no sandbox: patchbay cannot connect them yet.
+/// OAuth 1.0a connectors have their own endpoints (`oauth1.rs`); API-key connectors have
+/// no sign-in to play.
 pub fn client<'a>(catalog: &'a Catalog, client_id: &str) -> Option<&'a Connector> {
     let id = client_id.strip_prefix(CLIENT_PREFIX)?;
     catalog.get(id).filter(|c| c.auth.kind == AuthKind::Oauth2)

@@ -185,6 +185,16 @@ async fn a_trello_card_is_created_and_commented_on_with_the_stored_token(app: Te
     };
     assert_eq!(line("create_task"), Some(("Trello: card 'Call Ada' on list list-todo".into(), json!(200))));
     assert_eq!(line("add_comment"), Some((format!("Trello: commented on card {card}: Done"), json!(200))));
+    // The proxy signs the caller's request too, query included.
+    let proxied = reqwest::Client::new()
+        .get(app.url("/api/v1/apps/1/proxy/trello/lists/list-todo/cards?fields=name"))
+        .bearer_auth(&key)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(proxied.status(), 200, "the sandbox accepts the proxy's signature");
+    let cards: Value = proxied.json().await.unwrap();
+    assert_eq!(cards[0]["idList"], "list-todo", "{cards}");
 }
 
 async fn disconnecting_trello_deletes_its_token_at_the_sandbox(app: TestApp) {
