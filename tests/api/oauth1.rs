@@ -288,3 +288,26 @@ on_sqlite_and_postgresql!(
     a_trello_card_is_created_and_commented_on_with_the_stored_token,
     disconnecting_trello_deletes_its_token_at_the_sandbox,
 );
+
+/// What a builder does with a mouse: Connect on Trello's card, Allow on the sandbox's
+/// consent screen, and the card turns connected.
+#[tokio::test]
+async fn a_builder_connects_trello_in_chromium_through_the_sandbox_consent_screen() {
+    use fantoccini::Locator;
+    let app = spawn(None).await;
+    let Some(d) = crate::browser::Driver::start().await else { return };
+    crate::browser::sign_in(&d, &app, "Ada Owner").await;
+    d.client.goto(&app.url("/apps/1/chat")).await.unwrap();
+    d.type_into("textarea#message", ASK).await;
+    d.press("Send").await;
+    let card = d.wait_for(Locator::Css("section.card[id$='-trello']")).await;
+    card.find(Locator::XPath(".//button[normalize-space()='Connect to Trello']")).await.unwrap().click().await.unwrap();
+    d.wait_for(Locator::XPath("//button[normalize-space()='Allow']")).await;
+    let consent = d.client.find(Locator::Css("body")).await.unwrap().text().await.unwrap();
+    assert!(consent.contains("Sandbox Trello") && consent.contains("See your Trello boards"), "{consent}");
+    d.screenshot("trello-consent.png").await;
+    d.press("Allow").await;
+    let connected = d.wait_for(Locator::Css("section.card-connected")).await;
+    assert!(connected.text().await.unwrap().contains("Connected as ada"), "the card says who is connected");
+    d.screenshot("trello-connected.png").await;
+}
