@@ -19,3 +19,10 @@ CREATE TABLE sandbox_oauth1_tokens (
     used_at        INTEGER
 );
 CREATE INDEX sandbox_oauth1_tokens_expiry ON sandbox_oauth1_tokens (expires_at);
+
+-- Nonces seen with each consumer key and timestamp (RFC 5849 §3.3): a request replayed
+-- with the same nonce is refused. Kept as long as a timestamp is accepted.
+CREATE TABLE sandbox_oauth1_nonces (
+    nonce_key   TEXT PRIMARY KEY,
+    expires_at  INTEGER NOT NULL
+);

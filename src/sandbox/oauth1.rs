@@ -103,7 +103,7 @@ pub async fn verify<'c>(
     if (stamp - now()).abs() > CLOCK_SKEW_SECS {
         return Err(unauthorized("the timestamp is too far from the sandbox's clock"));
     }
-    get("oauth_nonce").ok_or_else(|| unauthorized("oauth_nonce is missing"))?;
+    let nonce = get("oauth_nonce").ok_or_else(|| unauthorized("oauth_nonce is missing"))?;
     let given = get("oauth_signature").ok_or_else(|| unauthorized("oauth_signature is missing"))?;
     let token = match get("oauth_token") {
         Some(t) => {
@@ -122,6 +122,13 @@ pub async fn verify<'c>(
     let token_secret = token.as_ref().map_or("", |(_, k)| k.secret.as_str());
     if !signature::verify(&signature::base_string(method, &url, &params), given, CLIENT_SECRET, token_secret) {
         return Err(unauthorized("invalid signature"));
+    }
+    // RFC 5849 §3.3: a nonce is used once per client, token and timestamp; checked after
+    // the signature, so that nobody can use up another client's nonces.
+    let token_part = get("oauth_token").unwrap_or_default();
+    let nonce_key = digest(&format!("{key}\n{token_part}\n{stamp}\n{nonce}"));
+    if !state.store.first_sandbox_oauth1_nonce(&nonce_key, stamp + 2 * CLOCK_SKEW_SECS).await? {
+        return Err(unauthorized("the nonce was already used: a replayed request"));
     }
     Ok(Verified { connector, oauth, token })
 }

@@ -121,12 +121,31 @@ impl Store {
         Ok(done.rows_affected() == 1)
     }
 
-    /// Drops temporary credentials past their expiry; token credentials live until revoked.
+    /// Drops temporary credentials and nonces past their expiry; token credentials live
+    /// until revoked.
     pub async fn purge_expired_sandbox_oauth1(&self, at: i64) -> StoreResult<u64> {
         let done = sqlx::query("DELETE FROM sandbox_oauth1_tokens WHERE kind = 'request' AND expires_at <= $1")
             .bind(at)
             .execute(self.pool())
             .await?;
-        Ok(done.rows_affected())
+        let nonces = sqlx::query("DELETE FROM sandbox_oauth1_nonces WHERE expires_at <= $1")
+            .bind(at)
+            .execute(self.pool())
+            .await?;
+        Ok(done.rows_affected() + nonces.rows_affected())
+    }
+
+    /// Records a nonce (already combined with its client, token and timestamp); `false`
+    /// when it was seen before, one conditional INSERT so that two racing replays cannot
+    /// both pass.
+    pub async fn first_sandbox_oauth1_nonce(&self, nonce_key: &str, expires_at: i64) -> StoreResult<bool> {
+        let done = sqlx::query(
+            "INSERT INTO sandbox_oauth1_nonces (nonce_key, expires_at) VALUES ($1, $2) ON CONFLICT (nonce_key) DO NOTHING",
+        )
+        .bind(nonce_key)
+        .bind(expires_at)
+        .execute(self.pool())
+        .await?;
+        Ok(done.rows_affected() == 1)
     }
 }

@@ -143,6 +143,8 @@ async fn requests_signed_wrongly_are_refused_by_the_sandbox_with_401_and_the_rea
     let (status, _, body) = send(good.clone()).await;
     assert_eq!(status, 200, "{body}");
     assert!(body.contains("oauth_token=sbx_tmp_") && body.contains("oauth_callback_confirmed=true"), "{body}");
+    let (status, _, body) = send(good.clone()).await;
+    assert_eq!((status, body.as_str()), (401, "the nonce was already used: a replayed request"));
 
     let wrong_secret =
         signature::authorization("POST", &url, &[], creds("not-the-secret"), &[("oauth_callback", &callback)]);
