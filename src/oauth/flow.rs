@@ -1,8 +1,9 @@
-//! The authorization-code flow (or OAuth 1.0a's three legs, `oauth1.rs`), begun from a card or from My integrations and completed at
-//! `/oauth/callback`. `state` is random, stored only as a hash with what it was for (app,
-//! connector, user, scopes, chat turn) and the sealed PKCE verifier; it is single use and
-//! expires after 10 minutes. Everything lives in the database, so any server instance can
-//! complete a callback. On any failure nothing is stored.
+//! The authorization-code flow (or OAuth 1.0a's three legs, `oauth1.rs`), begun from a
+//! card or from My integrations and completed at `/oauth/callback`. `state` is random,
+//! stored only as a hash with what it was for (app, connector, user, scopes, chat turn) and
+//! the sealed PKCE verifier (OAuth 1.0a: the sealed temporary credentials); it is single
+//! use and expires after 10 minutes. Everything lives in the database, so any server
+//! instance can complete a callback. On any failure nothing is stored.
 
 use super::client::{self, Granted};
 use super::http::ProviderHttp;

@@ -254,9 +254,10 @@ impl Consent {
             }
         }
         let mut fields = vec![("oauth_token", token.to_owned()), ("scope", scopes.join(","))];
+        // Trello's own authorize parameters, ignored by the sandbox but kept on the form.
         for extra in ["name", "expiration"] {
             if let Some(v) = one(extra) {
-                fields.push((if extra == "name" { "name" } else { "expiration" }, v.to_owned()));
+                fields.push((extra, v.to_owned()));
             }
         }
         Ok(Self { token: token.to_owned(), connector: known.connector, callback: known.callback, scopes, fields })

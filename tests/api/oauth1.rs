@@ -100,6 +100,31 @@ async fn trello_connects_from_its_card_and_the_chat_says_who_it_is(app: TestApp)
     assert!(!format!("{tokens:?}").contains(tokens.token_secret.as_deref().unwrap()), "Debug hides the secret");
 }
 
+async fn reconnecting_trello_from_my_integrations_replaces_the_token_in_place(app: TestApp) {
+    let (owner, first) = connected(&app).await;
+    let before = app.store.shared_connection(TODO_APP, "trello").await.unwrap().unwrap();
+    let resp = owner
+        .post(app.url("/apps/1/connect"))
+        .form(&[("connector", "trello"), ("purpose", "reconnect")])
+        .send()
+        .await
+        .unwrap();
+    let authorize = location(&resp);
+    assert!(authorize.starts_with(&app.url("/sandbox/oauth1/authorize?")), "{authorize}");
+    let consent = text(owner.get(&authorize).send().await.unwrap(), 200).await;
+    let callback = location(&press(&owner, &app, &consent, "allow").await);
+    let done = owner.get(&callback).send().await.unwrap();
+    assert_eq!(location(&done), "/apps/1/integrations?done=trello");
+    let after = app.store.shared_connection(TODO_APP, "trello").await.unwrap().unwrap();
+    assert_eq!((after.id, after.account.as_deref()), (before.id, Some("ada")), "the same connection, same account");
+    let second =
+        TokenSet::open(after.sealed_tokens.as_deref().unwrap(), &app.state.cipher, TODO_APP, "trello").unwrap();
+    assert_ne!(second.access_token, first.access_token, "new token credentials replace the old ones");
+    let key = app_key(&app).await;
+    let (status, listed) = run(&app, &key, "trello.list_tasks", json!({"project": "list-1"})).await;
+    assert_eq!((status, &listed["ok"]), (200, &json!(true)), "the new token works: {listed}");
+}
+
 async fn the_same_callback_is_refused_the_second_time(app: TestApp) {
     let owner = app.signed_in(OWNER).await;
     let callback = consent_from_card(&app, &owner).await;
@@ -284,6 +309,7 @@ macro_rules! on_sqlite_and_postgresql {
 
 on_sqlite_and_postgresql!(
     trello_connects_from_its_card_and_the_chat_says_who_it_is,
+    reconnecting_trello_from_my_integrations_replaces_the_token_in_place,
     the_same_callback_is_refused_the_second_time,
     cancelling_at_trello_connects_nothing_and_says_so,
     requests_signed_wrongly_are_refused_by_the_sandbox_with_401_and_the_reason,
