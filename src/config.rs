@@ -129,6 +129,9 @@ pub struct ConnectorSettings {
     pub client_secret: Option<SecretString>,
     pub authorization_url: Option<String>,
     pub token_url: Option<String>,
+    /// OAuth 1.0a: where temporary credentials are asked for (`token_url` then stands for
+    /// the access token URL).
+    pub request_token_url: Option<String>,
     pub revocation_url: Option<String>,
     pub userinfo_url: Option<String>,
     /// Where its API lives, instead of the catalog's `api.base_url` (a self-hosted

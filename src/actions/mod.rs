@@ -184,6 +184,9 @@ impl Runner {
             name: &connector.name,
             scheme,
             header,
+            signer: (connector.auth.kind == crate::catalog::AuthKind::Oauth1)
+                .then(|| self.oauth.provider(connector.id.as_str()).ok())
+                .flatten(),
             default_headers: headers,
             timeout: Duration::from_millis(self.settings().actions.timeout_ms),
         }

@@ -30,6 +30,9 @@ pub struct Sender<'a> {
     pub scheme: &'a str,
     /// `Authorization`, or the provider's own header (Shopify's `X-Shopify-Access-Token`).
     pub header: &'a str,
+    /// OAuth 1.0a (`kind = "oauth1"`): each call is signed with the consumer's and the
+    /// token's secrets (RFC 5849 §3.5.1) instead of carrying the token alone.
+    pub signer: Option<crate::oauth::Provider>,
     /// Headers the API wants on every call unless the request sets them.
     pub default_headers: &'a [(String, String)],
     pub timeout: Duration,
@@ -57,11 +60,20 @@ impl Sender<'_> {
     async fn once(&self, request: &Prepared, tokens: &TokenSet) -> Result<reqwest::Response, SendError> {
         let method = reqwest::Method::from_bytes(request.method.as_str().as_bytes()).unwrap_or(reqwest::Method::GET);
         let mut builder = self.http.client().request(method, request.url.clone()).timeout(self.timeout);
-        let credential = match self.scheme {
-            "" => tokens.access_token.clone(),
-            scheme => format!("{scheme} {}", tokens.access_token),
+        builder = match &self.signer {
+            Some(provider) => {
+                let form = signed_form(request);
+                let header = crate::oauth::oauth1::sign(provider, tokens, request.method.as_str(), &request.url, &form);
+                builder.header(reqwest::header::AUTHORIZATION, header)
+            }
+            None => {
+                let credential = match self.scheme {
+                    "" => tokens.access_token.clone(),
+                    scheme => format!("{scheme} {}", tokens.access_token),
+                };
+                builder.header(self.header, credential)
+            }
         };
-        builder = builder.header(self.header, credential);
         let own = |name: &str| request.headers.iter().any(|(n, _)| n.eq_ignore_ascii_case(name));
         for (name, value) in self.default_headers.iter().filter(|(n, _)| !own(n)) {
             builder = builder.header(name.as_str(), value.as_str());
@@ -86,6 +98,17 @@ impl Sender<'_> {
             HttpError::Timeout => SendError::Timeout { name: self.name.to_owned(), secs: self.timeout.as_secs() },
             other => SendError::Unreachable { name: self.name.to_owned(), detail: other.to_string() },
         }
+    }
+}
+
+/// A form-encoded body's parameters, which an OAuth 1.0a signature covers (RFC 5849
+/// §3.4.1.3.1); other bodies are not signed.
+fn signed_form(request: &Prepared) -> Vec<(String, String)> {
+    match &request.body {
+        Some((content_type, body)) if content_type.starts_with("application/x-www-form-urlencoded") => {
+            url::form_urlencoded::parse(body).into_owned().collect()
+        }
+        _ => Vec::new(),
     }
 }
 

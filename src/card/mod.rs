@@ -38,7 +38,7 @@ pub enum CardStatus {
     ForAppUsers,
     /// The app's owner has blocked the connector for shared connections: no Connect.
     Blocked { reason: String },
-    /// OAuth 1.0a, API keys, workspace credentials: not supported yet.
+    /// API keys, workspace credentials: not supported yet.
     NotSupported { needs: Vec<String>, kind: String },
 }
 
@@ -183,7 +183,7 @@ pub fn build(input: CardInput<'_>) -> ApprovalCard {
         },
         (_, Some(_)) if missing.is_empty() => CardStatus::UsingExisting { account },
         (_, Some(_)) => CardStatus::NeedsMorePermissions { account },
-        _ if c.auth.kind != AuthKind::Oauth2 => CardStatus::NotSupported {
+        _ if !c.auth.kind.signs_in() => CardStatus::NotSupported {
             needs: c.auth.credentials.iter().map(|cr| cr.label.clone()).collect(),
             kind: c.auth.kind.describe().into(),
         },

@@ -23,6 +23,9 @@ pub struct Auth {
     #[serde(default)]
     pub revocation_headers: BTreeMap<String, String>,
     pub userinfo_url: Option<String>,
+    /// The userinfo answer as the sandbox plays it when the userinfo URL is under the
+    /// connector's API (JSON text with `{=account}`, `{=account_name}`, `{=username}`).
+    pub userinfo_example: Option<String>,
     #[serde(default)]
     pub userinfo_method: HttpMethod,
     #[serde(default)]
@@ -104,6 +107,12 @@ pub enum AuthKind {
 }
 
 impl AuthKind {
+    /// Connected by signing in at the provider (OAuth 2.0 or OAuth 1.0a), not by typing
+    /// credentials.
+    pub fn signs_in(self) -> bool {
+        matches!(self, Self::Oauth2 | Self::Oauth1)
+    }
+
     /// How the approval card names what the builder will be asked for.
     pub fn describe(self) -> &'static str {
         match self {
@@ -134,13 +143,24 @@ pub enum RevocationStyle {
     /// GitHub: `DELETE /applications/{client_id}/grant`, the client in a Basic header and
     /// `{"access_token": …}` in the body.
     BasicDelete,
+    /// OAuth 1.0a: a `DELETE` of the revocation URL with `{token}` filled in, signed like
+    /// any call with the token (Trello's `DELETE /1/tokens/{token}`).
+    SignedDelete,
     /// The provider has no way to revoke: access is removed in its account settings.
     None,
 }
 
 impl RevocationStyle {
-    pub const ALL: [RevocationStyle; 7] =
-        [Self::FormBasic, Self::FormBody, Self::JsonBasic, Self::Bearer, Self::Query, Self::BasicDelete, Self::None];
+    pub const ALL: [RevocationStyle; 8] = [
+        Self::FormBasic,
+        Self::FormBody,
+        Self::JsonBasic,
+        Self::Bearer,
+        Self::Query,
+        Self::BasicDelete,
+        Self::SignedDelete,
+        Self::None,
+    ];
 
     /// RFC 7009 with the client authentication the token endpoint takes.
     pub fn rfc7009(client_auth: ClientAuth) -> Self {
@@ -159,6 +179,7 @@ impl RevocationStyle {
             Self::Bearer => "bearer",
             Self::Query => "query",
             Self::BasicDelete => "basic_delete",
+            Self::SignedDelete => "signed_delete",
             Self::None => "none",
         }
     }
@@ -167,7 +188,7 @@ impl RevocationStyle {
     /// credential, which only an access token can be, or in GitHub's `access_token` field.
     /// The other styles revoke the refresh token when there is one, which ends the grant.
     pub fn sends_access_token(self) -> bool {
-        matches!(self, Self::Bearer | Self::BasicDelete)
+        matches!(self, Self::Bearer | Self::BasicDelete | Self::SignedDelete)
     }
 }
 

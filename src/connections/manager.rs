@@ -7,7 +7,7 @@
 use super::{Status, TokenSet};
 use crate::oauth::app_user::AppUserError;
 use crate::oauth::client::{self, TokenError};
-use crate::oauth::revoke::{RevokeError, revoke};
+use crate::oauth::revoke::{RevokeError, revoke_tokens};
 use crate::oauth::{OAuth, Provider};
 use crate::store::{ConnectionRow, StoreError, TokenUpdate, now};
 use std::collections::HashMap;
@@ -277,6 +277,6 @@ impl Connections {
             Ok(p) => p,
             Err(e) => return Some(RevokeError::Failed { name: self.name(&row.connector), detail: e.to_string() }),
         };
-        revoke(&self.oauth.http, &provider, &tokens.access_token, tokens.refresh_token.as_deref()).await.err()
+        revoke_tokens(&self.oauth.http, &provider, &tokens).await.err()
     }
 }

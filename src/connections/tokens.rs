@@ -11,6 +11,9 @@ pub struct TokenSet {
     pub refresh_token: Option<String>,
     #[serde(default)]
     pub token_type: String,
+    /// OAuth 1.0a: the token credentials' secret, which signs every call with the token.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub token_secret: Option<String>,
 }
 
 impl std::fmt::Debug for TokenSet {
@@ -19,6 +22,7 @@ impl std::fmt::Debug for TokenSet {
             .field("access_token", &"[REDACTED]")
             .field("refresh_token", &self.refresh_token.as_ref().map(|_| "[REDACTED]"))
             .field("token_type", &self.token_type)
+            .field("token_secret", &self.token_secret.as_ref().map(|_| "[REDACTED]"))
             .finish()
     }
 }
@@ -73,6 +77,7 @@ mod tests {
             access_token: "at-123".into(),
             refresh_token: Some("rt-456".into()),
             token_type: "bearer".into(),
+            token_secret: Some("ts-789".into()),
         };
         let sealed = t.seal(&cipher, 7, "gmail");
         assert_eq!(TokenSet::open(&sealed, &cipher, 7, "gmail").unwrap(), t);
@@ -81,6 +86,6 @@ mod tests {
         assert!(TokenSet::open_for(&ada, &cipher, 7, "gmail", Some("bob")).is_err());
         assert!(TokenSet::open(&ada, &cipher, 7, "gmail").is_err());
         let shown = format!("{t:?}");
-        assert!(!shown.contains("at-123") && !shown.contains("rt-456"), "{shown}");
+        assert!(!shown.contains("at-123") && !shown.contains("rt-456") && !shown.contains("ts-789"), "{shown}");
     }
 }

@@ -235,7 +235,7 @@ impl OAuth {
             Ok(g) => g,
             Err(e) => return Ok(Err(format!("{e}. Nothing was connected."))),
         };
-        let account = client::account_of(&self.http, &provider, &granted.tokens.access_token, &granted.raw)
+        let account = client::account_of(&self.http, &provider, &granted.tokens, &granted.raw)
             .await
             .unwrap_or_else(|| format!("your {} account", provider.name));
         let asked = session.scopes()?;

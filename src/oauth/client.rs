@@ -165,6 +165,7 @@ fn granted(answer: TokenAnswer, old_refresh: Option<&str>) -> Granted {
         access_token: answer.access_token().secret().to_owned(),
         refresh_token: answer.refresh_token().map(|r| r.secret().to_owned()).or_else(|| old_refresh.map(str::to_owned)),
         token_type: answer.token_type().as_ref().to_lowercase(),
+        token_secret: None,
     };
     Granted {
         tokens,
@@ -210,16 +211,23 @@ fn token_error(name: &str, e: RequestTokenError<HttpError, BasicErrorResponse>) 
 pub async fn account_of(
     http: &ProviderHttp,
     p: &Provider,
-    access_token: &str,
+    tokens: &crate::connections::TokenSet,
     raw: &Map<String, Value>,
 ) -> Option<String> {
     let from_token = pick(&Value::Object(raw.clone()), &p.account_fields);
     let Some(url) = &p.userinfo_url else { return from_token };
-    let req = match p.userinfo_method {
-        HttpMethod::Get => http.client().get(url),
-        HttpMethod::Post => http.client().post(url).header("content-type", "application/json").body("null"),
+    let (method, req) = match p.userinfo_method {
+        HttpMethod::Get => ("GET", http.client().get(url)),
+        HttpMethod::Post => ("POST", http.client().post(url).header("content-type", "application/json").body("null")),
     };
-    let answer = req.bearer_auth(access_token).header("accept", "application/json").send().await.ok()?;
+    let req = match &p.oauth1 {
+        Some(_) => {
+            let parsed = url::Url::parse(url).ok()?;
+            req.header("authorization", super::oauth1::sign(p, tokens, method, &parsed, &[]))
+        }
+        None => req.bearer_auth(&tokens.access_token),
+    };
+    let answer = req.header("accept", "application/json").send().await.ok()?;
     if !answer.status().is_success() {
         return from_token;
     }

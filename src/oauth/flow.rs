@@ -1,11 +1,13 @@
-//! The authorization-code flow, begun from a card or from My integrations and completed at
-//! `/oauth/callback`. `state` is random, stored only as a hash with what it was for (app,
-//! connector, user, scopes, chat turn) and the sealed PKCE verifier; it is single use and
-//! expires after 10 minutes. Everything lives in the database, so any server instance can
-//! complete a callback. On any failure nothing is stored.
+//! The authorization-code flow (or OAuth 1.0a's three legs, `oauth1.rs`), begun from a
+//! card or from My integrations and completed at `/oauth/callback`. `state` is random,
+//! stored only as a hash with what it was for (app, connector, user, scopes, chat turn) and
+//! the sealed PKCE verifier (OAuth 1.0a: the sealed temporary credentials); it is single
+//! use and expires after 10 minutes. Everything lives in the database, so any server
+//! instance can complete a callback. On any failure nothing is stored.
 
 use super::client::{self, Granted};
 use super::http::ProviderHttp;
+use super::oauth1;
 use super::provider::{Provider, ProviderError};
 use crate::catalog::Catalog;
 use crate::config::Settings;
@@ -132,6 +134,11 @@ pub struct CallbackQuery {
     pub code: Option<String>,
     pub error: Option<String>,
     pub error_description: Option<String>,
+    /// OAuth 1.0a: the temporary token the provider sends back, and its verifier.
+    pub oauth_token: Option<String>,
+    pub oauth_verifier: Option<String>,
+    /// OAuth 1.0a: the person refused (the convention of Twitter and others).
+    pub denied: Option<String>,
 }
 
 #[derive(Clone)]
@@ -200,14 +207,19 @@ impl OAuth {
         }
         let state = random_token();
         let state_hash = hash(&state);
-        let (url, verifier) = client::authorize_url(
-            &provider,
-            &self.settings.redirect_uri(),
-            &state,
-            &b.scopes,
-            b.purpose == Purpose::Switch,
-        )?;
-        let sealed = verifier.map(|v| self.cipher.seal(v.as_bytes(), &format!("pkce:{state_hash}")));
+        let switch = b.purpose == Purpose::Switch;
+        let (url, sealed) = if provider.oauth1.is_some() {
+            // OAuth 1.0a: the state rides in the callback, and the temporary secret is
+            // kept sealed in the verifier's place.
+            let callback = format!("{}?state={state}", self.settings.redirect_uri());
+            let temporary = oauth1::request_token(&self.http, &provider, &callback).await?;
+            let url = oauth1::authorize_url(&provider, &temporary, &b.scopes, switch)?;
+            (url, Some(temporary.seal(&self.cipher, &state_hash)))
+        } else {
+            let (url, verifier) =
+                client::authorize_url(&provider, &self.settings.redirect_uri(), &state, &b.scopes, switch)?;
+            (url, verifier.map(|v| self.cipher.seal(v.as_bytes(), &format!("pkce:{state_hash}"))))
+        };
         let at = now();
         let pending = PendingAuthorization::new(
             state_hash,
@@ -259,7 +271,9 @@ impl OAuth {
                 "The sign-in took longer than 10 minutes and expired. Nothing was connected; try again.".into(),
             );
         }
-        if let Some(error) = q.error.as_deref() {
+        // OAuth 1.0a providers that say no send `denied` (there is no standard error).
+        let error = q.error.as_deref().or(q.denied.as_ref().map(|_| "access_denied"));
+        if let Some(error) = error {
             return fail(match error {
                 "access_denied" => format!("You cancelled at {shown}. Nothing was connected."),
                 other => {
@@ -271,23 +285,37 @@ impl OAuth {
                 }
             });
         }
-        let Some(code) = q.code.as_deref().filter(|c| !c.is_empty()) else {
-            return fail(format!("{shown} sent no authorization code. Nothing was connected; try again."));
-        };
-        let verifier = match &pending.sealed_verifier {
-            Some(sealed) => match self.cipher.open(sealed, &format!("pkce:{state_hash}")) {
-                Ok(v) => Some(String::from_utf8_lossy(&v).into_owned()),
-                Err(_) => return fail("The sign-in could not be verified. Nothing was connected; try again.".into()),
-            },
-            None => None,
-        };
-        let granted =
-            match client::exchange_code(&self.http, &provider, &self.settings.redirect_uri(), code, verifier).await {
+        let granted = if provider.oauth1.is_some() {
+            let temporary = pending
+                .sealed_verifier
+                .as_deref()
+                .and_then(|sealed| oauth1::RequestToken::open(sealed, &self.cipher, &state_hash));
+            let (token, verifier) = (q.oauth_token.as_deref(), q.oauth_verifier.as_deref());
+            match oauth1::complete(&self.http, &provider, temporary, token, verifier).await {
+                Ok(g) => g,
+                Err(reason) => return fail(reason),
+            }
+        } else {
+            let Some(code) = q.code.as_deref().filter(|c| !c.is_empty()) else {
+                return fail(format!("{shown} sent no authorization code. Nothing was connected; try again."));
+            };
+            let verifier = match &pending.sealed_verifier {
+                Some(sealed) => match self.cipher.open(sealed, &format!("pkce:{state_hash}")) {
+                    Ok(v) => Some(String::from_utf8_lossy(&v).into_owned()),
+                    Err(_) => {
+                        return fail("The sign-in could not be verified. Nothing was connected; try again.".into());
+                    }
+                },
+                None => None,
+            };
+            let redirect_uri = self.settings.redirect_uri();
+            match client::exchange_code(&self.http, &provider, &redirect_uri, code, verifier).await {
                 Ok(g) => g,
                 Err(e) => return fail(format!("{e}. Nothing was connected.")),
-            };
+            }
+        };
         let asked = pending.scopes()?;
-        let account = client::account_of(&self.http, &provider, &granted.tokens.access_token, &granted.raw)
+        let account = client::account_of(&self.http, &provider, &granted.tokens, &granted.raw)
             .await
             .unwrap_or_else(|| format!("your {} account", provider.name));
         let outcome = self.store_connection(ctx, user_id, &asked, granted, account).await?;

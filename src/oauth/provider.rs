@@ -3,6 +3,7 @@
 //! providers), or — in development, for connectors nobody configured — the built-in
 //! sandbox, reached through exactly the same client code.
 
+use super::oauth1::OAuth1Endpoints;
 use crate::catalog::{AuthKind, ClientAuth, Connector, HttpMethod, RevocationStyle};
 use crate::config::Settings;
 use secrecy::SecretString;
@@ -45,6 +46,10 @@ pub struct Provider {
     pub client_secret: Option<SecretString>,
     /// The built-in sandbox stands in for the provider.
     pub sandbox: bool,
+    /// OAuth 1.0a (`kind = "oauth1"`): where the temporary credentials come from. The
+    /// client id and secret are then the consumer key and secret, `token_url` gives the
+    /// token credentials, and every request is signed (RFC 5849).
+    pub oauth1: Option<OAuth1Endpoints>,
 }
 
 impl Provider {
@@ -72,9 +77,12 @@ impl Provider {
         own_client: Option<(String, SecretString)>,
     ) -> Result<Self, ProviderError> {
         let name = connector.name.clone();
-        if connector.auth.kind != AuthKind::Oauth2 {
+        if !connector.auth.kind.signs_in() {
             return Err(ProviderError::Unsupported { name, kind: connector.auth.kind.describe() });
         }
+        let oauth1 = (connector.auth.kind == AuthKind::Oauth1).then(|| OAuth1Endpoints {
+            request_token_url: connector.auth.request_token_url.clone().unwrap_or_default(),
+        });
         let overrides = settings.connector(connector.id.as_str());
         let configured = overrides.filter(|c| c.client_id.is_some() || own_client.is_some());
         let auth = &connector.auth;
@@ -82,7 +90,7 @@ impl Provider {
             connector: connector.id.to_string(),
             name: name.clone(),
             authorization_url: auth.authorization_url.clone().unwrap_or_default(),
-            token_url: auth.token_url.clone().unwrap_or_default(),
+            token_url: auth.token_url.clone().or_else(|| auth.access_token_url.clone()).unwrap_or_default(),
             revocation_url: auth.revocation_url.clone(),
             revocation_style: auth.revocation_style(),
             revocation_headers: auth.revocation_headers.clone(),
@@ -99,6 +107,7 @@ impl Provider {
             client_id: String::new(),
             client_secret: None,
             sandbox: false,
+            oauth1,
         };
         match configured {
             Some(c) => {
@@ -109,6 +118,9 @@ impl Provider {
                 }
                 override_with(&mut p.authorization_url, &c.authorization_url);
                 override_with(&mut p.token_url, &c.token_url);
+                if let (Some(o), Some(url)) = (p.oauth1.as_mut(), &c.request_token_url) {
+                    o.request_token_url = url.clone();
+                }
                 if c.revocation_url.is_some() {
                     p.revocation_url = c.revocation_url.clone();
                     if p.revocation_style == RevocationStyle::None {
@@ -130,6 +142,7 @@ impl Provider {
                 p.fill(typed);
                 p.check_urls(false)?;
             }
+            None if settings.sandbox_enabled() && p.oauth1.is_some() => p.use_oauth1_sandbox(connector, settings),
             None if settings.sandbox_enabled() => p.use_sandbox(&settings.public_url()),
             None => return Err(ProviderError::NotConfigured { name, upper: connector.id.as_str().to_uppercase() }),
         }
@@ -159,6 +172,23 @@ impl Provider {
         self.sandbox = true;
     }
 
+    /// The sandbox plays an OAuth 1.0a provider with its own three endpoints, and its API
+    /// (under `/sandbox/api/<id>`) answers the catalog's userinfo and revocation requests,
+    /// all signed with the sandbox client's consumer key and secret.
+    fn use_oauth1_sandbox(&mut self, connector: &Connector, settings: &Settings) {
+        let e = crate::sandbox::oauth1_endpoints(&settings.public_url());
+        self.oauth1 = Some(OAuth1Endpoints { request_token_url: e.request_token_url });
+        self.authorization_url = e.authorization_url;
+        self.token_url = e.access_token_url;
+        let api = crate::sandbox::api_base(&settings.public_url(), connector.id.as_str());
+        let under_api = |url: &str| crate::sandbox::rebase(connector, url, &api);
+        self.userinfo_url = self.userinfo_url.as_deref().map(under_api);
+        self.revocation_url = self.revocation_url.as_deref().map(under_api);
+        self.client_id = crate::sandbox::client_id(&self.connector);
+        self.client_secret = Some(SecretString::from(crate::sandbox::client_secret()));
+        self.sandbox = true;
+    }
+
     /// Puts each typed value in place of its `{name}`. Only host-name characters are
     /// taken, so a value cannot move an endpoint elsewhere; anything else leaves the
     /// placeholder, which `check_urls` then refuses.
@@ -175,6 +205,9 @@ impl Provider {
 
     fn check_urls(&self, allow_insecure: bool) -> Result<(), ProviderError> {
         let mut urls = vec![("authorization URL", &self.authorization_url), ("token URL", &self.token_url)];
+        if let Some(o) = &self.oauth1 {
+            urls.push(("request token URL", &o.request_token_url));
+        }
         if let Some(u) = &self.revocation_url {
             urls.push(("revocation URL", u));
         }
@@ -182,6 +215,8 @@ impl Provider {
             urls.push(("userinfo URL", u));
         }
         for (what, url) in urls {
+            // `{token}` is filled at revocation time (Trello's `DELETE /1/tokens/{token}`).
+            let url = &url.replace("{token}", "token");
             if url.contains('{') {
                 return Err(ProviderError::NeedsAccountAddress { name: self.name.clone(), url: url.clone() });
             }

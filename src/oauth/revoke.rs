@@ -9,6 +9,7 @@
 use super::http::{ProviderHttp, classify};
 use super::provider::Provider;
 use crate::catalog::RevocationStyle;
+use crate::connections::TokenSet;
 use reqwest::RequestBuilder;
 use secrecy::ExposeSecret;
 use serde_json::{Value, json};
@@ -50,6 +51,29 @@ pub async fn revoke(
     }
 }
 
+/// Revokes the grant behind a connection's tokens, in its provider's style: OAuth 1.0a
+/// token credentials are revoked by a signed `DELETE` of the token's URL, which needs the
+/// token secret as well as the token.
+pub async fn revoke_tokens(http: &ProviderHttp, p: &Provider, tokens: &TokenSet) -> Result<(), RevokeError> {
+    if p.revocation_style != RevocationStyle::SignedDelete {
+        return revoke(http, p, &tokens.access_token, tokens.refresh_token.as_deref()).await;
+    }
+    let template = p.revocation_url.as_deref().ok_or_else(|| RevokeError::Unsupported(p.name.clone()))?;
+    let fail = |detail: String| RevokeError::Failed { name: p.name.clone(), detail };
+    let encoded = super::signature::encode(&tokens.access_token);
+    let url = url::Url::parse(&template.replace("{token}", &encoded)).map_err(|e| fail(e.to_string()))?;
+    let header = super::oauth1::sign(p, tokens, "DELETE", &url, &[]);
+    let request = http.client().delete(url).header(reqwest::header::AUTHORIZATION, header);
+    let request = p.revocation_headers.iter().fold(request, |req, (name, value)| req.header(name, value));
+    let resp = request.send().await.map_err(|e| fail(classify(e).to_string()))?;
+    let status = resp.status();
+    let body: Value = resp.json().await.unwrap_or_default();
+    match refusal(status, &body) {
+        None => Ok(()),
+        Some(detail) => Err(fail(detail)),
+    }
+}
+
 /// The request in the provider's style; `None` for a provider that cannot revoke.
 fn shaped(client: &reqwest::Client, p: &Provider, url: &str, token: &str, hint: &str) -> Option<RequestBuilder> {
     let secret = p.client_secret.as_ref().map(|s| s.expose_secret().to_owned()).unwrap_or_default();
@@ -67,7 +91,8 @@ fn shaped(client: &reqwest::Client, p: &Provider, url: &str, token: &str, hint: 
         RevocationStyle::Bearer => client.post(url).bearer_auth(token),
         RevocationStyle::Query => basic(client.post(url).query(&[("token", token)])),
         RevocationStyle::BasicDelete => basic(client.delete(url)).json(&json!({ "access_token": token })),
-        RevocationStyle::None => return None,
+        // Needs the token secret: `revoke_tokens` sends it.
+        RevocationStyle::SignedDelete | RevocationStyle::None => return None,
     })
 }
 

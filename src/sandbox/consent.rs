@@ -31,13 +31,18 @@ pub async fn show(
         Ok(request) => request,
         Err(refusal) => return refuse(refusal),
     };
-    let user = match signed_in(&state, &headers).await {
+    show_asked(&state, &headers, &request.asked()).await
+}
+
+/// The consent screen for a parsed request, OAuth 2.0's or OAuth 1.0a's.
+pub(super) async fn show_asked(state: &AppState, headers: &HeaderMap, asked: &Asked<'_>) -> Response {
+    let user = match signed_in(state, headers).await {
         Ok(user) => user,
         Err(e) => return e.into_response(),
     };
-    let offered = offered(&request, user.as_ref());
+    let offered = offered(asked, user.as_ref());
     let choice = Choice { selected: offered[0].email.clone(), other: String::new() };
-    consent_page(&state, &request, offered, choice, None).await
+    consent_page(state, asked, offered, choice, None).await
 }
 
 pub async fn decide(
@@ -49,45 +54,97 @@ pub async fn decide(
         Ok(request) => request,
         Err(refusal) => return refuse(refusal),
     };
-    let field = |name: &str| pairs.iter().find(|(k, _)| k == name).map(|(_, v)| v.trim()).unwrap_or("");
-    match field("decision") {
-        "cancel" => return Redirect::to(&request.denied().url()).into_response(),
-        "allow" => {}
-        _ => {
-            return PageError::new(StatusCode::BAD_REQUEST, "No decision", "Choose Allow or Cancel.").into_response();
+    match choose(&state, &headers, &pairs, &request.asked()).await {
+        Decision::Cancel => Redirect::to(&request.denied().url()).into_response(),
+        Decision::Page(page) => page,
+        Decision::Allow(account) => match grant::issue_code(&state.store, &request, &account, now()).await {
+            Ok(code) => Redirect::to(&request.code_url(&code)).into_response(),
+            Err(e) => PageError::internal(e).into_response(),
+        },
+    }
+}
+
+/// What a request asks the person, whichever protocol carries it.
+pub(super) struct Asked<'a> {
+    pub connector: &'a str,
+    pub scopes: &'a [String],
+    pub redirect_uri: &'a str,
+    pub login_hint: Option<&'a str>,
+    pub select_account: bool,
+    /// The request as hidden form fields, so that the form re-sends it whole.
+    pub fields: Vec<(&'static str, String)>,
+    /// Where the form posts.
+    pub action: &'static str,
+}
+
+impl AuthorizeRequest {
+    fn asked(&self) -> Asked<'_> {
+        Asked {
+            connector: &self.connector,
+            scopes: &self.scopes,
+            redirect_uri: &self.redirect_uri,
+            login_hint: self.login_hint.as_deref(),
+            select_account: self.select_account,
+            fields: self.form_fields(),
+            action: "/sandbox/oauth/authorize",
         }
     }
-    let user = match signed_in(&state, &headers).await {
+}
+
+/// What the person chose on the consent form.
+pub(super) enum Decision {
+    Cancel,
+    Allow(Account),
+    /// The form again, with what is wrong (or an error page).
+    Page(Response),
+}
+
+/// Reads the consent form: Cancel, or Allow with the chosen account once it is a valid
+/// one the provider would take.
+pub(super) async fn choose(
+    state: &AppState,
+    headers: &HeaderMap,
+    pairs: &[(String, String)],
+    asked: &Asked<'_>,
+) -> Decision {
+    let field = |name: &str| pairs.iter().find(|(k, _)| k == name).map(|(_, v)| v.trim()).unwrap_or("");
+    match field("decision") {
+        "cancel" => return Decision::Cancel,
+        "allow" => {}
+        _ => {
+            let page = PageError::new(StatusCode::BAD_REQUEST, "No decision", "Choose Allow or Cancel.");
+            return Decision::Page(page.into_response());
+        }
+    }
+    let user = match signed_in(state, headers).await {
         Ok(user) => user,
-        Err(e) => return e.into_response(),
+        Err(e) => return Decision::Page(e.into_response()),
     };
-    let offered = offered(&request, user.as_ref());
+    let offered = offered(asked, user.as_ref());
     let choice = Choice { selected: field("account").to_owned(), other: field("other_email").to_owned() };
     // A typed address wins: typing one is a deliberate act, and without script the text
     // field cannot also tick its radio button.
     let email = if !choice.other.is_empty() || choice.selected == OTHER { &choice.other } else { &choice.selected };
     if email.is_empty() {
-        return consent_page(&state, &request, offered, choice, Some("Choose an account to continue.".into())).await;
+        let error = Some("Choose an account to continue.".into());
+        return Decision::Page(consent_page(state, asked, offered, choice, error).await);
     }
     let name = offered.iter().find(|a| a.email.eq_ignore_ascii_case(email)).map(|a| a.name.clone());
     let account = match Account::parse(email, name.as_deref()) {
         Ok(account) => account,
-        Err(e) => return consent_page(&state, &request, offered, choice, Some(e.to_string())).await,
+        Err(e) => return Decision::Page(consent_page(state, asked, offered, choice, Some(e.to_string())).await),
     };
-    if let Some(refusal) = refuses(&state, &request, &account) {
-        return consent_page(&state, &request, offered, choice, Some(refusal)).await;
+    if let Some(refusal) = refuses(state, asked, &account) {
+        return Decision::Page(consent_page(state, asked, offered, choice, Some(refusal)).await);
     }
-    match grant::issue_code(&state.store, &request, &account, now()).await {
-        Ok(code) => Redirect::to(&request.code_url(&code)).into_response(),
-        Err(e) => PageError::internal(e).into_response(),
-    }
+    Decision::Allow(account)
 }
 
 /// Why the provider this request plays would refuse the account at sign-in, if it would:
 /// a connector that takes work or school accounts only (Microsoft's `organizations`
 /// tenant) refuses a personal one, as the real sign-in page does.
-fn refuses(state: &AppState, request: &AuthorizeRequest, account: &Account) -> Option<String> {
-    let connector = state.catalog.get(&request.connector)?;
+fn refuses(state: &AppState, request: &Asked<'_>, account: &Account) -> Option<String> {
+    let connector = state.catalog.get(request.connector)?;
     (connector.auth.accounts == Accounts::WorkOrSchool && account.is_personal()).then(|| {
         format!(
             "{} takes work or school accounts only, and {} is a personal account. Choose your work or school account.",
@@ -98,7 +155,7 @@ fn refuses(state: &AppState, request: &AuthorizeRequest, account: &Account) -> O
 }
 
 /// The answer to a request the sandbox refuses: an error page, or an error redirect.
-fn refuse(refusal: AuthorizeError) -> Response {
+pub(super) fn refuse(refusal: AuthorizeError) -> Response {
     match refusal {
         AuthorizeError::Page { title, message } => {
             PageError::new(StatusCode::BAD_REQUEST, &format!("Sandbox: {title}"), &message).into_response()
@@ -116,8 +173,8 @@ async fn signed_in(state: &AppState, headers: &HeaderMap) -> Result<Option<UserR
 
 /// The accounts to choose from, the default first: the `login_hint` the client sent,
 /// then the signed-in person, then the ready-made demo accounts.
-fn offered(request: &AuthorizeRequest, user: Option<&UserRow>) -> Vec<Account> {
-    let hint = request.login_hint.as_deref().and_then(|h| Account::parse(h, None).ok());
+fn offered(request: &Asked<'_>, user: Option<&UserRow>) -> Vec<Account> {
+    let hint = request.login_hint.and_then(|h| Account::parse(h, None).ok());
     let me = user.and_then(|u| Account::parse(&u.email, Some(&u.name)).ok());
     let demo = DEMO_ACCOUNTS.iter().filter_map(|(email, name)| Account::parse(email, Some(name)).ok());
     let mut accounts: Vec<Account> = Vec::new();
@@ -154,6 +211,7 @@ struct ConsentPage<'a> {
     /// Where Allow and Cancel lead: the redirect URI's host.
     return_to: String,
     fields: Vec<(&'static str, String)>,
+    action: &'static str,
     error: Option<String>,
 }
 
@@ -173,12 +231,12 @@ struct AccountView {
 
 async fn consent_page(
     state: &AppState,
-    request: &AuthorizeRequest,
+    request: &Asked<'_>,
     offered: Vec<Account>,
     choice: Choice,
     error: Option<String>,
 ) -> Response {
-    let Some(connector) = state.catalog.get(&request.connector) else {
+    let Some(connector) = state.catalog.get(request.connector) else {
         return PageError::internal("a parsed sandbox request names no connector").into_response();
     };
     let signed_in_first = request.login_hint.is_none();
@@ -201,8 +259,8 @@ async fn consent_page(
         accounts.iter().find(|a| a.checked).map(|a| a.email.clone()).unwrap_or_default()
     };
     // Asked again for more: the permissions this account has not granted yet are marked.
-    let granted = state.store.sandbox_granted_scopes(&request.connector, &current).await.unwrap_or_default();
-    let (read, write) = permissions(connector, &request.scopes, &granted);
+    let granted = state.store.sandbox_granted_scopes(request.connector, &current).await.unwrap_or_default();
+    let (read, write) = permissions(connector, request.scopes, &granted);
     let page = ConsentPage {
         provider: provider_name(connector),
         connector_name: &connector.name,
@@ -215,11 +273,12 @@ async fn consent_page(
         other_email: choice.other,
         current,
         select_account: request.select_account || error.is_some(),
-        return_to: url::Url::parse(&request.redirect_uri)
+        return_to: url::Url::parse(request.redirect_uri)
             .ok()
             .and_then(|u| u.host_str().map(|h| u.port().map_or(h.to_owned(), |p| format!("{h}:{p}"))))
-            .unwrap_or_else(|| request.redirect_uri.clone()),
-        fields: request.form_fields(),
+            .unwrap_or_else(|| request.redirect_uri.to_owned()),
+        fields: request.fields.clone(),
+        action: request.action,
         error,
     };
     let status = if page.error.is_some() { StatusCode::BAD_REQUEST } else { StatusCode::OK };

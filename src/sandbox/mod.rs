@@ -1,7 +1,9 @@
 //! The built-in sandbox authorization server: real OAuth 2.0 endpoints (authorize with
 //! PKCE, token, refresh, revoke, userinfo) that play every OAuth 2.0 connector of the
-//! catalog, so that a newcomer can click through the whole connect flow offline and the
-//! tests can drive patchbay's OAuth client against a server that behaves like a provider.
+//! catalog, and OAuth 1.0a ones (request token, authorize, access token, with signatures
+//! checked: `oauth1.rs`) for the OAuth 1.0a ones (Trello), so that a newcomer can click
+//! through the whole connect flow offline and the tests can drive patchbay's OAuth client
+//! against a server that behaves like a provider.
 //!
 //! It is served under `/sandbox/oauth/` only when `settings.sandbox_enabled()` (on in
 //! development, off in production). Each connector is a client, `sandbox-<connector id>`,
@@ -15,6 +17,7 @@ pub mod api;
 mod consent;
 mod endpoints;
 mod grant;
+pub mod oauth1;
 mod pkce;
 mod request;
 
@@ -87,6 +90,35 @@ pub fn endpoints(public_url: &str) -> SandboxEndpoints {
     }
 }
 
+/// The sandbox's OAuth 1.0a endpoints (`oauth1.rs`), as a client configures them.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SandboxOAuth1Endpoints {
+    pub request_token_url: String,
+    pub authorization_url: String,
+    pub access_token_url: String,
+}
+
+pub fn oauth1_endpoints(public_url: &str) -> SandboxOAuth1Endpoints {
+    let base = format!("{}/sandbox/oauth1", public_url.trim_end_matches('/'));
+    SandboxOAuth1Endpoints {
+        request_token_url: format!("{base}/request_token"),
+        authorization_url: format!("{base}/authorize"),
+        access_token_url: format!("{base}/access_token"),
+    }
+}
+
+/// Where the sandbox plays `connector`'s API.
+pub fn api_base(public_url: &str, connector: &str) -> String {
+    format!("{}{API_PATH}/{connector}", public_url.trim_end_matches('/'))
+}
+
+/// A URL of the connector's API (its userinfo or revocation URL) as the sandbox serves it:
+/// the same path under `api` (see [`api_base`]). Text, not a parsed URL, so that a
+/// `{token}` placeholder stays as it is.
+pub fn rebase(connector: &Connector, url: &str, api: &str) -> String {
+    format!("{api}{}", api::relative_path(connector, url))
+}
+
 /// The sandbox's routes, or none at all when the settings turn it off (its paths then
 /// fall through to the ordinary 404).
 pub fn router(settings: &Settings) -> Router<AppState> {
@@ -98,6 +130,9 @@ pub fn router(settings: &Settings) -> Router<AppState> {
         .route("/sandbox/oauth/token", post(endpoints::token))
         .route("/sandbox/oauth/revoke", post(endpoints::revoke))
         .route("/sandbox/oauth/userinfo", get(endpoints::userinfo).post(endpoints::userinfo))
+        .route("/sandbox/oauth1/request_token", post(oauth1::request_token))
+        .route("/sandbox/oauth1/authorize", get(oauth1::show).post(oauth1::decide))
+        .route("/sandbox/oauth1/access_token", post(oauth1::access_token))
         .route("/sandbox/api/{connector}/{*path}", any(api::play))
         .route("/sandbox/outbox", get(api::outbox::page))
         .route("/sandbox/outbox.json", get(api::outbox::json))
@@ -107,7 +142,8 @@ pub fn router(settings: &Settings) -> Router<AppState> {
 }
 
 /// The connector a client id plays, when it names an OAuth 2.0 connector of the catalog.
-/// API-key and OAuth 1.0a connectors have no sandbox: patchbay cannot connect them yet.
+/// OAuth 1.0a connectors have their own endpoints (`oauth1.rs`); API-key connectors have
+/// no sign-in to play.
 pub fn client<'a>(catalog: &'a Catalog, client_id: &str) -> Option<&'a Connector> {
     let id = client_id.strip_prefix(CLIENT_PREFIX)?;
     catalog.get(id).filter(|c| c.auth.kind == AuthKind::Oauth2)

@@ -21,6 +21,7 @@ mod records;
 pub mod retention;
 mod runs;
 mod sandbox;
+mod sandbox_oauth1;
 mod users;
 mod webhooks;
 
@@ -40,6 +41,7 @@ pub use polls::PollRow;
 pub use records::RecordRow;
 pub use runs::{NewRun, RunRow, ScheduleRow};
 pub use sandbox::{CodeRedemption, NewSandboxAccessToken, NewSandboxGrant, SandboxAccess, SandboxCode, SandboxGrant};
+pub use sandbox_oauth1::{NewSandboxOAuth1Token, OAUTH1_ACCESS, OAUTH1_REQUEST, SandboxOAuth1Token};
 pub use users::{AppRow, Member, UserRow};
 pub use webhooks::DeliveryRow;
 

@@ -41,6 +41,7 @@ mod keys;
 mod llm;
 mod mcp;
 mod oauth;
+mod oauth1;
 mod pages;
 mod peers;
 mod pg;

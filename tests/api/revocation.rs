@@ -90,7 +90,8 @@ impl Match for Only {
                     && is_json
                     && json == json!({ "access_token": self.token })
             }
-            RevocationStyle::None => false,
+            // Signed with the token secret too: checked end to end in oauth1.rs.
+            RevocationStyle::SignedDelete | RevocationStyle::None => false,
         };
         let no_leak = self.style == RevocationStyle::Query || query_token.is_none();
         shaped && no_leak && self.headers.iter().all(|(name, value)| header(name) == *value)
@@ -143,8 +144,12 @@ fn sending(style: RevocationStyle, url: String) -> Provider {
 
 #[tokio::test]
 async fn each_revocation_style_is_accepted_by_its_own_provider_and_refused_by_every_other() {
-    let styles: Vec<RevocationStyle> =
-        RevocationStyle::ALL.into_iter().filter(|s| *s != RevocationStyle::None).collect();
+    // OAuth 1.0a's signed DELETE needs the token secret, which `revoke` is not given: the
+    // sandbox checks it end to end (oauth1.rs).
+    let styles: Vec<RevocationStyle> = RevocationStyle::ALL
+        .into_iter()
+        .filter(|s| !matches!(s, RevocationStyle::None | RevocationStyle::SignedDelete))
+        .collect();
     let http = http();
     for accepted in &styles {
         let server = server(Only::style(*accepted)).await;

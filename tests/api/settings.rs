@@ -93,9 +93,13 @@ async fn an_owner_removes_a_member_who_then_loses_the_app() {
 async fn deleting_an_app_lists_what_goes_then_revokes_and_removes_it() {
     let app = TestApp::spawn().await;
     let ada = app.store.list_users().await.unwrap().into_iter().find(|u| u.email == OWNER).unwrap();
-    let sealed =
-        patchbay::connections::TokenSet { access_token: "a".into(), refresh_token: None, token_type: "bearer".into() }
-            .seal(&app.state.cipher, TODO_APP, "slack");
+    let sealed = patchbay::connections::TokenSet {
+        access_token: "a".into(),
+        refresh_token: None,
+        token_type: "bearer".into(),
+        token_secret: None,
+    }
+    .seal(&app.state.cipher, TODO_APP, "slack");
     app.store
         .insert_connection(NewConnection {
             app_id: TODO_APP,

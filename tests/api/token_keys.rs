@@ -7,7 +7,12 @@ use patchbay::store::{NewConnection, now};
 use std::process::Command;
 
 fn tokens() -> TokenSet {
-    TokenSet { access_token: "at-1".into(), refresh_token: Some("rt-1".into()), token_type: "bearer".into() }
+    TokenSet {
+        access_token: "at-1".into(),
+        refresh_token: Some("rt-1".into()),
+        token_type: "bearer".into(),
+        token_secret: None,
+    }
 }
 
 async fn connection_sealed_with(app: &TestApp, cipher: &TokenCipher) -> i64 {

@@ -60,6 +60,33 @@ pub(super) fn check_auth(c: &Connector, at: &mut Locator<'_>) {
     check_revocation(auth, at);
     check_token_params(auth, at);
     check_tenant(auth, at);
+    check_oauth1(auth, at);
+}
+
+/// OAuth 1.0a's own pieces: a signed DELETE revokes token credentials only, at a URL that
+/// names the token; the sandbox's userinfo answer must be JSON.
+fn check_oauth1(auth: &Auth, at: &mut Locator<'_>) {
+    use Seg::Key;
+    if auth.revocation_style == Some(RevocationStyle::SignedDelete) {
+        if auth.kind != AuthKind::Oauth1 {
+            at.report(
+                &[Key("auth"), Key("revocation_style")],
+                "revocation_style \"signed_delete\" revokes OAuth 1.0a token credentials: kind must be \"oauth1\""
+                    .into(),
+            );
+        }
+        if auth.revocation_url.as_deref().is_some_and(|u| !u.contains("{token}")) {
+            at.report(
+                &[Key("auth"), Key("revocation_url")],
+                "a signed_delete revocation_url names the token with {token}".into(),
+            );
+        }
+    }
+    if let Some(example) = &auth.userinfo_example
+        && serde_json::from_str::<serde_json::Value>(example).is_err()
+    {
+        at.report(&[Key("auth"), Key("userinfo_example")], "userinfo_example is not JSON".into());
+    }
 }
 
 fn check_revocation(auth: &Auth, at: &mut Locator<'_>) {
@@ -212,6 +239,20 @@ phrases = ["three"]
             problems("revocation_url = \"https://p.example/revoke\"\nrevocation_style = \"json_basic\"", ""),
             Vec::<String>::new()
         );
+    }
+
+    #[test]
+    fn a_signed_delete_revokes_oauth_1_tokens_at_a_url_naming_the_token() {
+        let found =
+            problems("revocation_url = \"https://p.example/tokens/x\"\nrevocation_style = \"signed_delete\"", "");
+        assert_eq!(
+            found,
+            [
+                "12: a signed_delete revocation_url names the token with {token}",
+                "13: revocation_style \"signed_delete\" revokes OAuth 1.0a token credentials: kind must be \"oauth1\"",
+            ]
+        );
+        assert_eq!(problems("userinfo_example = '{\"id\": '", ""), ["12: userinfo_example is not JSON"]);
     }
 
     #[test]

@@ -2,7 +2,7 @@
 //! shows its example prompts; one click opens the chat with that prompt ready to edit.
 
 use super::{Access, Layout, PageError, render};
-use crate::catalog::{AuthKind, Category};
+use crate::catalog::Category;
 use crate::chat::suggest;
 use crate::http::AppState;
 use crate::http::auth::CurrentUser;
@@ -79,8 +79,8 @@ pub async fn page(
                         Example { text, href }
                     })
                     .collect();
-                let auth_note = (c.auth.kind != AuthKind::Oauth2)
-                    .then(|| format!("Needs {} — not supported yet", c.auth.kind.describe()));
+                let auth_note =
+                    (!c.auth.kind.signs_in()).then(|| format!("Needs {} — not supported yet", c.auth.kind.describe()));
                 Item {
                     id: c.id.to_string(),
                     name: c.name.clone(),

@@ -5,11 +5,13 @@
 //! and fails on request (`/sandbox/faults`): a 401, a 429 with `Retry-After`, or the
 //! provider's error body. Each call is kept in the Sandbox outbox, decoded.
 
+mod credentials;
 pub mod items;
 mod matching;
 pub mod outbox;
 mod readable;
 
+pub use credentials::relative_path;
 pub use readable::email;
 
 use crate::catalog::binding::Method;
@@ -44,9 +46,7 @@ pub async fn play(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let Some(connector) =
-        state.catalog.get(&connector_id).filter(|c| c.api.is_some() && c.auth.kind == AuthKind::Oauth2)
-    else {
+    let Some(connector) = state.catalog.get(&connector_id).filter(|c| c.api.is_some() && c.auth.kind.signs_in()) else {
         return (
             StatusCode::NOT_FOUND,
             Json(json!({ "error": format!("the sandbox plays no API called '{connector_id}'") })),
@@ -82,24 +82,29 @@ impl Play<'_> {
         let store = &self.state.store;
         let prefix = format!("{}/{}", super::API_PATH, self.connector.id);
         let path = uri.path().strip_prefix(&prefix).unwrap_or("/");
-        let api = self.connector.api.as_ref();
-        let mut schemes = vec!["bearer".to_owned()];
-        schemes.extend(api.map(|a| a.auth_scheme.to_lowercase()));
-        schemes.extend(
-            api.iter().flat_map(|a| &a.config).filter_map(|f| f.auth_scheme.as_ref()).map(|s| s.to_lowercase()),
-        );
-        let schemes: Vec<&str> = schemes.iter().map(String::as_str).collect();
-        let own_header =
-            api.and_then(|a| a.auth_header.as_deref()).and_then(|h| headers.get(h)).and_then(|v| v.to_str().ok());
-        let Some(token) = own_header.or_else(|| super::endpoints::credential(headers, &schemes)) else {
-            return Ok(self.error(StatusCode::UNAUTHORIZED, "send an access token: Authorization: Bearer <token>"));
+        let token = match self.connector.auth.kind {
+            AuthKind::Oauth1 => match self.signed_token(method, uri, headers, body).await? {
+                Ok(token) => token,
+                Err(refused) => return Ok(refused),
+            },
+            _ => match self.bearer_token(headers) {
+                Some(token) => token,
+                None => {
+                    let message = "send an access token: Authorization: Bearer <token>";
+                    return Ok(self.error(StatusCode::UNAUTHORIZED, message));
+                }
+            },
         };
+        let token = token.as_str();
         let access = store.sandbox_access(&super::digest(token), now()).await?;
         let Some(access) = access.filter(|a| a.grant.connector == self.connector.id.as_str()) else {
             return Ok(
                 self.error(StatusCode::UNAUTHORIZED, "the access token is unknown, expired, revoked or another app's")
             );
         };
+        if let Some(answered) = self.account_or_revocation(method, path, &access, token).await? {
+            return Ok(answered);
+        }
         let content_type = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
         let read = readable::readable(content_type, body);
         let query: Map<String, Value> = url::form_urlencoded::parse(uri.query().unwrap_or("").as_bytes())
@@ -116,6 +121,7 @@ impl Play<'_> {
             query: &query,
             body: &read,
             account: &access.grant.account_email,
+            account_name: &access.grant.account_name,
             base: &self.base,
             id: new_id(),
             status: 0,
@@ -231,6 +237,7 @@ impl Play<'_> {
             query: &empty,
             body: &Value::Null,
             account: "",
+            account_name: "",
             base: &self.base,
             id: new_id(),
             status: status.as_u16(),
@@ -264,6 +271,7 @@ struct Scope<'a> {
     query: &'a Map<String, Value>,
     body: &'a Value,
     account: &'a str,
+    account_name: &'a str,
     base: &'a str,
     id: String,
     status: u16,
@@ -285,6 +293,17 @@ impl Resolve for Scope<'_> {
                 )),
                 "now" => Value::String(crate::catalog::filters::rfc3339(chrono::Utc::now())),
                 "account" => Value::String(self.account.to_owned()),
+                "account_name" => Value::String(self.account_name.to_owned()),
+                // A handle made of the address's local part, as Trello's usernames look.
+                "username" => Value::String(
+                    self.account
+                        .split('@')
+                        .next()
+                        .unwrap_or_default()
+                        .chars()
+                        .filter(char::is_ascii_alphanumeric)
+                        .collect(),
+                ),
                 "base" => Value::String(self.base.to_owned()),
                 "status" => Value::from(self.status),
                 "message" => Value::String(self.message.clone()),

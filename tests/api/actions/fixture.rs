@@ -23,6 +23,10 @@ pub fn all_scopes(app: &TestApp, connector: &str) -> Vec<String> {
 /// Tokens for `connector` from the sandbox with these scopes, stored as the app's shared
 /// connection.
 pub async fn connect(app: &TestApp, connector: &str, scopes: &[String]) -> ConnectionRow {
+    if app.state.catalog.get(connector).is_some_and(|c| c.auth.kind == patchbay::catalog::AuthKind::Oauth1) {
+        let tokens = crate::oauth1::sandbox_tokens(app, connector, scopes).await;
+        return store(app, connector, &tokens, scopes, None).await;
+    }
     let http = TestApp::client();
     let pkce = pkce();
     let code = consent_code(app, &http, connector, scopes, &pkce).await;
@@ -44,10 +48,23 @@ pub async fn connect(app: &TestApp, connector: &str, scopes: &[String]) -> Conne
         access_token: answer["access_token"].as_str().unwrap().to_owned(),
         refresh_token: answer["refresh_token"].as_str().map(str::to_owned),
         token_type: "bearer".into(),
+        token_secret: None,
     };
-    let sealed = tokens.seal(&app.state.cipher, TODO_APP, connector);
     let granted: Vec<String> =
         answer["scope"].as_str().unwrap().split(' ').filter(|s| !s.is_empty()).map(str::to_owned).collect();
+    let expires_at = Some(patchbay::store::now() + answer["expires_in"].as_i64().unwrap());
+    store(app, connector, &tokens, &granted, expires_at).await
+}
+
+/// Stores tokens as the app's shared connection, connected by Ada.
+async fn store(
+    app: &TestApp,
+    connector: &str,
+    tokens: &TokenSet,
+    granted: &[String],
+    expires_at: Option<i64>,
+) -> ConnectionRow {
+    let sealed = tokens.seal(&app.state.cipher, TODO_APP, connector);
     let ada = app.store.list_users().await.unwrap().into_iter().find(|u| u.email == ACCOUNT).unwrap();
     app.store
         .insert_connection(NewConnection {
@@ -57,9 +74,9 @@ pub async fn connect(app: &TestApp, connector: &str, scopes: &[String]) -> Conne
             owner_user_id: None,
             account: Some(ACCOUNT),
             status: "connected",
-            granted_scopes: &granted,
+            granted_scopes: granted,
             sealed_tokens: Some(&sealed),
-            expires_at: Some(patchbay::store::now() + answer["expires_in"].as_i64().unwrap()),
+            expires_at,
             connected_by: ada.id,
         })
         .await
