@@ -24,6 +24,7 @@ use crate::connections::{Connections, Status, UseError};
 use crate::oauth::OAuth;
 use crate::store::{ConnectionRow, NewCall, Store, StoreError, now};
 use send::Sender;
+use std::borrow::Cow;
 use std::sync::Arc;
 use std::time::Duration;
 use target::{Target, TargetError};
@@ -101,6 +102,18 @@ impl Runner {
         self.catalog().get(id).ok_or_else(|| ActionError::UnknownConnector(id.to_owned()))
     }
 
+    /// A catalog connector, or one of the app's custom APIs (imported from an OpenAPI
+    /// document), made into a connector so that the same runner serves both.
+    pub async fn app_connector(&self, app_id: i64, id: &str) -> Result<Cow<'_, Connector>, ActionError> {
+        if let Some(c) = self.catalog().get(id) {
+            return Ok(Cow::Borrowed(c));
+        }
+        match crate::custom::connector(self.store(), app_id, id).await? {
+            Some(c) => Ok(Cow::Owned(c)),
+            None => Err(ActionError::UnknownConnector(id.to_owned())),
+        }
+    }
+
     /// The app's shared connection to `connector`.
     pub async fn connection(&self, app_id: i64, connector: &Connector) -> Result<ConnectionRow, ActionError> {
         self.store()
@@ -144,6 +157,7 @@ impl Runner {
             name: &connector.name,
             scheme,
             header,
+            query: connector.api.as_ref().and_then(|a| a.auth_query.as_deref()),
             default_headers: headers,
             timeout: Duration::from_millis(self.settings().actions.timeout_ms),
         }

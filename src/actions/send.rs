@@ -30,6 +30,8 @@ pub struct Sender<'a> {
     pub scheme: &'a str,
     /// `Authorization`, or the provider's own header (Shopify's `X-Shopify-Access-Token`).
     pub header: &'a str,
+    /// The query parameter that carries the token instead of `header` (a custom API's key).
+    pub query: Option<&'a str>,
     /// Headers the API wants on every call unless the request sets them.
     pub default_headers: &'a [(String, String)],
     pub timeout: Duration,
@@ -56,12 +58,21 @@ impl Sender<'_> {
 
     async fn once(&self, request: &Prepared, tokens: &TokenSet) -> Result<reqwest::Response, SendError> {
         let method = reqwest::Method::from_bytes(request.method.as_str().as_bytes()).unwrap_or(reqwest::Method::GET);
-        let mut builder = self.http.client().request(method, request.url.clone()).timeout(self.timeout);
-        let credential = match self.scheme {
-            "" => tokens.access_token.clone(),
-            scheme => format!("{scheme} {}", tokens.access_token),
-        };
-        builder = builder.header(self.header, credential);
+        let mut url = request.url.clone();
+        if let Some(name) = self.query {
+            // The caller's own value for the key's parameter never reaches the API.
+            let kept: Vec<(String, String)> =
+                url.query_pairs().filter(|(k, _)| k != name).map(|(k, v)| (k.into_owned(), v.into_owned())).collect();
+            url.query_pairs_mut().clear().extend_pairs(kept).append_pair(name, &tokens.access_token);
+        }
+        let mut builder = self.http.client().request(method, url).timeout(self.timeout);
+        if self.query.is_none() {
+            let credential = match self.scheme {
+                "" => tokens.access_token.clone(),
+                scheme => format!("{scheme} {}", tokens.access_token),
+            };
+            builder = builder.header(self.header, credential);
+        }
         let own = |name: &str| request.headers.iter().any(|(n, _)| n.eq_ignore_ascii_case(name));
         for (name, value) in self.default_headers.iter().filter(|(n, _)| !own(n)) {
             builder = builder.header(name.as_str(), value.as_str());

@@ -1,0 +1,423 @@
+//! Reading an OpenAPI 3 document (JSON or YAML) into what the editor chooses from: the
+//! API's title, its first server, the ways it takes a secret, and each operation already
+//! shaped as an action (or why it cannot be one). Nothing here is stored or sent.
+
+use super::names::{Names, snake};
+use super::spec::{AuthSpec, BodySpec, InputSpec, OperationSpec};
+use crate::actions::target::safe_path;
+use crate::catalog::InputKind;
+use crate::catalog::binding::Method;
+use openapiv3::{
+    APIKeyLocation, OpenAPI, Parameter, ParameterSchemaOrContent, ReferenceOr, RequestBody, Schema, SchemaKind,
+    SecurityScheme, StringFormat, Type, VariantOrUnknownOrEmpty,
+};
+use std::collections::{BTreeMap, BTreeSet};
+
+/// Larger documents are refused before parsing.
+pub const MAX_DOCUMENT_BYTES: usize = 2 * 1024 * 1024;
+const MAX_OPERATIONS: usize = 300;
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ImportError {
+    #[error("The document is empty: paste an OpenAPI 3 document or choose its file.")]
+    Empty,
+    #[error("The document is larger than patchbay reads (2 MB).")]
+    TooLarge,
+    #[error("The document is neither JSON nor YAML: {0}")]
+    Unreadable(String),
+    #[error("This is a Swagger 2.0 document: patchbay reads OpenAPI 3 documents (convert it first).")]
+    Swagger2,
+    #[error("This is not an OpenAPI 3 document: it has no \"openapi: 3.x\" line.")]
+    NotOpenApi,
+    #[error("The document is not valid OpenAPI 3: {0}")]
+    Invalid(String),
+    #[error(
+        "The document names no server: add the API's address under \"servers\" (or type it below), then import it again."
+    )]
+    NoServer,
+    #[error("The document describes no operations patchbay can call (GET, POST, PUT, PATCH or DELETE).")]
+    NoOperations,
+    #[error("The document has {0} operations; patchbay imports up to 300 at a time.")]
+    TooManyOperations(usize),
+}
+
+/// What the editor sees before choosing.
+#[derive(Debug, Clone)]
+pub struct Preview {
+    pub title: String,
+    /// `servers[0]`, its variables filled with their defaults.
+    pub server: String,
+    /// The ways the document takes a secret that patchbay can send, bearer always last.
+    pub schemes: Vec<AuthSpec>,
+    pub operations: Vec<Offered>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Offered {
+    pub method: &'static str,
+    pub path: String,
+    pub summary: String,
+    /// The action it becomes, or why it cannot become one.
+    pub spec: Result<OperationSpec, String>,
+}
+
+impl Offered {
+    pub fn id(&self) -> Option<&str> {
+        self.spec.as_ref().ok().map(|s| s.id.as_str())
+    }
+}
+
+pub fn read(text: &str) -> Result<Preview, ImportError> {
+    let doc = parse(text)?;
+    let server = doc.servers.first().map(|s| {
+        let mut url = s.url.clone();
+        for (name, var) in s.variables.iter().flatten() {
+            url = url.replace(&format!("{{{name}}}"), &var.default);
+        }
+        url
+    });
+    let server = server.filter(|s| !s.trim().is_empty()).ok_or(ImportError::NoServer)?;
+    let schemes = schemes(&doc);
+    let credential_headers: Vec<String> = schemes
+        .iter()
+        .filter_map(|s| match s {
+            AuthSpec::Header { name } => Some(name.to_lowercase()),
+            _ => None,
+        })
+        .collect();
+    let mut ids = Names::default();
+    let mut operations = Vec::new();
+    for (path, item) in doc.paths.iter() {
+        let Some(item) = item.as_item() else { continue };
+        for (method, op) in item.iter() {
+            let Some(m) = Method::parse(&method.to_uppercase()) else { continue };
+            let summary = op.summary.clone().or_else(|| op.operation_id.clone()).unwrap_or_default();
+            let raw_id = op.operation_id.clone().unwrap_or_else(|| format!("{method} {path}"));
+            let params = merged(&doc, &item.parameters, &op.parameters);
+            let spec = params.and_then(|params| {
+                let shape = Shape { doc: &doc, credential_headers: &credential_headers };
+                shape.operation(m, path, op, &params)
+            });
+            let spec = spec.map(|mut s| {
+                s.id = ids.take(&snake(&raw_id, 60));
+                s
+            });
+            operations.push(Offered { method: m.as_str(), path: path.clone(), summary, spec });
+        }
+    }
+    if operations.is_empty() {
+        return Err(ImportError::NoOperations);
+    }
+    if operations.len() > MAX_OPERATIONS {
+        return Err(ImportError::TooManyOperations(operations.len()));
+    }
+    Ok(Preview { title: doc.info.title.trim().to_owned(), server, schemes, operations })
+}
+
+/// JSON or YAML into the document, each failure said plainly.
+fn parse(text: &str) -> Result<OpenAPI, ImportError> {
+    let text = text.trim();
+    if text.is_empty() {
+        return Err(ImportError::Empty);
+    }
+    if text.len() > MAX_DOCUMENT_BYTES {
+        return Err(ImportError::TooLarge);
+    }
+    let value: serde_json::Value = if text.starts_with('{') {
+        serde_json::from_str(text).map_err(|e| ImportError::Unreadable(e.to_string()))?
+    } else {
+        serde_yaml_ng::from_str(text).map_err(|e| ImportError::Unreadable(e.to_string()))?
+    };
+    if value.get("swagger").is_some() {
+        return Err(ImportError::Swagger2);
+    }
+    let version = value.get("openapi").and_then(|v| v.as_str()).unwrap_or_default();
+    if !version.starts_with("3.") {
+        return Err(ImportError::NotOpenApi);
+    }
+    serde_json::from_value(value).map_err(|e| ImportError::Invalid(e.to_string()))
+}
+
+/// API keys in a header or the query, and bearer secrets; cookies and OAuth are not
+/// offered (the editor gives one secret, nothing to sign in with).
+fn schemes(doc: &OpenAPI) -> Vec<AuthSpec> {
+    let mut out = Vec::new();
+    for scheme in doc.components.iter().flat_map(|c| c.security_schemes.values()).filter_map(ReferenceOr::as_item) {
+        let found = match scheme {
+            SecurityScheme::APIKey { location: APIKeyLocation::Header, name, .. } => {
+                Some(AuthSpec::Header { name: name.clone() })
+            }
+            SecurityScheme::APIKey { location: APIKeyLocation::Query, name, .. } => {
+                Some(AuthSpec::Query { name: name.clone() })
+            }
+            _ => None,
+        };
+        if let Some(f) = found.filter(|f| valid_name(f) && !out.contains(f)) {
+            out.push(f);
+        }
+    }
+    out.push(AuthSpec::Bearer);
+    out
+}
+
+/// A header or parameter name the document may give: a token, as HTTP spells one.
+fn valid_name(auth: &AuthSpec) -> bool {
+    let name = match auth {
+        AuthSpec::Bearer => return true,
+        AuthSpec::Header { name } | AuthSpec::Query { name } => name,
+    };
+    !name.is_empty() && name.len() <= 100 && name.bytes().all(|b| b.is_ascii_alphanumeric() || b"-_.".contains(&b))
+}
+
+/// The path's parameters with the operation's own, which win on the same name and place.
+fn merged<'d>(
+    doc: &'d OpenAPI,
+    shared: &'d [ReferenceOr<Parameter>],
+    own: &'d [ReferenceOr<Parameter>],
+) -> Result<Vec<&'d Parameter>, String> {
+    let mut out: Vec<&Parameter> = Vec::new();
+    for p in shared.iter().chain(own) {
+        let p = resolve_parameter(doc, p)?;
+        let key = |q: &Parameter| (q.parameter_data_ref().name.clone(), std::mem::discriminant(q));
+        out.retain(|q| key(q) != key(p));
+        out.push(p);
+    }
+    Ok(out)
+}
+
+fn resolve_parameter<'d>(doc: &'d OpenAPI, p: &'d ReferenceOr<Parameter>) -> Result<&'d Parameter, String> {
+    match p {
+        ReferenceOr::Item(p) => Ok(p),
+        ReferenceOr::Reference { reference } => reference
+            .strip_prefix("#/components/parameters/")
+            .and_then(|n| doc.components.as_ref()?.parameters.get(n)?.as_item())
+            .ok_or_else(|| format!("it refers to {reference}, which the document does not hold")),
+    }
+}
+
+struct Shape<'d> {
+    doc: &'d OpenAPI,
+    /// Headers that carry a secret: an operation never takes them as inputs.
+    credential_headers: &'d [String],
+}
+
+impl Shape<'_> {
+    fn operation(
+        &self,
+        method: Method,
+        path: &str,
+        op: &openapiv3::Operation,
+        params: &[&Parameter],
+    ) -> Result<OperationSpec, String> {
+        let mut names = Names::default();
+        let mut inputs = Vec::new();
+        let mut template = path.to_owned();
+        let mut query = BTreeMap::new();
+        let mut headers = BTreeMap::new();
+        for p in params {
+            let data = p.parameter_data_ref();
+            let schema = match &data.format {
+                ParameterSchemaOrContent::Schema(s) => self.schema(s),
+                ParameterSchemaOrContent::Content(_) => None,
+            };
+            let description = data.description.clone().unwrap_or_default();
+            match p {
+                Parameter::Path { .. } => {
+                    let input = names.take(&snake(&data.name, 40));
+                    let slot = format!("{{{}}}", data.name);
+                    if !template.contains(&slot) {
+                        return Err(format!("its path has no {slot} for the parameter it names"));
+                    }
+                    template = template.replace(&slot, &format!("{{{input}}}"));
+                    inputs.push(input_spec(&input, kind_of(schema, false), true, description));
+                }
+                Parameter::Query { .. } => {
+                    let input = names.take(&snake(&data.name, 40));
+                    query.insert(data.name.clone(), input.clone());
+                    inputs.push(input_spec(&input, kind_of(schema, false), data.required, description));
+                }
+                Parameter::Header { .. } => {
+                    let lower = data.name.to_lowercase();
+                    let reserved = ["authorization", "cookie", "host", "content-type", "content-length"];
+                    if reserved.contains(&lower.as_str()) || self.credential_headers.contains(&lower) {
+                        continue;
+                    }
+                    let input = names.take(&snake(&data.name, 40));
+                    headers.insert(data.name.clone(), input.clone());
+                    inputs.push(input_spec(&input, kind_of(schema, false), data.required, description));
+                }
+                Parameter::Cookie { .. } if data.required => {
+                    return Err(format!("it needs the cookie {}, which patchbay does not send", data.name));
+                }
+                Parameter::Cookie { .. } => {}
+            }
+        }
+        check_path(&template)?;
+        let body = match &op.request_body {
+            Some(b) if method != Method::Get => self.body(b, &mut names, &mut inputs)?,
+            _ => None,
+        };
+        let name = op
+            .summary
+            .clone()
+            .filter(|s| !s.trim().is_empty())
+            .unwrap_or_else(|| format!("{} {path}", method.as_str()));
+        let description = op.description.clone().or_else(|| op.summary.clone()).unwrap_or_else(|| name.clone());
+        Ok(OperationSpec {
+            id: String::new(),
+            name: one_line(&name, 120),
+            description: one_line(&description, 400),
+            method,
+            shown_path: path.to_owned(),
+            path: template,
+            inputs,
+            query,
+            headers,
+            body,
+        })
+    }
+
+    fn body(
+        &self,
+        body: &ReferenceOr<RequestBody>,
+        names: &mut Names,
+        inputs: &mut Vec<InputSpec>,
+    ) -> Result<Option<BodySpec>, String> {
+        let body = match body {
+            ReferenceOr::Item(b) => b,
+            ReferenceOr::Reference { reference } => reference
+                .strip_prefix("#/components/requestBodies/")
+                .and_then(|n| self.doc.components.as_ref()?.request_bodies.get(n)?.as_item())
+                .ok_or_else(|| format!("its body refers to {reference}, which the document does not hold"))?,
+        };
+        let json = body.content.iter().find(|(t, _)| t.starts_with("application/json") || t.ends_with("+json"));
+        let form = body.content.iter().find(|(t, _)| t.starts_with("application/x-www-form-urlencoded"));
+        let Some((kind, media)) = json.or(form) else {
+            return match body.content.keys().next() {
+                Some(t) if body.required => Err(format!("its body is {t}, which patchbay cannot send yet")),
+                _ => Ok(None),
+            };
+        };
+        let is_json = json.is_some();
+        let schema = media.schema.as_ref().and_then(|s| self.schema(s));
+        let fields = match schema.map(|s| &s.schema_kind) {
+            Some(SchemaKind::Type(Type::Object(o))) if !o.properties.is_empty() => {
+                let mut fields = BTreeMap::new();
+                for (prop, s) in &o.properties {
+                    let s = self.boxed_schema(s);
+                    if s.is_some_and(|s| s.schema_data.read_only) {
+                        continue;
+                    }
+                    let input = names.take(&snake(prop, 40));
+                    let required = body.required && o.required.contains(prop);
+                    let description = s.and_then(|s| s.schema_data.description.clone()).unwrap_or_default();
+                    inputs.push(input_spec(&input, kind_of(s, true), required, description));
+                    fields.insert(prop.clone(), input);
+                }
+                fields
+            }
+            _ if is_json => {
+                let input = names.take("body");
+                let description = body.description.clone().unwrap_or_else(|| "the request body, as JSON".into());
+                inputs.push(input_spec(&input, InputKind::Json, body.required, description));
+                return Ok(Some(BodySpec::Json { input }));
+            }
+            _ => return Err(format!("its {kind} body describes no fields")),
+        };
+        Ok(Some(if is_json { BodySpec::JsonFields { fields } } else { BodySpec::Form { fields } }))
+    }
+
+    /// A schema, following `#/components/schemas/…` references a few levels deep.
+    fn schema<'a>(&'a self, s: &'a ReferenceOr<Schema>) -> Option<&'a Schema> {
+        let mut current = s;
+        for _ in 0..8 {
+            match current {
+                ReferenceOr::Item(s) => return Some(s),
+                ReferenceOr::Reference { reference } => {
+                    let name = reference.strip_prefix("#/components/schemas/")?;
+                    current = self.doc.components.as_ref()?.schemas.get(name)?;
+                }
+            }
+        }
+        None
+    }
+
+    fn boxed_schema<'a>(&'a self, s: &'a ReferenceOr<Box<Schema>>) -> Option<&'a Schema> {
+        match s {
+            ReferenceOr::Item(b) => Some(b),
+            ReferenceOr::Reference { reference } => {
+                let name = reference.strip_prefix("#/components/schemas/")?;
+                self.schema(self.doc.components.as_ref()?.schemas.get(name)?)
+            }
+        }
+    }
+}
+
+fn input_spec(name: &str, kind: InputKind, required: bool, description: String) -> InputSpec {
+    InputSpec { name: name.to_owned(), kind, required, description: one_line(&description, 200) }
+}
+
+/// The input type a schema asks for. Text in a path, the query or a header is one line;
+/// in a body it may be several.
+fn kind_of(schema: Option<&Schema>, in_body: bool) -> InputKind {
+    let text = if in_body { InputKind::Text } else { InputKind::String };
+    let Some(SchemaKind::Type(t)) = schema.map(|s| &s.schema_kind) else {
+        return if in_body { InputKind::Json } else { InputKind::String };
+    };
+    match t {
+        Type::String(s) => match &s.format {
+            VariantOrUnknownOrEmpty::Item(StringFormat::Date) => InputKind::Date,
+            VariantOrUnknownOrEmpty::Item(StringFormat::DateTime) => InputKind::Datetime,
+            VariantOrUnknownOrEmpty::Unknown(f) if f == "email" => InputKind::Email,
+            VariantOrUnknownOrEmpty::Unknown(f) if f == "uri" || f == "url" => InputKind::Url,
+            _ => text,
+        },
+        Type::Number(_) | Type::Integer(_) => InputKind::Number,
+        Type::Boolean(_) => InputKind::Boolean,
+        Type::Array(a) => {
+            let plain = a.items.as_ref().and_then(|i| i.as_item()).is_some_and(|i| {
+                matches!(
+                    i.schema_kind,
+                    SchemaKind::Type(Type::String(_) | Type::Number(_) | Type::Integer(_) | Type::Boolean(_))
+                )
+            });
+            if plain { InputKind::List } else { InputKind::Json }
+        }
+        Type::Object(_) => InputKind::Json,
+    }
+}
+
+/// The literal parts of a path must stay on the API: no dot segments, encoded slashes,
+/// `@`, query or fragment.
+fn check_path(template: &str) -> Result<(), String> {
+    let Some(rest) = template.strip_prefix('/') else {
+        return Err("its path does not start with '/'".into());
+    };
+    let mut literal = String::new();
+    let mut depth = 0;
+    for c in rest.chars() {
+        match c {
+            '{' => {
+                depth += 1;
+                literal.push('x');
+            }
+            '}' => depth -= 1,
+            _ if depth == 0 => literal.push(c),
+            _ => {}
+        }
+    }
+    if depth != 0 || literal.contains(['?', '#', ' ']) {
+        return Err("its path is not a plain path".into());
+    }
+    safe_path(literal.trim_end_matches('/')).map_err(|e| format!("its path is refused: {e}"))
+}
+
+fn one_line(text: &str, max: usize) -> String {
+    let flat: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    flat.chars().take(max).collect()
+}
+
+/// Operation ids already taken in one document.
+pub fn ids_of(preview: &Preview) -> BTreeSet<String> {
+    preview.operations.iter().filter_map(|o| o.id().map(str::to_owned)).collect()
+}
