@@ -59,6 +59,7 @@ struct IntegrationsPage {
     switch: Option<SwitchPrompt>,
     notice: Option<(String, bool)>,
     activity: Vec<ActivityView>,
+    custom_apis: Vec<super::custom_apis::CustomApiView>,
 }
 
 #[derive(Deserialize, Default)]
@@ -88,6 +89,10 @@ pub async fn page(
     let mut recent = super::recent_use::lines(&state, app_id).await?;
     let mut views = Vec::new();
     for row in state.store.connections_of_app(app_id).await? {
+        if crate::catalog::is_custom(&row.connector) {
+            // Listed with its custom API below.
+            continue;
+        }
         let connector = state.catalog.get(&row.connector);
         let readable = state.connections.tokens_readable(&row);
         let status = if readable { Status::parse(&row.status) } else { Status::Error };
@@ -152,6 +157,8 @@ pub async fn page(
         (_, Some("kept"), Some(c)) => Some((format!("{} keeps its current account.", name_of(c)), false)),
         _ => None,
     };
+    let custom_apis = super::custom_apis::views(&state, app_id).await?;
+    let notice = notice.or_else(|| super::custom_apis::notice(q.notice.as_deref(), q.c.as_deref(), &custom_apis));
     // The audit log, for the people who can act on what it says.
     let activity = if access.role.can_build() {
         state
@@ -165,7 +172,7 @@ pub async fn page(
                     .iter()
                     .find(|m| Some(m.user.id) == e.user_id)
                     .map_or("patchbay".into(), |m| m.user.name.clone()),
-                what: describe_activity(&state, &e),
+                what: describe_activity(&state, &e, &custom_apis),
             })
             .collect()
     } else {
@@ -179,12 +186,24 @@ pub async fn page(
         switch,
         notice,
         activity,
+        custom_apis,
     };
     render(StatusCode::OK, &page)
 }
 
-fn describe_activity(state: &AppState, e: &crate::store::AuditEntry) -> String {
-    let tool = e.connector.as_deref().map(|c| state.catalog.get(c).map_or(c.to_owned(), |x| x.name.clone()));
+fn describe_activity(
+    state: &AppState,
+    e: &crate::store::AuditEntry,
+    custom: &[super::custom_apis::CustomApiView],
+) -> String {
+    let name = |c: &str| match state.catalog.get(c) {
+        Some(x) => x.name.clone(),
+        None if crate::catalog::is_custom(c) => {
+            custom.iter().find(|a| a.connector == c).map_or("a custom API".into(), |a| a.name.clone())
+        }
+        None => c.to_owned(),
+    };
+    let tool = e.connector.as_deref().map(name);
     let account = e.account.as_deref().map(|a| format!(" ({a})")).unwrap_or_default();
     let verb = match e.action.as_str() {
         "connect" => "connected",
@@ -196,6 +215,9 @@ fn describe_activity(state: &AppState, e: &crate::store::AuditEntry) -> String {
         "card_skipped" => "skipped",
         "card_restored" => "brought back the card for",
         "try_action" => "tried an action of",
+        "custom_api_added" => "added",
+        "custom_api_secret_replaced" => "replaced the secret of",
+        "custom_api_removed" => "removed",
         other => other,
     };
     let mut line = match tool {
