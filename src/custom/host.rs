@@ -29,6 +29,9 @@ pub async fn check(raw: &str, allow_local: bool) -> Result<String, HostError> {
     if !url.username().is_empty() || url.password().is_some() || url.query().is_some() || url.fragment().is_some() {
         return Err(HostError::Extras);
     }
+    if !matches!(url.scheme(), "https" | "http") {
+        return Err(HostError::NotHttps);
+    }
     let host = url.host().ok_or_else(|| HostError::NotUrl(raw.chars().take(100).collect()))?.to_owned();
     let name = url.host_str().unwrap_or_default().to_owned();
     let local = match &host {
