@@ -49,7 +49,8 @@ impl Target {
         if connector.id.is_custom() {
             // Its host was fixed, and checked, when the editor imported it.
             let local = settings.actions.allow_local_custom_apis && !settings.is_production();
-            let base = Url::parse(api.base_url.trim_end_matches('/')).map_err(|e| TargetError::BadBase(e.to_string()))?;
+            let base =
+                Url::parse(api.base_url.trim_end_matches('/')).map_err(|e| TargetError::BadBase(e.to_string()))?;
             return Ok(Self { hosts: vec![host_of(&base)], base, rebased: false, insecure: local, sandbox: false });
         }
         let configured = settings.connector(connector.id.as_str());

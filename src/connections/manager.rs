@@ -156,7 +156,12 @@ impl Connections {
     /// The provider refused the access token and there is no refresh token to renew it.
     async fn refused_without_refresh(&self, row: &ConnectionRow) -> Result<TokenSet, UseError> {
         let name = self.name(&row.connector);
-        let reason = format!("{name} refused the access token and gave no way to renew it. Reconnect to restore it.");
+        let reason = if crate::catalog::is_custom(&row.connector) {
+            // A custom API's secret was typed by an editor: only a new one restores it.
+            "The API refused its secret. Replace the secret on My integrations to use it again.".to_owned()
+        } else {
+            format!("{name} refused the access token and gave no way to renew it. Reconnect to restore it.")
+        };
         let status = Status::NeedsReauthorization;
         self.oauth.store.set_connection_status(row.id, status.as_str(), Some(&reason)).await?;
         Err(UseError::Unusable { name, status: status.label(), reason })

@@ -11,7 +11,7 @@ use openapiv3::{
     APIKeyLocation, OpenAPI, Parameter, ParameterSchemaOrContent, ReferenceOr, RequestBody, Schema, SchemaKind,
     SecurityScheme, StringFormat, Type, VariantOrUnknownOrEmpty,
 };
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 /// Larger documents are refused before parsing.
 pub const MAX_DOCUMENT_BYTES: usize = 2 * 1024 * 1024;
@@ -415,9 +415,4 @@ fn check_path(template: &str) -> Result<(), String> {
 fn one_line(text: &str, max: usize) -> String {
     let flat: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
     flat.chars().take(max).collect()
-}
-
-/// Operation ids already taken in one document.
-pub fn ids_of(preview: &Preview) -> BTreeSet<String> {
-    preview.operations.iter().filter_map(|o| o.id().map(str::to_owned)).collect()
 }

@@ -53,7 +53,9 @@ fn action(op: &OperationSpec) -> Value {
         Some(BodySpec::JsonFields { fields }) => step["json"] = Value::Object(pairs(fields)),
         // One placeholder keeps the value's own JSON shape; given as JSON text because the
         // model reads a string there as JSON.
-        Some(BodySpec::Json { input }) => step["json"] = Value::String(Value::String(format!("{{{input}}}")).to_string()),
+        Some(BodySpec::Json { input }) => {
+            step["json"] = Value::String(Value::String(format!("{{{input}}}")).to_string())
+        }
         Some(BodySpec::Form { fields }) => step["form"] = Value::Object(pairs(fields)),
         None => {}
     }

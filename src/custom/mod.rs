@@ -206,7 +206,8 @@ pub async fn app_catalog(store: &Store, catalog: &Catalog, app_id: i64) -> Resul
 
 fn as_connector(row: &CustomApiRow) -> Result<Connector, StoreError> {
     let spec = parse_spec(row)?;
-    materialise::connector(&row.connector, &spec).map_err(|e| StoreError::Corrupt(format!("custom API {}: {e}", row.id)))
+    materialise::connector(&row.connector, &spec)
+        .map_err(|e| StoreError::Corrupt(format!("custom API {}: {e}", row.id)))
 }
 
 fn parse_spec(row: &CustomApiRow) -> Result<ApiSpec, StoreError> {
@@ -240,9 +241,11 @@ fn sealed_secret(cipher: &TokenCipher, app_id: i64, connector: &str, secret: &st
 fn host_of(base_url: &str) -> String {
     url::Url::parse(base_url)
         .ok()
-        .and_then(|u| u.host_str().map(|h| match u.port() {
-            Some(p) => format!("{h}:{p}"),
-            None => h.to_owned(),
-        }))
+        .and_then(|u| {
+            u.host_str().map(|h| match u.port() {
+                Some(p) => format!("{h}:{p}"),
+                None => h.to_owned(),
+            })
+        })
         .unwrap_or_default()
 }

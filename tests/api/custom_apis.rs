@@ -114,11 +114,14 @@ async fn added_pet_shop(app: &TestApp, api: &MockServer) -> reqwest::Client {
     assert!(page.contains("List the pets") && page.contains("/pets/{petId}"), "the operations in plain words");
     assert!(page.contains("API key in the X-Shop-Key header"), "the document's own way to send the key");
     assert!(page.contains("cannot be added: its body is multipart/form-data"), "and what cannot be called, said why");
-    let done = import(app, &editor, &doc, &format!("{}/v1", api.uri()), "header:X-Shop-Key", &[
-        "list_pets",
-        "create_pet",
-        "get_pet",
-    ])
+    let done = import(
+        app,
+        &editor,
+        &doc,
+        &format!("{}/v1", api.uri()),
+        "header:X-Shop-Key",
+        &["list_pets", "create_pet", "get_pet"],
+    )
     .await;
     assert_eq!(done.status(), 303, "{:?}", done.text().await);
     assert_eq!(location(&done), "/apps/1/integrations?notice=custom_added&c=custom_pet_shop");
@@ -256,7 +259,10 @@ async fn the_secret_never_shows_and_can_be_replaced_or_removed(app: TestApp) {
     let key = app_key(&app).await;
     let added = "/apps/1/integrations?notice=custom_added&c=custom_pet_shop";
     let page = text(editor.get(app.url(added)).send().await.unwrap(), 200).await;
-    assert!(page.contains("Pet Shop was added") && page.contains("custom_pet_shop.create_pet"), "listed with its actions");
+    assert!(
+        page.contains("Pet Shop was added") && page.contains("custom_pet_shop.create_pet"),
+        "listed with its actions"
+    );
     assert!(page.contains("API key in the X-Shop-Key header") && page.contains("Replace secret"));
     let http = reqwest::Client::new();
     let mut answers = Vec::new();
@@ -264,6 +270,8 @@ async fn the_secret_never_shows_and_can_be_replaced_or_removed(app: TestApp) {
         let r = http.get(app.url(&format!("/api/v1/apps/1/{path}"))).bearer_auth(&key).send().await.unwrap();
         answers.push(r.text().await.unwrap());
     }
+    assert!(answers[1].contains("\"status\":\"connected\""), "the host's backend sees it connected: {}", answers[1]);
+    assert!(answers[2].contains("never handed out"), "{}", answers[2]);
     for shown in answers.iter().chain([&page]) {
         assert!(!shown.contains(SECRET), "the secret is never shown again: {shown}");
     }
@@ -282,8 +290,7 @@ async fn the_secret_never_shows_and_can_be_replaced_or_removed(app: TestApp) {
     let page = text(editor.get(app.url(&location(&replaced))).send().await.unwrap(), 200).await;
     assert!(!page.contains("pk_live_rotated_11") && page.contains("Pet Shop uses the new secret."));
 
-    let removed =
-        editor.post(app.url(&format!("/apps/1/integrations/custom/{}/remove", row.id))).send().await.unwrap();
+    let removed = editor.post(app.url(&format!("/apps/1/integrations/custom/{}/remove", row.id))).send().await.unwrap();
     assert_eq!(location(&removed), "/apps/1/integrations?notice=custom_removed");
     let (status, _) = act(&app, &key, "custom_pet_shop.list_pets", json!({})).await;
     assert_eq!(status, 404, "its actions are gone");
@@ -319,6 +326,32 @@ async fn a_flow_step_runs_the_custom_action(app: TestApp) {
     assert_eq!(calls.len(), 1);
     assert_eq!(serde_json::from_slice::<Value>(&calls[0].body).unwrap(), json!({"name": "Biscuit", "tag": "morning"}));
     assert_eq!(header(&calls[0], "x-shop-key").as_deref(), Some(SECRET));
+}
+
+async fn a_refused_secret_asks_for_a_new_one_in_words(app: TestApp) {
+    let api = MockServer::start().await;
+    Mock::given(method("GET"))
+        .respond_with(ResponseTemplate::new(401).set_body_json(json!({"message": "unknown shop key"})))
+        .mount(&api)
+        .await;
+    let editor = added_pet_shop(&app, &api).await;
+    let key = app_key(&app).await;
+    let (status, refused) = act(&app, &key, "custom_pet_shop.list_pets", json!({})).await;
+    assert_eq!(status, 200, "the API's own refusal is an outcome: {refused}");
+    assert_eq!((refused["ok"].as_bool(), refused["provider_status"].as_u64()), (Some(false), Some(401)));
+    assert!(refused["error"].as_str().unwrap().contains("unknown shop key"), "in the API's own words: {refused}");
+    let page = text(editor.get(app.url("/apps/1/integrations")).send().await.unwrap(), 200).await;
+    assert!(
+        page.contains("The API refused its secret. Replace the secret on My integrations"),
+        "the page says what to do"
+    );
+    let (status, again) = act(&app, &key, "custom_pet_shop.list_pets", json!({})).await;
+    assert_eq!(status, 409, "not sent again with a refused secret: {again}");
+    let row = app.store.custom_apis_of_app(TODO_APP).await.unwrap().remove(0);
+    let url = app.url(&format!("/apps/1/integrations/custom/{}/secret", row.id));
+    editor.post(url).form(&[("secret", "pk_live_fixed_22")]).send().await.unwrap();
+    let connection = app.store.shared_connection(TODO_APP, "custom_pet_shop").await.unwrap().unwrap();
+    assert_eq!(connection.status, "connected", "a new secret makes it usable again");
 }
 
 #[tokio::test]
@@ -370,4 +403,5 @@ on_sqlite_and_postgresql!(
     bad_documents_and_internal_hosts_are_refused_in_words,
     the_secret_never_shows_and_can_be_replaced_or_removed,
     a_flow_step_runs_the_custom_action,
+    a_refused_secret_asks_for_a_new_one_in_words,
 );

@@ -46,10 +46,16 @@ pub async fn one(
     Query(q): Query<Include>,
 ) -> Result<Response, AppError> {
     let runner = Runner::new(state.oauth.clone(), state.connections.clone());
-    let c = runner.connector(&connector).map_err(action_error)?;
+    let c = runner.app_connector(caller.app.id, &connector).await.map_err(action_error)?;
+    let c = c.as_ref();
     let row = runner.connection(caller.app.id, c).await.map_err(action_error)?;
     match q.include.as_deref() {
         None => return Ok(Json(connection_json(&row)?).into_response()),
+        Some("token") if c.id.is_custom() => {
+            return Err(AppError::Forbidden(
+                "a custom API's secret is never handed out: call it through its actions or the proxy".into(),
+            ));
+        }
         Some("token") => {}
         Some(other) => return Err(AppError::BadRequest(format!("include={other} is unknown: use include=token"))),
     }

@@ -175,7 +175,13 @@ struct Chosen {
     operations: Vec<String>,
 }
 
-fn preview_page(access: &Access, preview: &Preview, document: String, chosen: Chosen, error: Option<String>) -> PreviewPage {
+fn preview_page(
+    access: &Access,
+    preview: &Preview,
+    document: String,
+    chosen: Chosen,
+    error: Option<String>,
+) -> PreviewPage {
     // The document's own API key scheme first: that is what its provider hands out.
     let wanted = if chosen.auth.is_empty() { preview.schemes[0].key() } else { chosen.auth.clone() };
     let schemes = preview
