@@ -5,6 +5,7 @@
 
 use crate::actions::fixture::app_key;
 use crate::helpers::{OWNER, TODO_APP, TestApp, location, text};
+use fantoccini::Locator;
 use patchbay::store::now;
 use patchbay::wiring::{self, FlowDefinition};
 use serde_json::{Value, json};
@@ -361,6 +362,38 @@ async fn without_the_development_setting_an_api_on_this_machine_is_refused() {
     let doc = pet_shop("http://127.0.0.1:9");
     let page = text(import(&app, &editor, &doc, "http://127.0.0.1:9/v1", "bearer", &["list_pets"]).await, 422).await;
     assert!(page.contains("127.0.0.1 is not a public address"), "loopback only for tests and development");
+}
+
+#[tokio::test]
+async fn an_editor_uploads_the_document_in_chromium_and_chooses_an_operation() {
+    let app = TestApp::spawn_with(|s| s.actions.allow_local_custom_apis = true).await;
+    let Some(d) = crate::browser::Driver::start().await else { return };
+    let api = shop_api().await;
+    let file = app.dir.path().join("pet-shop.yaml");
+    std::fs::write(&file, pet_shop(&api.uri())).unwrap();
+    crate::browser::sign_in(&d, &app, "Ada Owner").await;
+    d.client.goto(&app.url("/apps/1/integrations")).await.unwrap();
+    d.client.find(Locator::LinkText("Add a custom API")).await.unwrap().click().await.unwrap();
+    d.type_into("input[type=file]", file.to_str().unwrap()).await;
+    let filled = "return document.getElementById('document').value.length";
+    for _ in 0..50 {
+        if d.client.execute(filled, vec![]).await.unwrap().as_u64().unwrap_or(0) > 0 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    d.press("Show its operations").await;
+    d.wait_for(Locator::Css("table.operations")).await;
+    d.screenshot("custom-api-preview.png").await;
+    d.client.find(Locator::Css("input[value=list_pets]")).await.unwrap().click().await.unwrap();
+    d.type_into("input[name=secret]", SECRET).await;
+    d.press("Add Pet Shop").await;
+    let card = d.text_of(".custom-apis article").await;
+    assert!(card.contains("Pet Shop") && card.contains("Connected"), "{card}");
+    d.screenshot("custom-api-listed.png").await;
+    let key = app_key(&app).await;
+    let (_, listed) = act(&app, &key, "custom_pet_shop.list_pets", json!({})).await;
+    assert_eq!(listed["ok"], true, "{listed}");
 }
 
 /// A server with custom APIs allowed on this machine (the test's API is local) and the
