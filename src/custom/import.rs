@@ -214,6 +214,7 @@ impl Shape<'_> {
         let mut template = path.to_owned();
         let mut query = BTreeMap::new();
         let mut headers = BTreeMap::new();
+        let mut path_inputs = Vec::new();
         for p in params {
             let data = p.parameter_data_ref();
             let schema = match &data.format {
@@ -230,6 +231,7 @@ impl Shape<'_> {
                     }
                     template = template.replace(&slot, &format!("{{{input}}}"));
                     inputs.push(input_spec(&input, kind_of(schema, false), true, description));
+                    path_inputs.push(input);
                 }
                 Parameter::Query { .. } => {
                     let input = names.take(&snake(&data.name, 40));
@@ -242,6 +244,12 @@ impl Shape<'_> {
                     if reserved.contains(&lower.as_str()) || self.credential_headers.contains(&lower) {
                         continue;
                     }
+                    if !is_token(&data.name) {
+                        if data.required {
+                            return Err(format!("it needs the header '{}', which is not a header name", data.name));
+                        }
+                        continue;
+                    }
                     let input = names.take(&snake(&data.name, 40));
                     headers.insert(data.name.clone(), input.clone());
                     inputs.push(input_spec(&input, kind_of(schema, false), data.required, description));
@@ -252,7 +260,8 @@ impl Shape<'_> {
                 Parameter::Cookie { .. } => {}
             }
         }
-        check_path(&template)?;
+        let path_inputs: Vec<&str> = path_inputs.iter().map(String::as_str).collect();
+        check_path(&template, &path_inputs)?;
         let body = match &op.request_body {
             Some(b) if method != Method::Get => self.body(b, &mut names, &mut inputs)?,
             _ => None,
@@ -389,30 +398,55 @@ fn kind_of(schema: Option<&Schema>, in_body: bool) -> InputKind {
 
 /// The literal parts of a path must stay on the API: no dot segments, encoded slashes,
 /// `@`, query or fragment.
-fn check_path(template: &str) -> Result<(), String> {
+fn check_path(template: &str, inputs: &[&str]) -> Result<(), String> {
     let Some(rest) = template.strip_prefix('/') else {
         return Err("its path does not start with '/'".into());
     };
     let mut literal = String::new();
-    let mut depth = 0;
+    let mut slot: Option<String> = None;
     for c in rest.chars() {
-        match c {
-            '{' => {
-                depth += 1;
+        match (c, slot.as_mut()) {
+            ('{', None) => slot = Some(String::new()),
+            ('}', Some(name)) => {
+                if !inputs.contains(&name.as_str()) {
+                    return Err(format!("its path has {{{name}}}, a parameter the document does not describe"));
+                }
                 literal.push('x');
+                slot = None;
             }
-            '}' => depth -= 1,
-            _ if depth == 0 => literal.push(c),
-            _ => {}
+            ('{' | '}', _) => return Err("its path is not a plain path".into()),
+            (c, Some(name)) => name.push(c),
+            (c, None) => literal.push(c),
         }
     }
-    if depth != 0 || literal.contains(['?', '#', ' ']) {
+    if slot.is_some() || literal.contains(['?', '#', ' ']) {
         return Err("its path is not a plain path".into());
     }
     safe_path(literal.trim_end_matches('/')).map_err(|e| format!("its path is refused: {e}"))
 }
 
+/// A header name as HTTP allows one.
+fn is_token(name: &str) -> bool {
+    !name.is_empty() && name.bytes().all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b))
+}
+
 fn one_line(text: &str, max: usize) -> String {
     let flat: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
     flat.chars().take(max).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_path_keeps_to_the_api_and_names_only_its_parameters() {
+        assert!(check_path("/pets/{pet_id}", &["pet_id"]).is_ok());
+        assert!(check_path("/pets/{other}", &["pet_id"]).is_err(), "an undescribed parameter");
+        assert!(check_path("/pets/../admin", &[]).is_err());
+        assert!(check_path("/pets/%2e%2e/admin", &[]).is_err());
+        assert!(check_path("/pets?x=1", &[]).is_err());
+        assert!(check_path("pets", &[]).is_err());
+        assert!(check_path("/pets/{a{b}}", &["a"]).is_err());
+    }
 }

@@ -362,6 +362,9 @@ async fn without_the_development_setting_an_api_on_this_machine_is_refused() {
     let doc = pet_shop("http://127.0.0.1:9");
     let page = text(import(&app, &editor, &doc, "http://127.0.0.1:9/v1", "bearer", &["list_pets"]).await, 422).await;
     assert!(page.contains("127.0.0.1 is not a public address"), "loopback only for tests and development");
+    let app_user = app.signed_in(crate::helpers::APP_USER).await;
+    let refused = app_user.post(app.url("/apps/1/integrations/custom/preview")).form(&[("document", &doc)]).send();
+    assert_eq!(refused.await.unwrap().status(), 403, "people who use the app do not add APIs to it");
 }
 
 #[tokio::test]
