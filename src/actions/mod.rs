@@ -152,7 +152,14 @@ impl Runner {
         let header = connector.api.as_ref().and_then(|a| a.auth_header.as_deref()).unwrap_or("authorization");
         Sender {
             connections: &self.connections,
-            http: &self.oauth.http,
+            // A custom API's host was typed by an editor: its names resolve to public
+            // addresses only.
+            http: connector
+                .id
+                .is_custom()
+                .then(|| crate::custom::host::http(crate::custom::allows_local(self.settings())))
+                .flatten()
+                .unwrap_or(&self.oauth.http),
             connection_id: row.id,
             name: &connector.name,
             scheme,

@@ -4,7 +4,9 @@
 //! or other special address, by literal or by what the name resolves to. Plain http on
 //! this machine only when `actions.allow_local_custom_apis` says so (tests, development).
 
+use crate::oauth::http::ProviderHttp;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
+use std::sync::OnceLock;
 use std::time::Duration;
 use url::{Host, Url};
 
@@ -81,6 +83,56 @@ async fn check_domain(domain: &str, port: u16, allow_local: bool) -> Result<bool
     Ok(false)
 }
 
+/// Name lookups for custom API calls: only public addresses (and loopback when allowed)
+/// are answered, so a host checked at import cannot later resolve to patchbay's own
+/// network (DNS rebinding). Addresses written as such were checked at import.
+struct PublicOnly {
+    allow_loopback: bool,
+}
+
+impl reqwest::dns::Resolve for PublicOnly {
+    fn resolve(&self, name: reqwest::dns::Name) -> reqwest::dns::Resolving {
+        let allow_loopback = self.allow_loopback;
+        let host = name.as_str().to_owned();
+        Box::pin(async move {
+            let found = tokio::net::lookup_host((host.as_str(), 0)).await?;
+            let usable: Vec<std::net::SocketAddr> =
+                found.filter(|a| is_public(a.ip()) || (allow_loopback && a.ip().is_loopback())).collect();
+            if usable.is_empty() {
+                let refused: Box<dyn std::error::Error + Send + Sync> =
+                    format!("{host} resolves to no public address").into();
+                return Err(refused);
+            }
+            Ok(Box::new(usable.into_iter()) as reqwest::dns::Addrs)
+        })
+    }
+}
+
+/// The client custom API calls go through (one per process and setting: it holds no
+/// state a second server would need). `None` only if the client cannot be built, which
+/// the same TLS setup would already have failed at start.
+pub fn http(allow_loopback: bool) -> Option<&'static ProviderHttp> {
+    static STRICT: OnceLock<ProviderHttp> = OnceLock::new();
+    static LOCAL: OnceLock<ProviderHttp> = OnceLock::new();
+    let cell = if allow_loopback { &LOCAL } else { &STRICT };
+    if let Some(http) = cell.get() {
+        return Some(http);
+    }
+    let built = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .connect_timeout(Duration::from_secs(10))
+        .dns_resolver(PublicOnly { allow_loopback })
+        .user_agent(concat!("patchbay/", env!("CARGO_PKG_VERSION")))
+        .build();
+    match built {
+        Ok(client) => Some(cell.get_or_init(|| ProviderHttp::from_client(client))),
+        Err(e) => {
+            tracing::error!(error = %e, "could not build the HTTP client for custom APIs");
+            None
+        }
+    }
+}
+
 /// An address on the public internet: not loopback, private, link-local, shared (CGNAT),
 /// benchmarking, documentation, multicast, reserved or unspecified.
 pub fn is_public(ip: IpAddr) -> bool {
@@ -125,6 +177,16 @@ fn is_public_v6(ip: Ipv6Addr) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use reqwest::dns::Resolve;
+    use std::str::FromStr;
+
+    #[tokio::test]
+    async fn a_name_that_resolves_to_this_machine_is_not_answered_for_custom_api_calls() {
+        let strict = PublicOnly { allow_loopback: false };
+        assert!(strict.resolve(reqwest::dns::Name::from_str("localhost").unwrap()).await.is_err());
+        let local = PublicOnly { allow_loopback: true };
+        assert!(local.resolve(reqwest::dns::Name::from_str("localhost").unwrap()).await.is_ok());
+    }
 
     #[tokio::test]
     async fn internal_addresses_are_refused_whatever_their_spelling() {
