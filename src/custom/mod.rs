@@ -9,6 +9,7 @@ pub mod host;
 pub mod import;
 mod materialise;
 mod names;
+mod shape;
 pub mod spec;
 
 use crate::catalog::{CUSTOM_PREFIX, Catalog, Connector, is_custom};
