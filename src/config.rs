@@ -302,6 +302,11 @@ impl Settings {
                 "production needs token_key (PATCHBAY_TOKEN_KEY): a base64 32-byte key shared by every server".into(),
             ));
         }
+        if self.actions.allow_local_custom_apis {
+            return Err(SettingsError(
+                "actions.allow_local_custom_apis is for tests and development: production calls custom APIs on public hosts only".into(),
+            ));
+        }
         Ok(())
     }
 

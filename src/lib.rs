@@ -11,6 +11,8 @@ pub mod chat;
 pub mod cli;
 pub mod config;
 pub mod connections;
+/// APIs an editor imports from an OpenAPI document, run as the app's own connectors.
+pub mod custom;
 pub mod digest;
 pub mod http;
 pub mod identity;

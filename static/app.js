@@ -141,3 +141,16 @@
     });
   }
 })();
+
+// Add a custom API: a chosen document file fills the text box it names (pasting works
+// without this).
+(function () {
+  document.querySelectorAll("input[type=file][data-fills]").forEach(function (input) {
+    input.addEventListener("change", function () {
+      var box = document.getElementById(input.dataset.fills);
+      var file = input.files && input.files[0];
+      if (!box || !file) return;
+      file.text().then(function (text) { box.value = text; });
+    });
+  });
+})();

@@ -25,6 +25,7 @@ use crate::connections::{Connections, Status, UseError};
 use crate::oauth::OAuth;
 use crate::store::{ConnectionRow, NewCall, Store, StoreError, now};
 use send::Sender;
+use std::borrow::Cow;
 use std::sync::Arc;
 use std::time::Duration;
 use target::{Target, TargetError};
@@ -111,6 +112,18 @@ impl Runner {
         self.catalog().get(id).ok_or_else(|| ActionError::UnknownConnector(id.to_owned()))
     }
 
+    /// A catalog connector, or one of the app's custom APIs (imported from an OpenAPI
+    /// document), made into a connector so that the same runner serves both.
+    pub async fn app_connector(&self, app_id: i64, id: &str) -> Result<Cow<'_, Connector>, ActionError> {
+        if let Some(c) = self.catalog().get(id) {
+            return Ok(Cow::Borrowed(c));
+        }
+        match crate::custom::connector(self.store(), app_id, id).await? {
+            Some(c) => Ok(Cow::Owned(c)),
+            None => Err(ActionError::UnknownConnector(id.to_owned())),
+        }
+    }
+
     /// The app's shared connection to `connector`.
     pub async fn connection(&self, app_id: i64, connector: &Connector) -> Result<ConnectionRow, ActionError> {
         self.connection_as(app_id, connector, None).await
@@ -179,7 +192,14 @@ impl Runner {
         let header = connector.api.as_ref().and_then(|a| a.auth_header.as_deref()).unwrap_or("authorization");
         Sender {
             connections: &self.connections,
-            http: &self.oauth.http,
+            // A custom API's host was typed by an editor: its names resolve to public
+            // addresses only.
+            http: connector
+                .id
+                .is_custom()
+                .then(|| crate::custom::host::http(crate::custom::allows_local(self.settings())))
+                .flatten()
+                .unwrap_or(&self.oauth.http),
             connection_id: row.id,
             name: &connector.name,
             scheme,
@@ -187,6 +207,7 @@ impl Runner {
             signer: (connector.auth.kind == crate::catalog::AuthKind::Oauth1)
                 .then(|| self.oauth.provider(connector.id.as_str()).ok())
                 .flatten(),
+            query: connector.api.as_ref().and_then(|a| a.auth_query.as_deref()),
             default_headers: headers,
             timeout: Duration::from_millis(self.settings().actions.timeout_ms),
         }

@@ -112,7 +112,8 @@ impl Runner {
         connector_id: &str,
         call: ProxyCall<'_>,
     ) -> Result<reqwest::Response, ProxyError> {
-        let connector = self.connector(connector_id)?;
+        let connector = self.app_connector(app_id, connector_id).await?;
+        let connector = connector.as_ref();
         let method = Method::parse(call.method).ok_or_else(|| ProxyError::Method(call.method.to_owned()))?;
         safe_path(call.path)?;
         let row = self.connection_as(app_id, connector, call.as_user()?).await?;

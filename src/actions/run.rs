@@ -52,7 +52,8 @@ impl Runner {
         given: &Value,
         as_user: Option<&str>,
     ) -> Result<Outcome, ActionError> {
-        let connector = self.connector(connector_id)?;
+        let connector = self.app_connector(app_id, connector_id).await?;
+        let connector = connector.as_ref();
         let action = connector
             .action(action_id)
             .ok_or_else(|| ActionError::UnknownAction(format!("{connector_id}.{action_id}")))?;

@@ -33,6 +33,8 @@ pub struct Sender<'a> {
     /// OAuth 1.0a (`kind = "oauth1"`): each call is signed with the consumer's and the
     /// token's secrets (RFC 5849 §3.5.1) instead of carrying the token alone.
     pub signer: Option<crate::oauth::Provider>,
+    /// The query parameter that carries the token instead of `header` (a custom API's key).
+    pub query: Option<&'a str>,
     /// Headers the API wants on every call unless the request sets them.
     pub default_headers: &'a [(String, String)],
     pub timeout: Duration,
@@ -59,14 +61,22 @@ impl Sender<'_> {
 
     async fn once(&self, request: &Prepared, tokens: &TokenSet) -> Result<reqwest::Response, SendError> {
         let method = reqwest::Method::from_bytes(request.method.as_str().as_bytes()).unwrap_or(reqwest::Method::GET);
-        let mut builder = self.http.client().request(method, request.url.clone()).timeout(self.timeout);
-        builder = match &self.signer {
-            Some(provider) => {
+        let mut url = request.url.clone();
+        if let Some(name) = self.query {
+            // The caller's own value for the key's parameter never reaches the API.
+            let kept: Vec<(String, String)> =
+                url.query_pairs().filter(|(k, _)| k != name).map(|(k, v)| (k.into_owned(), v.into_owned())).collect();
+            url.query_pairs_mut().clear().extend_pairs(kept).append_pair(name, &tokens.access_token);
+        }
+        let mut builder = self.http.client().request(method, url.clone()).timeout(self.timeout);
+        builder = match (&self.signer, self.query) {
+            (Some(provider), _) => {
                 let form = signed_form(request);
-                let header = crate::oauth::oauth1::sign(provider, tokens, request.method.as_str(), &request.url, &form);
+                let header = crate::oauth::oauth1::sign(provider, tokens, request.method.as_str(), &url, &form);
                 builder.header(reqwest::header::AUTHORIZATION, header)
             }
-            None => {
+            (None, Some(_)) => builder,
+            (None, None) => {
                 let credential = match self.scheme {
                     "" => tokens.access_token.clone(),
                     scheme => format!("{scheme} {}", tokens.access_token),

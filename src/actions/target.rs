@@ -46,6 +46,13 @@ impl Target {
         config: &Map<String, Value>,
     ) -> Result<Self, TargetError> {
         let api = connector.api.as_ref().ok_or_else(|| TargetError::NoApi(connector.name.clone()))?;
+        if connector.id.is_custom() {
+            // Its host was fixed, and checked, when the editor imported it.
+            let local = settings.actions.allow_local_custom_apis && !settings.is_production();
+            let base =
+                Url::parse(api.base_url.trim_end_matches('/')).map_err(|e| TargetError::BadBase(e.to_string()))?;
+            return Ok(Self { hosts: vec![host_of(&base)], base, rebased: false, insecure: local, sandbox: false });
+        }
         let configured = settings.connector(connector.id.as_str());
         if let Some(base) = configured.and_then(|c| c.api_base_url.as_deref()) {
             let insecure = configured.is_some_and(|c| c.allow_insecure_endpoints);

@@ -28,6 +28,10 @@ pub struct Api {
     /// The header that carries the token when it is not `Authorization` (Shopify's
     /// `X-Shopify-Access-Token`).
     pub auth_header: Option<String>,
+    /// The query parameter that carries the token instead of a header (a custom API whose
+    /// OpenAPI document puts its key in the query).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub auth_query: Option<String>,
     /// JSON pointers tried in order for the provider's own message in an error answer.
     #[serde(default)]
     pub error_message: Vec<String>,

@@ -103,6 +103,19 @@ impl ConnectorId {
     pub fn as_str(&self) -> &str {
         &self.0
     }
+
+    /// An API an editor imported into one app (`custom_<slug>`), not a catalog entry: the
+    /// catalog's own ids never start so.
+    pub fn is_custom(&self) -> bool {
+        is_custom(&self.0)
+    }
+}
+
+/// The prefix of every custom API's connector id.
+pub const CUSTOM_PREFIX: &str = "custom_";
+
+pub fn is_custom(id: &str) -> bool {
+    id.starts_with(CUSTOM_PREFIX)
 }
 
 impl TryFrom<String> for ConnectorId {

@@ -12,7 +12,7 @@ pub mod template;
 
 pub use auth::*;
 pub use check::{MIME_INPUTS, Problem, REQUEST_COMPUTED, SANDBOX_COMPUTED, SourceFile, check};
-pub use ids::{ConnectorId, InvalidConnectorId, KNOWN_IDS};
+pub use ids::{CUSTOM_PREFIX, ConnectorId, InvalidConnectorId, KNOWN_IDS, is_custom};
 pub use model::*;
 
 use std::collections::HashMap;

@@ -15,6 +15,10 @@ pub struct ActionSettings {
     pub max_response_bytes: usize,
     /// Largest answer an action reads (actions parse it, so less than the proxy's).
     pub max_action_response_bytes: usize,
+    /// Let custom APIs (imported from OpenAPI documents) live on this machine over plain
+    /// http: for tests and local development only, refused in production. Private and
+    /// link-local networks stay refused either way.
+    pub allow_local_custom_apis: bool,
 }
 
 impl Default for ActionSettings {
@@ -24,6 +28,7 @@ impl Default for ActionSettings {
             max_request_bytes: 10 * 1024 * 1024,
             max_response_bytes: 50 * 1024 * 1024,
             max_action_response_bytes: 5 * 1024 * 1024,
+            allow_local_custom_apis: false,
         }
     }
 }

@@ -159,7 +159,12 @@ impl Connections {
     /// The provider refused the access token and there is no refresh token to renew it.
     async fn refused_without_refresh(&self, row: &ConnectionRow) -> Result<TokenSet, UseError> {
         let name = self.name(&row.connector);
-        let reason = format!("{name} refused the access token and gave no way to renew it. Reconnect to restore it.");
+        let reason = if crate::catalog::is_custom(&row.connector) {
+            // A custom API's secret was typed by an editor: only a new one restores it.
+            "The API refused its secret. Replace the secret on My integrations to use it again.".to_owned()
+        } else {
+            format!("{name} refused the access token and gave no way to renew it. Reconnect to restore it.")
+        };
         let status = Status::NeedsReauthorization;
         self.oauth.store.set_connection_status(row.id, status.as_str(), Some(&reason)).await?;
         Err(UseError::Unusable { name, status: status.label(), reason })
@@ -266,6 +271,10 @@ impl Connections {
 
     async fn revoke_tokens(&self, row: &ConnectionRow) -> Option<RevokeError> {
         row.sealed_tokens.as_ref()?;
+        if crate::catalog::is_custom(&row.connector) {
+            // A custom API's secret was given by hand: there is no grant to revoke.
+            return None;
+        }
         let Ok(tokens) = self.open(row) else {
             // Saying "revoked" here would be false: the grant may still be live.
             return Some(RevokeError::Failed {

@@ -40,6 +40,12 @@ impl ProviderHttp {
         Ok(Self { client })
     }
 
+    /// A client built elsewhere with the same care (redirects off, timeouts): custom APIs
+    /// use one whose name lookups never answer an internal address.
+    pub fn from_client(client: reqwest::Client) -> Self {
+        Self { client }
+    }
+
     pub fn client(&self) -> &reqwest::Client {
         &self.client
     }

@@ -85,7 +85,9 @@ pub async fn check(store: &Store, catalog: &Catalog, app_id: i64, def: &FlowDefi
     let structure =
         AppStructure::parse_json(&app.structure).map_err(|error| WiringError::App { app: app_id, error })?;
     let grants = grants(store, catalog, app_id, def).await?;
-    Ok(validate(def, catalog, Some(&structure), Some(&grants)))
+    // The app's custom APIs are connectors of this app only.
+    let own = crate::custom::app_catalog(store, catalog, app_id).await?;
+    Ok(validate(def, own.as_ref().unwrap_or(catalog), Some(&structure), Some(&grants)))
 }
 
 /// Stores a new flow at version 1 with the status its validation gives.

@@ -161,7 +161,8 @@ async fn an_app_users_connect_pages_and_the_app_user_connectors_section_pass_axe
     let app = TestApp::spawn().await;
     let Some(d) = Driver::start().await else { return };
     let mut found = Vec::new();
-    let set_up = patchbay::oauth::app_user::SetUp { app_id: 1, connector: "gmail", scopes: None, client: None, by: None };
+    let set_up =
+        patchbay::oauth::app_user::SetUp { app_id: 1, connector: "gmail", scopes: None, client: None, by: None };
     app.state.oauth.set_up_app_user_connector(set_up).await.unwrap();
     let link = app.state.oauth.new_connect_session(1, "user-5", "gmail", None).await.unwrap();
 

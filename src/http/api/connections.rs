@@ -46,7 +46,8 @@ pub async fn one(
     Query(q): Query<Include>,
 ) -> Result<Response, AppError> {
     let runner = Runner::new(state.oauth.clone(), state.connections.clone());
-    let c = runner.connector(&connector).map_err(action_error)?;
+    let c = runner.app_connector(caller.app.id, &connector).await.map_err(action_error)?;
+    let c = c.as_ref();
     let row = runner.connection(caller.app.id, c).await.map_err(action_error)?;
     with_token_if_asked(&state, &caller, &runner, c, row, q).await
 }
@@ -62,6 +63,9 @@ pub async fn with_token_if_asked(
 ) -> Result<Response, AppError> {
     match q.include.as_deref() {
         None => Ok(Json(connection_json(&row)?).into_response()),
+        Some("token") if c.id.is_custom() => Err(AppError::Forbidden(
+            "a custom API's secret is never handed out: call it through its actions or the proxy".into(),
+        )),
         Some("token") => token_answer(state, caller, runner, c, row).await,
         Some(other) => Err(AppError::BadRequest(format!("include={other} is unknown: use include=token"))),
     }

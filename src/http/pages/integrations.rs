@@ -65,6 +65,7 @@ struct IntegrationsPage {
     app_users: Vec<super::app_user_connectors::AppUserConnectorView>,
     public_url: String,
     redirect_uri: String,
+    custom_apis: Vec<super::custom_apis::CustomApiView>,
 }
 
 #[derive(Deserialize, Default)]
@@ -95,6 +96,10 @@ pub async fn page(
     let policy = crate::connections::policy::Policy::load(&state.store, app_id).await?;
     let mut views = Vec::new();
     for row in state.store.connections_of_app(app_id).await?.into_iter().filter(|r| r.kind == "shared") {
+        if crate::catalog::is_custom(&row.connector) {
+            // Listed with its custom API below.
+            continue;
+        }
         let connector = state.catalog.get(&row.connector);
         let readable = state.connections.tokens_readable(&row);
         let status = if readable { Status::parse(&row.status) } else { Status::Error };
@@ -163,6 +168,8 @@ pub async fn page(
         (_, Some("kept"), Some(c)) => Some((format!("{} keeps its current account.", name_of(c)), false)),
         _ => None,
     };
+    let custom_apis = super::custom_apis::views(&state, app_id).await?;
+    let notice = notice.or_else(|| super::custom_apis::notice(q.notice.as_deref(), q.c.as_deref(), &custom_apis));
     // The audit log, for the people who can act on what it says.
     let activity = if access.role.can_build() {
         state
@@ -177,7 +184,7 @@ pub async fn page(
                     None if e.action.starts_with("app_user.") => "An app user".into(),
                     None => "patchbay".into(),
                 },
-                what: describe_activity(&state, &e),
+                what: describe_activity(&state, &e, &custom_apis),
             })
             .collect()
     } else {
@@ -194,12 +201,24 @@ pub async fn page(
         app_users: super::app_user_connectors::views(&state, app_id).await?,
         public_url: state.settings.public_url(),
         redirect_uri: state.settings.redirect_uri(),
+        custom_apis,
     };
     render(StatusCode::OK, &page)
 }
 
-fn describe_activity(state: &AppState, e: &crate::store::AuditEntry) -> String {
-    let tool = e.connector.as_deref().map(|c| state.catalog.get(c).map_or(c.to_owned(), |x| x.name.clone()));
+fn describe_activity(
+    state: &AppState,
+    e: &crate::store::AuditEntry,
+    custom: &[super::custom_apis::CustomApiView],
+) -> String {
+    let name = |c: &str| match state.catalog.get(c) {
+        Some(x) => x.name.clone(),
+        None if crate::catalog::is_custom(c) => {
+            custom.iter().find(|a| a.connector == c).map_or("a custom API".into(), |a| a.name.clone())
+        }
+        None => c.to_owned(),
+    };
+    let tool = e.connector.as_deref().map(name);
     let account = e.account.as_deref().map(|a| format!(" ({a})")).unwrap_or_default();
     let verb = match e.action.as_str() {
         "connect" => "connected",
@@ -217,6 +236,9 @@ fn describe_activity(state: &AppState, e: &crate::store::AuditEntry) -> String {
         "app_user.connected" => "connected their own",
         "app_user.disconnected" => "disconnected their own",
         "connector.policy_changed" => "changed what is allowed for",
+        "custom_api_added" => "added",
+        "custom_api_secret_replaced" => "replaced the secret of",
+        "custom_api_removed" => "removed",
         other => other,
     };
     let mut line = match tool {

@@ -9,6 +9,7 @@ mod cards;
 pub use cards::card_exists;
 mod app_user_connectors;
 mod chat;
+mod custom_apis;
 mod data;
 pub mod flow_use;
 mod flows;
@@ -64,6 +65,11 @@ pub fn router() -> Router<AppState> {
         .route("/apps/{app_id}/integrations/app-users/{connector}/client", post(app_user_connectors::set_client))
         .route("/apps/{app_id}/integrations/app-users/{connector}/remove", post(app_user_connectors::remove))
         .route("/apps/{app_id}/integrations/{id}/try", get(try_action::page).post(try_action::run))
+        .route("/apps/{app_id}/integrations/custom/new", get(custom_apis::start))
+        .route("/apps/{app_id}/integrations/custom/preview", post(custom_apis::preview))
+        .route("/apps/{app_id}/integrations/custom", post(custom_apis::create))
+        .route("/apps/{app_id}/integrations/custom/{id}/secret", post(custom_apis::replace_secret))
+        .route("/apps/{app_id}/integrations/custom/{id}/remove", post(custom_apis::remove))
         .route("/apps/{app_id}/settings", get(settings::page))
         .route("/apps/{app_id}/settings/general", post(settings::save_general))
         .route("/apps/{app_id}/settings/structure", post(settings::save_structure))
