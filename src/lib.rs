@@ -11,6 +11,8 @@ pub mod chat;
 pub mod cli;
 pub mod config;
 pub mod connections;
+/// Connectors connected with typed credentials (keys, bot tokens), tested live first.
+pub mod credentials;
 pub mod digest;
 pub mod http;
 pub mod identity;

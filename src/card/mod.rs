@@ -33,7 +33,7 @@ pub enum CardStatus {
     NeedsAttention { status: String, reason: String },
     /// Connecting failed; the card can be tried again.
     Failed { reason: String },
-    /// OAuth 1.0a, API keys, workspace credentials: not supported yet.
+    /// OAuth 1.0a: not supported yet.
     NotSupported { needs: Vec<String>, kind: String },
 }
 
@@ -62,6 +62,44 @@ pub struct ApprovalCard {
     /// What the builder types before connecting a provider on its own host, as (name,
     /// label): a Shopify shop. Empty once a connection keeps it.
     pub asks: Vec<(String, String)>,
+    /// What the builder types to connect a credential connector (keys, tokens), instead
+    /// of signing in; empty for the others.
+    pub credentials: Vec<CredentialField>,
+    /// In development: the sandbox's page listing its test credentials for this tool.
+    pub console: Option<String>,
+}
+
+/// One field of a credential form, as the card and "Replace credentials" show it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CredentialField {
+    /// The form field's name (`cred.account_sid`).
+    pub field: String,
+    pub label: String,
+    /// Where to find it, in the provider's terms.
+    pub help: String,
+    pub secret: bool,
+    pub optional: bool,
+    /// A PEM key: several lines.
+    pub multiline: bool,
+}
+
+/// The fields a credential connector asks for (empty for sign-in connectors).
+pub fn credential_fields(c: &Connector) -> Vec<CredentialField> {
+    if !c.auth.kind.typed() {
+        return Vec::new();
+    }
+    c.auth
+        .credentials
+        .iter()
+        .map(|cr| CredentialField {
+            field: crate::credentials::form_name(cr),
+            label: cr.label.clone(),
+            help: cr.help.clone().unwrap_or_default(),
+            secret: cr.secret,
+            optional: cr.optional,
+            multiline: cr.format == crate::catalog::CredentialFormat::PrivateKey,
+        })
+        .collect()
 }
 
 impl ApprovalCard {
@@ -160,7 +198,7 @@ pub fn build(input: CardInput<'_>) -> ApprovalCard {
         },
         (_, Some(_)) if missing.is_empty() => CardStatus::UsingExisting { account },
         (_, Some(_)) => CardStatus::NeedsMorePermissions { account },
-        _ if c.auth.kind != AuthKind::Oauth2 => CardStatus::NotSupported {
+        _ if c.auth.kind == AuthKind::Oauth1 => CardStatus::NotSupported {
             needs: c.auth.credentials.iter().map(|cr| cr.label.clone()).collect(),
             kind: c.auth.kind.describe().into(),
         },
@@ -203,6 +241,8 @@ pub fn build(input: CardInput<'_>) -> ApprovalCard {
             None => c.typed_values().map(|t| (t.name.clone(), t.label.clone())).collect(),
             Some(_) => Vec::new(),
         },
+        credentials: credential_fields(c),
+        console: None,
     }
 }
 

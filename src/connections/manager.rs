@@ -156,7 +156,12 @@ impl Connections {
     /// The provider refused the access token and there is no refresh token to renew it.
     async fn refused_without_refresh(&self, row: &ConnectionRow) -> Result<TokenSet, UseError> {
         let name = self.name(&row.connector);
-        let reason = format!("{name} refused the access token and gave no way to renew it. Reconnect to restore it.");
+        let typed = self.oauth.catalog.get(&row.connector).is_some_and(|c| c.auth.kind.typed());
+        let reason = if typed {
+            format!("{name} refused the stored credentials. Replace them on My integrations.")
+        } else {
+            format!("{name} refused the access token and gave no way to renew it. Reconnect to restore it.")
+        };
         let status = Status::NeedsReauthorization;
         self.oauth.store.set_connection_status(row.id, status.as_str(), Some(&reason)).await?;
         Err(UseError::Unusable { name, status: status.label(), reason })
@@ -262,6 +267,11 @@ impl Connections {
 
     async fn revoke_tokens(&self, row: &ConnectionRow) -> Option<RevokeError> {
         row.sealed_tokens.as_ref()?;
+        if self.oauth.catalog.get(&row.connector).is_some_and(|c| c.auth.kind.typed()) {
+            // Keys have no revocation endpoint: deleting patchbay's copy is all there is,
+            // and the page says where the builder withdraws the key.
+            return None;
+        }
         let Ok(tokens) = self.open(row) else {
             // Saying "revoked" here would be false: the grant may still be live.
             return Some(RevokeError::Failed {

@@ -168,7 +168,7 @@ pub async fn callback(
 
 /// Records a failure where the builder will look for it: on the card and in the chat,
 /// saying who, since other editors read the same card ("Ada cancelled at Gmail").
-async fn failed(
+pub(super) async fn failed(
     state: &AppState,
     ctx: &Context,
     reason: &str,
@@ -187,7 +187,7 @@ async fn failed(
 }
 
 /// Says it in the chat (when a card started it) and returns the builder there.
-async fn finish(state: &AppState, ctx: &Context, text: &str) -> Result<Response, PageError> {
+pub(super) async fn finish(state: &AppState, ctx: &Context, text: &str) -> Result<Response, PageError> {
     let Some(message_id) = ctx.message_id else {
         return Ok(Redirect::to(&format!("/apps/{}/integrations?done={}", ctx.app_id, ctx.connector)).into_response());
     };

@@ -99,6 +99,7 @@ pub fn router(settings: &Settings) -> Router<AppState> {
         .route("/sandbox/oauth/revoke", post(endpoints::revoke))
         .route("/sandbox/oauth/userinfo", get(endpoints::userinfo).post(endpoints::userinfo))
         .route("/sandbox/api/{connector}/{*path}", any(api::play))
+        .route("/sandbox/console/{connector}", get(api::console::page))
         .route("/sandbox/outbox", get(api::outbox::page))
         .route("/sandbox/outbox.json", get(api::outbox::json))
         .route("/sandbox/outbox/clear", post(api::outbox::clear))
@@ -107,10 +108,16 @@ pub fn router(settings: &Settings) -> Router<AppState> {
 }
 
 /// The connector a client id plays, when it names an OAuth 2.0 connector of the catalog.
-/// API-key and OAuth 1.0a connectors have no sandbox: patchbay cannot connect them yet.
+/// Credential connectors need no client (the sandbox checks their test keys instead) and
+/// OAuth 1.0a ones are not played.
 pub fn client<'a>(catalog: &'a Catalog, client_id: &str) -> Option<&'a Connector> {
     let id = client_id.strip_prefix(CLIENT_PREFIX)?;
     catalog.get(id).filter(|c| c.auth.kind == AuthKind::Oauth2)
+}
+
+/// The sandbox's developer console for a credential connector: its test credentials.
+pub fn console_url(connector: &str) -> String {
+    format!("/sandbox/console/{connector}")
 }
 
 /// "Sandbox Gmail": how the sandbox names the provider it plays, everywhere it shows one.

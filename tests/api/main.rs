@@ -31,6 +31,7 @@ mod actions;
 mod asks;
 pub mod browser;
 mod cli;
+mod credentials;
 mod flows;
 mod guards;
 mod helpers;

@@ -79,8 +79,11 @@ pub async fn page(
                         Example { text, href }
                     })
                     .collect();
-                let auth_note = (c.auth.kind != AuthKind::Oauth2)
-                    .then(|| format!("Needs {} — not supported yet", c.auth.kind.describe()));
+                let auth_note = match c.auth.kind {
+                    AuthKind::Oauth2 => None,
+                    AuthKind::Oauth1 => Some(format!("Needs {} — not supported yet", c.auth.kind.describe())),
+                    kind => Some(format!("Connects with {}, tried with {} before it is saved", kind.describe(), c.name)),
+                };
                 Item {
                     id: c.id.to_string(),
                     name: c.name.clone(),

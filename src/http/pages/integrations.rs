@@ -33,6 +33,8 @@ pub struct ConnectionView {
     pub recent: super::recent_use::RecentLine,
     /// It holds tokens and its connector has actions patchbay can run.
     pub can_try: bool,
+    /// Connected with typed credentials: replaced on a form, not by signing in again.
+    pub typed: bool,
 }
 
 /// One line of the audit log, as the page shows it.
@@ -124,6 +126,7 @@ pub async fn page(
             has_tokens: row.sealed_tokens.is_some(),
             recent: recent.remove(&row.id).unwrap_or_else(super::recent_use::unused),
             can_try: row.sealed_tokens.is_some() && connector.is_some_and(|c| c.bound_actions().next().is_some()),
+            typed: connector.is_some_and(|c| c.auth.kind.typed()),
         });
     }
     let switch = match &q.switch {
@@ -147,6 +150,13 @@ pub async fn page(
                 true,
             ))
         }
+        (_, Some("credentials_deleted"), Some(c)) => {
+            state.catalog.get(c).map(|connector| (crate::credentials::disconnect_notice(connector), true))
+        }
+        (_, Some("credentials_replaced"), Some(c)) => Some((
+            format!("{} accepted the new credentials; they replace the old ones, which patchbay deleted.", name_of(c)),
+            false,
+        )),
         (_, Some("removed"), Some(c)) => Some((format!("{} was removed from this app.", name_of(c)), false)),
         (_, Some("switched"), Some(c)) => Some((format!("{} now uses the new account.", name_of(c)), false)),
         (_, Some("kept"), Some(c)) => Some((format!("{} keeps its current account.", name_of(c)), false)),
@@ -196,6 +206,7 @@ fn describe_activity(state: &AppState, e: &crate::store::AuditEntry) -> String {
         "card_skipped" => "skipped",
         "card_restored" => "brought back the card for",
         "try_action" => "tried an action of",
+        "replace_credentials" => "replaced the credentials of",
         other => other,
     };
     let mut line = match tool {
@@ -259,7 +270,12 @@ pub async fn disconnect(
         )
         .await?;
     crate::http::connect::recheck_flows(&state, app_id).await;
-    let notice = if warning.is_some() { "disconnected_unconfirmed" } else { "disconnected" };
+    let typed = state.catalog.get(&row.connector).is_some_and(|c| c.auth.kind.typed());
+    let notice = match (typed, warning.is_some()) {
+        (true, _) => "credentials_deleted",
+        (false, true) => "disconnected_unconfirmed",
+        (false, false) => "disconnected",
+    };
     Ok(Redirect::to(&format!("/apps/{app_id}/integrations?notice={notice}&c={}", row.connector)).into_response())
 }
 
