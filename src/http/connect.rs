@@ -48,6 +48,12 @@ pub async fn connect(
         ));
     }
     let Some(connector) = state.catalog.get(&form.connector) else { return Err(PageError::not_found()) };
+    if connector.auth.kind.typed() {
+        let purpose = Purpose::Connect;
+        let ctx = Context { app_id, connector: form.connector.clone(), message_id: form.message_id, purpose };
+        let reason = format!("{} connects with credentials, not a sign-in: type them on its card.", connector.name);
+        return failed(&state, &ctx, &reason, &user).await;
+    }
     let mut scopes = required_scopes(connector, None);
     if form.message_id.is_none() {
         // From My integrations: ask for what the app's flows use (begin adds what is granted).

@@ -263,11 +263,11 @@ async fn a_connector_patchbay_cannot_connect_yet_says_what_it_needs_instead_of_a
         chat.contains("Trello connects with OAuth 1.0a sign-in")
             && chat.contains("not support this kind of connection yet")
     );
+    assert!(!chat.contains("Connect to Trello"), "no broken button");
     assert!(
-        chat.contains("Twilio connects with an API key or token") && chat.contains("Auth Token"),
-        "says what it will need"
+        chat.contains("Connect to Twilio") && chat.contains("name=\"cred.auth_token\""),
+        "Twilio asks for its credentials instead"
     );
-    assert!(!chat.contains("Connect to Trello") && !chat.contains("Connect to Twilio"), "no broken button");
     let answer = app.store.messages_of_app(TODO_APP).await.unwrap().pop().unwrap();
     let resp = owner
         .post(app.url("/apps/1/connect"))
@@ -275,11 +275,11 @@ async fn a_connector_patchbay_cannot_connect_yet_says_what_it_needs_instead_of_a
         .send()
         .await
         .unwrap();
-    assert_eq!(resp.status(), 303, "a forced connect is refused with a message, not a crash");
+    assert_eq!(resp.status(), 303, "a forced sign-in is refused with a message, not a crash");
     assert!(
         text(owner.get(app.url("/apps/1/chat")).send().await.unwrap(), 200)
             .await
-            .contains("which patchbay does not support yet")
+            .contains("Twilio connects with credentials, not a sign-in: type them on its card.")
     );
 }
 

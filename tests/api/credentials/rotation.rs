@@ -45,3 +45,36 @@ async fn disconnecting_deletes_the_credentials_and_says_nothing_was_revoked_at_t
     let after = app.store.connection(row.id).await.unwrap().unwrap();
     assert!(after.sealed_tokens.is_none(), "the credentials are deleted");
 }
+
+#[tokio::test]
+async fn an_editor_tries_a_telegram_message_from_my_integrations() {
+    let app = TestApp::spawn().await;
+    let owner = app.signed_in(OWNER).await;
+    let row = connect_with_test_values(&app, "telegram").await;
+    let try_link = format!("/apps/1/integrations/{}/try", row.id);
+    let done = owner
+        .post(app.url(&try_link))
+        .form(&[("action", "post_message"), ("in.channel", "@team"), ("in.text", "Hello from the card")])
+        .send()
+        .await
+        .unwrap();
+    let page = text(done, 200).await;
+    assert!(page.contains("Done: Telegram answered 200"), "the result is shown");
+    let sent = &crate::actions::fixture::outbox(&app).await[0];
+    assert_eq!(sent["connector"], "telegram");
+    assert!(sent["summary"].as_str().unwrap().contains("Hello from the card"), "{sent}");
+}
+
+#[tokio::test]
+async fn a_key_the_provider_stops_accepting_asks_for_new_credentials() {
+    let app = TestApp::spawn().await;
+    let row = connect_with_test_values(&app, "wix").await;
+    let key = crate::actions::fixture::app_key(&app).await;
+    crate::actions::fixture::fault(&app, "wix", "unauthorized", 2).await;
+    let inputs = serde_json::json!({"email": "ada@example.com"});
+    let (_, answer) = crate::actions::fixture::run(&app, &key, "wix.create_contact", inputs).await;
+    assert_ne!(answer["ok"], true, "{answer}");
+    let after = app.store.connection(row.id).await.unwrap().unwrap();
+    assert_eq!(after.status, "needs_reauthorization");
+    assert!(after.status_reason.unwrap_or_default().contains("Replace them on My integrations"));
+}
