@@ -78,10 +78,10 @@ impl Sender<'_> {
         let mut auth_headers = Vec::new();
         match &self.credential {
             Some(call) => {
-                let values = Values { config: &call.config, secret_name: call.secret_name, secret: &tokens.access_token };
-                let applied = style::apply(call.auth, &values, &mut url, &call.base_path).map_err(|e| {
-                    SendError::Credential { name: self.name.to_owned(), detail: e.to_string() }
-                })?;
+                let values =
+                    Values { config: &call.config, secret_name: call.secret_name, secret: &tokens.access_token };
+                let applied = style::apply(call.auth, &values, &mut url, &call.base_path)
+                    .map_err(|e| SendError::Credential { name: self.name.to_owned(), detail: e.to_string() })?;
                 auth_headers = applied.headers;
             }
             None => {

@@ -279,7 +279,6 @@ pub enum CredentialFormat {
     PrivateKey,
 }
 
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -33,7 +33,9 @@ pub async fn run(
     entered: &Entered,
 ) -> Result<String, CheckError> {
     let name = &connector.name;
-    let inconclusive = |why: String| CheckError::Inconclusive(format!("Could not check the credentials with {name}: {why}. Nothing was stored."));
+    let inconclusive = |why: String| {
+        CheckError::Inconclusive(format!("Could not check the credentials with {name}: {why}. Nothing was stored."))
+    };
     let (Some(step), Some(api)) = (&connector.auth.check, &connector.api) else {
         return Err(inconclusive("the catalog names no test call".into()));
     };
@@ -41,12 +43,14 @@ pub async fn run(
     let secret = connector.auth.secret_credential().ok_or_else(|| inconclusive("no secret is asked for".into()))?;
     let target = Target::resolve(connector, settings, &entered.config).map_err(|e| inconclusive(e.to_string()))?;
     let inputs = Map::new();
-    let scope = Scope { inputs: &inputs, config: &entered.config, answers: &[], mime: None, uid: "check", item_id: None };
+    let scope =
+        Scope { inputs: &inputs, config: &entered.config, answers: &[], mime: None, uid: "check", item_id: None };
     let mut request = prepare(step, &target, &scope).map_err(|e| inconclusive(e.to_string()))?;
     let values = Values { config: &entered.config, secret_name: &secret.name, secret: &entered.secret };
     let base_path = url::Url::parse(&target.base_url()).map(|u| u.path().to_owned()).unwrap_or_default();
-    let applied = style::apply(auth, &values, &mut request.url, &base_path)
-        .map_err(|e| CheckError::Refused(format!("{name} cannot be sent these credentials: {e}. Nothing was stored.")))?;
+    let applied = style::apply(auth, &values, &mut request.url, &base_path).map_err(|e| {
+        CheckError::Refused(format!("{name} cannot be sent these credentials: {e}. Nothing was stored."))
+    })?;
     let method = reqwest::Method::from_bytes(request.method.as_str().as_bytes()).unwrap_or(reqwest::Method::GET);
     let timeout = Duration::from_millis(settings.actions.timeout_ms);
     let mut builder = http.client().request(method, request.url.clone()).timeout(timeout);

@@ -51,12 +51,14 @@ pub fn parse(connector: &Connector, form: &HashMap<String, String>) -> Result<En
             config.insert(credential.name.clone(), Value::String(value));
         }
     }
-    let secret = secret.ok_or_else(|| FieldError(format!("{} takes no secret that patchbay knows of.", connector.name)))?;
+    let secret =
+        secret.ok_or_else(|| FieldError(format!("{} takes no secret that patchbay knows of.", connector.name)))?;
     Ok(Entered { config, secret })
 }
 
 fn normalise(connector: &Connector, credential: &Credential, raw: &str) -> Result<String, FieldError> {
-    let refused = |why: &str| FieldError(format!("The {} for {} {why}.", in_sentence(&credential.label), connector.name));
+    let refused =
+        |why: &str| FieldError(format!("The {} for {} {why}.", in_sentence(&credential.label), connector.name));
     if raw.chars().count() > MAX_VALUE_CHARS {
         return Err(refused("is too long to be one"));
     }
@@ -116,7 +118,8 @@ fn subdomain(raw: &str, suffixes: &[String]) -> Option<String> {
 fn url_host(raw: &str, suffixes: &[String]) -> Option<String> {
     let text = if raw.contains("://") { raw.to_owned() } else { format!("https://{raw}") };
     let url = url::Url::parse(&text).ok()?;
-    let plain = url.scheme() == "https" && url.username().is_empty() && url.password().is_none() && url.port().is_none();
+    let plain =
+        url.scheme() == "https" && url.username().is_empty() && url.password().is_none() && url.port().is_none();
     let host = url.host_str()?.to_lowercase();
     let under = suffixes.is_empty() || suffixes.iter().any(|s| host.ends_with(s.as_str()) && host.len() > s.len());
     (plain && under && is_host_label(&host) && (url.path() == "/" || url.path().is_empty())).then_some(host)

@@ -42,7 +42,12 @@ pub struct Applied {
 
 /// Applies the style to one request: adds its headers, or moves its path under the
 /// credential's prefix (`base_path` is the API base's path, which the prefix follows).
-pub fn apply(auth: &CredentialAuth, values: &Values<'_>, url: &mut Url, base_path: &str) -> Result<Applied, StyleError> {
+pub fn apply(
+    auth: &CredentialAuth,
+    values: &Values<'_>,
+    url: &mut Url,
+    base_path: &str,
+) -> Result<Applied, StyleError> {
     let mut applied = Applied::default();
     let header = auth.header.clone().unwrap_or_else(|| "authorization".into());
     match auth.style {
@@ -63,7 +68,8 @@ pub fn apply(auth: &CredentialAuth, values: &Values<'_>, url: &mut Url, base_pat
             url.set_path(&format!("{base}{prefix}{rest}"));
         }
         CredentialStyle::KeyPairJwt => {
-            let key = auth.key.as_deref().and_then(|k| values.get(k)).ok_or_else(|| StyleError::Missing("key".into()))?;
+            let key =
+                auth.key.as_deref().and_then(|k| values.get(k)).ok_or_else(|| StyleError::Missing("key".into()))?;
             let subject = render(auth.subject.as_deref().unwrap_or_default(), values, None)?;
             let token = jwt::sign(&key, &subject, crate::store::now())?;
             applied.headers.push((header, render(&auth.value, values, Some(&token))?));
@@ -142,7 +148,8 @@ mod tests {
         let config = Map::from_iter([("account_sid".to_owned(), Value::String("AC1".into()))]);
         let values = Values { config: &config, secret_name: "auth_token", secret: "tok" };
         let mut url = Url::parse("https://api.twilio.com/x").unwrap();
-        let applied = apply(&auth(CredentialStyle::Basic, "{account_sid}:{auth_token}"), &values, &mut url, "").unwrap();
+        let applied =
+            apply(&auth(CredentialStyle::Basic, "{account_sid}:{auth_token}"), &values, &mut url, "").unwrap();
         assert_eq!(applied.headers, vec![("authorization".to_owned(), "Basic QUMxOnRvaw==".to_owned())]);
     }
 

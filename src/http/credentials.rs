@@ -60,7 +60,9 @@ async fn connected(
 ) -> Result<Response, PageError> {
     let name = state.catalog.get(&ctx.connector).map_or(ctx.connector.clone(), |c| c.name.clone());
     let store = &state.store;
-    store.audit(Some(ctx.app_id), Some(user.id), ctx.purpose.as_str(), Some(&ctx.connector), Some(&done.account), None).await?;
+    store
+        .audit(Some(ctx.app_id), Some(user.id), ctx.purpose.as_str(), Some(&ctx.connector), Some(&done.account), None)
+        .await?;
     if let Some(message_id) = ctx.message_id {
         store.set_card_state(message_id, &ctx.connector, "connected", Some(&done.account), Some(user.id)).await?;
     }
@@ -106,7 +108,8 @@ async fn replace_page(
     let access = Access::load(state, app_id, user).await?;
     access.require_builder("replace credentials")?;
     let row = state.store.connection(id).await?.filter(|c| c.app_id == app_id).ok_or_else(PageError::not_found)?;
-    let connector = state.catalog.get(&row.connector).filter(|c| c.auth.kind.typed()).ok_or_else(PageError::not_found)?;
+    let connector =
+        state.catalog.get(&row.connector).filter(|c| c.auth.kind.typed()).ok_or_else(PageError::not_found)?;
     let page = ReplacePage {
         layout: Layout::for_app(format!("Replace {} credentials", connector.name), &access, "integrations"),
         app_id,
@@ -147,7 +150,14 @@ pub async fn replace(
             let detail = "replaced the credentials";
             state
                 .store
-                .audit(Some(app_id), Some(user.id), "replace_credentials", Some(&row.connector), Some(&done.account), Some(detail))
+                .audit(
+                    Some(app_id),
+                    Some(user.id),
+                    "replace_credentials",
+                    Some(&row.connector),
+                    Some(&done.account),
+                    Some(detail),
+                )
                 .await?;
             let data = serde_json::json!({"connector": row.connector, "account": done.account, "missing_scopes": []});
             crate::runner::webhooks::emit(&state.store, app_id, "connection.connected", data).await?;

@@ -72,7 +72,10 @@ fn check_typed(c: &Connector, at: &mut Locator<'_>) {
     use Seg::Key;
     let auth = &c.auth;
     if auth.credentials.iter().filter(|cr| cr.secret).count() != 1 {
-        at.report(&[Key("auth"), Key("credentials")], "a credential connector has exactly one secret credential".into());
+        at.report(
+            &[Key("auth"), Key("credentials")],
+            "a credential connector has exactly one secret credential".into(),
+        );
     }
     for cr in &auth.credentials {
         if cr.help.as_deref().is_none_or(str::is_empty) {

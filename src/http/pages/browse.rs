@@ -82,7 +82,9 @@ pub async fn page(
                 let auth_note = match c.auth.kind {
                     AuthKind::Oauth2 => None,
                     AuthKind::Oauth1 => Some(format!("Needs {} — not supported yet", c.auth.kind.describe())),
-                    kind => Some(format!("Connects with {}, tried with {} before it is saved", kind.describe(), c.name)),
+                    kind => {
+                        Some(format!("Connects with {}, tried with {} before it is saved", kind.describe(), c.name))
+                    }
                 };
                 Item {
                     id: c.id.to_string(),

@@ -18,13 +18,8 @@ struct ConsolePage {
 }
 
 pub async fn page(State(state): State<AppState>, Path(connector): Path<String>) -> Result<Response, PageError> {
-    let connector =
-        state.catalog.get(&connector).filter(|c| c.auth.kind.typed()).ok_or_else(PageError::not_found)?;
-    let fields = connector
-        .auth
-        .credentials
-        .iter()
-        .map(|c| (c.label.clone(), c.sandbox.clone().unwrap_or_default()))
-        .collect();
+    let connector = state.catalog.get(&connector).filter(|c| c.auth.kind.typed()).ok_or_else(PageError::not_found)?;
+    let fields =
+        connector.auth.credentials.iter().map(|c| (c.label.clone(), c.sandbox.clone().unwrap_or_default())).collect();
     render(StatusCode::OK, &ConsolePage { name: connector.name.clone(), fields })
 }

@@ -46,8 +46,10 @@ pub async fn play(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let Some(connector) =
-        state.catalog.get(&connector_id).filter(|c| c.api.is_some() && (c.auth.kind == AuthKind::Oauth2 || c.auth.kind.typed()))
+    let Some(connector) = state
+        .catalog
+        .get(&connector_id)
+        .filter(|c| c.api.is_some() && (c.auth.kind == AuthKind::Oauth2 || c.auth.kind.typed()))
     else {
         return (
             StatusCode::NOT_FOUND,
@@ -180,7 +182,10 @@ impl Play<'_> {
     }
 
     /// The caller of an OAuth connector's API: the live sandbox token it presents.
-    async fn bearer(&self, headers: &HeaderMap) -> Result<Result<(Caller, String), Response>, crate::store::StoreError> {
+    async fn bearer(
+        &self,
+        headers: &HeaderMap,
+    ) -> Result<Result<(Caller, String), Response>, crate::store::StoreError> {
         let api = self.connector.api.as_ref();
         let mut schemes = vec!["bearer".to_owned()];
         schemes.extend(api.map(|a| a.auth_scheme.to_lowercase()));
@@ -191,7 +196,9 @@ impl Play<'_> {
         let own_header =
             api.and_then(|a| a.auth_header.as_deref()).and_then(|h| headers.get(h)).and_then(|v| v.to_str().ok());
         let Some(token) = own_header.or_else(|| super::endpoints::credential(headers, &schemes)) else {
-            return Ok(Err(self.error(StatusCode::UNAUTHORIZED, "send an access token: Authorization: Bearer <token>")));
+            return Ok(
+                Err(self.error(StatusCode::UNAUTHORIZED, "send an access token: Authorization: Bearer <token>")),
+            );
         };
         let access = self.state.store.sandbox_access(&super::digest(token), now()).await?;
         let Some(access) = access.filter(|a| a.grant.connector == self.connector.id.as_str()) else {

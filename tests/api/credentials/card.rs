@@ -18,15 +18,20 @@ async fn ask_for(app: &TestApp, client: &reqwest::Client, connector: &str) -> i6
     last
 }
 
-async fn submit(app: &TestApp, client: &reqwest::Client, connector: &str, message_id: i64, fields: &[(String, String)]) -> reqwest::Response {
-    let mut form = vec![("connector".to_owned(), connector.to_owned()), ("message_id".to_owned(), message_id.to_string())];
+async fn submit(
+    app: &TestApp,
+    client: &reqwest::Client,
+    connector: &str,
+    message_id: i64,
+    fields: &[(String, String)],
+) -> reqwest::Response {
+    let mut form =
+        vec![("connector".to_owned(), connector.to_owned()), ("message_id".to_owned(), message_id.to_string())];
     form.extend(fields.iter().cloned());
     client.post(app.url("/apps/1/connect/credentials")).form(&form).send().await.unwrap()
 }
 
-#[tokio::test]
-async fn each_credential_card_asks_for_the_documented_fields_and_connects_with_the_sandboxs_test_values() {
-    let app = TestApp::spawn().await;
+async fn each_credential_card_asks_for_the_documented_fields_and_connects_with_the_sandboxs_test_values(app: TestApp) {
     let owner = app.signed_in(OWNER).await;
     for connector in TYPED {
         let c = app.state.catalog.get(connector).unwrap();
@@ -34,10 +39,19 @@ async fn each_credential_card_asks_for_the_documented_fields_and_connects_with_t
         let chat = text(owner.get(app.url("/apps/1/chat")).send().await.unwrap(), 200).await;
         assert!(!chat.contains("Not supported yet"), "{connector}'s card still says it is not supported");
         for credential in &c.auth.credentials {
-            assert!(chat.contains(&format!("name=\"cred.{}\"", credential.name)), "{connector} lacks {}", credential.name);
-            let help = credential.help.as_deref().unwrap_or_else(|| panic!("{connector}.{} has no help", credential.name));
+            assert!(
+                chat.contains(&format!("name=\"cred.{}\"", credential.name)),
+                "{connector} lacks {}",
+                credential.name
+            );
+            let help =
+                credential.help.as_deref().unwrap_or_else(|| panic!("{connector}.{} has no help", credential.name));
             let plain: String = help.chars().take_while(|ch| !"&<>\"'".contains(*ch)).collect();
-            assert!(plain.len() > 10 && chat.contains(&plain), "{connector}'s card does not say where to find its {}", credential.label);
+            assert!(
+                plain.len() > 10 && chat.contains(&plain),
+                "{connector}'s card does not say where to find its {}",
+                credential.label
+            );
         }
         assert!(chat.contains(&format!("/sandbox/console/{connector}")), "no link to the sandbox's test values");
         let console = text(reqwest::get(app.url(&format!("/sandbox/console/{connector}"))).await.unwrap(), 200).await;
@@ -47,7 +61,11 @@ async fn each_credential_card_asks_for_the_documented_fields_and_connects_with_t
         assert_eq!(resp.status(), 303);
         assert_eq!(location(&resp), format!("/apps/1/chat#card-{message_id}-{connector}"));
         let chat = text(owner.get(app.url("/apps/1/chat")).send().await.unwrap(), 200).await;
-        assert!(chat.contains(&format!("Connected {} as", c.name)), "{connector}: {}", &chat[chat.len().saturating_sub(3000)..]);
+        assert!(
+            chat.contains(&format!("Connected {} as", c.name)),
+            "{connector}: {}",
+            &chat[chat.len().saturating_sub(3000)..]
+        );
         let row = app.store.shared_connection(TODO_APP, connector).await.unwrap().expect("a stored connection");
         assert_eq!(row.status, "connected");
         let config = row.config().unwrap();
@@ -63,9 +81,7 @@ async fn each_credential_card_asks_for_the_documented_fields_and_connects_with_t
     assert!(audit.iter().filter(|e| e.action == "connect").count() >= TYPED.len(), "each connect is audited");
 }
 
-#[tokio::test]
-async fn wrong_credentials_are_refused_in_words_and_nothing_is_stored() {
-    let app = TestApp::spawn().await;
+async fn wrong_credentials_are_refused_in_words_and_nothing_is_stored(app: TestApp) {
     let owner = app.signed_in(OWNER).await;
     for connector in TYPED {
         let name = app.state.catalog.get(connector).unwrap().name.clone();
@@ -79,7 +95,10 @@ async fn wrong_credentials_are_refused_in_words_and_nothing_is_stored() {
             &chat[chat.len().saturating_sub(3000)..]
         );
         assert!(chat.contains("Nothing was stored."));
-        assert!(app.store.shared_connection(TODO_APP, connector).await.unwrap().is_none(), "{connector} stored something");
+        assert!(
+            app.store.shared_connection(TODO_APP, connector).await.unwrap().is_none(),
+            "{connector} stored something"
+        );
     }
     // A host value that could send the key elsewhere is refused before any call.
     let message_id = ask_for(&app, &owner, "freshdesk").await;
@@ -95,9 +114,7 @@ async fn wrong_credentials_are_refused_in_words_and_nothing_is_stored() {
     assert!(app.store.shared_connection(TODO_APP, "freshdesk").await.unwrap().is_none());
 }
 
-#[tokio::test]
-async fn actions_run_with_the_stored_credentials_in_each_providers_style() {
-    let app = TestApp::spawn().await;
+async fn actions_run_with_the_stored_credentials_in_each_providers_style(app: TestApp) {
     let key = app_key(&app).await;
     super::connect_with_test_values(&app, "twilio").await;
     let inputs = json!({"to": "+14155550100", "from": "+14155550199", "body": "Your order is ready"});
@@ -110,7 +127,8 @@ async fn actions_run_with_the_stored_credentials_in_each_providers_style() {
     assert!(last["summary"].as_str().unwrap().contains("+14155550100"), "{last}");
 
     super::connect_with_test_values(&app, "telegram").await;
-    let (status, answer) = run(&app, &key, "telegram.post_message", json!({"channel": "@team", "text": "Deployed"})).await;
+    let (status, answer) =
+        run(&app, &key, "telegram.post_message", json!({"channel": "@team", "text": "Deployed"})).await;
     assert_eq!((status, &answer["ok"]), (200, &json!(true)), "{answer}");
     let last = &outbox(&app).await[0];
     assert_eq!(last["path"], "/sendMessage", "the bot token stays out of the outbox: {last}");
@@ -125,9 +143,7 @@ async fn actions_run_with_the_stored_credentials_in_each_providers_style() {
     assert_eq!(handout["config"]["account_sid"], "AC5a4db0c1e6f24d0b8a0e1c2d3f4a5b6c");
 }
 
-#[tokio::test]
-async fn the_secret_never_shows_on_a_page_or_in_an_answer_without_include_token() {
-    let app = TestApp::spawn().await;
+async fn the_secret_never_shows_on_a_page_or_in_an_answer_without_include_token(app: TestApp) {
     let owner = app.signed_in(OWNER).await;
     let key = app_key(&app).await;
     let mut secrets = Vec::new();
@@ -146,8 +162,17 @@ async fn the_secret_never_shows_on_a_page_or_in_an_answer_without_include_token(
     let chat = text(owner.get(app.url("/apps/1/chat")).send().await.unwrap(), 200).await;
     for secret in &secrets {
         let first_line = secret.lines().nth(1).unwrap_or(secret);
-        for (what, body) in [("My integrations", &integrations), ("connections", &listed), ("one", &one), ("chat", &chat)] {
+        for (what, body) in
+            [("My integrations", &integrations), ("connections", &listed), ("one", &one), ("chat", &chat)]
+        {
             assert!(!body.contains(first_line), "{what} shows a secret");
         }
     }
 }
+
+on_both_servers!(
+    each_credential_card_asks_for_the_documented_fields_and_connects_with_the_sandboxs_test_values,
+    wrong_credentials_are_refused_in_words_and_nothing_is_stored,
+    actions_run_with_the_stored_credentials_in_each_providers_style,
+    the_secret_never_shows_on_a_page_or_in_an_answer_without_include_token,
+);

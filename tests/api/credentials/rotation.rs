@@ -3,9 +3,7 @@
 use super::{connect_with_test_values, test_form, with_wrong_secret};
 use crate::helpers::{OWNER, TODO_APP, TestApp, location, text};
 
-#[tokio::test]
-async fn replacing_credentials_tries_the_new_ones_first_and_keeps_the_old_ones_when_refused() {
-    let app = TestApp::spawn().await;
+async fn replacing_credentials_tries_the_new_ones_first_and_keeps_the_old_ones_when_refused(app: TestApp) {
     let owner = app.signed_in(OWNER).await;
     let row = connect_with_test_values(&app, "freshdesk").await;
     let page_url = app.url(&format!("/apps/1/integrations/{}/credentials", row.id));
@@ -15,7 +13,10 @@ async fn replacing_credentials_tries_the_new_ones_first_and_keeps_the_old_ones_w
 
     let refused = owner.post(&page_url).form(&with_wrong_secret(&app, "freshdesk")).send().await.unwrap();
     let body = text(refused, 400).await;
-    assert!(body.contains("Freshdesk did not accept this") && body.contains("The credentials in use were kept."), "{body}");
+    assert!(
+        body.contains("Freshdesk did not accept this") && body.contains("The credentials in use were kept."),
+        "{body}"
+    );
     let after = app.store.connection(row.id).await.unwrap().unwrap();
     assert_eq!(after.sealed_tokens, row.sealed_tokens, "the old credentials stay");
     assert_eq!(after.status, "connected");
@@ -29,9 +30,7 @@ async fn replacing_credentials_tries_the_new_ones_first_and_keeps_the_old_ones_w
     assert!(audit.iter().any(|e| e.action == "replace_credentials"), "the replacement is audited");
 }
 
-#[tokio::test]
-async fn disconnecting_deletes_the_credentials_and_says_nothing_was_revoked_at_the_provider() {
-    let app = TestApp::spawn().await;
+async fn disconnecting_deletes_the_credentials_and_says_nothing_was_revoked_at_the_provider(app: TestApp) {
     let owner = app.signed_in(OWNER).await;
     let row = connect_with_test_values(&app, "stripe").await;
     let resp = owner.post(app.url(&format!("/apps/1/integrations/{}/disconnect", row.id))).send().await.unwrap();
@@ -46,9 +45,7 @@ async fn disconnecting_deletes_the_credentials_and_says_nothing_was_revoked_at_t
     assert!(after.sealed_tokens.is_none(), "the credentials are deleted");
 }
 
-#[tokio::test]
-async fn an_editor_tries_a_telegram_message_from_my_integrations() {
-    let app = TestApp::spawn().await;
+async fn an_editor_tries_a_telegram_message_from_my_integrations(app: TestApp) {
     let owner = app.signed_in(OWNER).await;
     let row = connect_with_test_values(&app, "telegram").await;
     let try_link = format!("/apps/1/integrations/{}/try", row.id);
@@ -65,9 +62,7 @@ async fn an_editor_tries_a_telegram_message_from_my_integrations() {
     assert!(sent["summary"].as_str().unwrap().contains("Hello from the card"), "{sent}");
 }
 
-#[tokio::test]
-async fn a_key_the_provider_stops_accepting_asks_for_new_credentials() {
-    let app = TestApp::spawn().await;
+async fn a_key_the_provider_stops_accepting_asks_for_new_credentials(app: TestApp) {
     let row = connect_with_test_values(&app, "wix").await;
     let key = crate::actions::fixture::app_key(&app).await;
     crate::actions::fixture::fault(&app, "wix", "unauthorized", 2).await;
@@ -78,3 +73,10 @@ async fn a_key_the_provider_stops_accepting_asks_for_new_credentials() {
     assert_eq!(after.status, "needs_reauthorization");
     assert!(after.status_reason.unwrap_or_default().contains("Replace them on My integrations"));
 }
+
+on_both_servers!(
+    replacing_credentials_tries_the_new_ones_first_and_keeps_the_old_ones_when_refused,
+    disconnecting_deletes_the_credentials_and_says_nothing_was_revoked_at_the_provider,
+    an_editor_tries_a_telegram_message_from_my_integrations,
+    a_key_the_provider_stops_accepting_asks_for_new_credentials,
+);
