@@ -28,6 +28,7 @@ macro_rules! on_both_servers {
 
 mod card;
 mod rotation;
+mod stub;
 
 use crate::helpers::{OWNER, TODO_APP, TestApp};
 use patchbay::store::ConnectionRow;
