@@ -290,6 +290,8 @@ struct ConfirmPage {
     flows: Vec<super::flow_use::FlowUse>,
     /// `disconnect` (tokens go, the record stays) or `remove` (everything goes).
     action: &'static str,
+    /// For a key: nothing can be revoked at the provider, and where the builder does it.
+    key_note: Option<String>,
 }
 
 /// Disconnect and Remove ask first, and list the flows that depend on the connection.
@@ -307,7 +309,11 @@ async fn confirm(
     let verb = if action == "remove" { "Remove" } else { "Disconnect" };
     let layout = Layout::for_app(format!("{verb} {name}"), &access, "integrations");
     let account = row.account.unwrap_or_default();
-    render(StatusCode::OK, &ConfirmPage { layout, app_id, id, name, account, flows, action })
+    let key_note = state.catalog.get(&row.connector).filter(|c| c.auth.kind.typed()).map(|c| {
+        let how = c.auth.revoke_help.clone().unwrap_or_else(|| format!("withdraw it in your {name} account settings"));
+        format!("patchbay deletes its copy of the credentials, but cannot revoke a key at {name}: {how}.")
+    });
+    render(StatusCode::OK, &ConfirmPage { layout, app_id, id, name, account, flows, action, key_note })
 }
 
 pub async fn confirm_remove(

@@ -33,6 +33,9 @@ async fn replacing_credentials_tries_the_new_ones_first_and_keeps_the_old_ones_w
 async fn disconnecting_deletes_the_credentials_and_says_nothing_was_revoked_at_the_provider(app: TestApp) {
     let owner = app.signed_in(OWNER).await;
     let row = connect_with_test_values(&app, "stripe").await;
+    let confirm = owner.get(app.url(&format!("/apps/1/integrations/{}/disconnect", row.id))).send().await.unwrap();
+    let confirm = text(confirm, 200).await;
+    assert!(confirm.contains("cannot revoke a key at Stripe"), "the confirmation is honest too");
     let resp = owner.post(app.url(&format!("/apps/1/integrations/{}/disconnect", row.id))).send().await.unwrap();
     assert_eq!(resp.status(), 303);
     let to = location(&resp);
