@@ -11,6 +11,8 @@ pub mod chat;
 pub mod cli;
 pub mod config;
 pub mod connections;
+/// Connectors connected with typed credentials (keys, bot tokens), tested live first.
+pub mod credentials;
 /// APIs an editor imports from an OpenAPI document, run as the app's own connectors.
 pub mod custom;
 pub mod digest;

@@ -190,6 +190,16 @@ impl Runner {
     ) -> Sender<'a> {
         let scheme = connector.api.as_ref().map_or("Bearer", |a| a.auth_scheme.as_str());
         let header = connector.api.as_ref().and_then(|a| a.auth_header.as_deref()).unwrap_or("authorization");
+        let credential = connector.api.as_ref().and_then(|a| a.credential.as_ref()).map(|auth| {
+            let config = row.config().unwrap_or_default();
+            let base_path = Target::resolve(connector, self.settings(), &config)
+                .ok()
+                .and_then(|t| url::Url::parse(&t.base_url()).ok())
+                .map(|u| u.path().to_owned())
+                .unwrap_or_default();
+            let secret_name = connector.auth.secret_credential().map_or("", |c| c.name.as_str());
+            send::CredentialCall { auth, config, secret_name, base_path }
+        });
         Sender {
             connections: &self.connections,
             // A custom API's host was typed by an editor: its names resolve to public
@@ -210,6 +220,7 @@ impl Runner {
             query: connector.api.as_ref().and_then(|a| a.auth_query.as_deref()),
             default_headers: headers,
             timeout: Duration::from_millis(self.settings().actions.timeout_ms),
+            credential,
         }
     }
 

@@ -4,7 +4,9 @@
 //! them off), and every failure is described without the URL, which may hold secrets.
 
 use super::request::Prepared;
+use crate::catalog::binding::CredentialAuth;
 use crate::connections::{Connections, TokenSet, UseError};
+use crate::credentials::style::{self, Values};
 use crate::oauth::http::{HttpError, ProviderHttp, classify};
 use bytes::Bytes;
 use std::time::Duration;
@@ -17,6 +19,20 @@ pub enum SendError {
     Timeout { name: String, secs: u64 },
     #[error("could not reach {name}: {detail}")]
     Unreachable { name: String, detail: String },
+    #[error("{name} cannot be sent its credentials: {detail}")]
+    Credential { name: String, detail: String },
+}
+
+/// How a credential connection's calls carry its credentials (`[api.credential]`),
+/// instead of a Bearer token.
+pub struct CredentialCall<'a> {
+    pub auth: &'a CredentialAuth,
+    /// The connection's non-secret credentials.
+    pub config: serde_json::Map<String, serde_json::Value>,
+    /// The name of the credential the sealed secret is.
+    pub secret_name: &'a str,
+    /// The path of the API's base, which a path credential follows.
+    pub base_path: String,
 }
 
 /// How one connection's requests are sent.
@@ -38,6 +54,8 @@ pub struct Sender<'a> {
     /// Headers the API wants on every call unless the request sets them.
     pub default_headers: &'a [(String, String)],
     pub timeout: Duration,
+    /// Set for a credential connector: its style replaces `scheme` and `header`.
+    pub credential: Option<CredentialCall<'a>>,
 }
 
 /// The provider's answer, and why a renewal after its 401 failed (if it did).
@@ -62,28 +80,11 @@ impl Sender<'_> {
     async fn once(&self, request: &Prepared, tokens: &TokenSet) -> Result<reqwest::Response, SendError> {
         let method = reqwest::Method::from_bytes(request.method.as_str().as_bytes()).unwrap_or(reqwest::Method::GET);
         let mut url = request.url.clone();
-        if let Some(name) = self.query {
-            // The caller's own value for the key's parameter never reaches the API.
-            let kept: Vec<(String, String)> =
-                url.query_pairs().filter(|(k, _)| k != name).map(|(k, v)| (k.into_owned(), v.into_owned())).collect();
-            url.query_pairs_mut().clear().extend_pairs(kept).append_pair(name, &tokens.access_token);
+        let auth_headers = self.credentials_for(request, tokens, &mut url)?;
+        let mut builder = self.http.client().request(method, url).timeout(self.timeout);
+        for (name, value) in &auth_headers {
+            builder = builder.header(name.as_str(), value.as_str());
         }
-        let mut builder = self.http.client().request(method, url.clone()).timeout(self.timeout);
-        builder = match (&self.signer, self.query) {
-            (Some(provider), _) => {
-                let form = signed_form(request);
-                let header = crate::oauth::oauth1::sign(provider, tokens, request.method.as_str(), &url, &form);
-                builder.header(reqwest::header::AUTHORIZATION, header)
-            }
-            (None, Some(_)) => builder,
-            (None, None) => {
-                let credential = match self.scheme {
-                    "" => tokens.access_token.clone(),
-                    scheme => format!("{scheme} {}", tokens.access_token),
-                };
-                builder.header(self.header, credential)
-            }
-        };
         let own = |name: &str| request.headers.iter().any(|(n, _)| n.eq_ignore_ascii_case(name));
         for (name, value) in self.default_headers.iter().filter(|(n, _)| !own(n)) {
             builder = builder.header(name.as_str(), value.as_str());
@@ -101,6 +102,39 @@ impl Sender<'_> {
             builder = builder.body(body.clone());
         }
         builder.send().await.map_err(|e| self.failed(e))
+    }
+
+    /// Puts the connection's credential on the call, in its connector's style: headers to
+    /// add (or a change to `url` for a key in the query or the path).
+    fn credentials_for(
+        &self,
+        request: &Prepared,
+        tokens: &TokenSet,
+        url: &mut url::Url,
+    ) -> Result<Vec<(String, String)>, SendError> {
+        if let Some(call) = &self.credential {
+            let values = Values { config: &call.config, secret_name: call.secret_name, secret: &tokens.access_token };
+            let applied = style::apply(call.auth, &values, url, &call.base_path)
+                .map_err(|e| SendError::Credential { name: self.name.to_owned(), detail: e.to_string() })?;
+            return Ok(applied.headers);
+        }
+        if let Some(provider) = &self.signer {
+            let form = signed_form(request);
+            let header = crate::oauth::oauth1::sign(provider, tokens, request.method.as_str(), url, &form);
+            return Ok(vec![("authorization".to_owned(), header)]);
+        }
+        if let Some(name) = self.query {
+            // The caller's own value for the key's parameter never reaches the API.
+            let kept: Vec<(String, String)> =
+                url.query_pairs().filter(|(k, _)| k != name).map(|(k, v)| (k.into_owned(), v.into_owned())).collect();
+            url.query_pairs_mut().clear().extend_pairs(kept).append_pair(name, &tokens.access_token);
+            return Ok(Vec::new());
+        }
+        let credential = match self.scheme {
+            "" => tokens.access_token.clone(),
+            scheme => format!("{scheme} {}", tokens.access_token),
+        };
+        Ok(vec![(self.header.to_owned(), credential)])
     }
 
     fn failed(&self, e: reqwest::Error) -> SendError {

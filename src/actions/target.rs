@@ -58,7 +58,12 @@ impl Target {
             let insecure = configured.is_some_and(|c| c.allow_insecure_endpoints);
             return Self::rebased(base, insecure, false);
         }
-        let sandbox = crate::oauth::Provider::resolve(connector, settings).is_ok_and(|p| p.sandbox);
+        // A credential connector has no client to configure: in development the sandbox
+        // plays it unless settings name its API (above).
+        let sandbox = match connector.auth.kind.typed() {
+            true => settings.sandbox_enabled(),
+            false => crate::oauth::Provider::resolve(connector, settings).is_ok_and(|p| p.sandbox),
+        };
         if sandbox {
             let base = format!("{}{}/{}", settings.public_url(), crate::sandbox::API_PATH, connector.id);
             return Self::rebased(&base, true, true);

@@ -38,7 +38,7 @@ pub enum CardStatus {
     ForAppUsers,
     /// The app's owner has blocked the connector for shared connections: no Connect.
     Blocked { reason: String },
-    /// API keys, workspace credentials: not supported yet.
+    /// A kind of connection patchbay cannot make.
     NotSupported { needs: Vec<String>, kind: String },
 }
 
@@ -69,6 +69,44 @@ pub struct ApprovalCard {
     pub asks: Vec<(String, String)>,
     /// Each app user could connect their own account (an OAuth connector).
     pub per_person: bool,
+    /// What the builder types to connect a credential connector (keys, tokens), instead
+    /// of signing in; empty for the others.
+    pub credentials: Vec<CredentialField>,
+    /// In development: the sandbox's page listing its test credentials for this tool.
+    pub console: Option<String>,
+}
+
+/// One field of a credential form, as the card and "Replace credentials" show it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CredentialField {
+    /// The form field's name (`cred.account_sid`).
+    pub field: String,
+    pub label: String,
+    /// Where to find it, in the provider's terms.
+    pub help: String,
+    pub secret: bool,
+    pub optional: bool,
+    /// A PEM key: several lines.
+    pub multiline: bool,
+}
+
+/// The fields a credential connector asks for (empty for sign-in connectors).
+pub fn credential_fields(c: &Connector) -> Vec<CredentialField> {
+    if !c.auth.kind.typed() {
+        return Vec::new();
+    }
+    c.auth
+        .credentials
+        .iter()
+        .map(|cr| CredentialField {
+            field: crate::credentials::form_name(cr),
+            label: cr.label.clone(),
+            help: cr.help.clone().unwrap_or_default(),
+            secret: cr.secret,
+            optional: cr.optional,
+            multiline: cr.format == crate::catalog::CredentialFormat::PrivateKey,
+        })
+        .collect()
 }
 
 impl ApprovalCard {
@@ -183,7 +221,7 @@ pub fn build(input: CardInput<'_>) -> ApprovalCard {
         },
         (_, Some(_)) if missing.is_empty() => CardStatus::UsingExisting { account },
         (_, Some(_)) => CardStatus::NeedsMorePermissions { account },
-        _ if !c.auth.kind.signs_in() => CardStatus::NotSupported {
+        _ if !c.auth.kind.signs_in() && !c.auth.kind.typed() => CardStatus::NotSupported {
             needs: c.auth.credentials.iter().map(|cr| cr.label.clone()).collect(),
             kind: c.auth.kind.describe().into(),
         },
@@ -227,6 +265,8 @@ pub fn build(input: CardInput<'_>) -> ApprovalCard {
             None => c.typed_values().map(|t| (t.name.clone(), t.label.clone())).collect(),
             Some(_) => Vec::new(),
         },
+        credentials: credential_fields(c),
+        console: None,
     }
 }
 

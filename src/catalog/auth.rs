@@ -56,6 +56,19 @@ pub struct Auth {
     pub request_token_url: Option<String>,
     pub access_token_url: Option<String>,
     pub docs_url: Option<String>,
+    /// The live call that proves typed credentials work before they are stored
+    /// (Twilio's account, Telegram's getMe): a step under the API's base, without
+    /// inputs; the sandbox plays it like a binding step.
+    pub check: Option<super::binding::Step>,
+    /// JSON pointers tried in order for the account's name in the check's answer.
+    #[serde(default)]
+    pub check_account: Vec<String>,
+    /// Statuses of the check that mean the credentials were refused (401 and 403 unless
+    /// said: Telegram answers a malformed token 404, the Graph API 400).
+    pub check_refused: Option<Vec<u16>>,
+    /// Where the builder withdraws a key at the provider, said when patchbay disconnects
+    /// it: keys have no revocation endpoint.
+    pub revoke_help: Option<String>,
 }
 
 fn default_separator() -> String {
@@ -88,6 +101,15 @@ impl Auth {
     /// How tokens are revoked: as the entry says, else RFC 7009 when there is an endpoint
     /// (with the client authentication the token endpoint takes, as RFC 7009 §2.1 asks),
     /// else not at all.
+    pub fn check_refused(&self) -> Vec<u16> {
+        self.check_refused.clone().unwrap_or_else(|| vec![401, 403])
+    }
+
+    /// The one secret of a credential connector (its key or token).
+    pub fn secret_credential(&self) -> Option<&Credential> {
+        self.credentials.iter().find(|c| c.secret)
+    }
+
     pub fn revocation_style(&self) -> RevocationStyle {
         match (self.revocation_style, &self.revocation_url) {
             (Some(style), _) => style,
@@ -114,6 +136,12 @@ impl AuthKind {
     }
 
     /// How the approval card names what the builder will be asked for.
+    /// True for kinds connected by typing credentials into the card (API keys, bot
+    /// tokens, workspace credentials) instead of signing in.
+    pub fn typed(self) -> bool {
+        matches!(self, Self::ApiKey | Self::Workspace)
+    }
+
     pub fn describe(self) -> &'static str {
         match self {
             Self::Oauth2 => "OAuth 2.0 sign-in",
@@ -237,6 +265,39 @@ pub struct Credential {
     pub label: String,
     #[serde(default)]
     pub secret: bool,
+    /// Where the builder finds the value, in one sentence from the provider's docs.
+    pub help: Option<String>,
+    #[serde(default)]
+    pub format: CredentialFormat,
+    /// For `url_host`: the host must end with one of these; for `subdomain`: the suffix
+    /// a typed full host may carry (`.freshdesk.com`).
+    #[serde(default)]
+    pub hosts: Vec<String>,
+    #[serde(default)]
+    pub optional: bool,
+    /// The value the sandbox accepts (listed on its developer console page). Public on
+    /// purpose: the sandbox guards nothing.
+    pub sandbox: Option<String>,
+}
+
+/// What a typed value must look like. Values that become part of a host are checked as
+/// host labels, so that no value can move a call (and its credential) elsewhere.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CredentialFormat {
+    /// One line of text (a user name, a warehouse).
+    #[default]
+    Text,
+    /// An id that may sit in a URL: letters, digits, dots and dashes (an account SID).
+    Id,
+    /// The first label(s) of the provider's host: `acme` or `acme.freshdesk.com`.
+    Subdomain,
+    /// An https URL of the customer's own host under one of `hosts`; its host is kept.
+    UrlHost,
+    /// A token or key: one line, no spaces.
+    Token,
+    /// An unencrypted PKCS#8 PEM private key (Snowflake's key pair).
+    PrivateKey,
 }
 
 #[cfg(test)]

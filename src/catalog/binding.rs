@@ -51,6 +51,44 @@ pub struct Api {
     /// them (Slack answers 200 with `"ok": false`).
     pub error_status: Option<u16>,
     pub docs_url: Option<String>,
+    /// How a credential connector's calls carry its credentials (instead of a Bearer
+    /// token): one code path per style in `credentials::style`.
+    pub credential: Option<CredentialAuth>,
+}
+
+/// The styles providers document for keys and tokens.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CredentialStyle {
+    /// `value` in `header` (Stripe's `Bearer {api_key}`, Wix's bare key).
+    Header,
+    /// HTTP Basic with `value` as `user:password` (Twilio's SID and token).
+    Basic,
+    /// `value` inserted at the start of the path under the base (Telegram's `/bot{token}`).
+    Path,
+    /// A short-lived RS256 JWT signed with the private key, as `Bearer` (Snowflake).
+    KeyPairJwt,
+}
+
+/// `[api.credential]`: the style, and templates over the connection's credentials by
+/// name (`{account_sid}`; `|upper` and `|first_label` reshape a value).
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CredentialAuth {
+    pub style: CredentialStyle,
+    /// What is sent: the header value, `user:password`, or the path prefix; for a JWT
+    /// `{=jwt}` stands for the signed token.
+    #[serde(default)]
+    pub value: String,
+    /// The header for `header` and `key_pair_jwt` (`Authorization` unless said).
+    pub header: Option<String>,
+    /// More headers from the credentials (Wix's `wix-site-id`).
+    #[serde(default)]
+    pub headers: BTreeMap<String, String>,
+    /// For `key_pair_jwt`: the credential holding the private key, and the JWT's subject
+    /// (`ACCOUNT.USER`); the issuer is the subject, `.SHA256:` and the key's fingerprint.
+    pub key: Option<String>,
+    pub subject: Option<String>,
 }
 
 fn bearer() -> String {

@@ -66,6 +66,13 @@ impl Connector {
         self.auth.credentials.iter().filter(move |c| oauth && !c.secret)
     }
 
+    /// The non-secret values a connection keeps in its configuration, whatever its kind:
+    /// a Shopify shop typed before sign-in, or a Twilio account SID typed with its token.
+    pub fn config_credentials(&self) -> impl Iterator<Item = &super::auth::Credential> {
+        let kept = self.auth.kind == super::auth::AuthKind::Oauth2 || self.auth.kind.typed();
+        self.auth.credentials.iter().filter(move |c| kept && !c.secret)
+    }
+
     pub fn permission(&self, scope: &str) -> Option<&Permission> {
         self.permissions.iter().find(|p| p.scope == scope)
     }

@@ -159,9 +159,12 @@ impl Connections {
     /// The provider refused the access token and there is no refresh token to renew it.
     async fn refused_without_refresh(&self, row: &ConnectionRow) -> Result<TokenSet, UseError> {
         let name = self.name(&row.connector);
+        let typed = self.oauth.catalog.get(&row.connector).is_some_and(|c| c.auth.kind.typed());
         let reason = if crate::catalog::is_custom(&row.connector) {
             // A custom API's secret was typed by an editor: only a new one restores it.
             "The API refused its secret. Replace the secret on My integrations to use it again.".to_owned()
+        } else if typed {
+            format!("{name} refused the stored credentials. Replace them on My integrations.")
         } else {
             format!("{name} refused the access token and gave no way to renew it. Reconnect to restore it.")
         };
@@ -271,8 +274,10 @@ impl Connections {
 
     async fn revoke_tokens(&self, row: &ConnectionRow) -> Option<RevokeError> {
         row.sealed_tokens.as_ref()?;
-        if crate::catalog::is_custom(&row.connector) {
-            // A custom API's secret was given by hand: there is no grant to revoke.
+        let typed = self.oauth.catalog.get(&row.connector).is_some_and(|c| c.auth.kind.typed());
+        if typed || crate::catalog::is_custom(&row.connector) {
+            // Keys and secrets typed by hand have no revocation endpoint: deleting
+            // patchbay's copy is all there is, and the page says where to withdraw the key.
             return None;
         }
         let Ok(tokens) = self.open(row) else {

@@ -44,6 +44,12 @@ pub async fn connect(
     let access = Access::load(&state, app_id, &user).await?;
     access.require_builder("connect tools")?;
     let Some(connector) = state.catalog.get(&form.connector) else { return Err(PageError::not_found()) };
+    if connector.auth.kind.typed() {
+        let purpose = Purpose::Connect;
+        let ctx = Context { app_id, connector: form.connector.clone(), message_id: form.message_id, purpose };
+        let reason = format!("{} connects with credentials, not a sign-in: type them on its card.", connector.name);
+        return failed(&state, &ctx, &reason, &user).await;
+    }
     match form.kind.as_str() {
         "shared" => {}
         "app_user" => return for_app_users(&state, &user, app_id, connector, form.message_id).await,
@@ -247,7 +253,7 @@ async fn for_app_users(
 
 /// Records a failure where the builder will look for it: on the card and in the chat,
 /// saying who, since other editors read the same card ("Ada cancelled at Gmail").
-async fn failed(
+pub(super) async fn failed(
     state: &AppState,
     ctx: &Context,
     reason: &str,
@@ -266,7 +272,7 @@ async fn failed(
 }
 
 /// Says it in the chat (when a card started it) and returns the builder there.
-async fn finish(state: &AppState, ctx: &Context, text: &str) -> Result<Response, PageError> {
+pub(super) async fn finish(state: &AppState, ctx: &Context, text: &str) -> Result<Response, PageError> {
     let Some(message_id) = ctx.message_id else {
         return Ok(Redirect::to(&format!("/apps/{}/integrations?done={}", ctx.app_id, ctx.connector)).into_response());
     };

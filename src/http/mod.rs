@@ -5,6 +5,7 @@ pub(crate) mod api;
 mod app_user_connect;
 pub mod auth;
 pub(crate) mod connect;
+mod credentials;
 mod error;
 pub mod guard;
 mod health;
@@ -33,6 +34,11 @@ pub fn router(state: AppState) -> Router {
         .merge(api::router())
         .route("/mcp/apps/{app_id}", any(crate::mcp::endpoint::serve))
         .route("/apps/{app_id}/connect", post(connect::connect))
+        .route("/apps/{app_id}/connect/credentials", post(credentials::connect))
+        .route(
+            "/apps/{app_id}/integrations/{id}/credentials",
+            get(credentials::show_replace).post(credentials::replace),
+        )
         .route("/oauth/callback", get(connect::callback))
         .route("/connect/{token}", get(app_user_connect::page).post(app_user_connect::choose))
         .merge(pages::router())

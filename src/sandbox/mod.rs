@@ -134,6 +134,7 @@ pub fn router(settings: &Settings) -> Router<AppState> {
         .route("/sandbox/oauth1/authorize", get(oauth1::show).post(oauth1::decide))
         .route("/sandbox/oauth1/access_token", post(oauth1::access_token))
         .route("/sandbox/api/{connector}/{*path}", any(api::play))
+        .route("/sandbox/console/{connector}", get(api::console::page))
         .route("/sandbox/outbox", get(api::outbox::page))
         .route("/sandbox/outbox.json", get(api::outbox::json))
         .route("/sandbox/outbox/clear", post(api::outbox::clear))
@@ -142,11 +143,16 @@ pub fn router(settings: &Settings) -> Router<AppState> {
 }
 
 /// The connector a client id plays, when it names an OAuth 2.0 connector of the catalog.
-/// OAuth 1.0a connectors have their own endpoints (`oauth1.rs`); API-key connectors have
-/// no sign-in to play.
+/// Credential connectors need no client (the sandbox checks their test keys instead), and
+/// OAuth 1.0a connectors have their own endpoints (`oauth1.rs`).
 pub fn client<'a>(catalog: &'a Catalog, client_id: &str) -> Option<&'a Connector> {
     let id = client_id.strip_prefix(CLIENT_PREFIX)?;
     catalog.get(id).filter(|c| c.auth.kind == AuthKind::Oauth2)
+}
+
+/// The sandbox's developer console for a credential connector: its test credentials.
+pub fn console_url(connector: &str) -> String {
+    format!("/sandbox/console/{connector}")
 }
 
 /// "Sandbox Gmail": how the sandbox names the provider it plays, everywhere it shows one.

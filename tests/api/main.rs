@@ -32,6 +32,7 @@ mod app_users;
 mod asks;
 pub mod browser;
 mod cli;
+mod credentials;
 mod custom_apis;
 mod flows;
 mod guards;

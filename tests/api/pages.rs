@@ -243,7 +243,7 @@ async fn a_form_posted_from_another_site_is_refused() {
 }
 
 #[tokio::test]
-async fn a_connector_patchbay_cannot_connect_yet_says_what_it_needs_instead_of_a_button() {
+async fn a_credential_connector_asks_for_its_credentials_on_the_card_and_refuses_a_sign_in() {
     let app = TestApp::spawn().await;
     let owner = app.signed_in(OWNER).await;
     owner
@@ -253,12 +253,10 @@ async fn a_connector_patchbay_cannot_connect_yet_says_what_it_needs_instead_of_a
         .await
         .unwrap();
     let chat = text(owner.get(app.url("/apps/1/chat")).send().await.unwrap(), 200).await;
-    assert!(chat.contains("not support this kind of connection yet"));
     assert!(
-        chat.contains("Twilio connects with an API key or token") && chat.contains("Auth Token"),
-        "says what it will need"
+        chat.contains("Connect to Twilio") && chat.contains("name=\"cred.auth_token\""),
+        "Twilio asks for its credentials instead"
     );
-    assert!(!chat.contains("Connect to Twilio"), "no broken button");
     let answer = app.store.messages_of_app(TODO_APP).await.unwrap().pop().unwrap();
     let resp = owner
         .post(app.url("/apps/1/connect"))
@@ -266,11 +264,11 @@ async fn a_connector_patchbay_cannot_connect_yet_says_what_it_needs_instead_of_a
         .send()
         .await
         .unwrap();
-    assert_eq!(resp.status(), 303, "a forced connect is refused with a message, not a crash");
+    assert_eq!(resp.status(), 303, "a forced sign-in is refused with a message, not a crash");
     assert!(
         text(owner.get(app.url("/apps/1/chat")).send().await.unwrap(), 200)
             .await
-            .contains("which patchbay does not support yet")
+            .contains("Twilio connects with credentials, not a sign-in: type them on its card.")
     );
 }
 

@@ -61,6 +61,9 @@ pub(super) fn check_auth(c: &Connector, at: &mut Locator<'_>) {
     check_token_params(auth, at);
     check_tenant(auth, at);
     check_oauth1(auth, at);
+    if auth.kind.typed() {
+        check_typed(c, at);
+    }
 }
 
 /// OAuth 1.0a's own pieces: a signed DELETE revokes token credentials only, at a URL that
@@ -86,6 +89,44 @@ fn check_oauth1(auth: &Auth, at: &mut Locator<'_>) {
         && serde_json::from_str::<serde_json::Value>(example).is_err()
     {
         at.report(&[Key("auth"), Key("userinfo_example")], "userinfo_example is not JSON".into());
+    }
+}
+
+/// A credential connector must be connectable: exactly one secret (sealed like a token),
+/// each field with where to find it and a sandbox value unless optional, a test call the
+/// sandbox can answer, and an `[api.credential]` style naming only its credentials.
+fn check_typed(c: &Connector, at: &mut Locator<'_>) {
+    use Seg::Key;
+    let auth = &c.auth;
+    if auth.credentials.iter().filter(|cr| cr.secret).count() != 1 {
+        at.report(
+            &[Key("auth"), Key("credentials")],
+            "a credential connector has exactly one secret credential".into(),
+        );
+    }
+    for cr in &auth.credentials {
+        if cr.help.as_deref().is_none_or(str::is_empty) {
+            at.report(&[Key("auth"), Key("credentials")], format!("{}: say where to find it (help)", cr.name));
+        }
+        if cr.sandbox.is_none() && !cr.optional {
+            at.report(&[Key("auth"), Key("credentials")], format!("{}: the sandbox needs a test value", cr.name));
+        }
+    }
+    match &auth.check {
+        Some(step) if step.path.is_some() && step.has_example() => {}
+        _ => at.report(&[Key("auth"), Key("check")], "a test call with a path and an example answer is needed".into()),
+    }
+    let Some(style) = c.api.as_ref().and_then(|a| a.credential.as_ref()) else {
+        return at.report(&[Key("api")], "say how calls carry the credentials ([api.credential])".into());
+    };
+    let names: Vec<&str> = auth.credentials.iter().map(|cr| cr.name.as_str()).collect();
+    let templates = std::iter::once(&style.value).chain(style.subject.iter()).chain(style.headers.values());
+    for template in templates {
+        for name in crate::credentials::style::names(template) {
+            if !names.contains(&name.as_str()) {
+                at.report(&[Key("api"), Key("credential")], format!("'{{{name}}}' names no credential"));
+            }
+        }
     }
 }
 

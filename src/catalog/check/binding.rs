@@ -21,7 +21,7 @@ pub const FORM_QUESTION_INPUTS: [&str; 3] = ["question_type", "options", "requir
 
 pub(super) fn check_bindings(c: &Connector, at: &mut Locator<'_>) {
     use Seg::{Idx, Key};
-    let typed: Vec<&str> = c.typed_values().map(|t| t.name.as_str()).collect();
+    let typed: Vec<&str> = c.config_credentials().map(|t| t.name.as_str()).collect();
     if let Some(api) = &c.api {
         check_api(api, &typed, at);
     }
@@ -94,7 +94,7 @@ fn check_action(c: &Connector, api: &Api, action: &Operation, i: usize, at: &mut
     let name = format!("{}.{}", c.id, action.id);
     let inputs: HashSet<&str> = action.inputs.iter().map(|x| x.name.as_str()).collect();
     let config: Vec<&str> =
-        api.config.iter().map(|f| f.name.as_str()).chain(c.typed_values().map(|t| t.name.as_str())).collect();
+        api.config.iter().map(|f| f.name.as_str()).chain(c.config_credentials().map(|t| t.name.as_str())).collect();
     let hosts = allowed_hosts(api);
     let mut used: HashSet<String> = HashSet::new();
     for (s, step) in action.call.iter().enumerate() {

@@ -55,6 +55,7 @@ fn refused(e: ProxyError) -> Response {
         ProxyError::Redirect(_) => (StatusCode::BAD_GATEWAY, e.to_string()),
         ProxyError::Send(SendError::Timeout { .. }) => (StatusCode::GATEWAY_TIMEOUT, e.to_string()),
         ProxyError::Send(SendError::Unreachable { .. }) => (StatusCode::BAD_GATEWAY, e.to_string()),
+        ProxyError::Send(SendError::Credential { .. }) => (StatusCode::CONFLICT, e.to_string()),
         ProxyError::Send(SendError::Use(u)) => {
             let a = action_error(u.into());
             (a.status(), a.public_message())

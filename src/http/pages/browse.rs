@@ -79,8 +79,12 @@ pub async fn page(
                         Example { text, href }
                     })
                     .collect();
-                let auth_note =
-                    (!c.auth.kind.signs_in()).then(|| format!("Needs {} — not supported yet", c.auth.kind.describe()));
+                let auth_note = match c.auth.kind {
+                    crate::catalog::AuthKind::Oauth2 | crate::catalog::AuthKind::Oauth1 => None,
+                    kind => {
+                        Some(format!("Connects with {}, tried with {} before it is saved", kind.describe(), c.name))
+                    }
+                };
                 Item {
                     id: c.id.to_string(),
                     name: c.name.clone(),

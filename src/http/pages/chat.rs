@@ -119,7 +119,12 @@ async fn views_of(
     let mut views = Vec::new();
     for m in rows {
         let payload = chat::payload_of(&m);
-        let cards = cards_of_message(m.id, &payload, &state.catalog, &connections, &decisions, &policy);
+        let mut cards = cards_of_message(m.id, &payload, &state.catalog, &connections, &decisions, &policy);
+        if state.settings.sandbox_enabled() {
+            for card in cards.iter_mut().filter(|c| !c.credentials.is_empty()) {
+                card.console = Some(crate::sandbox::console_url(&card.connector_id));
+            }
+        }
         let flow = match payload.flow_id {
             Some(id) => match crate::wiring::load(&state.store, id).await? {
                 Some(stored) => Some(super::flows::flow_view(state, stored).await?),

@@ -36,6 +36,8 @@ pub struct ConnectionView {
     pub can_try: bool,
     /// Why it cannot be used or reconnected, when the app's owner blocked its connector.
     pub blocked: String,
+    /// Connected with typed credentials: replaced on a form, not by signing in again.
+    pub typed: bool,
 }
 
 /// One line of the audit log, as the page shows it.
@@ -140,6 +142,7 @@ pub async fn page(
                 .and_then(|c| policy.blocked(c, Kind::parse(&row.kind).unwrap_or(Kind::Shared)))
                 .map(|b| b.to_string())
                 .unwrap_or_default(),
+            typed: connector.is_some_and(|c| c.auth.kind.typed()),
         });
     }
     let switch = match &q.switch {
@@ -163,6 +166,13 @@ pub async fn page(
                 true,
             ))
         }
+        (_, Some("credentials_deleted"), Some(c)) => {
+            state.catalog.get(c).map(|connector| (crate::credentials::disconnect_notice(connector), true))
+        }
+        (_, Some("credentials_replaced"), Some(c)) => Some((
+            format!("{} accepted the new credentials; they replace the old ones, which patchbay deleted.", name_of(c)),
+            false,
+        )),
         (_, Some("removed"), Some(c)) => Some((format!("{} was removed from this app.", name_of(c)), false)),
         (_, Some("switched"), Some(c)) => Some((format!("{} now uses the new account.", name_of(c)), false)),
         (_, Some("kept"), Some(c)) => Some((format!("{} keeps its current account.", name_of(c)), false)),
@@ -239,6 +249,7 @@ fn describe_activity(
         "custom_api_added" => "added",
         "custom_api_secret_replaced" => "replaced the secret of",
         "custom_api_removed" => "removed",
+        "replace_credentials" => "replaced the credentials of",
         other => other,
     };
     let mut line = match tool {
@@ -302,7 +313,12 @@ pub async fn disconnect(
         )
         .await?;
     crate::http::connect::recheck_flows(&state, app_id).await;
-    let notice = if warning.is_some() { "disconnected_unconfirmed" } else { "disconnected" };
+    let typed = state.catalog.get(&row.connector).is_some_and(|c| c.auth.kind.typed());
+    let notice = match (typed, warning.is_some()) {
+        (true, _) => "credentials_deleted",
+        (false, true) => "disconnected_unconfirmed",
+        (false, false) => "disconnected",
+    };
     Ok(Redirect::to(&format!("/apps/{app_id}/integrations?notice={notice}&c={}", row.connector)).into_response())
 }
 
@@ -317,6 +333,8 @@ struct ConfirmPage {
     flows: Vec<super::flow_use::FlowUse>,
     /// `disconnect` (tokens go, the record stays) or `remove` (everything goes).
     action: &'static str,
+    /// For a key: nothing can be revoked at the provider, and where the builder does it.
+    key_note: Option<String>,
 }
 
 /// Disconnect and Remove ask first, and list the flows that depend on the connection.
@@ -334,7 +352,11 @@ async fn confirm(
     let verb = if action == "remove" { "Remove" } else { "Disconnect" };
     let layout = Layout::for_app(format!("{verb} {name}"), &access, "integrations");
     let account = row.account.unwrap_or_default();
-    render(StatusCode::OK, &ConfirmPage { layout, app_id, id, name, account, flows, action })
+    let key_note = state.catalog.get(&row.connector).filter(|c| c.auth.kind.typed()).map(|c| {
+        let how = c.auth.revoke_help.clone().unwrap_or_else(|| format!("withdraw it in your {name} account settings"));
+        format!("patchbay deletes its copy of the credentials, but cannot revoke a key at {name}: {how}.")
+    });
+    render(StatusCode::OK, &ConfirmPage { layout, app_id, id, name, account, flows, action, key_note })
 }
 
 pub async fn confirm_remove(

@@ -9,7 +9,7 @@ use super::{Play, Scope};
 use crate::catalog::poll::{Poll, QueryValue};
 use crate::catalog::template::{Source, Template, render_json, text_of};
 use crate::http::AppState;
-use crate::store::{SandboxAccess, StoreError, now};
+use crate::store::{StoreError, now};
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -76,7 +76,7 @@ impl Play<'_> {
     pub(super) async fn items(
         &self,
         matched: &Matched<'_>,
-        access: &SandboxAccess,
+        caller: &super::Caller,
         scope: &Scope<'_>,
     ) -> Result<(Response, Option<usize>), StoreError> {
         let (trigger, poll, list) = match &matched.endpoint {
@@ -85,7 +85,7 @@ impl Play<'_> {
             _ => return Ok((self.error(StatusCode::NOT_FOUND, "not a list of items"), None)),
         };
         let missing: Vec<&str> =
-            trigger.scopes.iter().filter(|s| !access.scopes.contains(s)).map(String::as_str).collect();
+            trigger.scopes.iter().filter(|s| !caller.scopes.contains(s)).map(String::as_str).collect();
         if !missing.is_empty() {
             let message = format!("the token lacks the scope {}", missing.join(" "));
             return Ok((self.error(StatusCode::FORBIDDEN, &message), None));

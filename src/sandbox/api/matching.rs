@@ -16,6 +16,8 @@ pub enum Endpoint<'c> {
         step: &'c Step,
     },
     Lookup(&'c ConfigField),
+    /// A credential connector's test call (`[auth.check]`).
+    Check(&'c Step),
     /// A trigger's list of new items, or one item read in full (`{=item_id}`).
     PollList {
         trigger: &'c Operation,
@@ -66,14 +68,16 @@ pub fn find<'c>(
             poll.fetch.as_ref().map(|f| (Endpoint::PollFetch { trigger, poll }, Method::Get, Some(f.path.clone())));
         std::iter::once(list).chain(fetch)
     });
+    let check = connector.auth.check.iter().map(|s| (Endpoint::Check(s), s.method, s.served_path()));
     let sent = key_paths(body);
     let mut best: Option<((usize, bool, i64, bool), Matched<'c>)> = None;
-    for (endpoint, m, template) in steps.chain(lookups).chain(polls) {
+    for (endpoint, m, template) in steps.chain(lookups).chain(polls).chain(check) {
         let Some(template) = template.filter(|_| m == method) else { continue };
         let Some((literal, params)) = matches(&template, path) else { continue };
         let (poll, fit, alone) = match &endpoint {
             Endpoint::Step { action, step } => (false, fit(step, &sent), action.call.len() == 1),
             Endpoint::Lookup(_) => (false, 0, true),
+            Endpoint::Check(step) => (false, fit(step, &sent), true),
             Endpoint::PollList { poll, .. } => (carries_fixed_query(poll, query), 0, true),
             Endpoint::PollFetch { .. } => (true, 0, true),
         };

@@ -5,8 +5,10 @@
 //! and fails on request (`/sandbox/faults`): a 401, a 429 with `Retry-After`, or the
 //! provider's error body. Each call is kept in the Sandbox outbox, decoded.
 
+pub mod console;
 mod credentials;
 pub mod items;
+pub mod keys;
 mod matching;
 pub mod outbox;
 mod readable;
@@ -18,7 +20,7 @@ use crate::catalog::binding::Method;
 use crate::catalog::template::{Resolve, Source, Template, render_json};
 use crate::catalog::{AuthKind, Connector};
 use crate::http::AppState;
-use crate::store::{NewOutboxCall, SandboxAccess, now};
+use crate::store::{NewOutboxCall, now};
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::{Path, State};
@@ -46,7 +48,9 @@ pub async fn play(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let Some(connector) = state.catalog.get(&connector_id).filter(|c| c.api.is_some() && c.auth.kind.signs_in()) else {
+    let Some(connector) =
+        state.catalog.get(&connector_id).filter(|c| c.api.is_some() && (c.auth.kind.signs_in() || c.auth.kind.typed()))
+    else {
         return (
             StatusCode::NOT_FOUND,
             Json(json!({ "error": format!("the sandbox plays no API called '{connector_id}'") })),
@@ -71,6 +75,13 @@ struct Play<'a> {
     base: String,
 }
 
+/// Who is calling, as the credential presented says: the account, and what it may do.
+pub(super) struct Caller {
+    account: String,
+    account_name: String,
+    pub(super) scopes: Vec<String>,
+}
+
 impl Play<'_> {
     async fn answer(
         &self,
@@ -82,29 +93,46 @@ impl Play<'_> {
         let store = &self.state.store;
         let prefix = format!("{}/{}", super::API_PATH, self.connector.id);
         let path = uri.path().strip_prefix(&prefix).unwrap_or("/");
-        let token = match self.connector.auth.kind {
-            AuthKind::Oauth1 => match self.signed_token(method, uri, headers, body).await? {
-                Ok(token) => token,
-                Err(refused) => return Ok(refused),
-            },
-            _ => match self.bearer_token(headers) {
-                Some(token) => token,
-                None => {
-                    let message = "send an access token: Authorization: Bearer <token>";
-                    return Ok(self.error(StatusCode::UNAUTHORIZED, message));
+        let (caller, path, token) = if self.connector.auth.kind.typed() {
+            match keys::check(self.connector, headers, path) {
+                Ok(rest) => {
+                    // A key holds whatever its provider granted it: every permission.
+                    let scopes = self.connector.permissions.iter().map(|p| p.scope.clone()).collect();
+                    let account = "sandbox@example.com".into();
+                    (Caller { account, account_name: String::new(), scopes }, rest, String::new())
                 }
-            },
+                Err(why) => return Ok(self.error(StatusCode::UNAUTHORIZED, why)),
+            }
+        } else {
+            let token = match self.connector.auth.kind {
+                AuthKind::Oauth1 => match self.signed_token(method, uri, headers, body).await? {
+                    Ok(token) => token,
+                    Err(refused) => return Ok(refused),
+                },
+                _ => match self.bearer_token(headers) {
+                    Some(token) => token,
+                    None => {
+                        let message = "send an access token: Authorization: Bearer <token>";
+                        return Ok(self.error(StatusCode::UNAUTHORIZED, message));
+                    }
+                },
+            };
+            let access = store.sandbox_access(&super::digest(&token), now()).await?;
+            let Some(access) = access.filter(|a| a.grant.connector == self.connector.id.as_str()) else {
+                let message = "the access token is unknown, expired, revoked or another app's";
+                return Ok(self.error(StatusCode::UNAUTHORIZED, message));
+            };
+            if let Some(answered) = self.account_or_revocation(method, path, &access, &token).await? {
+                return Ok(answered);
+            }
+            let caller = Caller {
+                account: access.grant.account_email.clone(),
+                account_name: access.grant.account_name.clone(),
+                scopes: access.scopes,
+            };
+            (caller, path, token)
         };
         let token = token.as_str();
-        let access = store.sandbox_access(&super::digest(token), now()).await?;
-        let Some(access) = access.filter(|a| a.grant.connector == self.connector.id.as_str()) else {
-            return Ok(
-                self.error(StatusCode::UNAUTHORIZED, "the access token is unknown, expired, revoked or another app's")
-            );
-        };
-        if let Some(answered) = self.account_or_revocation(method, path, &access, token).await? {
-            return Ok(answered);
-        }
         let content_type = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
         let read = readable::readable(content_type, body);
         let query: Map<String, Value> = url::form_urlencoded::parse(uri.query().unwrap_or("").as_bytes())
@@ -116,12 +144,18 @@ impl Play<'_> {
             let message = format!("{} has no endpoint {method} {path}", super::provider_name(self.connector));
             return Ok(self.error(StatusCode::NOT_FOUND, &message));
         };
+        if self.connector.auth.kind.typed()
+            && let Some(id) = keys::foreign_id(self.connector, &matched.params)
+        {
+            let message = format!("Object with ID '{id}' does not exist or this key cannot reach it");
+            return Ok(self.error(StatusCode::BAD_REQUEST, &message));
+        }
         let scope = Scope {
             params: &matched.params,
             query: &query,
             body: &read,
-            account: &access.grant.account_email,
-            account_name: &access.grant.account_name,
+            account: &caller.account,
+            account_name: &caller.account_name,
             base: &self.base,
             id: new_id(),
             status: 0,
@@ -131,11 +165,11 @@ impl Play<'_> {
         let response = match store.take_sandbox_fault(self.connector.id.as_str()).await? {
             Some(kind) => self.fault(&kind, token).await?,
             None if matched.is_poll() => {
-                let (response, count) = self.items(&matched, &access, &scope).await?;
+                let (response, count) = self.items(&matched, &caller, &scope).await?;
                 listed = count;
                 response
             }
-            None => self.play(&matched, &access, &scope),
+            None => self.play(&matched, &caller, &scope),
         };
         let (operation, summary) = match &matched.endpoint {
             Endpoint::PollList { trigger, .. } => {
@@ -155,6 +189,7 @@ impl Play<'_> {
                 (Some(action.id.as_str()), line.unwrap_or_else(|| action.name.clone()))
             }
             Endpoint::Lookup(field) => (None, format!("looked up the {}", field.label)),
+            Endpoint::Check(_) => (None, "checked the credentials".to_owned()),
         };
         let status = response.status().as_u16();
         let refused = if status < 300 { String::new() } else { format!(" — refused with {status}") };
@@ -173,9 +208,13 @@ impl Play<'_> {
     }
 
     /// The documented answer, once the token's scopes allow the operation.
-    fn play(&self, matched: &Matched<'_>, access: &SandboxAccess, scope: &Scope<'_>) -> Response {
+    fn play(&self, matched: &Matched<'_>, caller: &Caller, scope: &Scope<'_>) -> Response {
         let (action, step) = match &matched.endpoint {
             Endpoint::Step { action, step } => (action, step),
+            Endpoint::Check(step) => {
+                let example = step.example.as_ref().and_then(|e| render_json(e, scope).ok().flatten());
+                return Json(example.unwrap_or(Value::Null)).into_response();
+            }
             Endpoint::Lookup(field) => {
                 let example = field.example.as_ref().and_then(|e| render_json(e, scope).ok().flatten());
                 return Json(example.unwrap_or(Value::Null)).into_response();
@@ -184,7 +223,7 @@ impl Play<'_> {
                 return self.error(StatusCode::INTERNAL_SERVER_ERROR, "a poll is answered from the sandbox's items");
             }
         };
-        let missing: Vec<&String> = action.scopes.iter().filter(|s| !access.scopes.contains(s)).collect();
+        let missing: Vec<&String> = action.scopes.iter().filter(|s| !caller.scopes.contains(s)).collect();
         if !missing.is_empty() {
             let names: Vec<&str> = missing.iter().map(|s| s.as_str()).collect();
             return self.error(StatusCode::FORBIDDEN, &format!("the token lacks the scope {}", names.join(" ")));

@@ -15,6 +15,7 @@ fn sample(connector: &str, action: &Operation, input: &Input) -> Value {
         ("google_forms", _, "question_type") => return json!("choice"),
         (_, _, "repository") => return json!("octo/hello-world"),
         (_, _, "privacy") => return json!("SELF_ONLY"),
+        ("freshdesk", _, "priority") => return json!(2),
         (_, _, "priority") => return json!("high"),
         _ => {}
     }
