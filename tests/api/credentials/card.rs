@@ -170,17 +170,16 @@ async fn the_secret_never_shows_on_a_page_or_in_an_answer_without_include_token(
     }
 }
 
-/// Browse names what each connector connects with; only Trello (OAuth 1.0a) waits.
-async fn browse_says_not_supported_yet_only_for_trello(app: TestApp) {
+/// Browse names what each connector connects with; none waits for support any more.
+async fn browse_says_not_supported_yet_for_no_connector(app: TestApp) {
     let owner = app.signed_in(OWNER).await;
     let page = text(owner.get(app.url("/apps/1/integrations/browse")).send().await.unwrap(), 200).await;
-    assert_eq!(page.matches("not supported yet").count(), 1, "only one connector waits");
-    assert!(page.contains("Needs OAuth 1.0a sign-in — not supported yet"));
+    assert_eq!(page.matches("not supported yet").count(), 0, "every connector can be connected");
     assert!(page.contains("Connects with an API key or token, tried with Twilio before it is saved"));
 }
 
 on_both_servers!(
-    browse_says_not_supported_yet_only_for_trello,
+    browse_says_not_supported_yet_for_no_connector,
     each_credential_card_asks_for_the_documented_fields_and_connects_with_the_sandboxs_test_values,
     wrong_credentials_are_refused_in_words_and_nothing_is_stored,
     actions_run_with_the_stored_credentials_in_each_providers_style,
