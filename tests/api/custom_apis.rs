@@ -401,38 +401,13 @@ async fn an_editor_uploads_the_document_in_chromium_and_chooses_an_operation() {
 
 /// A server with custom APIs allowed on this machine (the test's API is local) and the
 /// runner driven by hand; on its own PostgreSQL database when given one.
-async fn server(postgres: Option<String>) -> TestApp {
-    TestApp::spawn_with(|s| {
-        s.actions.allow_local_custom_apis = true;
-        s.runner.enabled = false;
-        s.database_url = postgres.map(secrecy::SecretString::from);
-    })
-    .await
+fn server(s: &mut patchbay::config::Settings) {
+    s.actions.allow_local_custom_apis = true;
+    s.runner.enabled = false;
 }
 
-macro_rules! on_sqlite_and_postgresql {
-    ($($check:ident),* $(,)?) => {
-        mod on_sqlite {
-            $(
-                #[tokio::test]
-                async fn $check() {
-                    super::$check(super::server(None).await).await;
-                }
-            )*
-        }
-        mod on_postgresql {
-            $(
-                #[tokio::test]
-                async fn $check() {
-                    let Some(url) = crate::pg::fresh_postgres_url().await else { return };
-                    super::$check(super::server(Some(url)).await).await;
-                }
-            )*
-        }
-    };
-}
-
-on_sqlite_and_postgresql!(
+on_both_servers!(
+    server;
     an_imported_operation_runs_as_an_action_with_the_secret_and_the_documents_path_and_body,
     the_proxy_reaches_only_the_imported_host_with_the_secret,
     a_key_in_the_query_or_a_bearer_secret_goes_where_chosen,

@@ -34,6 +34,19 @@ impl TestApp {
         Self::spawn_in(Arc::new(tempfile::tempdir().expect("temp dir")), adjust).await
     }
 
+    /// A server on a fresh PostgreSQL database, after `adjust`; `None` when no cluster
+    /// runs (`scripts/test` starts one, and CI requires it).
+    pub async fn on_postgres(adjust: impl FnOnce(&mut Settings)) -> Option<Self> {
+        let url = crate::pg::fresh_postgres_url().await?;
+        Some(
+            Self::spawn_with(|s| {
+                s.database_url = Some(secrecy::SecretString::from(url));
+                adjust(s);
+            })
+            .await,
+        )
+    }
+
     /// A server on the data directory `dir`, which another instance may be using too.
     pub async fn spawn_in(dir: Arc<tempfile::TempDir>, adjust: impl FnOnce(&mut Settings)) -> Self {
         let mut settings =
@@ -87,6 +100,9 @@ impl TestApp {
         client
     }
 }
+
+/// The test settings unchanged, for checks that need nothing more (`on_both_servers!`).
+pub fn defaults(_: &mut Settings) {}
 
 /// Production settings as a deployment has them: an https public URL and an explicit
 /// token key (the server refuses to start without both).

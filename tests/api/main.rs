@@ -26,6 +26,31 @@ macro_rules! on_both_backends {
     };
 }
 
+/// Declares each check (an async fn taking the `TestApp`) once and runs it on a server
+/// with SQLite and on one with a fresh PostgreSQL database (when `scripts/test` runs a
+/// cluster). `$adjust` is the module's `fn(&mut Settings)` for what its checks need.
+macro_rules! on_both_servers {
+    ($adjust:ident; $($check:ident),* $(,)?) => {
+        mod on_sqlite {
+            $(
+                #[tokio::test]
+                async fn $check() {
+                    super::$check(crate::helpers::TestApp::spawn_with(super::$adjust).await).await;
+                }
+            )*
+        }
+        mod on_postgresql {
+            $(
+                #[tokio::test]
+                async fn $check() {
+                    let Some(app) = crate::helpers::TestApp::on_postgres(super::$adjust).await else { return };
+                    super::$check(app).await;
+                }
+            )*
+        }
+    };
+}
+
 mod accessibility;
 mod actions;
 mod app_users;

@@ -5,7 +5,7 @@
 //! PostgreSQL.
 
 use crate::actions::fixture::{app_key, outbox, run};
-use crate::helpers::{OWNER, TODO_APP, TestApp, location, text};
+use crate::helpers::{OWNER, TODO_APP, TestApp, defaults, location, text};
 use crate::sandbox::drive::{hidden_fields, unescape};
 use patchbay::config::ConnectorSettings;
 use patchbay::connections::TokenSet;
@@ -238,11 +238,12 @@ async fn disconnecting_trello_deletes_its_token_at_the_sandbox(app: TestApp) {
     assert!(app.store.sandbox_access(&hash, patchbay::store::now()).await.unwrap().is_none(), "the token is gone");
 }
 
-async fn a_wrong_consumer_secret_in_the_settings_is_told_in_the_chat(database_url: Option<String>) {
+/// A setting, not the database: SQLite alone is enough.
+#[tokio::test]
+async fn a_wrong_consumer_secret_in_the_settings_is_told_in_the_chat() {
     let port = crate::peers::free_port();
     let app = TestApp::spawn_with(|s| {
         s.bind = format!("127.0.0.1:{port}").parse().unwrap();
-        s.database_url = database_url.map(secrecy::SecretString::from);
         let sandbox = patchbay::sandbox::oauth1_endpoints(&format!("http://127.0.0.1:{port}"));
         s.connectors.insert(
             "trello".into(),
@@ -271,43 +272,8 @@ async fn a_wrong_consumer_secret_in_the_settings_is_told_in_the_chat(database_ur
     assert!(app.store.shared_connection(TODO_APP, "trello").await.unwrap().is_none());
 }
 
-async fn spawn(database_url: Option<String>) -> TestApp {
-    TestApp::spawn_with(|s| s.database_url = database_url.map(secrecy::SecretString::from)).await
-}
-
-/// Each check above, on SQLite and on PostgreSQL (when `PB_TEST_POSTGRES_URL` is set).
-macro_rules! on_sqlite_and_postgresql {
-    ($($check:ident),* $(,)?) => {
-        mod on_sqlite {
-            $(
-                #[tokio::test]
-                async fn $check() {
-                    super::$check(super::spawn(None).await).await;
-                }
-            )*
-            #[tokio::test]
-            async fn a_wrong_consumer_secret_in_the_settings_is_told_in_the_chat() {
-                super::a_wrong_consumer_secret_in_the_settings_is_told_in_the_chat(None).await;
-            }
-        }
-        mod on_postgresql {
-            $(
-                #[tokio::test]
-                async fn $check() {
-                    let Some(url) = crate::pg::fresh_postgres_url().await else { return };
-                    super::$check(super::spawn(Some(url)).await).await;
-                }
-            )*
-            #[tokio::test]
-            async fn a_wrong_consumer_secret_in_the_settings_is_told_in_the_chat() {
-                let Some(url) = crate::pg::fresh_postgres_url().await else { return };
-                super::a_wrong_consumer_secret_in_the_settings_is_told_in_the_chat(Some(url)).await;
-            }
-        }
-    };
-}
-
-on_sqlite_and_postgresql!(
+on_both_servers!(
+    defaults;
     trello_connects_from_its_card_and_the_chat_says_who_it_is,
     reconnecting_trello_from_my_integrations_replaces_the_token_in_place,
     the_same_callback_is_refused_the_second_time,
@@ -322,7 +288,7 @@ on_sqlite_and_postgresql!(
 #[tokio::test]
 async fn a_builder_connects_trello_in_chromium_through_the_sandbox_consent_screen() {
     use fantoccini::Locator;
-    let app = spawn(None).await;
+    let app = TestApp::spawn().await;
     let Some(d) = crate::browser::Driver::start().await else { return };
     crate::browser::sign_in(&d, &app, "Ada Owner").await;
     d.client.goto(&app.url("/apps/1/chat")).await.unwrap();

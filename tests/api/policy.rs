@@ -16,36 +16,8 @@ const BLOCKED: &str = "The app's owner has blocked Gmail for shared connections.
 /// The same sentence as a page shows it (askama escapes the apostrophe).
 const BLOCKED_ON_PAGE: &str = "The app&#39;s owner has blocked Gmail for shared connections.";
 
-/// Runs each check on a server with SQLite, and on one with a fresh PostgreSQL database
-/// (when `scripts/test` runs a cluster).
-macro_rules! on_both_databases {
-    ($($check:ident),* $(,)?) => {
-        mod on_sqlite {
-            $(
-                #[tokio::test]
-                async fn $check() {
-                    super::$check(crate::helpers::TestApp::spawn_with(super::quick_runner).await).await;
-                }
-            )*
-        }
-        mod on_postgres {
-            $(
-                #[tokio::test]
-                async fn $check() {
-                    let Some(url) = crate::pg::fresh_postgres_url().await else { return };
-                    let app = crate::helpers::TestApp::spawn_with(|s| {
-                        s.database_url = Some(secrecy::SecretString::from(url));
-                        super::quick_runner(s);
-                    })
-                    .await;
-                    super::$check(app).await;
-                }
-            )*
-        }
-    };
-}
-
-on_both_databases!(
+on_both_servers!(
+    quick_runner;
     a_blocked_connector_refuses_to_connect_in_words_and_nothing_starts_at_the_provider,
     blocking_pauses_an_active_scheduled_flow_with_the_reason_and_allowing_brings_it_back,
     an_editor_cannot_change_what_is_allowed,

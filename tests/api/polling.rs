@@ -394,38 +394,12 @@ async fn turning_a_flow_back_on_starts_over_without_replaying_what_came_while_it
 
 /// A server whose runner the test drives by hand (`runner.enabled = false`), on SQLite or,
 /// with a URL, on its own PostgreSQL database.
-async fn by_hand(postgres: Option<String>) -> TestApp {
-    TestApp::spawn_with(|s| {
-        s.runner.enabled = false;
-        s.database_url = postgres.map(secrecy::SecretString::from);
-    })
-    .await
+fn by_hand(s: &mut patchbay::config::Settings) {
+    s.runner.enabled = false;
 }
 
-/// Each check above, on SQLite and on PostgreSQL (when `PB_TEST_POSTGRES_URL` is set).
-macro_rules! on_sqlite_and_postgresql {
-    ($($check:ident),* $(,)?) => {
-        mod on_sqlite {
-            $(
-                #[tokio::test]
-                async fn $check() {
-                    super::$check(super::by_hand(None).await).await;
-                }
-            )*
-        }
-        mod on_postgresql {
-            $(
-                #[tokio::test]
-                async fn $check() {
-                    let Some(url) = crate::pg::fresh_postgres_url().await else { return };
-                    super::$check(super::by_hand(Some(url)).await).await;
-                }
-            )*
-        }
-    };
-}
-
-on_sqlite_and_postgresql!(
+on_both_servers!(
+    by_hand;
     the_first_poll_starts_nothing_and_each_new_email_then_starts_one_run_with_its_fields,
     a_label_filter_starts_only_the_emails_with_that_label,
     a_new_github_issue_starts_a_run_and_a_pull_request_does_not,

@@ -3,7 +3,7 @@
 
 use super::{TYPED, test_form, with_wrong_secret};
 use crate::actions::fixture::{app_key, get_json, outbox, run};
-use crate::helpers::{OWNER, TODO_APP, TestApp, location, text};
+use crate::helpers::{OWNER, TODO_APP, TestApp, defaults, location, text};
 use serde_json::json;
 
 /// A request that names the tool, so the chat answers with its card; the message's id.
@@ -179,6 +179,7 @@ async fn browse_says_not_supported_yet_for_no_connector(app: TestApp) {
 }
 
 on_both_servers!(
+    defaults;
     browse_says_not_supported_yet_for_no_connector,
     each_credential_card_asks_for_the_documented_fields_and_connects_with_the_sandboxs_test_values,
     wrong_credentials_are_refused_in_words_and_nothing_is_stored,

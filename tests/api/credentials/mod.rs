@@ -2,30 +2,6 @@
 //! documented fields, a live test call against the sandbox decides, the secret is sealed
 //! and never shown again, editors replace it, and actions carry it in each provider's style.
 
-/// Declares each test once and runs it on a server over SQLite and over PostgreSQL (the
-/// PostgreSQL leg needs the cluster `scripts/test` starts).
-macro_rules! on_both_servers {
-    ($($check:ident),* $(,)?) => {
-        mod on_sqlite {
-            $(
-                #[tokio::test]
-                async fn $check() {
-                    super::$check(crate::helpers::TestApp::spawn().await).await;
-                }
-            )*
-        }
-        mod on_postgres {
-            $(
-                #[tokio::test]
-                async fn $check() {
-                    let Some(app) = crate::credentials::on_postgres().await else { return };
-                    super::$check(app).await;
-                }
-            )*
-        }
-    };
-}
-
 mod card;
 mod rotation;
 mod stub;
@@ -33,12 +9,6 @@ mod stub;
 use crate::helpers::{OWNER, TODO_APP, TestApp};
 use patchbay::store::ConnectionRow;
 use std::collections::HashMap;
-
-/// A server whose database is a fresh PostgreSQL one, when the cluster is there.
-pub async fn on_postgres() -> Option<TestApp> {
-    let url = crate::pg::fresh_postgres_url().await?;
-    Some(TestApp::spawn_with(|s| s.database_url = Some(secrecy::SecretString::from(url))).await)
-}
 
 /// The eight connectors that connect with typed credentials.
 pub const TYPED: [&str; 8] =

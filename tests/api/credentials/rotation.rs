@@ -1,7 +1,7 @@
 //! Replacing credentials from My integrations, and disconnecting them.
 
 use super::{connect_with_test_values, test_form, with_wrong_secret};
-use crate::helpers::{OWNER, TODO_APP, TestApp, location, text};
+use crate::helpers::{OWNER, TODO_APP, TestApp, defaults, location, text};
 
 async fn replacing_credentials_tries_the_new_ones_first_and_keeps_the_old_ones_when_refused(app: TestApp) {
     let owner = app.signed_in(OWNER).await;
@@ -78,6 +78,7 @@ async fn a_key_the_provider_stops_accepting_asks_for_new_credentials(app: TestAp
 }
 
 on_both_servers!(
+    defaults;
     replacing_credentials_tries_the_new_ones_first_and_keeps_the_old_ones_when_refused,
     disconnecting_deletes_the_credentials_and_says_nothing_was_revoked_at_the_provider,
     an_editor_tries_a_telegram_message_from_my_integrations,
