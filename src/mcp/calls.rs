@@ -5,6 +5,8 @@
 //! answered with the page where a person grants it.
 
 use super::authorize::{self, Needed, Standing};
+use super::confirm;
+use super::rules::AgentRules;
 use super::search::{self, DEFAULT_LIMIT, MAX_LIMIT};
 use super::server::{McpServer, internal};
 use super::tools::{self, input_schema};
@@ -37,6 +39,14 @@ impl Called {
     /// Refused before anything ran: the message says what to change.
     pub fn refused(connector: Option<String>, message: &str) -> Self {
         Self { result: CallToolResult::error(vec![ContentBlock::text(message)]), connector, outcome: "refused".into() }
+    }
+
+    /// Waiting for a person (a confirmation): the message first, as text a person can read.
+    pub fn waiting(value: Value, message: &str, action: &str) -> Self {
+        let mut result = CallToolResult::error(vec![ContentBlock::text(message)]);
+        result.structured_content = Some(value);
+        let connector = action.split_once('.').map(|(c, _)| c.to_owned());
+        Self { result, connector, outcome: "waiting for a person's confirmation".into() }
     }
 
     fn needs(needed: Needed, action: &str) -> Self {
@@ -77,8 +87,11 @@ pub async fn search(server: &McpServer, args: &JsonObject) -> Result<Called, Err
     };
     let rows = state.store.connections_of_app(server.app.id).await.map_err(internal)?;
     let base = state.settings.public_url();
+    let rules = AgentRules::load(&state.store, server.app.id).await.map_err(internal)?;
     let results: Vec<Value> = search::found(&state.catalog, &route, task, limit)
         .into_iter()
+        // What the app's owner keeps from agents is not offered.
+        .filter(|f| !rules.hides(&format!("{}.{}", f.connector.id, f.action.id)))
         .map(|f| {
             let row = rows.iter().find(|r| r.kind == "shared" && r.connector == f.connector.id.as_str());
             let standing = Standing::of(f.connector, f.action, row);
@@ -126,12 +139,22 @@ pub async fn execute(server: &McpServer, target: &str, inputs: &Value) -> Result
         return Ok(Called::refused(owner, &message));
     };
     let id = format!("{}.{}", connector.id, action.id);
+    let rules = AgentRules::load(&state.store, server.app.id).await.map_err(internal)?;
+    if rules.hides(&id) {
+        return Ok(Called::refused(owner, &format!("The app's owner keeps {id} from agents.")));
+    }
     let base = state.settings.public_url();
     // Authorization first: until a person connects the tool, nothing else matters.
     if action.is_bound() {
         let row = state.store.shared_connection(server.app.id, connector.id.as_str()).await.map_err(internal)?;
         if let Some(needed) = authorize::needed(&base, server.app.id, connector, action, row.as_ref()) {
             return Ok(Called::needs(needed, &id));
+        }
+    }
+    if rules.needs_confirmation(connector, action) {
+        let name = format!("{}: {}", connector.name, action.name);
+        if let Some(waiting) = confirm::gate(server, &id, &name, inputs).await.map_err(internal)? {
+            return Ok(waiting);
         }
     }
     let runner = Runner::new(state.oauth.clone(), state.connections.clone());

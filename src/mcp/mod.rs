@@ -5,11 +5,14 @@
 //!
 //! One job per file: `endpoint` (the key, the transport), `server` (list and dispatch,
 //! audit), `calls` (the meta-tools), `tools` (names and schemas), `search` (ranking
-//! actions), `authorize` (what a person must grant, and where).
+//! actions), `authorize` (what a person must grant, and where), `rules` (what the app's
+//! owner pins, hides or wants confirmed), `confirm` (write calls waiting for a person).
 
 pub mod authorize;
 mod calls;
+mod confirm;
 pub mod endpoint;
+pub mod rules;
 pub mod search;
 mod server;
 pub mod tools;

@@ -3,6 +3,7 @@
 //! keeps nothing between requests, so any patchbay instance can answer any request.
 
 use super::calls::{self, Called};
+use super::rules::AgentRules;
 use super::tools::{self, EXECUTE, SEARCH};
 use crate::http::AppState;
 use crate::store::{AppRow, StoreError};
@@ -93,7 +94,8 @@ impl ServerHandler for McpServer {
         _context: RequestContext<RoleServer>,
     ) -> Result<ListToolsResult, ErrorData> {
         let connected = self.connected().await.map_err(internal)?;
-        Ok(ListToolsResult::with_all_items(tools::listed(&self.state.catalog, &connected)))
+        let rules = AgentRules::load(&self.state.store, self.app.id).await.map_err(internal)?;
+        Ok(ListToolsResult::with_all_items(tools::listed(&self.state.catalog, &connected, &rules)))
     }
 
     async fn call_tool(

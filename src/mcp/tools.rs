@@ -2,7 +2,8 @@
 //! app's connected tools with a JSON Schema built from the catalog's inputs. The list stays
 //! small on purpose: an agent finds the rest of the catalog through `search_tools`.
 
-use crate::catalog::{Access, Catalog, Connector, Input, InputKind, Operation};
+use super::rules::{AgentRules, action_id, reads_only};
+use crate::catalog::{Catalog, Connector, Input, InputKind, Operation};
 use rmcp::model::{JsonObject, Tool, ToolAnnotations};
 use serde_json::{Value, json};
 
@@ -12,8 +13,6 @@ pub const EXECUTE: &str = "execute";
 /// Between connector and action in a tool's name. Not the catalog's dot: several MCP
 /// clients (and the model APIs behind them) accept only letters, digits, `_` and `-`.
 const SEPARATOR: &str = "__";
-
-const READ_PREFIXES: [&str; 7] = ["list_", "get_", "search_", "read_", "query_", "run_", "find_"];
 
 /// `gmail__send_email` for the catalog's `gmail.send_email`.
 pub fn tool_name(connector: &Connector, action: &Operation) -> String {
@@ -141,21 +140,17 @@ pub fn action_tool(connector: &Connector, action: &Operation) -> Tool {
     .with_annotations(annotations)
 }
 
-/// True when the action only reads: every scope it needs is a read permission, or, for
-/// actions without scopes, its id says so.
-fn reads_only(connector: &Connector, action: &Operation) -> bool {
-    if action.scopes.is_empty() {
-        return READ_PREFIXES.iter().any(|p| action.id.starts_with(p));
-    }
-    action.scopes.iter().all(|s| connector.permission(s).is_some_and(|p| p.access == Access::Read))
-}
-
-/// What `tools/list` answers: the meta-tools, then each runnable action of the connected
-/// tools, in catalog order.
-pub fn listed(catalog: &Catalog, connected: &[String]) -> Vec<Tool> {
+/// What `tools/list` answers: the meta-tools, then, in catalog order, each runnable action
+/// of the connected tools and each pinned one, less the hidden ones.
+pub fn listed(catalog: &Catalog, connected: &[String], rules: &AgentRules) -> Vec<Tool> {
     let mut tools = meta_tools();
-    for connector in catalog.iter().filter(|c| connected.iter().any(|id| id == c.id.as_str())) {
-        tools.extend(connector.bound_actions().map(|a| action_tool(connector, a)));
+    for connector in catalog.iter() {
+        let is_connected = connected.iter().any(|id| id == connector.id.as_str());
+        let shown = connector.bound_actions().filter(|a| {
+            let id = action_id(connector, a);
+            !rules.hides(&id) && (is_connected || rules.pins(&id))
+        });
+        tools.extend(shown.map(|a| action_tool(connector, a)));
     }
     tools
 }
@@ -191,13 +186,27 @@ mod tests {
     #[test]
     fn only_connected_tools_add_their_actions_to_the_list() {
         let catalog = Catalog::embedded().unwrap();
-        let bare = listed(&catalog, &[]);
+        let none = AgentRules::default();
+        let bare = listed(&catalog, &[], &none);
         assert_eq!(bare.iter().map(|t| t.name.as_ref()).collect::<Vec<_>>(), [SEARCH, EXECUTE]);
-        let with_gmail = listed(&catalog, &["gmail".to_owned()]);
+        let with_gmail = listed(&catalog, &["gmail".to_owned()], &none);
         let bound = catalog.get("gmail").unwrap().bound_actions().count();
         assert_eq!(with_gmail.len(), 2 + bound);
         assert!(with_gmail.iter().all(|t| t.name.len() <= 64 && !t.name.contains('.')));
         let search = with_gmail.iter().find(|t| t.name == "gmail__search_emails").unwrap();
         assert_eq!(search.annotations.as_ref().and_then(|a| a.read_only_hint), Some(true));
+    }
+
+    #[test]
+    fn a_pinned_action_is_listed_unconnected_and_a_hidden_one_never() {
+        let catalog = Catalog::embedded().unwrap();
+        let mut rules = AgentRules::default();
+        rules.pinned.insert("slack.post_message".into());
+        rules.hidden.insert("gmail.send_email".into());
+        let names: Vec<String> =
+            listed(&catalog, &["gmail".to_owned()], &rules).iter().map(|t| t.name.to_string()).collect();
+        assert!(names.contains(&"slack__post_message".to_owned()), "{names:?}");
+        assert!(!names.contains(&"gmail__send_email".to_owned()), "{names:?}");
+        assert!(names.contains(&"gmail__search_emails".to_owned()), "{names:?}");
     }
 }

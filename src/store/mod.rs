@@ -3,6 +3,7 @@
 //! indexes), and the two backends differ only in how they connect and in their migration
 //! folders. Everything a second server instance would need lives here, never in memory.
 
+mod agents;
 mod app_users;
 mod audit;
 mod calls;
@@ -26,6 +27,7 @@ mod sandbox_oauth1;
 mod users;
 mod webhooks;
 
+pub use agents::{ConfirmationRow, NewConfirmation, ToolRuleRow};
 pub use app_users::{AppUserConnectorRow, AppUserCounts, AppUserGrant, ConnectSessionRow, SessionUse};
 pub use audit::AuditEntry;
 pub use calls::{NewCall, RecentUse};

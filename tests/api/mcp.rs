@@ -2,6 +2,7 @@
 //! HTTP against the real server: the handshake, the tool list, search, execute against the
 //! sandbox, authorization on demand through to a successful retry, the key, the audit log.
 
+mod agents;
 mod node;
 mod shared;
 mod wire;

@@ -1,6 +1,7 @@
 //! The builder's pages, rendered on the server with askama: plain forms that work without
 //! JavaScript, with a few lines of it (static/app.js) where it makes the chat feel live.
 
+mod agent_confirm;
 pub(crate) mod agent_connect;
 mod asks;
 mod assets;
@@ -43,6 +44,7 @@ pub fn router() -> Router<AppState> {
         .route("/apps/{app_id}/offers/{message_id}", post(offers::take))
         .route("/apps/{app_id}/integrations/browse", get(browse::page))
         .route("/apps/{app_id}/integrations/connect", get(agent_connect::page))
+        .route("/apps/{app_id}/agents/confirm/{token}", get(agent_confirm::page).post(agent_confirm::decide))
         .route("/apps/{app_id}/integrations", get(integrations::page))
         .route("/apps/{app_id}/flows", get(flows::page))
         .route("/apps/{app_id}/flows/{flow_id}", get(flows::download))
@@ -79,6 +81,8 @@ pub fn router() -> Router<AppState> {
         .route("/apps/{app_id}/settings/members/{user_id}", post(settings::change_member))
         .route("/apps/{app_id}/settings/keys", post(settings::create_key))
         .route("/apps/{app_id}/settings/connectors/{connector}", post(settings::save_connector_policy))
+        .route("/apps/{app_id}/settings/agents", post(settings::save_agent_confirmation))
+        .route("/apps/{app_id}/settings/agents/{connector}", post(settings::save_agent_tools))
         .route("/apps/{app_id}/settings/backend", post(settings::save_backend))
         .route("/apps/{app_id}/settings/secret", post(settings::new_secret))
         .route("/apps/{app_id}/settings/keys/{id}/revoke", post(settings::revoke_key))

@@ -3,6 +3,7 @@
 //! connected, and deleting the app.
 //! Builders (owners and editors) may change the name, time zone and structure.
 
+mod agents;
 mod backend;
 mod connectors;
 mod delete;
@@ -10,6 +11,7 @@ mod keys;
 mod people;
 mod structure_form;
 
+pub use agents::{save_agent_confirmation, save_agent_tools};
 pub use backend::{new_secret, save_backend};
 pub use connectors::save_connector_policy;
 pub use delete::{confirm_delete, delete};
@@ -21,6 +23,7 @@ use crate::app::{Role, structure_edit};
 use crate::connections::policy::Policy;
 use crate::http::AppState;
 use crate::http::auth::CurrentUser;
+use crate::mcp::rules::AgentRules;
 use askama::Template;
 use axum::extract::{Form, Path, State};
 use axum::http::StatusCode;
@@ -80,6 +83,8 @@ pub struct SettingsPage {
     keys: Vec<KeyView>,
     /// Owners only: what is allowed per connector, grouped by category.
     connectors: Vec<connectors::PolicyGroup>,
+    /// Owners only: what the MCP server offers agents.
+    agents: Option<agents::AgentsView>,
     data_url: String,
     webhook_url: String,
     has_secret: bool,
@@ -99,6 +104,10 @@ impl SettingsPage {
         let connectors = match is_owner {
             true => connectors::groups(&state.catalog, &Policy::load(&state.store, app_id).await?),
             false => Vec::new(),
+        };
+        let agents = match is_owner {
+            true => Some(agents::view(&state.catalog, &AgentRules::load(&state.store, app_id).await?)),
+            false => None,
         };
         let (data_url, sealed) = state.store.app_data_source(app_id).await?;
         let deliveries = state
@@ -130,6 +139,7 @@ impl SettingsPage {
             invitations,
             keys,
             connectors,
+            agents,
             data_url: data_url.unwrap_or_default(),
             webhook_url: state.store.app_webhook(app_id).await?.unwrap_or_default(),
             has_secret: sealed.is_some(),
