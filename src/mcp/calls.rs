@@ -126,12 +126,17 @@ pub async fn execute(server: &McpServer, target: &str, inputs: &Value) -> Result
     let Some((connector_id, action_id)) = tools::split_target(target) else {
         return Ok(Called::refused(None, &format!("'{target}' is not an action id like gmail.send_email")));
     };
-    let Some(connector) = state.catalog.get(connector_id) else {
-        return Ok(Called::refused(
-            None,
-            &format!("there is no tool '{connector_id}': search_tools finds the action for a task"),
-        ));
+    let runner = Runner::new(state.oauth.clone(), state.connections.clone());
+    // A catalog tool, or one of the app's own APIs (imported from an OpenAPI document).
+    let connector = match runner.app_connector(server.app.id, connector_id).await {
+        Ok(c) => c,
+        Err(ActionError::Store(e)) => return Err(internal(e)),
+        Err(_) => {
+            let message = format!("there is no tool '{connector_id}': search_tools finds the action for a task");
+            return Ok(Called::refused(None, &message));
+        }
     };
+    let connector = connector.as_ref();
     let owner = Some(connector.id.to_string());
     let Some(action) = connector.action(action_id) else {
         let ids: Vec<String> = connector.bound_actions().map(|a| format!("{}.{}", connector.id, a.id)).collect();
@@ -157,7 +162,6 @@ pub async fn execute(server: &McpServer, target: &str, inputs: &Value) -> Result
             return Ok(waiting);
         }
     }
-    let runner = Runner::new(state.oauth.clone(), state.connections.clone());
     match runner.run(server.app.id, connector_id, action_id, inputs).await {
         Ok(outcome) => {
             let summary =

@@ -95,7 +95,11 @@ impl ServerHandler for McpServer {
     ) -> Result<ListToolsResult, ErrorData> {
         let connected = self.connected().await.map_err(internal)?;
         let rules = AgentRules::load(&self.state.store, self.app.id).await.map_err(internal)?;
-        Ok(ListToolsResult::with_all_items(tools::listed(&self.state.catalog, &connected, &rules)))
+        // The app's own APIs (imported from OpenAPI documents) list their actions too.
+        let own = crate::custom::app_catalog(&self.state.store, &self.state.catalog, self.app.id);
+        let own = own.await.map_err(internal)?;
+        let catalog = own.as_ref().unwrap_or(&self.state.catalog);
+        Ok(ListToolsResult::with_all_items(tools::listed(catalog, &connected, &rules)))
     }
 
     async fn call_tool(

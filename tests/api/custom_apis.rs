@@ -172,6 +172,20 @@ async fn an_imported_operation_runs_as_an_action_with_the_secret_and_the_documen
     assert_eq!(api.received_requests().await.unwrap().len(), 2, "nothing refused reached the API");
 }
 
+async fn an_agent_lists_and_runs_the_imported_operations_over_mcp(app: TestApp) {
+    let api = shop_api().await;
+    added_pet_shop(&app, &api).await;
+    let agent = crate::mcp::agent(&app, &app_key(&app).await).await.unwrap();
+    let names: Vec<String> = agent.list_all_tools().await.unwrap().into_iter().map(|t| t.name.to_string()).collect();
+    assert!(names.contains(&"custom_pet_shop__create_pet".to_owned()), "{names:?}");
+    let made = crate::mcp::call(&agent, "custom_pet_shop__create_pet", json!({"name": "Rex"})).await;
+    assert_eq!(crate::mcp::answer(&made)["ok"], true, "{made:?}");
+    assert_eq!(crate::mcp::answer(&made)["output"]["got"], json!({"name": "Rex"}));
+    let calls = api.received_requests().await.unwrap();
+    assert_eq!(calls.len(), 1);
+    assert_eq!(header(&calls[0], "x-shop-key").as_deref(), Some(SECRET));
+}
+
 async fn the_proxy_reaches_only_the_imported_host_with_the_secret(app: TestApp) {
     let api = shop_api().await;
     added_pet_shop(&app, &api).await;
@@ -408,6 +422,7 @@ fn server(s: &mut patchbay::config::Settings) {
 
 on_both_servers!(
     server;
+    an_agent_lists_and_runs_the_imported_operations_over_mcp,
     an_imported_operation_runs_as_an_action_with_the_secret_and_the_documents_path_and_body,
     the_proxy_reaches_only_the_imported_host_with_the_secret,
     a_key_in_the_query_or_a_bearer_secret_goes_where_chosen,

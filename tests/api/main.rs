@@ -66,7 +66,7 @@ mod identity;
 mod integrations;
 mod keys;
 mod llm;
-mod mcp;
+pub mod mcp;
 mod oauth;
 mod oauth1;
 mod pages;

@@ -17,10 +17,10 @@ use rmcp::transport::streamable_http_client::StreamableHttpClientTransportConfig
 use rmcp::{RoleClient, ServiceExt};
 use serde_json::{Value, json};
 
-type Agent = RunningService<RoleClient, ClientConfig>;
+pub type Agent = RunningService<RoleClient, ClientConfig>;
 
 /// An MCP client of the Todo app's server, opened with `key`.
-async fn agent(app: &TestApp, key: &str) -> Result<Agent, rmcp::service::ClientInitializeError> {
+pub async fn agent(app: &TestApp, key: &str) -> Result<Agent, rmcp::service::ClientInitializeError> {
     let config =
         StreamableHttpClientTransportConfig::with_uri(app.url(&format!("/mcp/apps/{TODO_APP}"))).auth_header(key);
     let transport = StreamableHttpClientTransport::from_config(config);
@@ -28,7 +28,7 @@ async fn agent(app: &TestApp, key: &str) -> Result<Agent, rmcp::service::ClientI
     info.serve(transport).await
 }
 
-async fn call(agent: &Agent, tool: &str, args: Value) -> CallToolResult {
+pub async fn call(agent: &Agent, tool: &str, args: Value) -> CallToolResult {
     let Value::Object(args) = args else { panic!("arguments are an object") };
     agent
         .call_tool(CallToolRequestParams::new(tool.to_owned()).with_arguments(args))
@@ -37,7 +37,7 @@ async fn call(agent: &Agent, tool: &str, args: Value) -> CallToolResult {
 }
 
 /// The call's structured answer.
-fn answer(result: &CallToolResult) -> Value {
+pub fn answer(result: &CallToolResult) -> Value {
     result.structured_content.clone().unwrap_or(Value::Null)
 }
 
