@@ -6,11 +6,13 @@
 
 use super::authorize::{self, Needed, Standing};
 use super::confirm;
+use super::person;
 use super::rules::AgentRules;
 use super::search::{self, DEFAULT_LIMIT, MAX_LIMIT};
 use super::server::{McpServer, internal};
 use super::tools::{self, input_schema};
 use crate::actions::{ActionError, Runner};
+use crate::oauth::app_user::AppUserError;
 use crate::ranking::{RouteMode, RouteRequest};
 use rmcp::ErrorData;
 use rmcp::model::{CallToolResult, ContentBlock, JsonObject};
@@ -149,10 +151,32 @@ pub async fn execute(server: &McpServer, target: &str, inputs: &Value) -> Result
         return Ok(Called::refused(owner, &format!("The app's owner keeps {id} from agents.")));
     }
     let base = state.settings.public_url();
+    let person = match person::acting_for(server, connector).await {
+        Ok(person) => person,
+        Err(e) => return person_refusal(e, owner),
+    };
     // Authorization first: until a person connects the tool, nothing else matters.
     if action.is_bound() {
-        let row = state.store.shared_connection(server.app.id, connector.id.as_str()).await.map_err(internal)?;
-        if let Some(needed) = authorize::needed(&base, server.app.id, connector, action, row.as_ref()) {
+        let needed = match person {
+            Some(person) => match person::needed(server, connector, action, person).await {
+                Ok(needed) => needed,
+                Err(e) => return person_refusal(e, owner),
+            },
+            None => {
+                let row = state.store.shared_connection(server.app.id, connector.id.as_str()).await;
+                let row = row.map_err(internal)?;
+                if row.is_none() && person::for_app_users(server, connector).await.map_err(internal)? {
+                    let message = format!(
+                        "Each of this app's users connects their own {}: act for one of them with the \
+                         X-Patchbay-As-User header (their id in the app).",
+                        connector.name
+                    );
+                    return Ok(Called::refused(owner, &message));
+                }
+                authorize::needed(&base, server.app.id, connector, action, row.as_ref())
+            }
+        };
+        if let Some(needed) = needed {
             return Ok(Called::needs(needed, &id));
         }
     }
@@ -162,7 +186,7 @@ pub async fn execute(server: &McpServer, target: &str, inputs: &Value) -> Result
             return Ok(waiting);
         }
     }
-    match runner.run(server.app.id, connector_id, action_id, inputs).await {
+    match runner.run_as(server.app.id, connector_id, action_id, inputs, person).await {
         Ok(outcome) => {
             let summary =
                 if outcome.ok { "ok".to_owned() } else { format!("provider refused ({})", outcome.provider_status) };
@@ -177,5 +201,14 @@ pub async fn execute(server: &McpServer, target: &str, inputs: &Value) -> Result
         }
         Err(ActionError::Store(e)) => Err(internal(e)),
         Err(e) => Ok(Called::refused(owner, &e.to_string())),
+    }
+}
+
+/// A failure to look up or link the person's connection: the store's is internal; the
+/// rest (an owner's block) is told to the agent as a tool error.
+fn person_refusal(e: AppUserError, owner: Option<String>) -> Result<Called, ErrorData> {
+    match e {
+        AppUserError::Store(s) => Err(internal(s)),
+        other => Ok(Called::refused(owner, &other.to_string())),
     }
 }

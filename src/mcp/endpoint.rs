@@ -4,9 +4,11 @@
 //! instances behind a balancer answer the same client alike.
 
 use super::server::McpServer;
+use crate::actions::proxy::AS_USER_HEADER;
 use crate::http::api::caller::bearer;
 use crate::http::{AppError, AppState};
 use crate::identity::keys;
+use crate::oauth::app_user::valid_user_ref;
 use axum::Json;
 use axum::body::Body;
 use axum::extract::{Path, Request, State};
@@ -107,7 +109,15 @@ async fn open(state: &AppState, app_id: &str, headers: &axum::http::HeaderMap) -
     let Some(key) = key.filter(|k| k.app_id == app_id) else { return Err(unauthorized()) };
     let app = state.store.app(app_id).await.map_err(|e| AppError::from(e).into_response())?;
     let app = app.ok_or_else(|| AppError::NotFound("no such app".into()).into_response())?;
-    Ok(McpServer::new(state.clone(), app, key.id))
+    let person = match headers.get(AS_USER_HEADER).map(|v| v.to_str().map(str::trim)) {
+        None => None,
+        Some(Ok(person)) if valid_user_ref(person) => Some(person.to_owned()),
+        Some(_) => {
+            let message = "X-Patchbay-As-User must be the app user's id in your app: 1 to 200 plain characters";
+            return Err(AppError::BadRequest(message.into()).into_response());
+        }
+    };
+    Ok(McpServer::new(state.clone(), app, key.id).acting_for(person))
 }
 
 fn unauthorized() -> Response {

@@ -6,12 +6,14 @@
 //! One job per file: `endpoint` (the key, the transport), `server` (list and dispatch,
 //! audit), `calls` (the meta-tools), `tools` (names and schemas), `search` (ranking
 //! actions), `authorize` (what a person must grant, and where), `rules` (what the app's
-//! owner pins, hides or wants confirmed), `confirm` (write calls waiting for a person).
+//! owner pins, hides or wants confirmed), `confirm` (write calls waiting for a person), `person` (acting for one
+//! of the app's users).
 
 pub mod authorize;
 mod calls;
 mod confirm;
 pub mod endpoint;
+mod person;
 pub mod rules;
 pub mod search;
 mod server;

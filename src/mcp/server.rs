@@ -26,11 +26,19 @@ pub struct McpServer {
     pub(super) state: AppState,
     pub(super) app: Arc<AppRow>,
     pub(super) key_id: i64,
+    /// The app user an in-app agent acts for (`X-Patchbay-As-User`), if any.
+    pub(super) as_user: Option<String>,
 }
 
 impl McpServer {
     pub fn new(state: AppState, app: AppRow, key_id: i64) -> Self {
-        Self { state, app: Arc::new(app), key_id }
+        Self { state, app: Arc::new(app), key_id, as_user: None }
+    }
+
+    /// The same server, acting for one of the app's users.
+    pub fn acting_for(mut self, person: Option<String>) -> Self {
+        self.as_user = person;
+        self
     }
 
     /// The connectors this app has a usable shared connection to.
@@ -38,10 +46,21 @@ impl McpServer {
         let rows = self.state.store.connections_of_app(self.app.id).await?;
         // A connector the app's owner blocked is as good as not connected: its tools go.
         let policy = crate::connections::policy::Policy::load(&self.state.store, self.app.id).await?;
+        // Acting for a person: their own connections count too.
+        let person = self.as_user.as_deref();
         Ok(rows
             .into_iter()
-            .filter(|r| r.kind == "shared" && crate::connections::Status::parse(&r.status).is_healthy())
-            .filter(|r| policy.allows(&r.connector, crate::connections::policy::Kind::Shared))
+            .filter(|r| {
+                r.kind == "shared" || (r.kind == "app_user" && r.user_ref.as_deref() == person && person.is_some())
+            })
+            .filter(|r| crate::connections::Status::parse(&r.status).is_healthy())
+            .filter(|r| {
+                policy.allows(
+                    &r.connector,
+                    crate::connections::policy::Kind::parse(&r.kind)
+                        .unwrap_or(crate::connections::policy::Kind::Shared),
+                )
+            })
             .map(|r| r.connector)
             .collect())
     }

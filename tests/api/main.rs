@@ -53,7 +53,7 @@ macro_rules! on_both_servers {
 
 mod accessibility;
 mod actions;
-mod app_users;
+pub mod app_users;
 mod asks;
 pub mod browser;
 mod cli;

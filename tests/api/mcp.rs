@@ -4,6 +4,7 @@
 
 mod agents;
 mod node;
+mod person;
 mod shared;
 mod wire;
 
