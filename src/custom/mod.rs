@@ -98,19 +98,7 @@ pub async fn add(
     let row = store.insert_custom_api(app_id, &connector, &name, &base_url, &text, user_id).await?;
     let sealed = sealed_secret(cipher, app_id, &connector, secret);
     let account = host_of(&base_url);
-    let connection = NewConnection {
-        app_id,
-        connector: &connector,
-        kind: "shared",
-        owner_user_id: None,
-        account: Some(&account),
-        status: Status::Connected.as_str(),
-        granted_scopes: &[],
-        sealed_tokens: Some(&sealed),
-        expires_at: None,
-        connected_by: user_id,
-    };
-    if let Err(e) = store.insert_connection(connection).await {
+    if let Err(e) = insert_connection(store, app_id, &connector, &account, &sealed, user_id).await {
         store.delete_custom_api(app_id, row.id).await?;
         return Err(e.into());
     }
@@ -144,25 +132,35 @@ pub async fn replace_secret(
             store.update_tokens(c.id, c.version, update).await?;
         }
         None => {
-            let account = host_of(&row.base_url);
-            store
-                .insert_connection(NewConnection {
-                    app_id,
-                    connector: &row.connector,
-                    kind: "shared",
-                    owner_user_id: None,
-                    account: Some(&account),
-                    status: Status::Connected.as_str(),
-                    granted_scopes: &[],
-                    sealed_tokens: Some(&sealed),
-                    expires_at: None,
-                    connected_by: user_id,
-                })
-                .await?;
+            insert_connection(store, app_id, &row.connector, &host_of(&row.base_url), &sealed, user_id).await?;
         }
     }
     store.audit(Some(app_id), Some(user_id), "custom_api_secret_replaced", Some(&row.connector), None, None).await?;
     Ok(row)
+}
+
+/// The app's shared connection holding the API's sealed secret.
+async fn insert_connection(
+    store: &Store,
+    app_id: i64,
+    connector: &str,
+    account: &str,
+    sealed: &[u8],
+    user_id: i64,
+) -> Result<(), StoreError> {
+    let connection = NewConnection {
+        app_id,
+        connector,
+        kind: "shared",
+        owner_user_id: None,
+        account: Some(account),
+        status: Status::Connected.as_str(),
+        granted_scopes: &[],
+        sealed_tokens: Some(sealed),
+        expires_at: None,
+        connected_by: user_id,
+    };
+    store.insert_connection(connection).await.map(|_| ())
 }
 
 /// Removes the API, its actions and its secret.

@@ -211,29 +211,12 @@ impl OAuth {
         if session.used_at.is_none_or(|used| used + AT_PROVIDER_SECS <= now()) {
             return Ok(Err("The sign-in took too long and expired. Nothing was connected; try again.".into()));
         }
-        if let Some(error) = q.error.as_deref() {
-            return Ok(Err(match error {
-                "access_denied" => format!("You cancelled at {shown}. Nothing was connected."),
-                other => {
-                    let why = q.error_description.clone().unwrap_or_else(|| other.replace('_', " "));
-                    format!("{shown} refused the connection: {why}. Nothing was connected.")
-                }
-            }));
+        if let Some(reason) = self.refusal(&shown, &session.connector, q) {
+            return Ok(Err(reason));
         }
-        let Some(code) = q.code.as_deref().filter(|c| !c.is_empty()) else {
-            return Ok(Err(format!("{shown} sent no authorization code. Nothing was connected; try again.")));
-        };
-        let verifier = match &session.sealed_verifier {
-            Some(sealed) => match self.cipher.open(sealed, &format!("pkce:{state_hash}")) {
-                Ok(v) => Some(String::from_utf8_lossy(&v).into_owned()),
-                Err(_) => return Ok(Err("The sign-in could not be verified. Nothing was connected.".into())),
-            },
-            None => None,
-        };
-        let redirect = self.settings.redirect_uri();
-        let granted = match client::exchange_code(&self.http, &provider, &redirect, code, verifier).await {
+        let granted = match self.exchange(&provider, q, session.sealed_verifier.as_deref(), state_hash).await {
             Ok(g) => g,
-            Err(e) => return Ok(Err(format!("{e}. Nothing was connected."))),
+            Err(reason) => return Ok(Err(reason)),
         };
         let account = client::account_of(&self.http, &provider, &granted.tokens, &granted.raw)
             .await

@@ -271,19 +271,8 @@ impl OAuth {
                 "The sign-in took longer than 10 minutes and expired. Nothing was connected; try again.".into(),
             );
         }
-        // OAuth 1.0a providers that say no send `denied` (there is no standard error).
-        let error = q.error.as_deref().or(q.denied.as_ref().map(|_| "access_denied"));
-        if let Some(error) = error {
-            return fail(match error {
-                "access_denied" => format!("You cancelled at {shown}. Nothing was connected."),
-                other => {
-                    let why = q.error_description.clone().unwrap_or_else(|| other.replace('_', " "));
-                    // A personal account at a work-or-school-only sign-in: say that plainly.
-                    let accounts = self.catalog.get(&pending.connector).and_then(|c| c.auth.accounts.note());
-                    let note = accounts.map(|n| format!(" {n}")).unwrap_or_default();
-                    format!("{shown} refused the connection: {why}.{note} Nothing was connected.")
-                }
-            });
+        if let Some(reason) = self.refusal(&shown, &pending.connector, &q) {
+            return fail(reason);
         }
         let granted = if provider.oauth1.is_some() {
             let temporary = pending
@@ -296,22 +285,9 @@ impl OAuth {
                 Err(reason) => return fail(reason),
             }
         } else {
-            let Some(code) = q.code.as_deref().filter(|c| !c.is_empty()) else {
-                return fail(format!("{shown} sent no authorization code. Nothing was connected; try again."));
-            };
-            let verifier = match &pending.sealed_verifier {
-                Some(sealed) => match self.cipher.open(sealed, &format!("pkce:{state_hash}")) {
-                    Ok(v) => Some(String::from_utf8_lossy(&v).into_owned()),
-                    Err(_) => {
-                        return fail("The sign-in could not be verified. Nothing was connected; try again.".into());
-                    }
-                },
-                None => None,
-            };
-            let redirect_uri = self.settings.redirect_uri();
-            match client::exchange_code(&self.http, &provider, &redirect_uri, code, verifier).await {
+            match self.exchange(&provider, &q, pending.sealed_verifier.as_deref(), &state_hash).await {
                 Ok(g) => g,
-                Err(e) => return fail(format!("{e}. Nothing was connected.")),
+                Err(reason) => return fail(reason),
             }
         };
         let asked = pending.scopes()?;
@@ -325,6 +301,47 @@ impl OAuth {
             self.store.set_connection_config(*connection_id, &typed).await?;
         }
         Ok(outcome)
+    }
+
+    /// Why the provider sent the person back without a grant, in words: `None` when it
+    /// did not say no.
+    pub(super) fn refusal(&self, shown: &str, connector: &str, q: &CallbackQuery) -> Option<String> {
+        // OAuth 1.0a providers that say no send `denied` (there is no standard error).
+        let error = q.error.as_deref().or(q.denied.as_ref().map(|_| "access_denied"))?;
+        Some(match error {
+            "access_denied" => format!("You cancelled at {shown}. Nothing was connected."),
+            other => {
+                let why = q.error_description.clone().unwrap_or_else(|| other.replace('_', " "));
+                // A personal account at a work-or-school-only sign-in: say that plainly.
+                let accounts = self.catalog.get(connector).and_then(|c| c.auth.accounts.note());
+                let note = accounts.map(|n| format!(" {n}")).unwrap_or_default();
+                format!("{shown} refused the connection: {why}.{note} Nothing was connected.")
+            }
+        })
+    }
+
+    /// The authorization code exchanged for tokens, with the PKCE verifier sealed under
+    /// `state_hash`; the reason in words when it cannot be.
+    pub(super) async fn exchange(
+        &self,
+        provider: &Provider,
+        q: &CallbackQuery,
+        sealed_verifier: Option<&[u8]>,
+        state_hash: &str,
+    ) -> Result<Granted, String> {
+        let shown = provider.display_name();
+        let Some(code) = q.code.as_deref().filter(|c| !c.is_empty()) else {
+            return Err(format!("{shown} sent no authorization code. Nothing was connected; try again."));
+        };
+        let verifier = match sealed_verifier.map(|sealed| self.cipher.open(sealed, &format!("pkce:{state_hash}"))) {
+            Some(Ok(v)) => Some(String::from_utf8_lossy(&v).into_owned()),
+            Some(Err(_)) => return Err("The sign-in could not be verified. Nothing was connected; try again.".into()),
+            None => None,
+        };
+        let redirect_uri = self.settings.redirect_uri();
+        client::exchange_code(&self.http, provider, &redirect_uri, code, verifier)
+            .await
+            .map_err(|e| format!("{e}. Nothing was connected."))
     }
 
     async fn store_connection(
