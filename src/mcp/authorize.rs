@@ -55,7 +55,10 @@ pub struct Needed {
     pub connector: String,
     pub permissions: Vec<String>,
     pub url: String,
+    /// What to do, with the page's address in it: for a model to relay.
     pub message: String,
+    /// The same without the address: for a client that opens the page itself.
+    pub ask: String,
 }
 
 /// `None` when the action can run now. `base` is patchbay's public URL.
@@ -73,7 +76,7 @@ pub fn needed(
         connector.id,
         urlencode(&action.id)
     );
-    let (permissions, message) = match Standing::of(connector, action, row) {
+    let (permissions, message, ask) = match Standing::of(connector, action, row) {
         Standing::Ready => return None,
         Standing::NotConnected => {
             let permissions: Vec<String> = action.scopes.iter().map(|s| label(connector, s)).collect();
@@ -82,33 +85,33 @@ pub fn needed(
             } else {
                 format!(" and allow it to {}", joined(&permissions))
             };
+            let to = lowercase_first(&action.name);
             let message = format!(
-                "{name} is not connected to this app. To {}, a person who edits the app must connect {name}{allow}: \
-                 open {url}. Then call this tool again.",
-                lowercase_first(&action.name)
+                "{name} is not connected to this app. To {to}, a person who edits the app must connect {name}{allow}: \
+                 open {url}. Then call this tool again."
             );
-            (permissions, message)
+            (permissions, message, format!("Connect {name} to this app{allow}, so the agent can {to}."))
         }
         Standing::Unusable(status) => {
             let reason = row.and_then(|r| r.status_reason.clone()).map(|r| format!(" ({r})")).unwrap_or_default();
             let permissions: Vec<String> = action.scopes.iter().map(|s| label(connector, s)).collect();
+            let status = status.label().to_lowercase();
             let message = format!(
-                "{name} is {}{reason}. A person who edits the app can reconnect it: open {url}. \
-                 Then call this tool again.",
-                status.label().to_lowercase()
+                "{name} is {status}{reason}. A person who edits the app can reconnect it: open {url}. \
+                 Then call this tool again."
             );
-            (permissions, message)
+            (permissions, message, format!("Reconnect {name}: it is {status}{reason}."))
         }
         Standing::Missing(permissions) => {
+            let allow = joined(&permissions);
             let message = format!(
-                "{name} is connected without permission to {}. A person who edits the app can grant it by \
-                 reconnecting {name}: open {url}. Then call this tool again.",
-                joined(&permissions)
+                "{name} is connected without permission to {allow}. A person who edits the app can grant it by \
+                 reconnecting {name}: open {url}. Then call this tool again."
             );
-            (permissions, message)
+            (permissions, message, format!("Reconnect {name} and allow it to {allow}."))
         }
     };
-    Some(Needed { connector: connector.id.to_string(), permissions, url, message })
+    Some(Needed { connector: connector.id.to_string(), permissions, url, message, ask })
 }
 
 fn joined(labels: &[String]) -> String {

@@ -24,6 +24,15 @@ pub struct Called {
     pub connector: Option<String>,
     /// How it ended, in a few words: never the inputs, never a token.
     pub outcome: String,
+    /// A page a person must open before the call can succeed, for a client that opens
+    /// links itself (URL-mode elicitation).
+    pub link: Option<Link>,
+}
+
+/// A page for a person, and why, in words that do not need the page's address.
+pub struct Link {
+    pub url: String,
+    pub message: String,
 }
 
 impl Called {
@@ -35,20 +44,21 @@ impl Called {
             CallToolResult::success(vec![ContentBlock::text(text)])
         };
         result.structured_content = Some(value);
-        Self { result, connector, outcome }
+        Self { result, connector, outcome, link: None }
     }
 
     /// Refused before anything ran: the message says what to change.
     pub fn refused(connector: Option<String>, message: &str) -> Self {
-        Self { result: CallToolResult::error(vec![ContentBlock::text(message)]), connector, outcome: "refused".into() }
+        let result = CallToolResult::error(vec![ContentBlock::text(message)]);
+        Self { result, connector, outcome: "refused".into(), link: None }
     }
 
     /// Waiting for a person (a confirmation): the message first, as text a person can read.
-    pub fn waiting(value: Value, message: &str, action: &str) -> Self {
+    pub fn waiting(value: Value, message: &str, action: &str, link: Link) -> Self {
         let mut result = CallToolResult::error(vec![ContentBlock::text(message)]);
         result.structured_content = Some(value);
         let connector = action.split_once('.').map(|(c, _)| c.to_owned());
-        Self { result, connector, outcome: "waiting for a person's confirmation".into() }
+        Self { result, connector, outcome: "waiting for a person's confirmation".into(), link: Some(link) }
     }
 
     fn needs(needed: Needed, action: &str) -> Self {
@@ -63,7 +73,8 @@ impl Called {
         // The message first, as text a person can read when the client shows it as is.
         let mut result = CallToolResult::error(vec![ContentBlock::text(needed.message.clone())]);
         result.structured_content = Some(value);
-        Self { result, connector: Some(needed.connector), outcome: "authorization required".into() }
+        let link = Link { url: needed.url, message: needed.ask };
+        Self { result, connector: Some(needed.connector), outcome: "authorization required".into(), link: Some(link) }
     }
 }
 

@@ -3,7 +3,7 @@
 //! words and approves it once; the agent's retry with the same inputs then runs, and only
 //! that once. The approval is bound to the action and a hash of its inputs.
 
-use super::calls::Called;
+use super::calls::{Called, Link};
 use super::server::McpServer;
 use crate::digest::{random_token, sha256_hex};
 use crate::store::{NewConfirmation, StoreError, now};
@@ -38,5 +38,6 @@ pub async fn gate(server: &McpServer, action: &str, name: &str, inputs: &Value) 
          it, then call again with the same inputs (within 15 minutes)."
     );
     let value = json!({"error": "confirmation_required", "message": message, "action": action, "url": url});
-    Ok(Some(Called::waiting(value, &message, action)))
+    let link = Link { message: format!("The agent asks to run \"{name}\". Approve or refuse this call."), url };
+    Ok(Some(Called::waiting(value, &message, action, link)))
 }

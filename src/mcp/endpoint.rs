@@ -1,18 +1,21 @@
 //! `/mcp/apps/{app_id}`: the app's MCP server over Streamable HTTP. The app key opens it
 //! (`Authorization: Bearer pbk_…`), as it opens the App API; then rmcp's transport answers
 //! the JSON-RPC. Stateless, with JSON answers: no session lives in this process, so N
-//! instances behind a balancer answer the same client alike.
+//! instances behind a balancer answer the same client alike. A client's session (what it
+//! said at `initialize`) is a database row: see `session`.
 
 use super::server::McpServer;
+use super::session::{self, Hello, Refused};
 use crate::actions::proxy::AS_USER_HEADER;
 use crate::http::api::caller::bearer;
 use crate::http::{AppError, AppState};
 use crate::identity::keys;
 use crate::oauth::app_user::valid_user_ref;
+use crate::store::StoreError;
 use axum::Json;
 use axum::body::Body;
 use axum::extract::{Path, Request, State};
-use axum::http::{HeaderValue, Method, StatusCode};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 use rmcp::model::ClientJsonRpcMessage;
 use rmcp::transport::streamable_http_server::session::never::NeverSessionManager;
@@ -26,11 +29,26 @@ pub async fn serve(State(state): State<AppState>, Path(app_id): Path<String>, re
         Ok(server) => server,
         Err(refused) => return refused,
     };
+    let (app_id, key_id) = (server.app.id, server.key_id);
+    if req.method() == Method::DELETE && req.headers().contains_key(session::HEADER) {
+        return end_session(&state, req.headers(), app_id).await;
+    }
     let max = state.settings.http.max_body_bytes;
-    let req = match checked(req, max).await {
-        Ok(req) => req,
+    let (req, hello) = match checked(req, max).await {
+        Ok(checked) => checked,
         Err(refused) => return refused,
     };
+    // A client saying hello starts a new session; any other request may name its own.
+    let session = match &hello {
+        Some(_) => None,
+        None => match session::find(&state.store, req.headers(), app_id, key_id).await {
+            Ok(session) => session,
+            Err(Refused::Unknown) => return session_unknown(),
+            Err(Refused::Store(e)) => return AppError::from(e).into_response(),
+        },
+    };
+    let server = server.in_session(session);
+    let answering = server.clone();
     let config = StreamableHttpServerConfig::default()
         .with_legacy_session_mode(false)
         .with_json_response(true)
@@ -46,14 +64,49 @@ pub async fn serve(State(state): State<AppState>, Path(app_id): Path<String>, re
         Ok(response) => response.map(Body::new),
         Err(never) => match never {},
     };
-    as_json_rpc(response).await
+    let mut response = as_json_rpc(response).await;
+    if let Some(hello) = hello.filter(|_| response.status() == StatusCode::OK) {
+        match start_session(&state, &answering, &hello).await {
+            Ok(id) => {
+                let id = HeaderValue::from_str(&id).expect("a random token is a header value");
+                response.headers_mut().insert(session::HEADER, id);
+            }
+            // The client is still answered, statelessly, as one that sends no session.
+            Err(e) => tracing::warn!(app = app_id, error = %e, "could not start an MCP session"),
+        }
+    }
+    response
+}
+
+/// A new session, which knows the tools as they are now: a change from here on is told to
+/// the client even if it never asked for the list.
+async fn start_session(state: &AppState, server: &McpServer, hello: &Hello) -> Result<String, StoreError> {
+    let tools = server.tools_digest().await?;
+    session::start(&state.store, server.app.id, server.key_id, hello, &tools).await
+}
+
+/// `DELETE` with the session's id: the client is done with it.
+async fn end_session(state: &AppState, headers: &HeaderMap, app_id: i64) -> Response {
+    match session::end(&state.store, headers, app_id).await {
+        Ok(true) => StatusCode::NO_CONTENT.into_response(),
+        Ok(false) => session_unknown(),
+        Err(e) => AppError::from(e).into_response(),
+    }
+}
+
+/// The specification's answer to a session id the server does not know: 404, after which
+/// the client starts a new session.
+fn session_unknown() -> Response {
+    let message = "this MCP session is over or was never started here: start a new one with initialize";
+    rpc_error(StatusCode::NOT_FOUND, INVALID_REQUEST, message)
 }
 
 /// A POST body that is not JSON gets JSON-RPC's parse error, and JSON that is no JSON-RPC
 /// message its invalid-request error, here: rmcp answers both with a plain-text 415.
-async fn checked(req: Request, max: usize) -> Result<Request, Response> {
+/// An `initialize` request also says who its client is.
+async fn checked(req: Request, max: usize) -> Result<(Request, Option<Hello>), Response> {
     if req.method() != Method::POST {
-        return Ok(req);
+        return Ok((req, None));
     }
     let (parts, body) = req.into_parts();
     let bytes = axum::body::to_bytes(body, max).await.map_err(|_| {
@@ -61,11 +114,12 @@ async fn checked(req: Request, max: usize) -> Result<Request, Response> {
     })?;
     let value: Value = serde_json::from_slice(&bytes)
         .map_err(|e| rpc_error(StatusCode::BAD_REQUEST, PARSE_ERROR, &format!("the body is not JSON: {e}")))?;
+    let hello = Hello::of(&value);
     if serde_json::from_value::<ClientJsonRpcMessage>(value).is_err() {
         let message = "the body is not a JSON-RPC 2.0 request, notification or response";
         return Err(rpc_error(StatusCode::BAD_REQUEST, INVALID_REQUEST, message));
     }
-    Ok(Request::from_parts(parts, Body::from(bytes)))
+    Ok((Request::from_parts(parts, Body::from(bytes)), hello))
 }
 
 /// rmcp's own refusals (a missing `Accept`, a wrong method) are plain text: the client
@@ -98,7 +152,7 @@ fn rpc_error(status: StatusCode, code: i32, message: &str) -> Response {
 
 /// The app's server for a valid key of this app; a 401 otherwise (a key of another app
 /// included: to an MCP client, the key it holds does not open this server).
-async fn open(state: &AppState, app_id: &str, headers: &axum::http::HeaderMap) -> Result<McpServer, Response> {
+async fn open(state: &AppState, app_id: &str, headers: &HeaderMap) -> Result<McpServer, Response> {
     let app_id = app_id.parse::<i64>().map_err(|_| AppError::NotFound("no such app".into()).into_response())?;
     let key = match bearer(headers) {
         Some(presented) => {

@@ -7,7 +7,7 @@
 //! audit), `calls` (the meta-tools), `tools` (names and schemas), `search` (ranking
 //! actions), `authorize` (what a person must grant, and where), `rules` (what the app's
 //! owner pins, hides or wants confirmed), `confirm` (write calls waiting for a person), `person` (acting for one
-//! of the app's users).
+//! of the app's users), `session` (what a client's session remembers).
 
 pub mod authorize;
 mod calls;
@@ -17,6 +17,7 @@ mod person;
 pub mod rules;
 pub mod search;
 mod server;
+mod session;
 pub mod tools;
 
 pub use server::{McpServer, PROTOCOL};

@@ -42,5 +42,6 @@ pub async fn needed(
         action.name.to_lowercase(),
         link.url
     );
-    Ok(Some(Needed { connector: connector.id.to_string(), permissions, url: link.url, message }))
+    let ask = format!("Connect your own {name} account to this app.");
+    Ok(Some(Needed { connector: connector.id.to_string(), permissions, url: link.url, message, ask }))
 }

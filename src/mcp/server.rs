@@ -1,19 +1,21 @@
-//! The MCP server of one app, as one request sees it: which app, which key. It lists the
-//! tools and answers tool calls; every call goes to the audit log with its outcome. It
-//! keeps nothing between requests, so any patchbay instance can answer any request.
+//! The MCP server of one app, as one request sees it: which app, which key, which session.
+//! It lists the tools and answers tool calls; every call goes to the audit log with its
+//! outcome. It keeps nothing between requests, so any patchbay instance can answer any
+//! request.
 
-use super::calls::{self, Called};
+use super::calls::{self, Called, Link};
 use super::rules::AgentRules;
+use super::session::{self, Session};
 use super::tools::{self, EXECUTE, SEARCH};
 use crate::http::AppState;
 use crate::store::{AppRow, StoreError};
 use rmcp::model::{
-    CallToolRequestParams, CallToolResponse, Implementation, ListToolsResult, PaginatedRequestParams, ProtocolVersion,
-    ServerCapabilities, ServerConfig,
+    CallToolRequestParams, CallToolResponse, ErrorCode, Implementation, ListToolsResult, PaginatedRequestParams,
+    ProtocolVersion, ServerCapabilities, ServerConfig, Tool,
 };
 use rmcp::service::RequestContext;
 use rmcp::{ErrorData, RoleServer, ServerHandler};
-use serde_json::Value;
+use serde_json::{Value, json};
 use std::borrow::Cow;
 use std::sync::Arc;
 
@@ -28,11 +30,18 @@ pub struct McpServer {
     pub(super) key_id: i64,
     /// The app user an in-app agent acts for (`X-Patchbay-As-User`), if any.
     pub(super) as_user: Option<String>,
+    /// The client's session, when it keeps one.
+    session: Option<Session>,
 }
 
 impl McpServer {
     pub fn new(state: AppState, app: AppRow, key_id: i64) -> Self {
-        Self { state, app: Arc::new(app), key_id, as_user: None }
+        Self { state, app: Arc::new(app), key_id, as_user: None, session: None }
+    }
+
+    pub fn in_session(mut self, session: Option<Session>) -> Self {
+        self.session = session;
+        self
     }
 
     /// The same server, acting for one of the app's users.
@@ -65,6 +74,36 @@ impl McpServer {
             .collect())
     }
 
+    /// The tools this app offers its agents now.
+    async fn tools(&self) -> Result<Vec<Tool>, StoreError> {
+        let connected = self.connected().await?;
+        let rules = AgentRules::load(&self.state.store, self.app.id).await?;
+        // The app's own APIs (imported from OpenAPI documents) list their actions too.
+        let own = crate::custom::app_catalog(&self.state.store, &self.state.catalog, self.app.id).await?;
+        let catalog = own.as_ref().unwrap_or(&self.state.catalog);
+        Ok(tools::listed(catalog, &connected, &rules))
+    }
+
+    /// What identifies the tool list to a client now.
+    pub(super) async fn tools_digest(&self) -> Result<String, StoreError> {
+        Ok(session::digest(&self.tools().await?))
+    }
+
+    /// After a call: when the tools differ from the list the session's client was told
+    /// (the call connected a tool, or a person did meanwhile), tell it, once.
+    async fn tell_list_changes(&self, context: &RequestContext<RoleServer>) -> Result<(), StoreError> {
+        let Some(session) = &self.session else { return Ok(()) };
+        let digest = self.tools_digest().await?;
+        if session.told_other_tools(&digest) {
+            if let Err(e) = context.peer.notify_tool_list_changed().await {
+                tracing::debug!(error = %e, "the client went before it heard the tool list changed");
+                return Ok(());
+            }
+            session.remember_tools(&self.state.store, &digest).await?;
+        }
+        Ok(())
+    }
+
     async fn audit(&self, tool: &str, called: &Result<Called, ErrorData>) {
         let (connector, outcome) = match called {
             Ok(c) => (c.connector.as_deref(), c.outcome.clone()),
@@ -92,15 +131,13 @@ impl ServerHandler for McpServer {
         let info = Implementation::new("patchbay", env!("CARGO_PKG_VERSION"))
             .with_title(format!("patchbay · {}", self.app.name))
             .with_description("The outside tools this app has connected through patchbay");
-        ServerConfig::new(ServerCapabilities::builder().enable_tools().build())
-            .with_protocol_version(PROTOCOL)
-            .with_server_info(info)
-            .with_instructions(
-                "Call search_tools with the task in plain words to find the action that does it, then \
+        let capabilities = ServerCapabilities::builder().enable_tools().enable_tool_list_changed().build();
+        ServerConfig::new(capabilities).with_protocol_version(PROTOCOL).with_server_info(info).with_instructions(
+            "Call search_tools with the task in plain words to find the action that does it, then \
                  execute with its id and inputs. Actions of tools this app has connected are also listed \
                  as their own tools. When a tool is not connected, execute answers with a link a person \
                  opens to connect it; call again once they have.",
-            )
+        )
     }
 
     fn supported_protocol_versions(&self) -> Cow<'static, [ProtocolVersion]> {
@@ -112,19 +149,17 @@ impl ServerHandler for McpServer {
         _request: Option<PaginatedRequestParams>,
         _context: RequestContext<RoleServer>,
     ) -> Result<ListToolsResult, ErrorData> {
-        let connected = self.connected().await.map_err(internal)?;
-        let rules = AgentRules::load(&self.state.store, self.app.id).await.map_err(internal)?;
-        // The app's own APIs (imported from OpenAPI documents) list their actions too.
-        let own = crate::custom::app_catalog(&self.state.store, &self.state.catalog, self.app.id);
-        let own = own.await.map_err(internal)?;
-        let catalog = own.as_ref().unwrap_or(&self.state.catalog);
-        Ok(ListToolsResult::with_all_items(tools::listed(catalog, &connected, &rules)))
+        let tools = self.tools().await.map_err(internal)?;
+        if let Some(session) = &self.session {
+            session.remember_tools(&self.state.store, &session::digest(&tools)).await.map_err(internal)?;
+        }
+        Ok(ListToolsResult::with_all_items(tools))
     }
 
     async fn call_tool(
         &self,
         request: CallToolRequestParams,
-        _context: RequestContext<RoleServer>,
+        context: RequestContext<RoleServer>,
     ) -> Result<CallToolResponse, ErrorData> {
         let name = request.name.to_string();
         let args = request.arguments.unwrap_or_default();
@@ -157,6 +192,27 @@ impl ServerHandler for McpServer {
             },
         };
         self.audit(&name, &called).await;
-        called.map(|c| c.result.into())
+        self.tell_list_changes(&context).await.map_err(internal)?;
+        let called = called?;
+        match called.link {
+            Some(link) if self.session.as_ref().is_some_and(|s| s.opens_links) => Err(url_elicitation(link)),
+            _ => Ok(called.result.into()),
+        }
     }
 }
+
+/// The 2025-11-25 answer for "a person must open a page first" to a client that opens
+/// pages itself (URLElicitationRequiredError): it shows the page, and retries once the
+/// person is done. Others get the same as a tool error whose text carries the link.
+fn url_elicitation(link: Link) -> ErrorData {
+    let elicitation = json!({
+        "mode": "url",
+        "elicitationId": crate::digest::random_token(),
+        "url": link.url,
+        "message": link.message,
+    });
+    let data = json!({ "elicitations": [elicitation] });
+    ErrorData::new(ErrorCode(URL_ELICITATION_REQUIRED), link.message, Some(data))
+}
+
+const URL_ELICITATION_REQUIRED: i32 = -32042;

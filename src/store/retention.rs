@@ -1,7 +1,7 @@
-//! Old records go: expired sessions, sign-in requests, setup codes, pending
-//! authorizations and failed sign-in counts at once; the audit log after
-//! `retention.audit_log_days` (with the record of calls made with connections), finished
-//! runs after `retention.runs_days`.
+//! Old records go: expired sessions (agents' MCP sessions after a day idle), sign-in
+//! requests, setup codes, pending authorizations and failed sign-in counts at once; the
+//! audit log after `retention.audit_log_days` (with the record of calls made with
+//! connections), finished runs after `retention.runs_days`.
 
 use super::{Store, StoreResult, now};
 use crate::config::Settings;
@@ -10,6 +10,7 @@ pub async fn purge(store: &Store, settings: &Settings) -> StoreResult<()> {
     let at = now();
     store.purge_expired_pending(at).await?;
     store.purge_expired_sessions(at).await?;
+    store.purge_idle_mcp_sessions(at).await?;
     store.purge_expired_sign_in(at).await?;
     store.purge_sign_in_failures(at - settings.auth.failure_window_secs).await?;
     if settings.retention.runs_days > 0 {

@@ -5,6 +5,7 @@
 mod agents;
 mod node;
 mod person;
+mod sessions;
 mod shared;
 mod wire;
 
@@ -29,7 +30,8 @@ pub async fn agent(app: &TestApp, key: &str) -> Result<Agent, rmcp::service::Cli
     info.serve(transport).await
 }
 
-pub async fn call(agent: &Agent, tool: &str, args: Value) -> CallToolResult {
+/// Any client will do: the call goes through its peer.
+pub async fn call(agent: &rmcp::Peer<RoleClient>, tool: &str, args: Value) -> CallToolResult {
     let Value::Object(args) = args else { panic!("arguments are an object") };
     agent
         .call_tool(CallToolRequestParams::new(tool.to_owned()).with_arguments(args))

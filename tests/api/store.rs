@@ -3,8 +3,8 @@
 use crate::pg;
 use patchbay::app::Role;
 use patchbay::store::{
-    CodeRedemption, NewConnection, NewMessage, NewSandboxAccessToken, NewSandboxGrant, PendingAuthorization,
-    SandboxCode, Store, StoreError, TokenUpdate, now,
+    CodeRedemption, NewConnection, NewMcpSession, NewMessage, NewSandboxAccessToken, NewSandboxGrant,
+    PendingAuthorization, SandboxCode, Store, StoreError, TokenUpdate, now,
 };
 
 on_both_backends!(
@@ -25,6 +25,7 @@ on_both_backends!(
     the_last_owner_stays_and_invitations_are_taken_once,
     app_keys_open_until_revoked_and_sign_in_failures_count_per_subject,
     a_token_key_fingerprint_is_agreed_once,
+    mcp_sessions_remember_their_client_until_ended_or_idle,
 );
 
 async fn text_with_a_nul_character_is_refused_alike(store: &Store) {
@@ -81,6 +82,36 @@ async fn a_token_key_fingerprint_is_agreed_once(store: &Store) {
     let first = store.agree_on_fact("fingerprint-test", "aaa", now()).await.unwrap();
     let second = store.agree_on_fact("fingerprint-test", "bbb", now()).await.unwrap();
     assert_eq!((first.as_str(), second.as_str()), ("aaa", "aaa"));
+}
+
+async fn mcp_sessions_remember_their_client_until_ended_or_idle(store: &Store) {
+    let (app_id, owner) = app_with_owner(store).await;
+    let key_hash = format!("mcp-{}", pg::rand_suffix());
+    let key = store.create_app_key(app_id, "Agent", &key_hash, "…mcp0", Some(owner)).await.unwrap();
+    let (first, second) = (format!("s1-{}", pg::rand_suffix()), format!("s2-{}", pg::rand_suffix()));
+    for id_hash in [&first, &second] {
+        let session = NewMcpSession {
+            id_hash,
+            app_id,
+            key_id: key.id,
+            protocol_version: "2025-11-25",
+            url_elicitation: true,
+            tools_digest: "d1",
+        };
+        store.insert_mcp_session(session).await.unwrap();
+    }
+    let found = store.mcp_session(&first).await.unwrap().expect("the session");
+    assert!(found.opens_links() && found.key_id == key.id && found.tools_digest == "d1");
+    store.set_mcp_tools_digest(&first, "d2").await.unwrap();
+    store.touch_mcp_session(&first).await.unwrap();
+    assert_eq!(store.mcp_session(&first).await.unwrap().unwrap().tools_digest, "d2");
+    assert!(!store.delete_mcp_session(&first, app_id + 1).await.unwrap(), "only the app's own");
+    assert!(store.delete_mcp_session(&first, app_id).await.unwrap());
+    assert!(!store.delete_mcp_session(&first, app_id).await.unwrap(), "ended once");
+    assert!(store.mcp_session(&first).await.unwrap().is_none());
+    // A day and a moment later, the idle one goes.
+    store.purge_idle_mcp_sessions(now() + patchbay::store::MCP_SESSION_IDLE_SECS + 1).await.unwrap();
+    assert!(store.mcp_session(&second).await.unwrap().is_none());
 }
 
 async fn app_with_owner(store: &Store) -> (i64, i64) {

@@ -1,11 +1,14 @@
 //! A real MCP client from npm (the official TypeScript SDK, tests/peers/mcp) against the
-//! app's server: it connects over Streamable HTTP, lists the tools and searches.
+//! app's server: it connects over Streamable HTTP, lists the tools and searches; as a
+//! client that opens links, it is sent the connect page and hears when the tool arrives.
 
-use crate::actions::fixture::{all_scopes, app_key, connect};
+use crate::actions::fixture::{all_scopes, app_key, connect, outbox};
 use crate::helpers::{TODO_APP, TestApp};
 use serde_json::Value;
 use std::path::PathBuf;
+use std::process::Stdio;
 use std::time::Duration;
+use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 
 fn peer_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/peers/mcp")
@@ -57,4 +60,49 @@ async fn the_official_typescript_client_lists_the_tools_and_searches() {
     assert!(results.len() <= 3);
     assert_eq!(results[0]["connector"], "github", "{search}");
     assert_eq!(results[0]["connected"], false);
+}
+
+#[tokio::test]
+async fn the_official_typescript_client_opens_the_connect_page_and_its_retry_succeeds() {
+    if !installed() {
+        return;
+    }
+    let app = TestApp::spawn().await;
+    let key = app_key(&app).await;
+    let inputs = serde_json::json!({"to": "ada@example.com", "subject": "Stock", "body": "Two boxes left."});
+    let mut node = tokio::process::Command::new("node")
+        .arg("connect_on_demand.mjs")
+        .current_dir(peer_dir())
+        .env("MCP_URL", app.url(&format!("/mcp/apps/{TODO_APP}")))
+        .env("MCP_KEY", &key)
+        .env("ACTION", "gmail.send_email")
+        .env("INPUTS", inputs.to_string())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .expect("node runs");
+    let mut said = BufReader::new(node.stdout.take().unwrap()).lines();
+    let mut next = async || {
+        let line = tokio::time::timeout(Duration::from_secs(60), said.next_line()).await.expect("node answers in time");
+        let line = line.unwrap().expect("a line");
+        serde_json::from_str::<Value>(&line).unwrap_or_else(|e| panic!("{e}: {line}"))
+    };
+
+    let first = next().await;
+    let elicitation = &first["elicitation"];
+    assert_eq!(elicitation["mode"], "url", "{first}");
+    assert_eq!(elicitation["url"], app.url("/apps/1/integrations/connect?connector=gmail&action=send_email").as_str());
+    assert!(elicitation["message"].as_str().unwrap().contains("Connect Gmail"), "{first}");
+    assert!(outbox(&app).await.is_empty());
+
+    connect(&app, "gmail", &all_scopes(&app, "gmail")).await;
+    node.stdin.take().unwrap().write_all(b"done\n").await.unwrap();
+    let last = next().await;
+    assert_eq!(last["retry"]["isError"], false, "{last}");
+    assert_eq!(last["retry"]["structuredContent"]["ok"], true, "{last}");
+    let tools: Vec<&str> = last["tools"].as_array().unwrap().iter().filter_map(Value::as_str).collect();
+    assert!(tools.contains(&"gmail__send_email"), "the list it fetched again: {tools:?}");
+    assert_eq!(outbox(&app).await.len(), 1);
+    assert!(node.wait().await.unwrap().success());
 }

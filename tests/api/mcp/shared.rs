@@ -1,23 +1,26 @@
 //! The MCP server keeps nothing in a server's memory between requests: two patchbay
-//! servers on one PostgreSQL answer one agent alike, whichever of them a request reaches.
+//! servers on one PostgreSQL answer one agent alike, whichever of them a request reaches,
+//! its session included (a database row).
 
 use crate::actions::fixture::{all_scopes, app_key, connect, outbox};
 use crate::helpers::{TODO_APP, TestApp};
 use serde_json::{Value, json};
 
-async fn rpc(app: &TestApp, key: &str, body: Value) -> Value {
-    let response = reqwest::Client::new()
+/// The answer, and the session id it starts (an `initialize`'s answer carries one).
+async fn rpc(app: &TestApp, key: &str, session: Option<&str>, body: Value) -> (Value, Option<String>) {
+    let mut request = reqwest::Client::new()
         .post(app.url(&format!("/mcp/apps/{TODO_APP}")))
         .bearer_auth(key)
         .header("accept", "application/json, text/event-stream")
         .header("mcp-protocol-version", "2025-11-25")
-        .json(&body)
-        .send()
-        .await
-        .unwrap();
+        .json(&body);
+    if let Some(session) = session {
+        request = request.header("mcp-session-id", session);
+    }
+    let response = request.send().await.unwrap();
     assert_eq!(response.status(), 200);
-    assert!(response.headers().get("mcp-session-id").is_none(), "no session to remember");
-    response.json().await.unwrap()
+    let started = response.headers().get("mcp-session-id").map(|v| v.to_str().unwrap().to_owned());
+    (response.json().await.unwrap(), started)
 }
 
 #[tokio::test]
@@ -35,19 +38,18 @@ async fn two_servers_on_one_postgres_answer_one_agent_alike() {
 
     let hello = json!({"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {
         "protocolVersion": "2025-11-25", "capabilities": {}, "clientInfo": {"name": "two", "version": "1"}}});
-    assert_eq!(rpc(&first, &app_key, hello).await["result"]["protocolVersion"], "2025-11-25");
-    let list = rpc(&second, &app_key, json!({"jsonrpc": "2.0", "id": 2, "method": "tools/list"})).await;
+    let (hello, session) = rpc(&first, &app_key, None, hello).await;
+    assert_eq!(hello["result"]["protocolVersion"], "2025-11-25");
+    let session = session.expect("the first server starts a session");
+    let list = json!({"jsonrpc": "2.0", "id": 2, "method": "tools/list"});
+    let (list, _) = rpc(&second, &app_key, Some(&session), list).await;
     let names: Vec<&str> =
         list["result"]["tools"].as_array().unwrap().iter().filter_map(|t| t["name"].as_str()).collect();
     assert!(names.contains(&"gmail__send_email"), "{names:?}");
     let inputs = json!({"to": "ada@example.com", "subject": "From the second server", "body": "Same agent."});
-    let sent = rpc(
-        &second,
-        &app_key,
-        json!({"jsonrpc": "2.0", "id": 3, "method": "tools/call",
-        "params": {"name": "execute", "arguments": {"action": "gmail.send_email", "inputs": inputs}}}),
-    )
-    .await;
+    let call = json!({"jsonrpc": "2.0", "id": 3, "method": "tools/call",
+        "params": {"name": "execute", "arguments": {"action": "gmail.send_email", "inputs": inputs}}});
+    let (sent, _) = rpc(&second, &app_key, Some(&session), call).await;
     assert_eq!(sent["result"]["structuredContent"]["ok"], true, "{sent}");
     assert_eq!(outbox(&first).await.len(), 1, "the first server sees what the second sent");
 }
