@@ -5,7 +5,8 @@ CREATE TABLE mcp_sessions (
     -- SHA-256 of the Mcp-Session-Id the client holds; never the id itself.
     id_hash          TEXT PRIMARY KEY,
     app_id           INTEGER NOT NULL REFERENCES apps(id) ON DELETE CASCADE,
-    key_id           INTEGER NOT NULL REFERENCES app_keys(id) ON DELETE CASCADE,
+    -- Who opened it: `key:<app key id>`, or `grant:<agent grant id>` (OAuth).
+    caller           TEXT NOT NULL,
     protocol_version TEXT NOT NULL,
     -- 1 when the client can open a link for its user (URL-mode elicitation).
     url_elicitation  INTEGER NOT NULL DEFAULT 0,

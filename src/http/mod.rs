@@ -33,6 +33,7 @@ pub fn router(state: AppState) -> Router {
         .route("/healthz", get(health::healthz))
         .merge(api::router())
         .route("/mcp/apps/{app_id}", any(crate::mcp::endpoint::serve))
+        .merge(crate::mcp::oauth::router())
         .route("/apps/{app_id}/connect", post(connect::connect))
         .route("/apps/{app_id}/connect/credentials", post(credentials::connect))
         .route(

@@ -4,6 +4,8 @@
 //! instances behind a balancer answer the same client alike. A client's session (what it
 //! said at `initialize`) is a database row: see `session`.
 
+use super::caller::Caller;
+use super::oauth::{metadata, tokens};
 use super::server::McpServer;
 use super::session::{self, Hello, Refused};
 use crate::actions::proxy::AS_USER_HEADER;
@@ -29,7 +31,7 @@ pub async fn serve(State(state): State<AppState>, Path(app_id): Path<String>, re
         Ok(server) => server,
         Err(refused) => return refused,
     };
-    let (app_id, key_id) = (server.app.id, server.key_id);
+    let (app_id, caller) = (server.app.id, server.caller.clone());
     if req.method() == Method::DELETE && req.headers().contains_key(session::HEADER) {
         return end_session(&state, req.headers(), app_id).await;
     }
@@ -41,7 +43,7 @@ pub async fn serve(State(state): State<AppState>, Path(app_id): Path<String>, re
     // A client saying hello starts a new session; any other request may name its own.
     let session = match &hello {
         Some(_) => None,
-        None => match session::find(&state.store, req.headers(), app_id, key_id).await {
+        None => match session::find(&state.store, req.headers(), app_id, &caller).await {
             Ok(session) => session,
             Err(Refused::Unknown) => return session_unknown(),
             Err(Refused::Store(e)) => return AppError::from(e).into_response(),
@@ -82,7 +84,7 @@ pub async fn serve(State(state): State<AppState>, Path(app_id): Path<String>, re
 /// the client even if it never asked for the list.
 async fn start_session(state: &AppState, server: &McpServer, hello: &Hello) -> Result<String, StoreError> {
     let tools = server.tools_digest().await?;
-    session::start(&state.store, server.app.id, server.key_id, hello, &tools).await
+    session::start(&state.store, server.app.id, &server.caller, hello, &tools).await
 }
 
 /// `DELETE` with the session's id: the client is done with it.
@@ -150,17 +152,16 @@ fn rpc_error(status: StatusCode, code: i32, message: &str) -> Response {
     (status, Json(body)).into_response()
 }
 
-/// The app's server for a valid key of this app; a 401 otherwise (a key of another app
-/// included: to an MCP client, the key it holds does not open this server).
+/// The app's server for a valid key of this app, or a valid token of an agent authorized
+/// for it; a 401 otherwise (a key or token of another app included: to an MCP client, what
+/// it holds does not open this server), which says where to get a token.
 async fn open(state: &AppState, app_id: &str, headers: &HeaderMap) -> Result<McpServer, Response> {
     let app_id = app_id.parse::<i64>().map_err(|_| AppError::NotFound("no such app".into()).into_response())?;
-    let key = match bearer(headers) {
-        Some(presented) => {
-            keys::authenticate(&state.store, presented).await.map_err(|e| AppError::from(e).into_response())?
-        }
+    let caller = match bearer(headers) {
+        Some(presented) => caller(state, presented, app_id).await.map_err(|e| AppError::from(e).into_response())?,
         None => None,
     };
-    let Some(key) = key.filter(|k| k.app_id == app_id) else { return Err(unauthorized()) };
+    let Some(caller) = caller else { return Err(unauthorized(state, app_id)) };
     let app = state.store.app(app_id).await.map_err(|e| AppError::from(e).into_response())?;
     let app = app.ok_or_else(|| AppError::NotFound("no such app".into()).into_response())?;
     let person = match headers.get(AS_USER_HEADER).map(|v| v.to_str().map(str::trim)) {
@@ -171,11 +172,21 @@ async fn open(state: &AppState, app_id: &str, headers: &HeaderMap) -> Result<Mcp
             return Err(AppError::BadRequest(message.into()).into_response());
         }
     };
-    Ok(McpServer::new(state.clone(), app, key.id).acting_for(person))
+    Ok(McpServer::new(state.clone(), app, caller).acting_for(person))
 }
 
-fn unauthorized() -> Response {
+async fn caller(state: &AppState, presented: &str, app_id: i64) -> Result<Option<Caller>, StoreError> {
+    if let Some(key) = keys::authenticate(&state.store, presented).await? {
+        return Ok((key.app_id == app_id).then_some(Caller::Key(key.id)));
+    }
+    Ok(tokens::verify(&state.store, presented, app_id).await?.map(Caller::agent))
+}
+
+fn unauthorized(state: &AppState, app_id: i64) -> Response {
     let mut response = AppError::Unauthorized.into_response();
-    response.headers_mut().insert("www-authenticate", HeaderValue::from_static("Bearer realm=\"patchbay\""));
+    let challenge = metadata::challenge(&state.settings.public_url(), app_id);
+    if let Ok(challenge) = HeaderValue::from_str(&challenge) {
+        response.headers_mut().insert("www-authenticate", challenge);
+    }
     response
 }

@@ -7,12 +7,15 @@
 //! audit), `calls` (the meta-tools), `tools` (names and schemas), `search` (ranking
 //! actions), `authorize` (what a person must grant, and where), `rules` (what the app's
 //! owner pins, hides or wants confirmed), `confirm` (write calls waiting for a person), `person` (acting for one
-//! of the app's users), `session` (what a client's session remembers).
+//! of the app's users), `session` (what a client's session remembers), `caller` (a key or an
+//! authorized agent), `oauth` (patchbay as the agents' authorization server).
 
 pub mod authorize;
+mod caller;
 mod calls;
 mod confirm;
 pub mod endpoint;
+pub mod oauth;
 mod person;
 pub mod rules;
 pub mod search;

@@ -3,6 +3,7 @@
 //! outcome. It keeps nothing between requests, so any patchbay instance can answer any
 //! request.
 
+use super::caller::Caller;
 use super::calls::{self, Called, Link};
 use super::rules::AgentRules;
 use super::session::{self, Session};
@@ -27,7 +28,7 @@ pub const PROTOCOL: ProtocolVersion = ProtocolVersion::V_2025_11_25;
 pub struct McpServer {
     pub(super) state: AppState,
     pub(super) app: Arc<AppRow>,
-    pub(super) key_id: i64,
+    pub(super) caller: Caller,
     /// The app user an in-app agent acts for (`X-Patchbay-As-User`), if any.
     pub(super) as_user: Option<String>,
     /// The client's session, when it keeps one.
@@ -35,8 +36,8 @@ pub struct McpServer {
 }
 
 impl McpServer {
-    pub fn new(state: AppState, app: AppRow, key_id: i64) -> Self {
-        Self { state, app: Arc::new(app), key_id, as_user: None, session: None }
+    pub fn new(state: AppState, app: AppRow, caller: Caller) -> Self {
+        Self { state, app: Arc::new(app), caller, as_user: None, session: None }
     }
 
     pub fn in_session(mut self, session: Option<Session>) -> Self {
@@ -112,9 +113,7 @@ impl McpServer {
         // The tool name is the client's to choose: a bounded piece of it is enough.
         let tool: String = tool.chars().take(80).collect();
         let detail: String = format!("{tool}: {outcome}").chars().take(300).collect();
-        if let Err(e) =
-            self.state.store.audit_key_call(self.app.id, self.key_id, "mcp.tool_call", connector, &detail).await
-        {
+        if let Err(e) = self.caller.audit(&self.state.store, self.app.id, connector, &detail).await {
             tracing::warn!(app = self.app.id, error = %e, "could not audit an MCP tool call");
         }
     }

@@ -10,6 +10,7 @@
 //!
 //! A client that never sends the header is answered as before, statelessly.
 
+use super::caller::Caller;
 use crate::digest::{random_token, sha256_hex};
 use crate::store::{McpSessionRow, NewMcpSession, Store, StoreError, now};
 use axum::http::HeaderMap;
@@ -63,12 +64,12 @@ impl Hello {
     }
 }
 
-/// Starts a session for a client that said hello with this app's key, with the digest of
-/// the tools as they are now; the id the client holds.
+/// Starts a session for a client that said hello, with the digest of the tools as they are
+/// now; the id the client holds.
 pub async fn start(
     store: &Store,
     app_id: i64,
-    key_id: i64,
+    caller: &Caller,
     hello: &Hello,
     tools_digest: &str,
 ) -> Result<String, StoreError> {
@@ -76,7 +77,7 @@ pub async fn start(
     let session = NewMcpSession {
         id_hash: &sha256_hex(&id),
         app_id,
-        key_id,
+        caller: &caller.label(),
         protocol_version: &hello.protocol_version,
         url_elicitation: hello.opens_links,
         tools_digest,
@@ -87,18 +88,25 @@ pub async fn start(
 
 /// Why a request's session cannot be used.
 pub enum Refused {
-    /// Over, never started, or started with another app's or key's credentials: the client
+    /// Over, never started, or started by another caller (another key, another grant): the client
     /// starts a new one (the specification's 404).
     Unknown,
     Store(StoreError),
 }
 
 /// The session a request names, if it names one.
-pub async fn find(store: &Store, headers: &HeaderMap, app_id: i64, key_id: i64) -> Result<Option<Session>, Refused> {
+pub async fn find(
+    store: &Store,
+    headers: &HeaderMap,
+    app_id: i64,
+    caller: &Caller,
+) -> Result<Option<Session>, Refused> {
     let Some(id) = headers.get(HEADER) else { return Ok(None) };
     let id_hash = sha256_hex(id.to_str().map_err(|_| Refused::Unknown)?.trim());
     let row = store.mcp_session(&id_hash).await.map_err(Refused::Store)?;
-    let Some(row) = row.filter(|r| r.app_id == app_id && r.key_id == key_id) else { return Err(Refused::Unknown) };
+    let Some(row) = row.filter(|r| r.app_id == app_id && r.caller == caller.label()) else {
+        return Err(Refused::Unknown);
+    };
     if row.last_seen_at < now() - TOUCH_EVERY_SECS {
         store.touch_mcp_session(&id_hash).await.map_err(Refused::Store)?;
     }

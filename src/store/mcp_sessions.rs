@@ -10,7 +10,7 @@ pub const MCP_SESSION_IDLE_SECS: i64 = 24 * 3600;
 pub struct McpSessionRow {
     pub id_hash: String,
     pub app_id: i64,
-    pub key_id: i64,
+    pub caller: String,
     pub protocol_version: String,
     pub url_elicitation: i64,
     pub tools_digest: String,
@@ -28,7 +28,7 @@ impl McpSessionRow {
 pub struct NewMcpSession<'a> {
     pub id_hash: &'a str,
     pub app_id: i64,
-    pub key_id: i64,
+    pub caller: &'a str,
     pub protocol_version: &'a str,
     pub url_elicitation: bool,
     pub tools_digest: &'a str,
@@ -37,12 +37,12 @@ pub struct NewMcpSession<'a> {
 impl Store {
     pub async fn insert_mcp_session(&self, session: NewMcpSession<'_>) -> StoreResult<()> {
         sqlx::query(
-            "INSERT INTO mcp_sessions (id_hash, app_id, key_id, protocol_version, url_elicitation, tools_digest, \
+            "INSERT INTO mcp_sessions (id_hash, app_id, caller, protocol_version, url_elicitation, tools_digest, \
              created_at, last_seen_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $7)",
         )
         .bind(session.id_hash)
         .bind(session.app_id)
-        .bind(session.key_id)
+        .bind(session.caller)
         .bind(session.protocol_version)
         .bind(i64::from(session.url_elicitation))
         .bind(session.tools_digest)
@@ -55,7 +55,7 @@ impl Store {
     /// The session, unless it was idle too long.
     pub async fn mcp_session(&self, id_hash: &str) -> StoreResult<Option<McpSessionRow>> {
         Ok(sqlx::query_as::<_, McpSessionRow>(
-            "SELECT id_hash, app_id, key_id, protocol_version, url_elicitation, tools_digest, created_at, \
+            "SELECT id_hash, app_id, caller, protocol_version, url_elicitation, tools_digest, created_at, \
              last_seen_at FROM mcp_sessions WHERE id_hash = $1 AND last_seen_at >= $2",
         )
         .bind(id_hash)

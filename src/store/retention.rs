@@ -11,6 +11,7 @@ pub async fn purge(store: &Store, settings: &Settings) -> StoreResult<()> {
     store.purge_expired_pending(at).await?;
     store.purge_expired_sessions(at).await?;
     store.purge_idle_mcp_sessions(at).await?;
+    store.purge_expired_mcp_oauth(at).await?;
     store.purge_expired_sign_in(at).await?;
     store.purge_sign_in_failures(at - settings.auth.failure_window_secs).await?;
     if settings.retention.runs_days > 0 {

@@ -184,3 +184,35 @@ async fn an_app_users_connect_pages_and_the_app_user_connectors_section_pass_axe
     both_widths(&d, &source, "App user connectors, opened", &mut found).await;
     assert!(found.is_empty(), "serious or critical accessibility violations:\n{}", found.join("\n"));
 }
+
+#[tokio::test]
+async fn the_page_where_a_builder_lets_an_agent_in_and_the_signed_in_agents_pass_axe() {
+    let Some(source) = axe_source() else { return };
+    let app = TestApp::spawn().await;
+    crate::actions::fixture::connect(&app, "gmail", &crate::actions::fixture::all_scopes(&app, "gmail")).await;
+    let Some(d) = Driver::start().await else { return };
+    let mut found = Vec::new();
+    let redirect = "http://127.0.0.1:9/callback";
+    app.store.insert_mcp_client("mcp_axe", "Desk agent", &format!("[\"{redirect}\"]")).await.unwrap();
+    let query = url::form_urlencoded::Serializer::new(String::new())
+        .extend_pairs([
+            ("response_type", "code"),
+            ("client_id", "mcp_axe"),
+            ("redirect_uri", redirect),
+            ("code_challenge", "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM"),
+            ("code_challenge_method", "S256"),
+            ("resource", &app.url("/mcp/apps/1")),
+        ])
+        .finish();
+
+    sign_in(&d, &app, "Ada Owner").await;
+    d.client.goto(&app.url(&format!("/mcp/oauth/authorize?{query}"))).await.unwrap();
+    both_widths(&d, &source, "letting an agent in", &mut found).await;
+    d.screenshot("agent-authorize.png").await;
+    let ada = app.store.list_users().await.unwrap()[0].id;
+    app.store.mcp_grant_for("mcp_axe", 1, ada).await.unwrap();
+    d.client.goto(&app.url("/apps/1/settings#agents")).await.unwrap();
+    both_widths(&d, &source, "Settings with a signed-in agent", &mut found).await;
+    d.screenshot("settings-agents.png").await;
+    assert!(found.is_empty(), "serious or critical accessibility violations:\n{}", found.join("\n"));
+}

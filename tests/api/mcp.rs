@@ -4,6 +4,7 @@
 
 mod agents;
 mod node;
+mod oauth;
 mod person;
 mod sessions;
 mod shared;

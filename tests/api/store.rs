@@ -3,8 +3,8 @@
 use crate::pg;
 use patchbay::app::Role;
 use patchbay::store::{
-    CodeRedemption, NewConnection, NewMcpSession, NewMessage, NewSandboxAccessToken, NewSandboxGrant,
-    PendingAuthorization, SandboxCode, Store, StoreError, TokenUpdate, now,
+    CodeRedemption, NewConnection, NewMcpCode, NewMcpSession, NewMessage, NewSandboxAccessToken, NewSandboxGrant,
+    PendingAuthorization, RefreshUse, SandboxCode, Store, StoreError, TokenUpdate, now,
 };
 
 on_both_backends!(
@@ -26,6 +26,7 @@ on_both_backends!(
     app_keys_open_until_revoked_and_sign_in_failures_count_per_subject,
     a_token_key_fingerprint_is_agreed_once,
     mcp_sessions_remember_their_client_until_ended_or_idle,
+    agents_codes_and_refresh_tokens_work_once_and_a_replay_revokes_the_grant,
 );
 
 async fn text_with_a_nul_character_is_refused_alike(store: &Store) {
@@ -93,7 +94,7 @@ async fn mcp_sessions_remember_their_client_until_ended_or_idle(store: &Store) {
         let session = NewMcpSession {
             id_hash,
             app_id,
-            key_id: key.id,
+            caller: &format!("key:{}", key.id),
             protocol_version: "2025-11-25",
             url_elicitation: true,
             tools_digest: "d1",
@@ -101,7 +102,7 @@ async fn mcp_sessions_remember_their_client_until_ended_or_idle(store: &Store) {
         store.insert_mcp_session(session).await.unwrap();
     }
     let found = store.mcp_session(&first).await.unwrap().expect("the session");
-    assert!(found.opens_links() && found.key_id == key.id && found.tools_digest == "d1");
+    assert!(found.opens_links() && found.caller == format!("key:{}", key.id) && found.tools_digest == "d1");
     store.set_mcp_tools_digest(&first, "d2").await.unwrap();
     store.touch_mcp_session(&first).await.unwrap();
     assert_eq!(store.mcp_session(&first).await.unwrap().unwrap().tools_digest, "d2");
@@ -112,6 +113,38 @@ async fn mcp_sessions_remember_their_client_until_ended_or_idle(store: &Store) {
     // A day and a moment later, the idle one goes.
     store.purge_idle_mcp_sessions(now() + patchbay::store::MCP_SESSION_IDLE_SECS + 1).await.unwrap();
     assert!(store.mcp_session(&second).await.unwrap().is_none());
+}
+
+async fn agents_codes_and_refresh_tokens_work_once_and_a_replay_revokes_the_grant(store: &Store) {
+    let (app_id, owner) = app_with_owner(store).await;
+    let client_id = format!("mcp_{}", pg::rand_suffix());
+    store.insert_mcp_client(&client_id, "Desk agent", r#"["http://127.0.0.1:9/cb"]"#).await.unwrap();
+    assert!(store.mcp_client(&client_id).await.unwrap().unwrap().redirects_to("http://127.0.0.1:9/cb"));
+    let grant = store.mcp_grant_for(&client_id, app_id, owner).await.unwrap();
+    assert_eq!(store.mcp_grant_for(&client_id, app_id, owner).await.unwrap(), grant, "one live grant per person");
+
+    let code = NewMcpCode {
+        code_hash: "code-1",
+        grant_id: grant,
+        redirect_uri: "http://127.0.0.1:9/cb",
+        code_challenge: "challenge",
+        expires_at: now() + 60,
+    };
+    store.insert_mcp_code(code).await.unwrap();
+    let (a, b) = tokio::join!(store.take_mcp_code("code-1"), store.take_mcp_code("code-1"));
+    assert_eq!([a.unwrap().is_some(), b.unwrap().is_some()].iter().filter(|x| **x).count(), 1, "taken once");
+
+    store.insert_mcp_token("access-1", grant, "access", now() + 60).await.unwrap();
+    store.insert_mcp_token("refresh-1", grant, "refresh", now() + 60).await.unwrap();
+    assert_eq!(store.mcp_access("access-1").await.unwrap().map(|g| g.client_name), Some("Desk agent".into()));
+    assert!(store.mcp_access("refresh-1").await.unwrap().is_none(), "a refresh token opens nothing");
+    assert!(matches!(store.use_mcp_refresh("refresh-1", "mcp_other").await.unwrap(), RefreshUse::Unknown));
+    assert!(
+        matches!(store.use_mcp_refresh("refresh-1", &client_id).await.unwrap(), RefreshUse::Fresh(g) if g == grant)
+    );
+    assert!(matches!(store.use_mcp_refresh("refresh-1", &client_id).await.unwrap(), RefreshUse::Replayed));
+    assert!(store.mcp_access("access-1").await.unwrap().is_none(), "the replay revoked the grant");
+    assert!(store.mcp_grants_of_app(app_id).await.unwrap().is_empty());
 }
 
 async fn app_with_owner(store: &Store) -> (i64, i64) {

@@ -2,8 +2,9 @@
 //! it comes from patchbay's own pages, by an `Origin` equal to `public_url`'s origin or
 //! by the form's `csrf` field matching the token derived from the browser's cookie. A
 //! missing or `null` Origin (a sandboxed frame, some privacy tools) needs the token.
-//! Machine routes (the App API with its bearer keys, the sandbox's token endpoints that
-//! providers' clients call) carry no browser cookies and are not checked here.
+//! Machine routes (the App API with its bearer keys, the MCP servers and their token
+//! endpoint, the sandbox's token endpoints that providers' clients call) carry no browser
+//! cookies and are not checked here; the pages where a person consents are.
 
 use super::context::{secrets_in, token_for};
 use crate::http::AppState;
@@ -51,7 +52,7 @@ pub async fn check(state: &AppState, req: Request) -> Result<Request, Response> 
 fn needs_check(method: &Method, path: &str) -> bool {
     let safe = matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS);
     let machine = path.starts_with("/api/")
-        || path.starts_with("/mcp/")
+        || (path.starts_with("/mcp/") && path != "/mcp/oauth/authorize")
         || (path.starts_with("/sandbox/") && path != "/sandbox/oauth/authorize");
     !safe && !machine
 }

@@ -1,6 +1,7 @@
 //! The builder's pages, rendered on the server with askama: plain forms that work without
 //! JavaScript, with a few lines of it (static/app.js) where it makes the chat feel live.
 
+mod agent_authorize;
 mod agent_confirm;
 pub(crate) mod agent_connect;
 mod asks;
@@ -44,6 +45,7 @@ pub fn router() -> Router<AppState> {
         .route("/apps/{app_id}/offers/{message_id}", post(offers::take))
         .route("/apps/{app_id}/integrations/browse", get(browse::page))
         .route("/apps/{app_id}/integrations/connect", get(agent_connect::page))
+        .route("/mcp/oauth/authorize", get(agent_authorize::page).post(agent_authorize::decide))
         .route("/apps/{app_id}/agents/confirm/{token}", get(agent_confirm::page).post(agent_confirm::decide))
         .route("/apps/{app_id}/integrations", get(integrations::page))
         .route("/apps/{app_id}/flows", get(flows::page))
@@ -83,6 +85,7 @@ pub fn router() -> Router<AppState> {
         .route("/apps/{app_id}/settings/connectors/{connector}", post(settings::save_connector_policy))
         .route("/apps/{app_id}/settings/agents", post(settings::save_agent_confirmation))
         .route("/apps/{app_id}/settings/agents/{connector}", post(settings::save_agent_tools))
+        .route("/apps/{app_id}/settings/agents/access/{grant_id}/revoke", post(settings::revoke_agent))
         .route("/apps/{app_id}/settings/backend", post(settings::save_backend))
         .route("/apps/{app_id}/settings/secret", post(settings::new_secret))
         .route("/apps/{app_id}/settings/keys/{id}/revoke", post(settings::revoke_key))

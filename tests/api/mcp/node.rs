@@ -106,3 +106,48 @@ async fn the_official_typescript_client_opens_the_connect_page_and_its_retry_suc
     assert_eq!(outbox(&app).await.len(), 1);
     assert!(node.wait().await.unwrap().success());
 }
+
+#[tokio::test]
+async fn the_official_typescript_client_signs_in_with_oauth_after_a_builder_allows_it() {
+    if !installed() {
+        return;
+    }
+    let app = TestApp::spawn().await;
+    connect(&app, "gmail", &all_scopes(&app, "gmail")).await;
+    let mut node = tokio::process::Command::new("node")
+        .arg("oauth_agent.mjs")
+        .current_dir(peer_dir())
+        .env("MCP_URL", app.url(&format!("/mcp/apps/{TODO_APP}")))
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .expect("node runs");
+    let mut said = BufReader::new(node.stdout.take().unwrap()).lines();
+    let mut next = async || {
+        let line = tokio::time::timeout(Duration::from_secs(60), said.next_line()).await.expect("node answers in time");
+        let line = line.unwrap().expect("a line");
+        serde_json::from_str::<Value>(&line).unwrap_or_else(|e| panic!("{e}: {line}"))
+    };
+
+    // The person the client sent to patchbay: an editor, who allows it.
+    let first = next().await;
+    let authorize = first["authorize"].as_str().unwrap_or_else(|| panic!("{first}")).to_owned();
+    assert!(authorize.starts_with(&app.url("/mcp/oauth/authorize?")), "{authorize}");
+    let editor = app.signed_in(crate::helpers::EDITOR).await;
+    let page = crate::helpers::text(editor.get(&authorize).send().await.unwrap(), 200).await;
+    assert!(page.contains("Let Node test agent use Todo"), "{page}");
+    let query: Vec<(String, String)> = url::Url::parse(&authorize).unwrap().query_pairs().into_owned().collect();
+    let mut form = query.clone();
+    form.push(("decision".into(), "allow".into()));
+    let back = editor.post(app.url("/mcp/oauth/authorize")).form(&form).send().await.unwrap();
+    let to = url::Url::parse(&crate::helpers::location(&back)).unwrap();
+    let code = to.query_pairs().find(|(k, _)| k == "code").expect("a code").1.into_owned();
+
+    node.stdin.take().unwrap().write_all(format!("{code}\n").as_bytes()).await.unwrap();
+    let last = next().await;
+    assert_eq!(last["token_type"], "Bearer", "{last}");
+    let tools: Vec<&str> = last["tools"].as_array().unwrap().iter().filter_map(Value::as_str).collect();
+    assert!(tools.contains(&"search_tools") && tools.contains(&"gmail__send_email"), "{tools:?}");
+    assert!(node.wait().await.unwrap().success());
+}

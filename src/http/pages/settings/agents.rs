@@ -9,6 +9,7 @@ use crate::http::AppState;
 use crate::http::auth::Owner;
 use crate::http::pages::PageError;
 use crate::mcp::rules::{AgentRules, HIDDEN, PINNED, action_id};
+use crate::store::StoreError;
 use axum::extract::{Form, Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
@@ -41,6 +42,30 @@ impl AgentToolGroup {
 pub struct AgentsView {
     pub confirm_writes: bool,
     pub groups: Vec<AgentToolGroup>,
+    /// Agents' apps a builder let in with OAuth, newest first.
+    pub signed_in: Vec<SignedInAgent>,
+}
+
+pub struct SignedInAgent {
+    pub grant_id: i64,
+    pub client: String,
+    pub by: String,
+    pub since: String,
+}
+
+/// The agents signed in to the app's MCP server, with who allowed each.
+pub async fn signed_in(state: &AppState, app_id: i64) -> Result<Vec<SignedInAgent>, StoreError> {
+    let mut agents = Vec::new();
+    for grant in state.store.mcp_grants_of_app(app_id).await? {
+        let by = state.store.user(grant.user_id).await?.map_or_else(|| "someone".to_owned(), |u| u.name);
+        agents.push(SignedInAgent {
+            grant_id: grant.id,
+            client: grant.client_name,
+            by,
+            since: crate::http::pages::integrations::when(Some(grant.created_at)),
+        });
+    }
+    Ok(agents)
 }
 
 pub fn view(catalog: &Catalog, rules: &AgentRules) -> AgentsView {
@@ -68,7 +93,7 @@ pub fn view(catalog: &Catalog, rules: &AgentRules) -> AgentsView {
         })
         .collect();
     groups.sort_by_key(|g| g.name.to_lowercase());
-    AgentsView { confirm_writes: rules.confirm_writes, groups }
+    AgentsView { confirm_writes: rules.confirm_writes, groups, signed_in: Vec::new() }
 }
 
 #[derive(Deserialize)]
@@ -111,5 +136,21 @@ pub async fn save_agent_tools(
     let by = Some(access.user.id);
     state.store.audit(Some(app_id), by, "agents.changed", Some(connector.id.as_str()), None, Some(&detail)).await?;
     let notice = format!("Saved what agents see of {}.", connector.name);
+    SettingsPage::load(&state, &access).await?.with_notice(notice).render(StatusCode::OK)
+}
+
+/// Takes back an agent's OAuth access: its tokens stop working at once.
+pub async fn revoke_agent(
+    State(state): State<AppState>,
+    Owner(access): Owner,
+    Path((_, grant_id)): Path<(i64, i64)>,
+) -> Result<Response, PageError> {
+    let app_id = access.app.id;
+    let grant =
+        state.store.mcp_grant(grant_id).await?.filter(|g| g.app_id == app_id).ok_or_else(PageError::not_found)?;
+    state.store.revoke_mcp_grant(app_id, grant_id).await?;
+    let detail = format!("{} ({})", grant.client_name, grant.client_id);
+    state.store.audit(Some(app_id), Some(access.user.id), "agent.access_revoked", None, None, Some(&detail)).await?;
+    let notice = format!("{} can no longer use this app: its tokens now get 401.", grant.client_name);
     SettingsPage::load(&state, &access).await?.with_notice(notice).render(StatusCode::OK)
 }

@@ -11,7 +11,7 @@ mod keys;
 mod people;
 mod structure_form;
 
-pub use agents::{save_agent_confirmation, save_agent_tools};
+pub use agents::{revoke_agent, save_agent_confirmation, save_agent_tools};
 pub use backend::{new_secret, save_backend};
 pub use connectors::save_connector_policy;
 pub use delete::{confirm_delete, delete};
@@ -106,7 +106,11 @@ impl SettingsPage {
             false => Vec::new(),
         };
         let agents = match is_owner {
-            true => Some(agents::view(&state.catalog, &AgentRules::load(&state.store, app_id).await?)),
+            true => {
+                let mut agents = agents::view(&state.catalog, &AgentRules::load(&state.store, app_id).await?);
+                agents.signed_in = agents::signed_in(state, app_id).await?;
+                Some(agents)
+            }
             false => None,
         };
         let (data_url, sealed) = state.store.app_data_source(app_id).await?;
