@@ -74,6 +74,26 @@ impl Store {
         Ok(())
     }
 
+    /// A client as its metadata document describes it now (its id is the document's URL).
+    pub async fn upsert_mcp_client(
+        &self,
+        client_id: &str,
+        name: &str,
+        redirect_uris: &str,
+    ) -> StoreResult<McpClientRow> {
+        Ok(sqlx::query_as::<_, McpClientRow>(
+            "INSERT INTO mcp_clients (client_id, name, redirect_uris, created_at) VALUES ($1, $2, $3, $4) \
+             ON CONFLICT (client_id) DO UPDATE SET name = excluded.name, redirect_uris = excluded.redirect_uris \
+             RETURNING client_id, name, redirect_uris, created_at",
+        )
+        .bind(plain_text("a client's id", client_id)?)
+        .bind(plain_text("a client's name", name)?)
+        .bind(plain_text("redirect URIs", redirect_uris)?)
+        .bind(now())
+        .fetch_one(self.pool())
+        .await?)
+    }
+
     pub async fn mcp_client(&self, client_id: &str) -> StoreResult<Option<McpClientRow>> {
         Ok(sqlx::query_as::<_, McpClientRow>(
             "SELECT client_id, name, redirect_uris, created_at FROM mcp_clients WHERE client_id = $1",

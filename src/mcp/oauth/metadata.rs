@@ -36,6 +36,7 @@ pub async fn server(State(state): State<AppState>) -> Response {
         "token_endpoint_auth_methods_supported": ["none"],
         "scopes_supported": [SCOPE],
         "authorization_response_iss_parameter_supported": true,
+        "client_id_metadata_document_supported": true,
     });
     public(Json(document).into_response())
 }

@@ -3,6 +3,7 @@
 //! - `metadata`: protected resource metadata (RFC 9728), which the MCP endpoint's 401 names,
 //!   and authorization server metadata (RFC 8414);
 //! - `register`: dynamic client registration (RFC 7591), public clients only;
+//! - `client_document`: clients whose id is the URL of their metadata document;
 //! - `request`: an authorization request checked (PKCE S256, an exactly registered
 //!   redirect, `resource` naming one app's MCP server, RFC 8707); the consent page is
 //!   `http::pages::agent_authorize`, where a builder of that app allows or denies it;
@@ -12,6 +13,7 @@
 //! builder of the app. It is never passed to a provider: calls to providers use the app's
 //! own connections, as with an app key.
 
+mod client_document;
 pub mod metadata;
 mod register;
 pub mod request;

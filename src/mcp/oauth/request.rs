@@ -3,7 +3,7 @@
 //! is sent back to an address no one vouched for), `code`, PKCE with S256, and a
 //! `resource` naming one app's MCP server here (RFC 8707).
 
-use super::app_of_resource;
+use super::{app_of_resource, client_document};
 use crate::digest::{random_token, sha256_hex};
 use crate::http::AppState;
 use crate::store::{McpClientRow, NewMcpCode, StoreError, now};
@@ -44,7 +44,11 @@ pub enum Refused {
 }
 
 pub async fn check(state: &AppState, params: AuthorizeParams) -> Result<Checked, Refused> {
-    let client = state.store.mcp_client(&params.client_id).await.map_err(|e| Refused::Here(store_failed(e)))?;
+    let client = if client_document::names_a_document(&params.client_id) {
+        Some(client_document::load(state, &params.client_id).await.map_err(Refused::Here)?)
+    } else {
+        state.store.mcp_client(&params.client_id).await.map_err(|e| Refused::Here(store_failed(e)))?
+    };
     let Some(client) = client else {
         return Err(Refused::Here("This agent is not registered with patchbay: ask it to sign in again.".into()));
     };

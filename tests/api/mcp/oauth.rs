@@ -257,3 +257,57 @@ async fn an_owner_sees_each_signed_in_agent_its_calls_are_audited_and_its_access
     assert!(page.contains("Desk agent can no longer use this app"), "{page}");
     assert_eq!(list_with(&app, &format!("/mcp/apps/{TODO_APP}"), &access).await, 401);
 }
+
+/// A client's metadata document, served on this machine the way a client's site would.
+async fn serve_document(document: impl Fn(&str) -> Value) -> String {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = format!("http://{}/agent/client.json", listener.local_addr().unwrap());
+    let body = document(&address);
+    let router = axum::Router::new()
+        .route("/agent/client.json", axum::routing::get(move || std::future::ready(axum::Json(body.clone()))));
+    tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
+    address
+}
+
+#[tokio::test]
+async fn a_client_named_by_its_metadata_document_signs_in_without_registering() {
+    let app = TestApp::spawn_with(|s| s.actions.allow_local_custom_apis = true).await;
+    connect(&app, "gmail", &all_scopes(&app, "gmail")).await;
+    let client_id = serve_document(|own| {
+        json!({"client_id": own, "client_name": "Documented agent", "redirect_uris": [REDIRECT],
+            "token_endpoint_auth_method": "none"})
+    })
+    .await;
+    let owner = app.signed_in(OWNER).await;
+    let page = helpers::text(owner.get(authorize_url(&app, &client_id, &mcp(&app))).send().await.unwrap(), 200).await;
+    assert!(page.contains("Let Documented agent use Todo"), "{page}");
+    let mut form = consent_form(&app, &client_id, "allow");
+    form.retain(|(k, _)| k != "client_id");
+    form.push(("client_id".into(), client_id.clone()));
+    let back = owner.post(app.url("/mcp/oauth/authorize")).form(&form).send().await.unwrap();
+    let code = returned(&back)["code"].clone();
+    let (status, tokens) = exchange(&app, &client_id, &code, VERIFIER).await;
+    assert_eq!(status, 200, "{tokens}");
+    assert_eq!(list_with(&app, &format!("/mcp/apps/{TODO_APP}"), tokens["access_token"].as_str().unwrap()).await, 200);
+
+    // A document that claims another id is refused on the page.
+    let impostor = serve_document(|_| {
+        json!({"client_id": "https://someone-else.example/client.json",
+        "client_name": "Impostor", "redirect_uris": [REDIRECT]})
+    })
+    .await;
+    let page = helpers::text(owner.get(authorize_url(&app, &impostor, &mcp(&app))).send().await.unwrap(), 400).await;
+    assert!(page.contains("names another client id"), "{page}");
+}
+
+#[tokio::test]
+async fn a_metadata_document_on_this_machine_is_not_read_outside_development() {
+    let app = TestApp::spawn().await;
+    let client_id = serve_document(|own| json!({"client_id": own, "redirect_uris": [REDIRECT]})).await;
+    let owner = app.signed_in(OWNER).await;
+    let page = helpers::text(owner.get(authorize_url(&app, &client_id, &mcp(&app))).send().await.unwrap(), 400).await;
+    assert!(page.contains("does not start with https://"), "{page}");
+    let https_local = "https://127.0.0.1:9/agent.json";
+    let page = helpers::text(owner.get(authorize_url(&app, https_local, &mcp(&app))).send().await.unwrap(), 400).await;
+    assert!(page.contains("not a public address"), "{page}");
+}
