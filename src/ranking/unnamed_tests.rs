@@ -173,3 +173,10 @@ fn any_text_routes_without_a_panic() {
         assert!(r.is_ok(), "{prompt:?}");
     }
 }
+
+#[test]
+fn a_follower_trigger_is_offered_and_a_named_apps_own_follower_count_stays_its_own() {
+    let r = route("Send a welcome reply to each new follower of our account");
+    assert!(offered(&r, "x_twitter"), "the social tool with a follower trigger: {:?} {:?}", r.selected_ids(), r.asks);
+    assert_eq!(selected("Chart the follower numbers of our TikTok account every week"), ["tiktok"]);
+}
