@@ -180,3 +180,9 @@ fn a_follower_trigger_is_offered_and_a_named_apps_own_follower_count_stays_its_o
     assert!(offered(&r, "x_twitter"), "the social tool with a follower trigger: {:?} {:?}", r.selected_ids(), r.asks);
     assert_eq!(selected("Chart the follower numbers of our TikTok account every week"), ["tiktok"]);
 }
+
+#[test]
+fn a_brands_possessive_still_names_its_product() {
+    assert_eq!(selected("Copy each new Trello card to Google's task list"), ["google_tasks", "trello"]);
+    assert_eq!(selected("Share HubSpot's new deals in Slack"), ["hubspot", "slack"]);
+}

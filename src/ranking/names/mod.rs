@@ -206,8 +206,16 @@ impl NameIndex {
         let toks = &text.tokens;
         let r = Reading { text, lexicon, lang, app_words };
         // Each token's words and compact form, computed once for every n-gram tried.
-        let parts: Vec<(String, String)> =
-            toks.iter().map(|t| (words_of(&t.lower).join(" "), compact(&t.lower))).collect();
+        // A possessive's "s" says nothing inside a name: "Google's task list" names Google
+        // Tasks as "Google task list" would.
+        let parts: Vec<(String, String)> = toks
+            .iter()
+            .enumerate()
+            .map(|(k, t)| match k.checked_sub(1).map(|p| &text.original[toks[p].end..t.start]) {
+                Some("'" | "\u{2019}") if t.lower == "s" => (String::new(), String::new()),
+                _ => (words_of(&t.lower).join(" "), compact(&t.lower)),
+            })
+            .collect();
         let mut found = Vec::new();
         let mut i = 0;
         while i < toks.len() {
@@ -236,7 +244,7 @@ impl NameIndex {
                 continue;
             }
             let slice = &parts[i..i + len];
-            let words = slice.iter().map(|p| p.0.as_str()).collect::<Vec<_>>().join(" ");
+            let words = slice.iter().map(|p| p.0.as_str()).filter(|w| !w.is_empty()).collect::<Vec<_>>().join(" ");
             let entries = if len == 1 {
                 self.phrases.get(&slice[0].0).or_else(|| self.compact.get(&slice[0].1))
             } else {
