@@ -32,6 +32,27 @@ pub async fn agent(app: &TestApp, key: &str) -> Result<Agent, rmcp::service::Cli
 }
 
 /// Any client will do: the call goes through its peer.
+/// A JSON-RPC message POSTed as a client without an SDK sends it, to `path` (an app's MCP
+/// server), in a session when one is given.
+pub async fn raw_post(
+    app: &TestApp,
+    path: &str,
+    bearer: &str,
+    session: Option<&str>,
+    body: &Value,
+) -> reqwest::Response {
+    let mut request = reqwest::Client::new()
+        .post(app.url(path))
+        .bearer_auth(bearer)
+        .header("accept", "application/json, text/event-stream")
+        .header("mcp-protocol-version", "2025-11-25")
+        .json(body);
+    if let Some(session) = session {
+        request = request.header("mcp-session-id", session);
+    }
+    request.send().await.unwrap()
+}
+
 pub async fn call(agent: &rmcp::Peer<RoleClient>, tool: &str, args: Value) -> CallToolResult {
     let Value::Object(args) = args else { panic!("arguments are an object") };
     agent

@@ -28,6 +28,41 @@ fn installed() -> bool {
     false
 }
 
+/// A node script the test talks with: it prints one JSON object per line and reads lines
+/// the test writes (the sign that a person did their part).
+struct Conversation {
+    node: tokio::process::Child,
+    said: tokio::io::Lines<BufReader<tokio::process::ChildStdout>>,
+}
+
+impl Conversation {
+    fn start(script: &str, env: &[(&str, String)]) -> Self {
+        let mut command = tokio::process::Command::new("node");
+        command.arg(script).current_dir(peer_dir()).stdin(Stdio::piped()).stdout(Stdio::piped()).kill_on_drop(true);
+        for (name, value) in env {
+            command.env(name, value);
+        }
+        let mut node = command.spawn().expect("node runs");
+        let said = BufReader::new(node.stdout.take().unwrap()).lines();
+        Self { node, said }
+    }
+
+    async fn next(&mut self) -> Value {
+        let line = tokio::time::timeout(Duration::from_secs(60), self.said.next_line()).await;
+        let line = line.expect("node answers in time").unwrap().expect("a line");
+        serde_json::from_str::<Value>(&line).unwrap_or_else(|e| panic!("{e}: {line}"))
+    }
+
+    async fn say(&mut self, line: &str) {
+        let stdin = self.node.stdin.as_mut().expect("node's input");
+        stdin.write_all(format!("{line}\n").as_bytes()).await.unwrap();
+    }
+
+    async fn finished(mut self) -> bool {
+        self.node.wait().await.unwrap().success()
+    }
+}
+
 #[tokio::test]
 async fn the_official_typescript_client_lists_the_tools_and_searches() {
     if !installed() {
@@ -70,26 +105,15 @@ async fn the_official_typescript_client_opens_the_connect_page_and_its_retry_suc
     let app = TestApp::spawn().await;
     let key = app_key(&app).await;
     let inputs = serde_json::json!({"to": "ada@example.com", "subject": "Stock", "body": "Two boxes left."});
-    let mut node = tokio::process::Command::new("node")
-        .arg("connect_on_demand.mjs")
-        .current_dir(peer_dir())
-        .env("MCP_URL", app.url(&format!("/mcp/apps/{TODO_APP}")))
-        .env("MCP_KEY", &key)
-        .env("ACTION", "gmail.send_email")
-        .env("INPUTS", inputs.to_string())
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .kill_on_drop(true)
-        .spawn()
-        .expect("node runs");
-    let mut said = BufReader::new(node.stdout.take().unwrap()).lines();
-    let mut next = async || {
-        let line = tokio::time::timeout(Duration::from_secs(60), said.next_line()).await.expect("node answers in time");
-        let line = line.unwrap().expect("a line");
-        serde_json::from_str::<Value>(&line).unwrap_or_else(|e| panic!("{e}: {line}"))
-    };
+    let env = [
+        ("MCP_URL", app.url(&format!("/mcp/apps/{TODO_APP}"))),
+        ("MCP_KEY", key),
+        ("ACTION", "gmail.send_email".to_owned()),
+        ("INPUTS", inputs.to_string()),
+    ];
+    let mut node = Conversation::start("connect_on_demand.mjs", &env);
 
-    let first = next().await;
+    let first = node.next().await;
     let elicitation = &first["elicitation"];
     assert_eq!(elicitation["mode"], "url", "{first}");
     assert_eq!(elicitation["url"], app.url("/apps/1/integrations/connect?connector=gmail&action=send_email").as_str());
@@ -97,14 +121,14 @@ async fn the_official_typescript_client_opens_the_connect_page_and_its_retry_suc
     assert!(outbox(&app).await.is_empty());
 
     connect(&app, "gmail", &all_scopes(&app, "gmail")).await;
-    node.stdin.take().unwrap().write_all(b"done\n").await.unwrap();
-    let last = next().await;
+    node.say("done").await;
+    let last = node.next().await;
     assert_eq!(last["retry"]["isError"], false, "{last}");
     assert_eq!(last["retry"]["structuredContent"]["ok"], true, "{last}");
     let tools: Vec<&str> = last["tools"].as_array().unwrap().iter().filter_map(Value::as_str).collect();
     assert!(tools.contains(&"gmail__send_email"), "the list it fetched again: {tools:?}");
     assert_eq!(outbox(&app).await.len(), 1);
-    assert!(node.wait().await.unwrap().success());
+    assert!(node.finished().await);
 }
 
 #[tokio::test]
@@ -114,24 +138,10 @@ async fn the_official_typescript_client_signs_in_with_oauth_after_a_builder_allo
     }
     let app = TestApp::spawn().await;
     connect(&app, "gmail", &all_scopes(&app, "gmail")).await;
-    let mut node = tokio::process::Command::new("node")
-        .arg("oauth_agent.mjs")
-        .current_dir(peer_dir())
-        .env("MCP_URL", app.url(&format!("/mcp/apps/{TODO_APP}")))
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .kill_on_drop(true)
-        .spawn()
-        .expect("node runs");
-    let mut said = BufReader::new(node.stdout.take().unwrap()).lines();
-    let mut next = async || {
-        let line = tokio::time::timeout(Duration::from_secs(60), said.next_line()).await.expect("node answers in time");
-        let line = line.unwrap().expect("a line");
-        serde_json::from_str::<Value>(&line).unwrap_or_else(|e| panic!("{e}: {line}"))
-    };
+    let mut node = Conversation::start("oauth_agent.mjs", &[("MCP_URL", app.url(&format!("/mcp/apps/{TODO_APP}")))]);
 
     // The person the client sent to patchbay: an editor, who allows it.
-    let first = next().await;
+    let first = node.next().await;
     let authorize = first["authorize"].as_str().unwrap_or_else(|| panic!("{first}")).to_owned();
     assert!(authorize.starts_with(&app.url("/mcp/oauth/authorize?")), "{authorize}");
     let editor = app.signed_in(crate::helpers::EDITOR).await;
@@ -144,10 +154,10 @@ async fn the_official_typescript_client_signs_in_with_oauth_after_a_builder_allo
     let to = url::Url::parse(&crate::helpers::location(&back)).unwrap();
     let code = to.query_pairs().find(|(k, _)| k == "code").expect("a code").1.into_owned();
 
-    node.stdin.take().unwrap().write_all(format!("{code}\n").as_bytes()).await.unwrap();
-    let last = next().await;
+    node.say(&code).await;
+    let last = node.next().await;
     assert_eq!(last["token_type"], "Bearer", "{last}");
     let tools: Vec<&str> = last["tools"].as_array().unwrap().iter().filter_map(Value::as_str).collect();
     assert!(tools.contains(&"search_tools") && tools.contains(&"gmail__send_email"), "{tools:?}");
-    assert!(node.wait().await.unwrap().success());
+    assert!(node.finished().await);
 }

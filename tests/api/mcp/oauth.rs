@@ -100,17 +100,8 @@ async fn exchange(app: &TestApp, client_id: &str, code: &str, verifier: &str) ->
 
 /// The status of a `tools/list` with this bearer.
 async fn list_with(app: &TestApp, path: &str, bearer: &str) -> u16 {
-    reqwest::Client::new()
-        .post(app.url(path))
-        .bearer_auth(bearer)
-        .header("accept", "application/json, text/event-stream")
-        .header("mcp-protocol-version", "2025-11-25")
-        .json(&json!({"jsonrpc": "2.0", "id": 1, "method": "tools/list"}))
-        .send()
-        .await
-        .unwrap()
-        .status()
-        .as_u16()
+    let list = json!({"jsonrpc": "2.0", "id": 1, "method": "tools/list"});
+    super::raw_post(app, path, bearer, None, &list).await.status().as_u16()
 }
 
 #[tokio::test]
@@ -231,15 +222,7 @@ async fn an_owner_sees_each_signed_in_agent_its_calls_are_audited_and_its_access
 
     let search = json!({"jsonrpc": "2.0", "id": 2, "method": "tools/call",
         "params": {"name": "search_tools", "arguments": {"task": "email the team"}}});
-    let called = reqwest::Client::new()
-        .post(mcp(&app))
-        .bearer_auth(&access)
-        .header("accept", "application/json, text/event-stream")
-        .header("mcp-protocol-version", "2025-11-25")
-        .json(&search)
-        .send()
-        .await
-        .unwrap();
+    let called = super::raw_post(&app, &format!("/mcp/apps/{TODO_APP}"), &access, None, &search).await;
     assert_eq!(called.status(), 200);
     let audit = app.store.audit_of_app(TODO_APP, 20).await.unwrap();
     let call = audit.iter().find(|e| e.action == "mcp.tool_call").expect("the call is audited");

@@ -108,16 +108,7 @@ async fn a_client_that_cannot_open_links_still_gets_the_link_as_text_in_a_sessio
 }
 
 async fn post(app: &TestApp, key: &str, session: Option<&str>, body: Value) -> reqwest::Response {
-    let mut request = reqwest::Client::new()
-        .post(app.url(&format!("/mcp/apps/{TODO_APP}")))
-        .bearer_auth(key)
-        .header("accept", "application/json, text/event-stream")
-        .header("mcp-protocol-version", "2025-11-25")
-        .json(&body);
-    if let Some(session) = session {
-        request = request.header("mcp-session-id", session);
-    }
-    request.send().await.unwrap()
+    super::raw_post(app, &format!("/mcp/apps/{TODO_APP}"), key, session, &body).await
 }
 
 fn hello() -> Value {

@@ -8,16 +8,7 @@ use serde_json::{Value, json};
 
 /// The answer, and the session id it starts (an `initialize`'s answer carries one).
 async fn rpc(app: &TestApp, key: &str, session: Option<&str>, body: Value) -> (Value, Option<String>) {
-    let mut request = reqwest::Client::new()
-        .post(app.url(&format!("/mcp/apps/{TODO_APP}")))
-        .bearer_auth(key)
-        .header("accept", "application/json, text/event-stream")
-        .header("mcp-protocol-version", "2025-11-25")
-        .json(&body);
-    if let Some(session) = session {
-        request = request.header("mcp-session-id", session);
-    }
-    let response = request.send().await.unwrap();
+    let response = super::raw_post(app, &format!("/mcp/apps/{TODO_APP}"), key, session, &body).await;
     assert_eq!(response.status(), 200);
     let started = response.headers().get("mcp-session-id").map(|v| v.to_str().unwrap().to_owned());
     (response.json().await.unwrap(), started)
