@@ -1,6 +1,6 @@
 //! `/mcp/apps/{app_id}`: the app's MCP server over Streamable HTTP. The app key opens it
-//! (`Authorization: Bearer pbk_…`), as it opens the App API; then rmcp's transport answers
-//! the JSON-RPC. Stateless, with JSON answers: no session lives in this process, so N
+//! (`Authorization: Bearer pbk_…`), as it opens the App API, and so does the token of an
+//! agent a builder authorized (`oauth`); then rmcp's transport answers the JSON-RPC. Stateless, with JSON answers: no session lives in this process, so N
 //! instances behind a balancer answer the same client alike. A client's session (what it
 //! said at `initialize`) is a database row: see `session`.
 
