@@ -146,6 +146,10 @@ impl Store {
             Backend::Sqlite => {
                 options
                     .max_connections(8)
+                    // A ping before each query would cost a round trip to the connection's
+                    // worker thread (two context switches) and can find nothing wrong: the
+                    // database is a file in this process, not a server that may go away.
+                    .test_before_acquire(false)
                     .after_connect(|conn, _| {
                         Box::pin(async move {
                             // WAL with synchronous=NORMAL: a commit no longer waits for the disk
