@@ -35,6 +35,13 @@ struct WithRole<T> {
     role: String,
 }
 
+#[derive(sqlx::FromRow)]
+struct WithOptionalRole<T> {
+    #[sqlx(flatten)]
+    row: T,
+    role: Option<String>,
+}
+
 impl Store {
     pub async fn create_user(&self, email: &str, name: &str) -> StoreResult<UserRow> {
         plain_text("an email", email)?;
@@ -95,6 +102,20 @@ impl Store {
         .bind(id)
         .fetch_optional(self.pool())
         .await?)
+    }
+
+    /// The app and the user's role in it (`None` when they are not part of it), in one
+    /// query: every app page asks both.
+    pub async fn app_with_role(&self, app_id: i64, user_id: i64) -> StoreResult<Option<(AppRow, Option<Role>)>> {
+        let row = sqlx::query_as::<_, WithOptionalRole<AppRow>>(
+            "SELECT a.id, a.name, a.structure, a.time_zone, a.created_by, a.created_at, m.role FROM apps a \
+             LEFT JOIN memberships m ON m.app_id = a.id AND m.user_id = $2 WHERE a.id = $1",
+        )
+        .bind(app_id)
+        .bind(user_id)
+        .fetch_optional(self.pool())
+        .await?;
+        row.map(|r| Ok((r.row, r.role.as_deref().map(parse_role).transpose()?))).transpose()
     }
 
     pub async fn app_count(&self) -> StoreResult<i64> {
