@@ -8,6 +8,7 @@ mod app_users;
 mod audit;
 mod calls;
 mod chat;
+mod chat_view;
 mod connections;
 mod custom_apis;
 mod flows;
@@ -32,6 +33,7 @@ pub use app_users::{AppUserConnectorRow, AppUserCounts, AppUserGrant, ConnectSes
 pub use audit::AuditEntry;
 pub use calls::{NewCall, RecentUse};
 pub use chat::{CardState, ChatMessage, NewMessage};
+pub use chat_view::{AuthoredMessage, ChatRows, Messages};
 pub use connections::{ConnectionRow, NewConnection, TokenUpdate};
 pub use custom_apis::CustomApiRow;
 pub use flows::{FlowRow, FlowVersionRow};
