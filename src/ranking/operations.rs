@@ -5,7 +5,7 @@ use super::request::Role;
 use crate::catalog::{Capability, Connector, Operation};
 use crate::intent::text::{singular, words_of};
 use crate::intent::{Analysis, Intent, IntentAction, Trigger};
-use std::collections::HashSet;
+use rustc_hash::FxHashSet as HashSet;
 
 const READ_PREFIXES: [&str; 7] = ["list_", "get_", "search_", "read_", "query_", "run_", "find_"];
 

@@ -12,7 +12,7 @@ use crate::catalog::Capability;
 use crate::intent::lexicon::{List, cap_name};
 use crate::intent::text::singular;
 use crate::intent::{Analysis, Need, NeedRole, Strength, Text, words_for_app};
-use std::collections::HashSet;
+use rustc_hash::FxHashSet as HashSet;
 
 /// How many of a need's tools a slot keeps: the first is chosen, up to four are offered.
 const PROVIDERS_KEPT: usize = 6;
@@ -252,7 +252,7 @@ fn providers(
         let english = router.lexicon.english();
         router
             .names
-            .find(&text, router.lexicon, english, &[], &HashSet::new())
+            .find(&text, router.lexicon, english, &[], &HashSet::default())
             .into_iter()
             .map(|m| m.connector)
             .collect()
