@@ -172,11 +172,12 @@ pub(super) fn decide(r: &Reading<'_>, explain: bool) -> RouteResult {
         n += 1;
         !unused_needs.contains(&(n - 1))
     });
+    let words = operations::request_words(a);
     let selected_out: Vec<Selected> = selected
         .iter()
         .map(|&(i, role)| {
             let c = &cands[&i];
-            let ops = operations::choose(a, catalog.at(i), &router.op_words[i], role, &c.needs);
+            let ops = operations::choose(&words, catalog.at(i), &router.op_words[i], role, &c.needs);
             operations::attach(&mut intent, catalog.at(i), role, &ops, &c.needs);
             Selected { connector: catalog.at(i).id.to_string(), role, score: round(c.score), actions: ops }
         })

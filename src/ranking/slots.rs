@@ -354,7 +354,8 @@ fn weigh(router: &Router, a: &Analysis, slots: &mut [Slot], named: &[usize], hit
                 f.set(F::BesideNeed, others > 0);
                 f.set(F::Source, need.role.is_some());
                 f.set(F::ChosenByApp, ["connected", "chip", "the app's"].iter().any(|p| why.starts_with(p)));
-                f.set(F::ObjectNoun, router.op_words[top].iter().any(|op| op.contains(&singular(&need.object))));
+                let object = singular(&need.object);
+                f.set(F::ObjectNoun, router.op_words[top].iter().any(|op| op.contains(&object)));
                 f.set(F::SingleProvider, slot.options.len() == 1);
                 f.set(F::SameSuite, router.names.in_suite(top) && families.contains(router.names.family(top)));
             }

@@ -236,11 +236,12 @@ impl NameIndex {
                 continue;
             }
             let slice = &parts[i..i + len];
-            let words = slice.iter().map(|p| p.0.as_str()).collect::<Vec<_>>().join(" ");
+            // The words joined are built only when looked up: most n-grams name nothing.
+            let words = || slice.iter().map(|p| p.0.as_str()).collect::<Vec<_>>().join(" ");
             let entries = if len == 1 {
                 self.phrases.get(&slice[0].0).or_else(|| self.compact.get(&slice[0].1))
             } else {
-                let by_words = if multi { self.phrases.get(&words) } else { None };
+                let by_words = if multi { self.phrases.get(&words()) } else { None };
                 by_words.or_else(|| self.compact.get(&slice.iter().map(|p| p.1.as_str()).collect::<String>()))
             };
             let Some(entries) = entries else { continue };
@@ -248,7 +249,7 @@ impl NameIndex {
                 if let Some(because) = self.accept(e, r, i, i + len) {
                     let how = if e.kind == AliasKind::Strong { How::Named } else { How::InContext };
                     let mut m = self.mention(r.text, e.connector, i, i + len, how);
-                    m.because = because.or_else(|| self.form_of.get(&words).cloned());
+                    m.because = because.or_else(|| self.form_of.get(&words()).cloned());
                     return Some(m);
                 }
             }
