@@ -1,9 +1,9 @@
 //! What the chat page draws from an assistant message's payload, parsed once per message:
 //! the cards, the flow, the offer, and of the routing only what the cards and questions
-//! use. The ranked list, the longest part of a payload, is skipped unread; parsing and
-//! freeing it was a tenth of the page's time.
+//! use. The ranked list, the longest part of a payload, and the intent's actions are
+//! skipped unread; parsing and freeing them was a tenth of the page's time.
 
-use crate::intent::Intent;
+use crate::intent::{DataRef, Intent, Target, Trigger};
 use crate::ranking::{Ask, DecidedBy, Selected};
 use crate::store::ChatMessage;
 use crate::wiring::offer::Offer;
@@ -27,11 +27,27 @@ pub struct ShownRoute {
     pub selected: Vec<Selected>,
     #[serde(rename = "ranked")]
     _ranked: IgnoredAny,
+    #[serde(deserialize_with = "intent_for_cards")]
     pub intent: Intent,
     #[serde(rename = "decided_by")]
     _decided_by: DecidedBy,
     #[serde(default)]
     pub asks: Vec<Ask>,
+}
+
+/// The intent as the cards read it (the trigger, the data, the targets): its actions,
+/// which only the flow wiring uses, are skipped and left empty.
+fn intent_for_cards<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Intent, D::Error> {
+    #[derive(Deserialize)]
+    struct ForCards {
+        trigger: Option<Trigger>,
+        #[serde(rename = "actions")]
+        _actions: IgnoredAny,
+        data: Vec<DataRef>,
+        targets: Vec<Target>,
+    }
+    let ForCards { trigger, data, targets, .. } = ForCards::deserialize(d)?;
+    Ok(Intent { trigger, actions: Vec::new(), data, targets })
 }
 
 /// The stored keys: those of `CardsPayload` and of the offer (see `flows::offer_of`).
