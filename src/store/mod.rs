@@ -48,7 +48,7 @@ pub use records::RecordRow;
 pub use runs::{NewRun, RunRow, ScheduleRow};
 pub use sandbox::{CodeRedemption, NewSandboxAccessToken, NewSandboxGrant, SandboxAccess, SandboxCode, SandboxGrant};
 pub use sandbox_oauth1::{NewSandboxOAuth1Token, OAUTH1_ACCESS, OAUTH1_REQUEST, SandboxOAuth1Token};
-pub use users::{AppRow, Member, UserRow};
+pub use users::{AppRow, Member, SessionMember, UserRow};
 pub use webhooks::DeliveryRow;
 
 use sqlx::any::{AnyPoolOptions, install_default_drivers};

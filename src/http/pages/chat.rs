@@ -7,11 +7,11 @@ use crate::chat::shown::ShownPayload;
 use crate::chat::{self, ChatError, suggest};
 use crate::connections::policy::Policy;
 use crate::http::AppState;
-use crate::http::auth::CurrentUser;
+use crate::http::auth::Member;
 use crate::intent::Intent;
 use crate::store::{AuthoredMessage, ChatRows, Messages};
 use askama::Template;
-use axum::extract::{Form, Path, Query, State};
+use axum::extract::{Form, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
@@ -66,11 +66,9 @@ pub struct ChatQuery {
 
 pub async fn page(
     State(state): State<AppState>,
-    CurrentUser(user): CurrentUser,
-    Path(app_id): Path<i64>,
+    Member(access): Member,
     Query(q): Query<ChatQuery>,
 ) -> Result<Response, PageError> {
-    let access = Access::load(&state, app_id, &user).await?;
     access.require_builder("use the builder chat")?;
     let shown = Shown { draft: q.prompt, error: None, notice: q.notice, before: q.before };
     chat_page(&state, &access, shown, StatusCode::OK).await
@@ -164,15 +162,14 @@ pub struct SendForm {
 /// `x-requested-with: fetch`); a plain form post gets the whole page back.
 pub async fn send(
     State(state): State<AppState>,
-    CurrentUser(user): CurrentUser,
-    Path(app_id): Path<i64>,
+    Member(access): Member,
     headers: HeaderMap,
     Form(form): Form<SendForm>,
 ) -> Result<Response, PageError> {
-    let access = Access::load(&state, app_id, &user).await?;
     access.require_builder("use the builder chat")?;
+    let (app_id, user) = (access.app.id, &access.user);
     let fetch = headers.get("x-requested-with").is_some_and(|v| v == "fetch");
-    match chat::post_message(&state.store, &state.routing, &state.catalog, &access.app, &user, &form.message, &[]).await
+    match chat::post_message(&state.store, &state.routing, &state.catalog, &access.app, user, &form.message, &[]).await
     {
         Ok(turn) if fetch => {
             let rows = state.store.chat_rows(app_id, Messages::After(turn.builder.id - 1)).await?;

@@ -212,8 +212,12 @@ impl Access {
         let Some((app, Some(role))) = state.store.app_with_role(app_id, user.id).await? else {
             return Err(PageError::not_found());
         };
+        Ok(Self::of(app, role, user.clone()))
+    }
+
+    pub fn of(app: AppRow, role: Role, user: UserRow) -> Self {
         let structure = AppStructure::parse_json(&app.structure).unwrap_or_default();
-        Ok(Self { app, structure, role, user: user.clone() })
+        Self { app, structure, role, user }
     }
 
     /// Refuses app users: building is for owners and editors.
