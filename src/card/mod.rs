@@ -270,19 +270,26 @@ pub fn build(input: CardInput<'_>) -> ApprovalCard {
     }
 }
 
-/// Builds every card of one assistant message.
+/// What an app's cards depend on besides the message: the catalog, the app's connections,
+/// the builder's decisions and the owner's policy.
+pub struct CardContext<'a> {
+    pub catalog: &'a Catalog,
+    pub connections: &'a [ConnectionRow],
+    pub decisions: &'a [Decision],
+    pub policy: &'a Policy,
+}
+
+/// Builds every card of one assistant message: one per connector in `cards`, with what
+/// the routing `selected` of it and read in the request (`intent`).
 pub fn cards_of_message(
     message_id: i64,
-    payload: &CardsPayload,
-    catalog: &Catalog,
-    connections: &[ConnectionRow],
-    decisions: &[Decision],
-    policy: &Policy,
+    cards: &[String],
+    selected: &[Selected],
+    intent: &Intent,
+    context: &CardContext<'_>,
 ) -> Vec<ApprovalCard> {
-    let empty = Intent::default();
-    let intent = payload.route.as_ref().map_or(&empty, |r| &r.intent);
-    payload
-        .cards
+    let CardContext { catalog, connections, decisions, policy } = context;
+    cards
         .iter()
         .filter_map(|id| {
             let connector = catalog.get(id)?;
@@ -290,7 +297,7 @@ pub fn cards_of_message(
             Some(build(CardInput {
                 message_id,
                 connector,
-                selected: payload.route.as_ref().and_then(|r| r.selected.iter().find(|s| &s.connector == id)),
+                selected: selected.iter().find(|s| &s.connector == id),
                 intent,
                 connection: connections.iter().find(|c| &c.connector == id && c.kind == "shared"),
                 decision: decisions.iter().find(|d| d.message_id == message_id && &d.connector == id),

@@ -7,7 +7,7 @@
 use super::{flows, payload_of, structure_with_connections};
 use crate::card::CardsPayload;
 use crate::catalog::Catalog;
-use crate::ranking::{Role, RouteError, RouteMode, RouteRequest, RoutingService, Selected};
+use crate::ranking::{Ask, Role, RouteError, RouteMode, RouteRequest, RoutingService, Selected};
 use crate::store::{AppRow, ChatMessage, Store, StoreError, UserRow};
 
 /// One open question as the chat shows it.
@@ -33,11 +33,8 @@ pub enum AnswerError {
 }
 
 /// The open questions of a message, with the tools' names.
-pub fn open_asks(message_id: i64, payload: &CardsPayload, catalog: &Catalog) -> Vec<AskView> {
-    let Some(route) = &payload.route else { return Vec::new() };
-    route
-        .asks
-        .iter()
+pub fn open_asks(message_id: i64, asks: &[Ask], catalog: &Catalog) -> Vec<AskView> {
+    asks.iter()
         .enumerate()
         .map(|(index, ask)| AskView {
             message_id,

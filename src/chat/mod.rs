@@ -4,6 +4,7 @@
 
 pub mod asks;
 pub mod flows;
+pub mod shown;
 pub mod suggest;
 
 use crate::app::AppStructure;

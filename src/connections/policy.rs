@@ -102,8 +102,11 @@ pub struct Policy {
 
 impl Policy {
     pub async fn load(store: &Store, app_id: i64) -> Result<Self, StoreError> {
-        let rules = store.connector_policies(app_id).await?.iter().map(|r| (r.connector.clone(), r.into())).collect();
-        Ok(Self { rules })
+        Ok(Self::of_rows(&store.connector_policies(app_id).await?))
+    }
+
+    pub fn of_rows(rows: &[PolicyRow]) -> Self {
+        Self { rules: rows.iter().map(|r| (r.connector.clone(), r.into())).collect() }
     }
 
     pub fn rule(&self, connector: &str) -> Rule {

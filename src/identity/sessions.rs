@@ -3,7 +3,7 @@
 //! (an old one from before is ended), sessions expire, and a person can end them all.
 
 use crate::digest::{random_token, sha256_hex};
-use crate::store::{Store, StoreResult, UserRow, now};
+use crate::store::{SessionMember, Store, StoreResult, UserRow, now};
 
 /// A session just made: the token goes into the cookie, and nowhere else.
 pub struct NewSession {
@@ -23,6 +23,12 @@ pub async fn start(store: &Store, user_id: i64, ttl_secs: i64, replacing: Option
 
 pub async fn user(store: &Store, token: &str) -> StoreResult<Option<UserRow>> {
     store.session_user(&sha256_hex(token), now()).await
+}
+
+/// The person a session token signs in, with the app and their role in it (see
+/// `Store::session_member`).
+pub async fn member(store: &Store, token: &str, app_id: i64) -> StoreResult<Option<SessionMember>> {
+    store.session_member(&sha256_hex(token), now(), app_id).await
 }
 
 pub async fn end(store: &Store, token: &str) -> StoreResult<()> {

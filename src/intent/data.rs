@@ -185,7 +185,7 @@ pub fn names_entity(word: &str, entity: &str) -> bool {
 
 /// The app's own words (entity and page names, singular, lowercase): a tool name that is
 /// also one of these ("tasks" in a Todo app) means the app's data, not the tool.
-pub fn words_for_app(app: &AppStructure) -> std::collections::HashSet<String> {
+pub fn words_for_app(app: &AppStructure) -> rustc_hash::FxHashSet<String> {
     app.entities
         .iter()
         .flat_map(|e| entity_words(&e.name))

@@ -13,7 +13,7 @@ use tantivy::collector::TopDocs;
 use tantivy::query::{BooleanQuery, Occur, Query, TermQuery};
 use tantivy::schema::{FAST, Field, IndexRecordOption, Schema, TEXT};
 use tantivy::tokenizer::TextAnalyzer;
-use tantivy::{Index, IndexReader, ReloadPolicy, TantivyDocument, Term};
+use tantivy::{Index, IndexReader, ReloadPolicy, Searcher, TantivyDocument, Term};
 
 /// How many times a part of an entry is written into the searchable text: names and
 /// aliases count most, example prompts least (once).
@@ -28,6 +28,13 @@ pub struct CatalogIndex {
     reader: IndexReader,
     /// Words that say nothing about which tool a request needs (the lexicon's list).
     stopwords: HashSet<String>,
+    /// Words in more than `COMMON_SHARE` of the catalog. The index never changes after
+    /// it is built, so this is known once instead of looked up for each word of each
+    /// request.
+    common: HashSet<String>,
+    /// Each document's connector, by segment and document id: what the `idx` fast field
+    /// says, read once at build for the same reason.
+    connector_of: Vec<Vec<Option<usize>>>,
     text: Field,
     analyzer: TextAnalyzer,
 }
@@ -83,9 +90,19 @@ impl CatalogIndex {
             writer.add_document(doc)?;
         }
         writer.commit()?;
-        let reader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into()?;
+        let reader: IndexReader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into()?;
         let stopwords = lexicon.english().list(List::SearchStopwords).clone();
-        Ok(Self { reader, stopwords, text, analyzer })
+        let searcher = reader.searcher();
+        let common = common_words(&searcher, text)?;
+        let connector_of = searcher
+            .segment_readers()
+            .iter()
+            .map(|segment| {
+                let column = segment.fast_fields().u64("idx")?;
+                Ok((0..segment.max_doc()).map(|doc| column.first(doc).map(|i| i as usize)).collect())
+            })
+            .collect::<tantivy::Result<_>>()?;
+        Ok(Self { reader, stopwords, common, connector_of, text, analyzer })
     }
 
     /// The request's words as index terms, stopwords removed, each once.
@@ -108,41 +125,47 @@ impl CatalogIndex {
         if terms.is_empty() {
             return Ok(Vec::new());
         }
-        let searcher = self.reader.searcher();
         // Words in more than a quarter of the catalog weigh almost nothing under BM25 but
         // cost the most to score: leave them out (unless nothing else is left).
-        let docs = searcher.num_docs().max(1) as f64;
-        let mut keyed: Vec<(Term, f64)> = Vec::with_capacity(terms.len());
-        for word in &terms {
-            let term = Term::from_field_text(self.text, word);
-            let share = searcher.doc_freq(&term)? as f64 / docs;
-            keyed.push((term, share));
-        }
-        if keyed.iter().any(|(_, share)| *share <= COMMON_SHARE) {
-            keyed.retain(|(_, share)| *share <= COMMON_SHARE);
-        }
-        let clauses: Vec<(Occur, Box<dyn Query>)> = keyed
-            .into_iter()
-            .map(|(term, _)| {
+        let all_common = terms.iter().all(|word| self.common.contains(word));
+        let clauses: Vec<(Occur, Box<dyn Query>)> = terms
+            .iter()
+            .filter(|word| all_common || !self.common.contains(*word))
+            .map(|word| {
+                let term = Term::from_field_text(self.text, word);
                 let q: Box<dyn Query> = Box::new(TermQuery::new(term, IndexRecordOption::WithFreqs));
                 (Occur::Should, q)
             })
             .collect();
         let query = BooleanQuery::new(clauses);
+        let searcher = self.reader.searcher();
         let top = searcher.search(&query, &TopDocs::with_limit(limit).order_by_score())?;
         let mut hits = Vec::with_capacity(top.len());
-        let mut columns = std::collections::HashMap::new();
         for (score, addr) in top {
-            let column = match columns.entry(addr.segment_ord) {
-                std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
-                std::collections::hash_map::Entry::Vacant(e) => {
-                    e.insert(searcher.segment_reader(addr.segment_ord).fast_fields().u64("idx")?)
-                }
-            };
-            if let Some(i) = column.first(addr.doc_id) {
-                hits.push(Hit { connector: i as usize, score });
+            let connector =
+                self.connector_of.get(addr.segment_ord as usize).and_then(|docs| docs.get(addr.doc_id as usize));
+            if let Some(&Some(i)) = connector {
+                hits.push(Hit { connector: i, score });
             }
         }
         Ok(hits)
     }
+}
+
+/// The words of the `text` field found in more than `COMMON_SHARE` of the documents.
+fn common_words(searcher: &Searcher, text: Field) -> tantivy::Result<HashSet<String>> {
+    let docs = searcher.num_docs().max(1) as f64;
+    let mut doc_freq: rustc_hash::FxHashMap<Vec<u8>, u64> = Default::default();
+    for segment in searcher.segment_readers() {
+        let inverted = segment.inverted_index(text)?;
+        let mut stream = inverted.terms().stream()?;
+        while stream.advance() {
+            *doc_freq.entry(stream.key().to_vec()).or_default() += u64::from(stream.value().doc_freq);
+        }
+    }
+    Ok(doc_freq
+        .into_iter()
+        .filter(|(_, n)| *n as f64 / docs > COMMON_SHARE)
+        .filter_map(|(word, _)| String::from_utf8(word).ok())
+        .collect())
 }

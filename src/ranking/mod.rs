@@ -31,7 +31,7 @@ use crate::catalog::Catalog;
 use crate::intent::{Analysis, Lexicon, words_for_app};
 use names::NameIndex;
 use providers::Providers;
-use std::collections::HashSet;
+use rustc_hash::FxHashSet as HashSet;
 use std::sync::Arc;
 
 /// Built once at start; `route` is then read-only and safe to share across threads.

@@ -5,7 +5,7 @@ use super::request::Role;
 use crate::catalog::{Capability, Connector, Operation};
 use crate::intent::text::{singular, words_of};
 use crate::intent::{Analysis, Intent, IntentAction, Trigger};
-use std::collections::HashSet;
+use rustc_hash::FxHashSet as HashSet;
 
 const READ_PREFIXES: [&str; 7] = ["list_", "get_", "search_", "read_", "query_", "run_", "find_"];
 
@@ -33,19 +33,24 @@ pub fn words_of_names(c: &Connector) -> HashSet<String> {
 /// The best operation for the connector's role: a trigger when the flow starts from it,
 /// an action otherwise; ties go to the one whose phrases share most words with the request.
 /// `op_words` is [`words_of_operations`] for this connector.
+/// The request's words, singular, as `choose` compares them with an operation's.
+pub fn request_words(a: &Analysis) -> HashSet<String> {
+    a.text.tokens.iter().map(|t| singular(&t.lower)).collect()
+}
+
+/// `words`: the request's, from `request_words` (read once for every selected tool).
 pub fn choose(
-    a: &Analysis,
+    words: &HashSet<String>,
     c: &Connector,
     op_words: &[HashSet<String>],
     role: Role,
     needs: &[Capability],
 ) -> Vec<String> {
-    let words: HashSet<String> = a.text.tokens.iter().map(|t| singular(&t.lower)).collect();
     let triggers = role == Role::Trigger && !c.triggers.is_empty();
     let (pool, offset): (&[Operation], usize) = if triggers { (&c.triggers, c.actions.len()) } else { (&c.actions, 0) };
     let mut best: Option<(f32, &Operation)> = None;
     for (i, op) in pool.iter().enumerate() {
-        let score = fit(op, &op_words[offset + i], &words, role, needs);
+        let score = fit(op, &op_words[offset + i], words, role, needs);
         // Earlier operations win ties: catalogs list the main one first.
         if best.is_none_or(|(b, _)| score > b) {
             best = Some((score, op));

@@ -8,7 +8,7 @@ use crate::catalog::{Capability, Catalog};
 use crate::intent::Lexicon;
 use crate::intent::lexicon::cap_name;
 use crate::intent::text::singular;
-use std::collections::{HashMap, HashSet};
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 pub struct Providers {
     by_work: HashMap<Capability, Vec<usize>>,
@@ -29,7 +29,7 @@ impl Providers {
         words: &[HashSet<String>],
         name_words: &[HashSet<String>],
     ) -> Self {
-        let mut by_work: HashMap<Capability, Vec<usize>> = HashMap::new();
+        let mut by_work: HashMap<Capability, Vec<usize>> = HashMap::default();
         for (i, c) in catalog.iter().enumerate() {
             let mut caps: Vec<Capability> = c.operations().map(|op| op.capability).collect();
             caps.sort();
@@ -46,7 +46,7 @@ impl Providers {
         }
         let position =
             by_work.iter().map(|(cap, list)| (*cap, list.iter().enumerate().map(|(k, i)| (*i, k)).collect())).collect();
-        let mut objects: HashSet<(Capability, String)> = HashSet::new();
+        let mut objects: HashSet<(Capability, String)> = HashSet::default();
         for lang in lexicon.languages() {
             objects.extend(lang.needs.iter().map(|n| (n.capability, singular(&n.object))));
         }
@@ -67,7 +67,7 @@ impl Providers {
                 ((cap, object), tools)
             })
             .collect();
-        let mut suites: HashMap<String, Vec<usize>> = HashMap::new();
+        let mut suites: HashMap<String, Vec<usize>> = HashMap::default();
         for i in (0..catalog.len()).filter(|i| names.in_suite(*i)) {
             suites.entry(names.family(i).to_owned()).or_default().push(i);
         }

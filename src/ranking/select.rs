@@ -13,7 +13,7 @@ use super::{Router, operations, roles};
 use crate::catalog::Capability;
 use crate::intent::lexicon::cap_name;
 use crate::intent::{Analysis, NeedRole};
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 
 /// Evidence for one connector, gathered from every signal.
 #[derive(Default, Clone)]
@@ -51,7 +51,7 @@ pub(super) fn decide(r: &Reading<'_>, explain: bool) -> RouteResult {
     let model = Model::embedded();
     // Only connectors some signal points at are looked at, so a catalog of thousands
     // costs about what one of seventy does.
-    let mut cands: HashMap<usize, Candidate> = HashMap::new();
+    let mut cands: HashMap<usize, Candidate> = HashMap::default();
     let gathered = gather(r);
     for (id, why) in &gathered.mentioned {
         let c = cands.entry(*id).or_default();
@@ -172,11 +172,12 @@ pub(super) fn decide(r: &Reading<'_>, explain: bool) -> RouteResult {
         n += 1;
         !unused_needs.contains(&(n - 1))
     });
+    let words = operations::request_words(a);
     let selected_out: Vec<Selected> = selected
         .iter()
         .map(|&(i, role)| {
             let c = &cands[&i];
-            let ops = operations::choose(a, catalog.at(i), &router.op_words[i], role, &c.needs);
+            let ops = operations::choose(&words, catalog.at(i), &router.op_words[i], role, &c.needs);
             operations::attach(&mut intent, catalog.at(i), role, &ops, &c.needs);
             Selected { connector: catalog.at(i).id.to_string(), role, score: round(c.score), actions: ops }
         })

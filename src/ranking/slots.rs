@@ -12,7 +12,7 @@ use crate::catalog::Capability;
 use crate::intent::lexicon::{List, cap_name};
 use crate::intent::text::singular;
 use crate::intent::{Analysis, Need, NeedRole, Strength, Text, words_for_app};
-use std::collections::HashSet;
+use rustc_hash::FxHashSet as HashSet;
 
 /// How many of a need's tools a slot keeps: the first is chosen, up to four are offered.
 const PROVIDERS_KEPT: usize = 6;
@@ -255,7 +255,7 @@ fn providers(
         let english = router.lexicon.english();
         router
             .names
-            .find(&text, router.lexicon, english, &[], &HashSet::new())
+            .find(&text, router.lexicon, english, &[], &HashSet::default())
             .into_iter()
             .map(|m| m.connector)
             .collect()
@@ -357,7 +357,8 @@ fn weigh(router: &Router, a: &Analysis, slots: &mut [Slot], named: &[usize], hit
                 f.set(F::BesideNeed, others > 0);
                 f.set(F::Source, need.role.is_some());
                 f.set(F::ChosenByApp, ["connected", "chip", "the app's"].iter().any(|p| why.starts_with(p)));
-                f.set(F::ObjectNoun, router.op_words[top].iter().any(|op| op.contains(&singular(&need.object))));
+                let object = singular(&need.object);
+                f.set(F::ObjectNoun, router.op_words[top].iter().any(|op| op.contains(&object)));
                 f.set(F::SingleProvider, slot.options.len() == 1);
                 f.set(F::SameSuite, router.names.in_suite(top) && families.contains(router.names.family(top)));
             }

@@ -94,43 +94,6 @@ impl Store {
         .await?)
     }
 
-    /// One page of the conversation, oldest first: the `limit` newest messages before
-    /// message `before` (or the very newest), and whether there are older ones.
-    pub async fn messages_page(
-        &self,
-        app_id: i64,
-        before: Option<i64>,
-        limit: i64,
-    ) -> StoreResult<(Vec<ChatMessage>, bool)> {
-        let mut rows = sqlx::query_as::<_, ChatMessage>(concat!(
-            "SELECT ",
-            columns!(),
-            " FROM chat_messages WHERE app_id = $1 AND id < $2 ORDER BY id DESC LIMIT $3"
-        ))
-        .bind(app_id)
-        .bind(before.unwrap_or(i64::MAX))
-        .bind(limit + 1)
-        .fetch_all(self.pool())
-        .await?;
-        let older = rows.len() as i64 > limit;
-        rows.truncate(limit as usize);
-        rows.reverse();
-        Ok((rows, older))
-    }
-
-    /// The messages after message `after`, oldest first (a turn just made).
-    pub async fn messages_after(&self, app_id: i64, after: i64) -> StoreResult<Vec<ChatMessage>> {
-        Ok(sqlx::query_as::<_, ChatMessage>(concat!(
-            "SELECT ",
-            columns!(),
-            " FROM chat_messages WHERE app_id = $1 AND id > $2 ORDER BY id"
-        ))
-        .bind(app_id)
-        .bind(after)
-        .fetch_all(self.pool())
-        .await?)
-    }
-
     pub async fn set_card_state(
         &self,
         message_id: i64,

@@ -132,14 +132,7 @@ impl Store {
     }
 
     pub async fn connections_of_app(&self, app_id: i64) -> StoreResult<Vec<ConnectionRow>> {
-        Ok(sqlx::query_as::<_, ConnectionRow>(concat!(
-            "SELECT ",
-            columns!(),
-            " FROM connections WHERE app_id = $1 ORDER BY connector, id"
-        ))
-        .bind(app_id)
-        .fetch_all(self.pool())
-        .await?)
+        of_app(self.pool(), app_id).await
     }
 
     /// Connections holding tokens that expire before `before`: the refresher's work list.
@@ -305,4 +298,19 @@ impl Store {
             .await?;
         Ok(done.rows_affected() == 1)
     }
+}
+
+/// The app's connections, on the pool or on a connection that serves several reads.
+pub(super) async fn of_app<'e>(
+    db: impl sqlx::Executor<'e, Database = sqlx::Any>,
+    app_id: i64,
+) -> StoreResult<Vec<ConnectionRow>> {
+    Ok(sqlx::query_as::<_, ConnectionRow>(concat!(
+        "SELECT ",
+        columns!(),
+        " FROM connections WHERE app_id = $1 ORDER BY connector, id"
+    ))
+    .bind(app_id)
+    .fetch_all(db)
+    .await?)
 }

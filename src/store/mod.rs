@@ -8,6 +8,7 @@ mod app_users;
 mod audit;
 mod calls;
 mod chat;
+mod chat_view;
 mod connections;
 mod custom_apis;
 mod flows;
@@ -34,6 +35,7 @@ pub use app_users::{AppUserConnectorRow, AppUserCounts, AppUserGrant, ConnectSes
 pub use audit::AuditEntry;
 pub use calls::{NewCall, RecentUse};
 pub use chat::{CardState, ChatMessage, NewMessage};
+pub use chat_view::{AuthoredMessage, ChatRows, Messages};
 pub use connections::{ConnectionRow, NewConnection, TokenUpdate};
 pub use custom_apis::CustomApiRow;
 pub use flows::{FlowRow, FlowVersionRow};
@@ -50,7 +52,7 @@ pub use records::RecordRow;
 pub use runs::{NewRun, RunRow, ScheduleRow};
 pub use sandbox::{CodeRedemption, NewSandboxAccessToken, NewSandboxGrant, SandboxAccess, SandboxCode, SandboxGrant};
 pub use sandbox_oauth1::{NewSandboxOAuth1Token, OAUTH1_ACCESS, OAUTH1_REQUEST, SandboxOAuth1Token};
-pub use users::{AppRow, Member, UserRow};
+pub use users::{AppRow, Member, SessionMember, UserRow};
 pub use webhooks::DeliveryRow;
 
 use sqlx::any::{AnyPoolOptions, install_default_drivers};
@@ -150,6 +152,10 @@ impl Store {
             Backend::Sqlite => {
                 options
                     .max_connections(8)
+                    // A ping before each query would cost a round trip to the connection's
+                    // worker thread (two context switches) and can find nothing wrong: the
+                    // database is a file in this process, not a server that may go away.
+                    .test_before_acquire(false)
                     .after_connect(|conn, _| {
                         Box::pin(async move {
                             // WAL with synchronous=NORMAL: a commit no longer waits for the disk

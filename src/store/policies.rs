@@ -15,12 +15,7 @@ impl Store {
     /// The app's connectors with something blocked, by connector id.
     #[tracing::instrument(skip_all, fields(app = app_id))]
     pub async fn connector_policies(&self, app_id: i64) -> StoreResult<Vec<PolicyRow>> {
-        Ok(sqlx::query_as::<_, PolicyRow>(
-            "SELECT connector, shared, app_user FROM connector_policies WHERE app_id = $1 ORDER BY connector",
-        )
-        .bind(app_id)
-        .fetch_all(self.pool())
-        .await?)
+        of_app(self.pool(), app_id).await
     }
 
     /// One connector's row, if anything of it is blocked.
@@ -68,4 +63,17 @@ impl Store {
         .await?;
         Ok(())
     }
+}
+
+/// The app's policy rows, on the pool or on a connection that serves several reads.
+pub(super) async fn of_app<'e>(
+    db: impl sqlx::Executor<'e, Database = sqlx::Any>,
+    app_id: i64,
+) -> StoreResult<Vec<PolicyRow>> {
+    Ok(sqlx::query_as::<_, PolicyRow>(
+        "SELECT connector, shared, app_user FROM connector_policies WHERE app_id = $1 ORDER BY connector",
+    )
+    .bind(app_id)
+    .fetch_all(db)
+    .await?)
 }

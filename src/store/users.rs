@@ -22,6 +22,15 @@ pub struct AppRow {
     pub created_at: i64,
 }
 
+/// A session's person, the app asked about (when it exists) and their role in it (when
+/// they are part of it).
+#[derive(Clone, Debug, PartialEq)]
+pub struct SessionMember {
+    pub user: UserRow,
+    pub app: Option<AppRow>,
+    pub role: Option<Role>,
+}
+
 #[derive(Clone, Debug, PartialEq)]
 pub struct Member {
     pub user: UserRow,
@@ -33,6 +42,40 @@ struct WithRole<T> {
     #[sqlx(flatten)]
     row: T,
     role: String,
+}
+
+/// A session's person and, through LEFT JOINs, an app and their role in it.
+#[derive(sqlx::FromRow)]
+struct SessionMemberRow {
+    #[sqlx(flatten)]
+    user: UserRow,
+    app_id: Option<i64>,
+    app_name: Option<String>,
+    app_structure: Option<String>,
+    app_time_zone: Option<String>,
+    app_created_by: Option<i64>,
+    app_created_at: Option<i64>,
+    role: Option<String>,
+}
+
+impl SessionMemberRow {
+    fn split(self) -> StoreResult<SessionMember> {
+        let app = match (self.app_id, self.app_name, self.app_structure, self.app_time_zone, self.app_created_at) {
+            (Some(id), Some(name), Some(structure), Some(time_zone), Some(created_at)) => {
+                Some(AppRow { id, name, structure, time_zone, created_by: self.app_created_by, created_at })
+            }
+            _ => None,
+        };
+        let role = self.role.as_deref().map(parse_role).transpose()?;
+        Ok(SessionMember { user: self.user, app, role })
+    }
+}
+
+#[derive(sqlx::FromRow)]
+struct WithOptionalRole<T> {
+    #[sqlx(flatten)]
+    row: T,
+    role: Option<String>,
 }
 
 impl Store {
@@ -95,6 +138,20 @@ impl Store {
         .bind(id)
         .fetch_optional(self.pool())
         .await?)
+    }
+
+    /// The app and the user's role in it (`None` when they are not part of it), in one
+    /// query: every app page asks both.
+    pub async fn app_with_role(&self, app_id: i64, user_id: i64) -> StoreResult<Option<(AppRow, Option<Role>)>> {
+        let row = sqlx::query_as::<_, WithOptionalRole<AppRow>>(
+            "SELECT a.id, a.name, a.structure, a.time_zone, a.created_by, a.created_at, m.role FROM apps a \
+             LEFT JOIN memberships m ON m.app_id = a.id AND m.user_id = $2 WHERE a.id = $1",
+        )
+        .bind(app_id)
+        .bind(user_id)
+        .fetch_optional(self.pool())
+        .await?;
+        row.map(|r| Ok((r.row, r.role.as_deref().map(parse_role).transpose()?))).transpose()
     }
 
     pub async fn app_count(&self) -> StoreResult<i64> {
@@ -274,6 +331,24 @@ impl Store {
         .bind(at)
         .fetch_optional(self.pool())
         .await?)
+    }
+
+    /// The person a session signs in, with the app `app_id` and their role in it when the
+    /// app exists: one query for what every app page asks first.
+    pub async fn session_member(&self, token_hash: &str, at: i64, app_id: i64) -> StoreResult<Option<SessionMember>> {
+        let row = sqlx::query_as::<_, SessionMemberRow>(
+            "SELECT u.id, u.email, u.name, u.created_at, a.id AS app_id, a.name AS app_name, \
+             a.structure AS app_structure, a.time_zone AS app_time_zone, a.created_by AS app_created_by, \
+             a.created_at AS app_created_at, m.role FROM sessions s JOIN users u ON u.id = s.user_id \
+             LEFT JOIN apps a ON a.id = $3 LEFT JOIN memberships m ON m.app_id = a.id AND m.user_id = u.id \
+             WHERE s.token_hash = $1 AND s.expires_at > $2",
+        )
+        .bind(token_hash)
+        .bind(at)
+        .bind(app_id)
+        .fetch_optional(self.pool())
+        .await?;
+        row.map(SessionMemberRow::split).transpose()
     }
 
     pub async fn delete_session(&self, token_hash: &str) -> StoreResult<()> {

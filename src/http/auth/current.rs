@@ -5,7 +5,7 @@ use super::cookies::session_token;
 use crate::http::AppState;
 use crate::http::pages::{Access, PageError};
 use crate::identity::sessions;
-use crate::store::UserRow;
+use crate::store::{SessionMember, UserRow};
 use axum::extract::{FromRequestParts, RawPathParams};
 use axum::http::StatusCode;
 use axum::http::request::Parts;
@@ -27,8 +27,40 @@ impl FromRequestParts<AppState> for CurrentUser {
                 Err(e) => return Err(PageError::internal(e).into_response()),
             }
         }
-        let next = parts.uri.path_and_query().map(|p| p.as_str()).unwrap_or("/");
-        Err(Redirect::to(&format!("/login?next={}", urlencode(next))).into_response())
+        Err(to_sign_in(parts))
+    }
+}
+
+/// Signing in first, then back to the page asked for.
+fn to_sign_in(parts: &Parts) -> Response {
+    let next = parts.uri.path_and_query().map(|p| p.as_str()).unwrap_or("/");
+    Redirect::to(&format!("/login?next={}", urlencode(next))).into_response()
+}
+
+/// The signed-in person's place in the app named by the route's `{app_id}`, read with
+/// the session in one query. Anyone not part of the app gets a 404 (as `Access::load`).
+pub struct Member(pub Access);
+
+impl FromRequestParts<AppState> for Member {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let params = RawPathParams::from_request_parts(parts, state).await.map_err(IntoResponse::into_response)?;
+        let Some(app_id) = params.iter().find(|(k, _)| *k == "app_id").and_then(|(_, v)| v.parse::<i64>().ok()) else {
+            // Not an app: signing in still comes first.
+            CurrentUser::from_request_parts(parts, state).await?;
+            return Err(PageError::not_found().into_response());
+        };
+        let jar = CookieJar::from_headers(&parts.headers);
+        let Some(token) = session_token(&jar) else { return Err(to_sign_in(parts)) };
+        match sessions::member(&state.store, &token, app_id).await {
+            Ok(Some(SessionMember { user, app: Some(app), role: Some(role) })) => {
+                Ok(Member(Access::of(app, role, user)))
+            }
+            Ok(Some(_)) => Err(PageError::not_found().into_response()),
+            Ok(None) => Err(to_sign_in(parts)),
+            Err(e) => Err(PageError::internal(e).into_response()),
+        }
     }
 }
 
@@ -40,14 +72,7 @@ impl FromRequestParts<AppState> for Owner {
     type Rejection = Response;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
-        let CurrentUser(user) = CurrentUser::from_request_parts(parts, state).await?;
-        let params = RawPathParams::from_request_parts(parts, state).await.map_err(IntoResponse::into_response)?;
-        let app_id = params
-            .iter()
-            .find(|(k, _)| *k == "app_id")
-            .and_then(|(_, v)| v.parse::<i64>().ok())
-            .ok_or_else(|| PageError::not_found().into_response())?;
-        let access = Access::load(state, app_id, &user).await.map_err(IntoResponse::into_response)?;
+        let Member(access) = Member::from_request_parts(parts, state).await?;
         if access.role != crate::app::Role::Owner {
             return Err(PageError::new(
                 StatusCode::FORBIDDEN,

@@ -9,7 +9,7 @@ mod login;
 mod setup;
 mod sso;
 
-pub use current::{CurrentUser, Owner};
+pub use current::{CurrentUser, Member, Owner};
 
 use crate::http::AppState;
 use axum::Router;

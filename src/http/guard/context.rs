@@ -23,6 +23,8 @@ pub struct RequestContext {
     /// A pre-session secret made when a page needed a token and the browser had none;
     /// the front door then sets it as the `pb_pre` cookie.
     fresh_secret: OnceLock<String>,
+    /// The CSRF token, made once: a page with forty forms asks for it forty times.
+    csrf: OnceLock<String>,
 }
 
 tokio::task_local! {
@@ -31,7 +33,13 @@ tokio::task_local! {
 
 impl RequestContext {
     pub fn new(id: String, api: bool, cookie_header: Option<&str>) -> Self {
-        Self { id, api, cookie_secret: cookie_header.and_then(secret_in), fresh_secret: OnceLock::new() }
+        Self {
+            id,
+            api,
+            cookie_secret: cookie_header.and_then(secret_in),
+            fresh_secret: OnceLock::new(),
+            csrf: OnceLock::new(),
+        }
     }
 
     fn secret(&self) -> &str {
@@ -63,7 +71,7 @@ pub fn is_api() -> bool {
 
 /// The token forms must carry, or "" outside a request.
 pub fn csrf_token() -> String {
-    CONTEXT.try_with(|c| token_for(c.secret())).unwrap_or_default()
+    CONTEXT.try_with(|c| c.csrf.get_or_init(|| token_for(c.secret())).clone()).unwrap_or_default()
 }
 
 pub fn token_for(secret: &str) -> String {

@@ -2,12 +2,16 @@
 //! routed and answered with what was understood and one approval card per connector.
 
 use super::{Access, Layout, PageError, render};
-use crate::card::{ApprovalCard, cards_of_message};
+use crate::card::{ApprovalCard, CardContext, cards_of_message};
+use crate::chat::shown::ShownPayload;
 use crate::chat::{self, ChatError, suggest};
+use crate::connections::policy::Policy;
 use crate::http::AppState;
-use crate::http::auth::CurrentUser;
+use crate::http::auth::Member;
+use crate::intent::Intent;
+use crate::store::{AuthoredMessage, ChatRows, Messages};
 use askama::Template;
-use axum::extract::{Form, Path, Query, State};
+use axum::extract::{Form, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
@@ -62,11 +66,9 @@ pub struct ChatQuery {
 
 pub async fn page(
     State(state): State<AppState>,
-    CurrentUser(user): CurrentUser,
-    Path(app_id): Path<i64>,
+    Member(access): Member,
     Query(q): Query<ChatQuery>,
 ) -> Result<Response, PageError> {
-    let access = Access::load(&state, app_id, &user).await?;
     access.require_builder("use the builder chat")?;
     let shown = Shown { draft: q.prompt, error: None, notice: q.notice, before: q.before };
     chat_page(&state, &access, shown, StatusCode::OK).await
@@ -81,9 +83,10 @@ struct Shown {
 }
 
 async fn chat_page(state: &AppState, access: &Access, shown: Shown, status: StatusCode) -> Result<Response, PageError> {
-    let (rows, older) = state.store.messages_page(access.app.id, shown.before, PAGE_MESSAGES).await?;
-    let older_than = older.then(|| rows.first().map(|m| m.id)).flatten();
-    let messages = views_of(state, access.app.id, rows).await?;
+    let rows =
+        state.store.chat_rows(access.app.id, Messages::Page { before: shown.before, limit: PAGE_MESSAGES }).await?;
+    let older_than = rows.older.then(|| rows.messages.first().map(|m| m.message.id)).flatten();
+    let messages = views_of(state, rows).await?;
     let suggestions = if messages.is_empty() && shown.before.is_none() {
         suggest::suggestions(&state.catalog, &access.structure, 4)
     } else {
@@ -104,22 +107,20 @@ async fn chat_page(state: &AppState, access: &Access, shown: Shown, status: Stat
 }
 
 /// Messages with their cards as they stand now.
-async fn views_of(
-    state: &AppState,
-    app_id: i64,
-    rows: Vec<crate::store::ChatMessage>,
-) -> Result<Vec<MessageView>, PageError> {
-    let connections = state.store.connections_of_app(app_id).await?;
-    let decisions = state.store.card_states_of_app(app_id).await?;
-    let policy = crate::connections::policy::Policy::load(&state.store, app_id).await?;
-    let mut users = std::collections::HashMap::new();
-    for u in state.store.members(app_id).await? {
-        users.insert(u.user.id, u.user.name);
-    }
-    let mut views = Vec::new();
-    for m in rows {
-        let payload = chat::payload_of(&m);
-        let mut cards = cards_of_message(m.id, &payload, &state.catalog, &connections, &decisions, &policy);
+async fn views_of(state: &AppState, rows: ChatRows) -> Result<Vec<MessageView>, PageError> {
+    let policy = Policy::of_rows(&rows.policies);
+    let context = CardContext {
+        catalog: &state.catalog,
+        connections: &rows.connections,
+        decisions: &rows.decisions,
+        policy: &policy,
+    };
+    let no_intent = Intent::default();
+    let mut views = Vec::with_capacity(rows.messages.len());
+    for AuthoredMessage { message: m, author_name } in rows.messages {
+        let payload = ShownPayload::of(&m);
+        let intent = payload.route.as_ref().map_or(&no_intent, |r| &r.intent);
+        let mut cards = cards_of_message(m.id, &payload.cards, payload.selected(), intent, &context);
         if state.settings.sandbox_enabled() {
             for card in cards.iter_mut().filter(|c| !c.credentials.is_empty()) {
                 card.console = Some(crate::sandbox::console_url(&card.connector_id));
@@ -133,11 +134,10 @@ async fn views_of(
             None => None,
         };
         let author = match m.author_id {
-            Some(id) => users.get(&id).cloned().unwrap_or_else(|| "A former member".into()),
+            Some(_) => author_name.unwrap_or_else(|| "A former member".into()),
             None => "patchbay".into(),
         };
-        let offer = chat::flows::offer_of(&m).map(|(o, _)| o.label);
-        let asks = chat::asks::open_asks(m.id, &payload, &state.catalog);
+        let asks = chat::asks::open_asks(m.id, payload.asks(), &state.catalog);
         views.push(MessageView {
             id: m.id,
             from_builder: m.role == "builder",
@@ -146,7 +146,7 @@ async fn views_of(
             cards,
             asks,
             flow,
-            offer,
+            offer: payload.offer,
         });
     }
     Ok(views)
@@ -162,19 +162,18 @@ pub struct SendForm {
 /// `x-requested-with: fetch`); a plain form post gets the whole page back.
 pub async fn send(
     State(state): State<AppState>,
-    CurrentUser(user): CurrentUser,
-    Path(app_id): Path<i64>,
+    Member(access): Member,
     headers: HeaderMap,
     Form(form): Form<SendForm>,
 ) -> Result<Response, PageError> {
-    let access = Access::load(&state, app_id, &user).await?;
     access.require_builder("use the builder chat")?;
+    let (app_id, user) = (access.app.id, &access.user);
     let fetch = headers.get("x-requested-with").is_some_and(|v| v == "fetch");
-    match chat::post_message(&state.store, &state.routing, &state.catalog, &access.app, &user, &form.message, &[]).await
+    match chat::post_message(&state.store, &state.routing, &state.catalog, &access.app, user, &form.message, &[]).await
     {
         Ok(turn) if fetch => {
-            let rows = state.store.messages_after(app_id, turn.builder.id - 1).await?;
-            let messages = views_of(&state, app_id, rows).await?;
+            let rows = state.store.chat_rows(app_id, Messages::After(turn.builder.id - 1)).await?;
+            let messages = views_of(&state, rows).await?;
             render(StatusCode::OK, &MessagesFragment { app_id, messages })
         }
         Ok(turn) => Ok(Redirect::to(&format!("/apps/{app_id}/chat#m-{}", turn.assistant.id)).into_response()),

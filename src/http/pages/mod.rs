@@ -212,10 +212,15 @@ impl Access {
     /// Loads the app; a missing app, or one the user is not part of, is a 404 page (it
     /// does not reveal which apps exist).
     pub async fn load(state: &AppState, app_id: i64, user: &UserRow) -> Result<Self, PageError> {
-        let Some(app) = state.store.app(app_id).await? else { return Err(PageError::not_found()) };
-        let Some(role) = state.store.role_of(app_id, user.id).await? else { return Err(PageError::not_found()) };
+        let Some((app, Some(role))) = state.store.app_with_role(app_id, user.id).await? else {
+            return Err(PageError::not_found());
+        };
+        Ok(Self::of(app, role, user.clone()))
+    }
+
+    pub fn of(app: AppRow, role: Role, user: UserRow) -> Self {
         let structure = AppStructure::parse_json(&app.structure).unwrap_or_default();
-        Ok(Self { app, structure, role, user: user.clone() })
+        Self { app, structure, role, user }
     }
 
     /// Refuses app users: building is for owners and editors.

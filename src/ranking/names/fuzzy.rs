@@ -5,7 +5,7 @@
 use super::{How, Mention, NameIndex, Reading, singular};
 use crate::intent::lexicon::{Lexicon, List};
 use crate::intent::text::Token;
-use std::collections::HashSet;
+use rustc_hash::FxHashSet as HashSet;
 
 pub(super) fn deletes(word: &str, depth: u32, out: &mut HashSet<String>) {
     if depth == 0 {
@@ -52,7 +52,7 @@ impl NameIndex {
     /// The connector whose name is within a slip or two of `word`, the more popular on a tie.
     fn closest(&self, word: &str) -> Option<usize> {
         let len = word.chars().count();
-        let mut variants = HashSet::new();
+        let mut variants = HashSet::default();
         deletes(word, max_distance(len), &mut variants);
         variants.insert(word.to_owned());
         let mut best: Option<(usize, usize)> = None; // (distance, connector)

@@ -10,7 +10,7 @@ use crate::catalog::Catalog;
 use crate::intent::lexicon::{Language, Lexicon, List};
 use crate::intent::text::{Text, Token, singular, words_of};
 use fuzzy::{deletes, max_distance};
-use std::collections::{HashMap, HashSet};
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum AliasKind {
@@ -86,18 +86,18 @@ impl NameIndex {
         let (families, suites) = families(catalog);
         let brands = brands(catalog, &families, &suites);
         let mut index = NameIndex {
-            phrases: HashMap::new(),
-            compact: HashMap::new(),
-            case_sensitive: HashMap::new(),
-            deletions: HashMap::new(),
+            phrases: HashMap::default(),
+            compact: HashMap::default(),
+            case_sensitive: HashMap::default(),
+            deletions: HashMap::default(),
             fuzzy_aliases: Vec::new(),
-            second_words: HashSet::new(),
+            second_words: HashSet::default(),
             nouns: Vec::new(),
             popularity: Vec::new(),
             families,
             suites,
-            form_of: HashMap::new(),
-            starts: HashSet::new(),
+            form_of: HashMap::default(),
+            starts: HashSet::default(),
             max_words: 1,
         };
         for (i, c) in catalog.iter().enumerate() {
@@ -121,7 +121,7 @@ impl NameIndex {
                 index.case_sensitive.insert(alias.clone(), i);
             }
             index.add_forms(lexicon, i, &strong, &c.ambiguous_aliases);
-            let mut nouns = HashSet::new();
+            let mut nouns = HashSet::default();
             for op in c.operations() {
                 let phrases = op.phrases.iter().flat_map(|p| words_of(p));
                 for w in words_of(&op.name).into_iter().chain(words_of(&op.id)).chain(phrases) {
@@ -184,7 +184,7 @@ impl NameIndex {
             };
             let id = self.fuzzy_aliases.len();
             self.fuzzy_aliases.push((c.clone(), entry.connector));
-            let mut variants = HashSet::new();
+            let mut variants = HashSet::default();
             deletes(&c, depth, &mut variants);
             variants.insert(c);
             for v in variants {
@@ -244,11 +244,12 @@ impl NameIndex {
                 continue;
             }
             let slice = &parts[i..i + len];
-            let words = slice.iter().map(|p| p.0.as_str()).filter(|w| !w.is_empty()).collect::<Vec<_>>().join(" ");
+            // The words joined are built only when looked up: most n-grams name nothing.
+            let words = || slice.iter().map(|p| p.0.as_str()).filter(|w| !w.is_empty()).collect::<Vec<_>>().join(" ");
             let entries = if len == 1 {
                 self.phrases.get(&slice[0].0).or_else(|| self.compact.get(&slice[0].1))
             } else {
-                let by_words = if multi { self.phrases.get(&words) } else { None };
+                let by_words = if multi { self.phrases.get(&words()) } else { None };
                 by_words.or_else(|| self.compact.get(&slice.iter().map(|p| p.1.as_str()).collect::<String>()))
             };
             let Some(entries) = entries else { continue };
@@ -256,7 +257,7 @@ impl NameIndex {
                 if let Some(because) = self.accept(e, r, i, i + len) {
                     let how = if e.kind == AliasKind::Strong { How::Named } else { How::InContext };
                     let mut m = self.mention(r.text, e.connector, i, i + len, how);
-                    m.because = because.or_else(|| self.form_of.get(&words).cloned());
+                    m.because = because.or_else(|| self.form_of.get(&words()).cloned());
                     return Some(m);
                 }
             }
