@@ -127,7 +127,10 @@ pub(super) fn gather(r: &Reading<'_>) -> Gathered {
         if need.strength != Strength::Strong && is_app_data(need, &app_words) {
             continue; // "my tasks" in an app with a Task entity
         }
-        if need.strength == Strength::Hint && named.is_empty() && !flow && about_the_app {
+        // Another kind of work asked for outright is a tool beside this noun, as a named
+        // one would be: "your emails to your task list".
+        let beside_need = a.needs.iter().any(|o| o.strength == Strength::Strong && o.capability != need.capability);
+        if need.strength == Strength::Hint && named.is_empty() && !flow && about_the_app && !beside_need {
             continue; // "make the tasks list sortable": a noun alone, about the app's screens
         }
         if need.strength == Strength::Weak

@@ -186,3 +186,20 @@ fn a_brands_possessive_still_names_its_product() {
     assert_eq!(selected("Copy each new Trello card to Google's task list"), ["google_tasks", "trello"]);
     assert_eq!(selected("Share HubSpot's new deals in Slack"), ["hubspot", "slack"]);
 }
+
+#[test]
+fn a_second_kind_of_work_makes_a_bare_noun_a_tool_not_a_screen() {
+    // Mail moving into a to-do list: the list is a task tool's, asked about.
+    let r = route("Turn my emails into items on my task list");
+    assert!(r.selected_ids().contains(&"gmail"), "{:?}", r.selected_ids());
+    assert!(r.asks.iter().any(|a| a.need == "task"), "{:?} {:?}", r.selected_ids(), r.asks);
+    // Alone, the same noun is the app's own screen.
+    assert!(route("Make the task list sortable by due date").asks.is_empty());
+}
+
+#[test]
+fn catalog_operations_name_what_a_tool_holds() {
+    // Salesforce keeps tasks of its own, and Stripe reports events: neither needs another tool.
+    assert_eq!(selected("Post to X whenever a Salesforce task is created"), ["salesforce", "x_twitter"]);
+    assert_eq!(selected("email me about refunds and other stripe events"), ["gmail", "stripe"]);
+}
