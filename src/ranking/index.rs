@@ -1,19 +1,20 @@
 //! The tantivy index of the catalog: names, aliases, descriptions, what each action and
-//! trigger does and the phrases that ask for it, the example prompts. Built once at start
-//! in RAM; one reader for the process and a searcher per request.
+//! trigger does and the phrases that ask for it, the example prompts.
 //!
-//! Everything sits in one field, the names repeated so that they weigh more. One plain
-//! term query per word (no per-field boost wrappers) lets tantivy prune with block-max
-//! WAND, which keeps a search fast on a catalog of thousands of connectors.
+//! Everything sits in one field, the names repeated so that they weigh more. The catalog
+//! never changes once the router is built, so tantivy's BM25 score of every word in every
+//! document is read out of the index then, as a one-word term query scores it. A request's
+//! score for a document is the sum over its words, as a `Should` boolean query's is:
+//! adding a few stored numbers instead of building and running that query per request.
 
 use crate::catalog::Catalog;
 use crate::intent::lexicon::{Lexicon, List};
-use rustc_hash::FxHashSet as HashSet;
-use tantivy::collector::TopDocs;
-use tantivy::query::{BooleanQuery, Occur, Query, TermQuery};
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
+use tantivy::postings::Postings;
+use tantivy::query::Bm25Weight;
 use tantivy::schema::{FAST, Field, IndexRecordOption, Schema, TEXT};
 use tantivy::tokenizer::TextAnalyzer;
-use tantivy::{Index, IndexReader, ReloadPolicy, Searcher, TantivyDocument, Term};
+use tantivy::{DocSet, Index, ReloadPolicy, Searcher, TERMINATED, TantivyDocument, Term};
 
 /// How many times a part of an entry is written into the searchable text: names and
 /// aliases count most, example prompts least (once).
@@ -25,17 +26,12 @@ const PHRASE_WEIGHT: usize = 2;
 const COMMON_SHARE: f64 = 0.25;
 
 pub struct CatalogIndex {
-    reader: IndexReader,
     /// Words that say nothing about which tool a request needs (the lexicon's list).
     stopwords: HashSet<String>,
-    /// Words in more than `COMMON_SHARE` of the catalog. The index never changes after
-    /// it is built, so this is known once instead of looked up for each word of each
-    /// request.
+    /// Words in more than `COMMON_SHARE` of the catalog.
     common: HashSet<String>,
-    /// Each document's connector, by segment and document id: what the `idx` fast field
-    /// says, read once at build for the same reason.
-    connector_of: Vec<Vec<Option<usize>>>,
-    text: Field,
+    /// Each word's documents as (connector, the word's BM25 score there), in catalog order.
+    impacts: HashMap<String, Vec<(usize, f32)>>,
     analyzer: TextAnalyzer,
 }
 
@@ -90,19 +86,17 @@ impl CatalogIndex {
             writer.add_document(doc)?;
         }
         writer.commit()?;
-        let reader: IndexReader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into()?;
-        let stopwords = lexicon.english().list(List::SearchStopwords).clone();
+        let reader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into()?;
         let searcher = reader.searcher();
-        let common = common_words(&searcher, text)?;
-        let connector_of = searcher
-            .segment_readers()
+        let impacts = impacts(&searcher, text)?;
+        let docs = searcher.num_docs().max(1) as f64;
+        let common = impacts
             .iter()
-            .map(|segment| {
-                let column = segment.fast_fields().u64("idx")?;
-                Ok((0..segment.max_doc()).map(|doc| column.first(doc).map(|i| i as usize)).collect())
-            })
-            .collect::<tantivy::Result<_>>()?;
-        Ok(Self { reader, stopwords, common, connector_of, text, analyzer })
+            .filter(|(_, found)| found.len() as f64 / docs > COMMON_SHARE)
+            .map(|(word, _)| word.clone())
+            .collect();
+        let stopwords = lexicon.english().list(List::SearchStopwords).clone();
+        Ok(Self { stopwords, common, impacts, analyzer })
     }
 
     /// The request's words as index terms, stopwords removed, each once.
@@ -120,52 +114,48 @@ impl CatalogIndex {
     }
 
     /// BM25 over the catalog; best first.
-    pub fn search(&self, text: &str, limit: usize) -> tantivy::Result<Vec<Hit>> {
+    pub fn search(&self, text: &str, limit: usize) -> Vec<Hit> {
         let terms = self.terms(text);
-        if terms.is_empty() {
-            return Ok(Vec::new());
-        }
-        // Words in more than a quarter of the catalog weigh almost nothing under BM25 but
-        // cost the most to score: leave them out (unless nothing else is left).
+        // Words in more than a quarter of the catalog weigh almost nothing under BM25:
+        // leave them out (unless nothing else is left).
         let all_common = terms.iter().all(|word| self.common.contains(word));
-        let clauses: Vec<(Occur, Box<dyn Query>)> = terms
-            .iter()
-            .filter(|word| all_common || !self.common.contains(*word))
-            .map(|word| {
-                let term = Term::from_field_text(self.text, word);
-                let q: Box<dyn Query> = Box::new(TermQuery::new(term, IndexRecordOption::WithFreqs));
-                (Occur::Should, q)
-            })
-            .collect();
-        let query = BooleanQuery::new(clauses);
-        let searcher = self.reader.searcher();
-        let top = searcher.search(&query, &TopDocs::with_limit(limit).order_by_score())?;
-        let mut hits = Vec::with_capacity(top.len());
-        for (score, addr) in top {
-            let connector =
-                self.connector_of.get(addr.segment_ord as usize).and_then(|docs| docs.get(addr.doc_id as usize));
-            if let Some(&Some(i)) = connector {
-                hits.push(Hit { connector: i, score });
+        let mut scores: HashMap<usize, f32> = HashMap::default();
+        for word in terms.iter().filter(|word| all_common || !self.common.contains(*word)) {
+            for &(connector, score) in self.impacts.get(word).into_iter().flatten() {
+                *scores.entry(connector).or_default() += score;
             }
         }
-        Ok(hits)
+        let mut hits: Vec<Hit> = scores.into_iter().map(|(connector, score)| Hit { connector, score }).collect();
+        // Best first; on a tie the earlier document, as tantivy's top documents are.
+        hits.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.connector.cmp(&b.connector)));
+        hits.truncate(limit);
+        hits
     }
 }
 
-/// The words of the `text` field found in more than `COMMON_SHARE` of the documents.
-fn common_words(searcher: &Searcher, text: Field) -> tantivy::Result<HashSet<String>> {
-    let docs = searcher.num_docs().max(1) as f64;
-    let mut doc_freq: rustc_hash::FxHashMap<Vec<u8>, u64> = Default::default();
+/// Every word of the `text` field with the documents that hold it, and tantivy's BM25
+/// score of the word in each: what a `TermQuery` for the word gives.
+fn impacts(searcher: &Searcher, text: Field) -> tantivy::Result<HashMap<String, Vec<(usize, f32)>>> {
+    let mut impacts: HashMap<String, Vec<(usize, f32)>> = HashMap::default();
     for segment in searcher.segment_readers() {
+        let connector_of = segment.fast_fields().u64("idx")?;
+        let norms = segment.get_fieldnorms_reader(text)?;
         let inverted = segment.inverted_index(text)?;
         let mut stream = inverted.terms().stream()?;
         while stream.advance() {
-            *doc_freq.entry(stream.key().to_vec()).or_default() += u64::from(stream.value().doc_freq);
+            let Ok(word) = std::str::from_utf8(stream.key()) else { continue };
+            let term = Term::from_field_text(text, word);
+            let weight = Bm25Weight::for_terms(searcher, std::slice::from_ref(&term))?;
+            let Some(mut postings) = inverted.read_postings(&term, IndexRecordOption::WithFreqs)? else { continue };
+            let found = impacts.entry(word.to_owned()).or_default();
+            let mut doc = postings.doc();
+            while doc != TERMINATED {
+                if let Some(connector) = connector_of.first(doc) {
+                    found.push((connector as usize, weight.score(norms.fieldnorm_id(doc), postings.term_freq())));
+                }
+                doc = postings.advance();
+            }
         }
     }
-    Ok(doc_freq
-        .into_iter()
-        .filter(|(_, n)| *n as f64 / docs > COMMON_SHARE)
-        .filter_map(|(word, _)| String::from_utf8(word).ok())
-        .collect())
+    Ok(impacts)
 }

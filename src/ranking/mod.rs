@@ -107,7 +107,7 @@ impl Router {
         let chips = self.ids(&request.chips, "chips")?;
         let connected = self.ids(&request.app.connected, "app.connected")?;
         let analysis = Analysis::new(prompt, &request.app);
-        let hits = self.index.search(prompt, 24).unwrap_or_default();
+        let hits = self.index.search(prompt, 24);
         let reading = slots::Reading {
             router: self,
             a: &analysis,
