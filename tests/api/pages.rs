@@ -159,6 +159,28 @@ async fn skip_records_the_decision_and_the_card_can_come_back() {
 }
 
 #[tokio::test]
+async fn a_tool_asked_for_again_keeps_one_live_card_and_the_older_points_to_it() {
+    let app = TestApp::spawn().await;
+    let editor = app.signed_in(EDITOR).await;
+    for message in ["post new tasks to #team in Slack", "post the weekly report to #leads in Slack"] {
+        editor.post(app.url("/apps/1/chat")).form(&[("message", message)]).send().await.unwrap();
+    }
+    let answers: Vec<i64> =
+        app.store.messages_of_app(TODO_APP).await.unwrap().iter().filter(|m| m.role == "assistant").map(|m| m.id).collect();
+    let (older, newer) = (answers[0], answers[1]);
+    let chat = text(editor.get(app.url("/apps/1/chat")).send().await.unwrap(), 200).await;
+    assert_eq!(chat.matches(r#"class="card card-ask""#).count(), 1, "one live card");
+    assert_eq!(chat.matches(r#"class="card card-again""#).count(), 1);
+    assert!(chat.contains(&format!(r##"id="card-{older}-slack""##)), "the older card keeps its place");
+    assert!(chat.contains(&format!(r##"href="#card-{newer}-slack""##)), "and points to the latest");
+    // Once the latest is skipped, the older one is the card to act on again.
+    editor.post(app.url(&format!("/apps/1/cards/{newer}/slack/skip"))).send().await.unwrap();
+    let chat = text(editor.get(app.url("/apps/1/chat")).send().await.unwrap(), 200).await;
+    assert_eq!(chat.matches(r#"class="card card-ask""#).count(), 1);
+    assert!(!chat.contains(r#"class="card card-again""#));
+}
+
+#[tokio::test]
 async fn app_users_cannot_connect_chat_or_decide() {
     let app = TestApp::spawn().await;
     let owner = app.signed_in(OWNER).await;

@@ -15,17 +15,27 @@ use axum::extract::{Form, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
+use std::collections::HashMap;
 
 pub struct MessageView {
     pub id: i64,
     pub from_builder: bool,
     pub author: String,
     pub body: String,
-    pub cards: Vec<ApprovalCard>,
+    pub cards: Vec<ChatCard>,
     pub asks: Vec<chat::asks::AskView>,
     pub flow: Option<super::flows::FlowView>,
     /// The label of a one-click offer to add the data the request needs.
     pub offer: Option<String>,
+}
+
+/// A card as the conversation shows it.
+pub struct ChatCard {
+    pub card: ApprovalCard,
+    /// A later message shown on the page asks for the same tool and still waits on the
+    /// builder: this older card shrinks to a line that points there (its anchor), so a
+    /// long conversation holds one live card per tool instead of a copy per turn.
+    pub asked_again: Option<String>,
 }
 
 #[derive(Template)]
@@ -126,6 +136,7 @@ async fn views_of(state: &AppState, rows: ChatRows) -> Result<Vec<MessageView>, 
                 card.console = Some(crate::sandbox::console_url(&card.connector_id));
             }
         }
+        let cards = cards.into_iter().map(|card| ChatCard { card, asked_again: None }).collect();
         let flow = match payload.flow_id {
             Some(id) => match crate::wiring::load(&state.store, id).await? {
                 Some(stored) => Some(super::flows::flow_view(state, stored).await?),
@@ -149,7 +160,25 @@ async fn views_of(state: &AppState, rows: ChatRows) -> Result<Vec<MessageView>, 
             offer: payload.offer,
         });
     }
+    point_older_cards_to_newer(&mut views);
     Ok(views)
+}
+
+/// Older cards that wait on the builder, for a tool whose newer card waits too, point to
+/// the newest one instead of repeating it.
+fn point_older_cards_to_newer(views: &mut [MessageView]) {
+    let mut newest: HashMap<String, String> = HashMap::new();
+    for shown in views.iter_mut().rev().flat_map(|v| v.cards.iter_mut()) {
+        if !shown.card.can_connect() {
+            continue;
+        }
+        match newest.get(&shown.card.connector_id) {
+            Some(anchor) => shown.asked_again = Some(anchor.clone()),
+            None => {
+                newest.insert(shown.card.connector_id.clone(), shown.card.anchor());
+            }
+        }
+    }
 }
 
 #[derive(Deserialize)]
