@@ -54,14 +54,15 @@ impl Store {
         let mut conn = self.pool().acquire().await?;
         let (messages, older) = match which {
             Messages::Page { before, limit } => {
-                let mut rows = sqlx::query_as::<_, AuthoredMessage>(authored!(
-                    "WHERE m.app_id = $1 AND m.id < $2 ORDER BY m.id DESC LIMIT $3"
-                ))
-                .bind(app_id)
-                .bind(before.unwrap_or(i64::MAX))
-                .bind(limit + 1)
-                .fetch_all(&mut *conn)
-                .await?;
+                // The limit is written into the statement (a number), not bound: SQLite
+                // plans with a bound LIMIT's value, so it prepared the statement again on
+                // every run.
+                let sql = format!(authored!("WHERE m.app_id = $1 AND m.id < $2 ORDER BY m.id DESC LIMIT {}"), limit + 1);
+                let mut rows = sqlx::query_as::<_, AuthoredMessage>(sqlx::AssertSqlSafe(sql))
+                    .bind(app_id)
+                    .bind(before.unwrap_or(i64::MAX))
+                    .fetch_all(&mut *conn)
+                    .await?;
                 let older = rows.len() as i64 > limit;
                 rows.truncate(limit as usize);
                 rows.reverse();
