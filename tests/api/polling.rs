@@ -392,6 +392,37 @@ async fn turning_a_flow_back_on_starts_over_without_replaying_what_came_while_it
     assert_eq!(record(&runs(&app, flow).await[0])["subject"], "After");
 }
 
+async fn a_stripe_event_of_the_chosen_kind_starts_a_run_and_other_kinds_do_not(app: TestApp) {
+    connect(&app, "stripe", &[]).await;
+    connect(&app, "gmail", &all_scopes(&app, "gmail")).await;
+    let flow = active_flow(
+        &app,
+        json!({
+            "name": "Tell me about refunds",
+            "trigger": {"kind": "connector", "operation": "stripe.new_event",
+                        "connection": {"connector": "stripe", "kind": "shared"},
+                        "config": {"event_type": "charge.refunded"}, "scopes": []},
+            "steps": [{"kind": "action", "id": "note", "operation": "gmail.send_email",
+                       "connection": {"connector": "gmail", "kind": "shared"},
+                       "inputs": {"to": "ada@example.com", "subject": "Stripe: {{trigger.record.type}}",
+                                  "body": "Event {{trigger.record.id}}"},
+                       "scopes": ["https://www.googleapis.com/auth/gmail.send"]}]
+        }),
+    )
+    .await;
+    assert_eq!(app.state.runner.poll_due().await.unwrap(), 0, "the seeded event was there before");
+    let refund = json!({"id": "evt_refund_2", "object": "event", "type": "charge.refunded", "created": 1764504000,
+                        "data": {"object": {"id": "ch_2", "amount": 1200, "currency": "eur"}}});
+    add_item(&app, "stripe", "new_event", refund, json!({"event_type": "charge.refunded"})).await;
+    let other = json!({"id": "evt_customer_3", "object": "event", "type": "customer.created", "created": 1764504100});
+    add_item(&app, "stripe", "new_event", other, json!({"event_type": "customer.created"})).await;
+    assert_eq!(poll_now(&app, flow).await, 1, "only the refund");
+    let got = record(&runs(&app, flow).await[0]);
+    assert_eq!(got["id"], "evt_refund_2");
+    assert_eq!(got["type"], "charge.refunded");
+    assert_eq!(got["object"]["amount"], 1200, "the event's object comes whole");
+}
+
 /// A server whose runner the test drives by hand (`runner.enabled = false`), on SQLite or,
 /// with a URL, on its own PostgreSQL database.
 fn by_hand(s: &mut patchbay::config::Settings) {
@@ -410,4 +441,5 @@ on_both_servers!(
     an_unreadable_item_is_skipped_with_a_reason_and_the_others_still_start,
     a_published_github_release_starts_a_run_and_a_draft_does_not,
     turning_a_flow_back_on_starts_over_without_replaying_what_came_while_it_was_off,
+    a_stripe_event_of_the_chosen_kind_starts_a_run_and_other_kinds_do_not,
 );
