@@ -81,6 +81,7 @@ pub(super) fn gather(r: &Reading<'_>) -> Gathered {
         plain[k] || (detail[k] && !mentions[k].is_refused(&a.text, a.lang) && (0..mentions.len()).any(beside))
     };
     let asked: Vec<bool> = (0..mentions.len()).map(asked).collect();
+    let bare_brands = router.names.bare_brands(&a.text, a.lang, &mentions);
     for (m, asked) in mentions.into_iter().zip(asked) {
         let id = if wants_bot && Some(m.connector) == slack { slack_bot.unwrap_or(m.connector) } else { m.connector };
         if !asked {
@@ -99,6 +100,14 @@ pub(super) fn gather(r: &Reading<'_>) -> Gathered {
             How::InContext => format!("named in context: '{}'", m.typed),
             How::Misspelt { typed } => format!("misspelt: '{typed}' ≈ {}", catalog.at(id).name),
         };
+        out.slots.push(Slot { origin: Origin::Named(m), options: vec![(id, why)], features: Features::default() });
+    }
+    for (token, family) in bare_brands {
+        let named_ids: Vec<usize> = named.iter().map(|(c, _, _)| *c).collect();
+        let Some(id) = suite_tool(router, a, family, &named_ids) else { continue };
+        let m = router.names.mention(&a.text, id, token, token + 1, How::InContext);
+        named.push((id, m.start, m.end));
+        let why = format!("named in context: '{}' (its {} does this work)", m.typed, catalog.at(id).name);
         out.slots.push(Slot { origin: Origin::Named(m), options: vec![(id, why)], features: Features::default() });
     }
     let named_ids: Vec<usize> = named.iter().map(|(c, _, _)| *c).collect();
@@ -147,6 +156,18 @@ pub(super) fn gather(r: &Reading<'_>) -> Gathered {
     }
     weigh(router, a, &mut out.slots, &named_ids, hits);
     out
+}
+
+/// The tool of a suite that a brand written alone stands for: the first of the suite's tools,
+/// not named already, that does the work of the request's first need ("my Asana tasks to
+/// Google": Google Tasks), or else the main work of a tool named beside it ("Dropbox files
+/// to Google": Google Drive).
+fn suite_tool(router: &Router, a: &Analysis, family: &str, named: &[usize]) -> Option<usize> {
+    let catalog = &router.catalog;
+    let main_work = |i: &usize| catalog.at(*i).operations().next().map(|op| op.capability);
+    let kinds = a.needs.iter().map(|n| n.capability).chain(named.iter().filter_map(main_work));
+    let suite = router.providers.suite(family);
+    kinds.into_iter().find_map(|cap| suite.iter().copied().find(|i| !named.contains(i) && catalog.at(*i).serves(cap)))
 }
 
 /// "Instagram DM", "Gmail inbox": the tool named right before a need's words does it —

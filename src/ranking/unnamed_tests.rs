@@ -203,3 +203,19 @@ fn catalog_operations_name_what_a_tool_holds() {
     assert_eq!(selected("Post to X whenever a Salesforce task is created"), ["salesforce", "x_twitter"]);
     assert_eq!(selected("email me about refunds and other stripe events"), ["gmail", "stripe"]);
 }
+
+#[test]
+fn a_suite_brand_alone_is_its_tool_for_the_work_at_hand() {
+    assert_eq!(selected("Copy my Todoist tasks to Google each evening"), ["google_tasks", "todoist"]);
+    assert_eq!(selected("Back up new Box files into Google"), ["box", "google_drive"]);
+    assert_eq!(selected("Keep my Outlook calendar synced with Google"), ["google_calendar", "outlook"]);
+    // Signing in with a brand, or a product the catalog lacks, names no tool.
+    assert_eq!(selected("Users sign in with Google and their notes go to Notion"), ["notion"]);
+    assert_eq!(selected("Forward Google Scholar alerts to Slack"), ["slack"]);
+}
+
+#[test]
+fn an_inbox_list_on_a_board_is_not_a_mailbox() {
+    assert_eq!(selected("Put every new Trello card from the Inbox list on my calendar"), ["google_calendar", "trello"]);
+    assert!(selected("Forward anything in my inbox from the bank to Slack").contains(&"gmail".to_owned()));
+}

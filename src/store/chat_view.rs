@@ -57,7 +57,8 @@ impl Store {
                 // The limit is written into the statement (a number), not bound: SQLite
                 // plans with a bound LIMIT's value, so it prepared the statement again on
                 // every run.
-                let sql = format!(authored!("WHERE m.app_id = $1 AND m.id < $2 ORDER BY m.id DESC LIMIT {}"), limit + 1);
+                let sql =
+                    format!(authored!("WHERE m.app_id = $1 AND m.id < $2 ORDER BY m.id DESC LIMIT {}"), limit + 1);
                 let mut rows = sqlx::query_as::<_, AuthoredMessage>(sqlx::AssertSqlSafe(sql))
                     .bind(app_id)
                     .bind(before.unwrap_or(i64::MAX))

@@ -165,8 +165,15 @@ async fn a_tool_asked_for_again_keeps_one_live_card_and_the_older_points_to_it()
     for message in ["post new tasks to #team in Slack", "post the weekly report to #leads in Slack"] {
         editor.post(app.url("/apps/1/chat")).form(&[("message", message)]).send().await.unwrap();
     }
-    let answers: Vec<i64> =
-        app.store.messages_of_app(TODO_APP).await.unwrap().iter().filter(|m| m.role == "assistant").map(|m| m.id).collect();
+    let answers: Vec<i64> = app
+        .store
+        .messages_of_app(TODO_APP)
+        .await
+        .unwrap()
+        .iter()
+        .filter(|m| m.role == "assistant")
+        .map(|m| m.id)
+        .collect();
     let (older, newer) = (answers[0], answers[1]);
     let chat = text(editor.get(app.url("/apps/1/chat")).send().await.unwrap(), 200).await;
     assert_eq!(chat.matches(r#"class="card card-ask""#).count(), 1, "one live card");

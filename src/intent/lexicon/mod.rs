@@ -75,6 +75,9 @@ lists! {
     SourceBefore = "source_before",
     SourceAfter = "source_after",
     ToolAfter = "tool_after",
+    BrandPointers = "brand_pointers",
+    SyncVerbs = "sync_verbs",
+    SyncPointers = "sync_pointers",
 }
 
 /// Whether a need holds beside named tools, only alone, or is worth a question.

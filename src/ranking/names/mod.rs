@@ -69,6 +69,8 @@ pub struct NameIndex {
     /// (Google's, Microsoft's), else the connector's own id.
     families: Vec<String>,
     suites: Vec<bool>,
+    /// First words that name a suite's products ("google"), each with the suite's family.
+    brands: Vec<(String, String)>,
     /// The lexicon entry behind each alias added beyond the catalog's, for `--explain`.
     form_of: HashMap<String, String>,
     /// First words of the names longer than one word: only there is a longer match tried.
@@ -96,13 +98,15 @@ impl NameIndex {
             popularity: Vec::new(),
             families,
             suites,
+            brands: Vec::new(),
             form_of: HashMap::default(),
             starts: HashSet::default(),
             max_words: 1,
         };
         for (i, c) in catalog.iter().enumerate() {
             let lower_name = c.name.to_lowercase();
-            let brand_prefix = brands.iter().find(|b| lower_name.starts_with(&format!("{b} "))).map(|b| b.len() + 1);
+            let brand_prefix =
+                brands.iter().find(|(b, _)| lower_name.starts_with(&format!("{b} "))).map(|(b, _)| b.len() + 1);
             let sub_product_word = brand_prefix.map(|n| compact(&lower_name[n..]));
             // A name that is also an ordinary word ("Stripe", "Square") is listed among the
             // ambiguous aliases and counts only in context.
@@ -133,6 +137,7 @@ impl NameIndex {
             index.nouns.push(nouns);
             index.popularity.push(c.popularity);
         }
+        index.brands = brands;
         index
     }
 
@@ -272,10 +277,35 @@ impl NameIndex {
         self.fuzzy(r, i)
     }
 
-    fn mention(&self, text: &Text, connector: usize, first: usize, last: usize, how: How) -> Mention {
+    pub(super) fn mention(&self, text: &Text, connector: usize, first: usize, last: usize, how: How) -> Mention {
         let start = text.tokens[first].start;
         let end = text.tokens[last - 1].end;
         Mention { connector, how, first, last, start, end, typed: text.original[start..end].to_owned(), because: None }
+    }
+
+    /// A suite's brand written alone where the work goes ("my Asana tasks to Google", "sync
+    /// the tasks with Google"): each such word's token and the suite's family. A capital
+    /// word right after it names a product of the brand ("Google Scholar"), so the brand
+    /// does not stand alone there.
+    pub fn bare_brands(&self, text: &Text, lang: &Language, mentions: &[Mention]) -> Vec<(usize, &str)> {
+        let syncs = text.tokens.iter().any(|t| lang.has(List::SyncVerbs, &t.lower));
+        let toks = &text.tokens;
+        let mut out = Vec::new();
+        for (i, t) in toks.iter().enumerate() {
+            let Some((_, family)) = self.brands.iter().find(|(brand, _)| *brand == t.lower) else { continue };
+            if mentions.iter().any(|m| m.first <= i && i < m.last) {
+                continue;
+            }
+            let prev = text.word(i as isize - 1);
+            let points = lang.has(List::BrandPointers, prev) || (syncs && lang.has(List::SyncPointers, prev));
+            let product_after = toks.get(i + 1).is_some_and(|next| {
+                next.is_capitalized() && !text.title_case && text.original[t.end..next.start].trim().is_empty()
+            });
+            if points && !product_after {
+                out.push((i, family.as_str()));
+            }
+        }
+        out
     }
 
     /// The family of tools sold together that this connector belongs to.
@@ -319,8 +349,9 @@ fn families(catalog: &Catalog) -> (Vec<String>, Vec<bool>) {
         .unzip()
 }
 
-/// First words that name a suite's products ("google", "microsoft"): shared by two names or more in it.
-fn brands(catalog: &Catalog, families: &[String], suites: &[bool]) -> Vec<String> {
+/// First words that name a suite's products ("google", "microsoft"): shared by two names or
+/// more in it; each with the suite's family.
+fn brands(catalog: &Catalog, families: &[String], suites: &[bool]) -> Vec<(String, String)> {
     let firsts: Vec<Option<(String, &String)>> = catalog
         .iter()
         .enumerate()
@@ -329,11 +360,11 @@ fn brands(catalog: &Catalog, families: &[String], suites: &[bool]) -> Vec<String
             (suites[i] && words.len() > 1).then(|| (words[0].clone(), &families[i]))
         })
         .collect();
-    let mut out: Vec<String> = Vec::new();
+    let mut out: Vec<(String, String)> = Vec::new();
     for (word, fam) in firsts.iter().flatten() {
         let shared = firsts.iter().flatten().filter(|(w, f)| w == word && f == fam).count() >= 2;
-        if shared && !out.contains(word) {
-            out.push(word.clone());
+        if shared && !out.iter().any(|(w, _)| w == word) {
+            out.push((word.clone(), (*fam).clone()));
         }
     }
     out
