@@ -32,6 +32,8 @@ pub struct CatalogIndex {
     common: HashSet<String>,
     /// Each word's documents as (connector, the word's BM25 score there), in catalog order.
     impacts: HashMap<String, Vec<(usize, f32)>>,
+    /// How many connectors the catalog holds (a document each).
+    documents: usize,
     analyzer: TextAnalyzer,
 }
 
@@ -96,7 +98,7 @@ impl CatalogIndex {
             .map(|(word, _)| word.clone())
             .collect();
         let stopwords = lexicon.english().list(List::SearchStopwords).clone();
-        Ok(Self { stopwords, common, impacts, analyzer })
+        Ok(Self { stopwords, common, impacts, documents: catalog.len(), analyzer })
     }
 
     /// The request's words as index terms, stopwords removed, each once.
@@ -119,17 +121,27 @@ impl CatalogIndex {
         // Words in more than a quarter of the catalog weigh almost nothing under BM25:
         // leave them out (unless nothing else is left).
         let all_common = terms.iter().all(|word| self.common.contains(word));
-        let mut scores: HashMap<usize, f32> = HashMap::default();
+        // One slot per document: on a catalog of thousands, a word's documents are too many
+        // to add up in a map. A BM25 score is above zero, so zero means not found yet.
+        let mut scores = vec![0f32; self.documents];
+        let mut found: Vec<usize> = Vec::new();
         for word in terms.iter().filter(|word| all_common || !self.common.contains(*word)) {
             for &(connector, score) in self.impacts.get(word).into_iter().flatten() {
-                *scores.entry(connector).or_default() += score;
+                if scores[connector] == 0.0 {
+                    found.push(connector);
+                }
+                scores[connector] += score;
             }
         }
-        let mut hits: Vec<Hit> = scores.into_iter().map(|(connector, score)| Hit { connector, score }).collect();
         // Best first; on a tie the earlier document, as tantivy's top documents are.
-        hits.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.connector.cmp(&b.connector)));
-        hits.truncate(limit);
-        hits
+        let best_first = |a: &usize, b: &usize| scores[*b].total_cmp(&scores[*a]).then(a.cmp(b));
+        if found.len() > limit && limit > 0 {
+            found.select_nth_unstable_by(limit - 1, best_first);
+            found.truncate(limit);
+        }
+        found.sort_by(best_first);
+        found.truncate(limit);
+        found.into_iter().map(|connector| Hit { connector, score: scores[connector] }).collect()
     }
 }
 
