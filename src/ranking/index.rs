@@ -135,12 +135,11 @@ impl CatalogIndex {
         }
         // Best first; on a tie the earlier document, as tantivy's top documents are.
         let best_first = |a: &usize, b: &usize| scores[*b].total_cmp(&scores[*a]).then(a.cmp(b));
-        if found.len() > limit && limit > 0 {
+        if 0 < limit && limit < found.len() {
             found.select_nth_unstable_by(limit - 1, best_first);
-            found.truncate(limit);
         }
-        found.sort_by(best_first);
         found.truncate(limit);
+        found.sort_by(best_first);
         found.into_iter().map(|connector| Hit { connector, score: scores[connector] }).collect()
     }
 }

@@ -98,7 +98,7 @@ impl NameIndex {
             popularity: Vec::new(),
             families,
             suites,
-            brands: Vec::new(),
+            brands: brands.clone(),
             form_of: HashMap::default(),
             starts: HashSet::default(),
             max_words: 1,
@@ -137,7 +137,6 @@ impl NameIndex {
             index.nouns.push(nouns);
             index.popularity.push(c.popularity);
         }
-        index.brands = brands;
         index
     }
 
