@@ -218,12 +218,15 @@ fn does(router: &Router, need: &Need, i: usize, distinctive: bool) -> bool {
     let c = router.catalog.at(i);
     let object = singular(&need.object);
     let named_after = router.name_words[i].contains(&object);
+    // A tool that does another kind of work, named after the object, takes only a need that
+    // says the object: Slack uploads a file, but it does not keep "a folder" of them.
+    let says_object = || need.text.split(|c: char| !c.is_alphanumeric()).any(|w| singular(w) == object);
     // The kinds of work a need names as also covering it stand, distinctive or not: the
     // followers a video app's stats count are its own, whoever names a "follower" trigger.
     let also = need.also_covered_by.iter().any(|cap| c.serves(*cap));
     let serves = c.serves(need.capability) || also;
     let noun_need = need.strength != Strength::Strong;
-    if distinctive { named_after || also } else { serves || (noun_need && named_after) }
+    if distinctive { named_after || also } else { serves || (noun_need && named_after && says_object()) }
 }
 
 /// Some but not all of the tools for the need's kind of work are named after its object

@@ -219,3 +219,12 @@ fn an_inbox_list_on_a_board_is_not_a_mailbox() {
     assert_eq!(selected("Put every new Trello card from the Inbox list on my calendar"), ["google_calendar", "trello"]);
     assert!(selected("Forward anything in my inbox from the bank to Slack").contains(&"gmail".to_owned()));
 }
+
+#[test]
+fn a_folder_is_cloud_storage_even_beside_a_tool_that_takes_files() {
+    // Slack can upload a file, but the folder the file lands in is a storage tool's.
+    let r = route("When a scan appears in my Paperwork folder, post it in Slack");
+    assert!(["google_drive", "dropbox", "onedrive", "box"].iter().any(|id| offered(&r, id)), "{r:?}");
+    assert!(offered(&r, "slack"));
+    assert_eq!(selected("Upload the signed contract file to Slack"), ["slack"]);
+}
