@@ -228,3 +228,13 @@ fn a_folder_is_cloud_storage_even_beside_a_tool_that_takes_files() {
     assert!(offered(&r, "slack"));
     assert_eq!(selected("Upload the signed contract file to Slack"), ["slack"]);
 }
+
+#[test]
+fn the_teams_chat_and_a_failing_payment_are_tools_too() {
+    assert_eq!(selected("Every Monday, share last week's signups in our chat"), ["slack"]);
+    assert!(offered(&route("Ping support in chat whenever a refund is requested"), "slack"));
+    // A chat that is part of the app stays the app's.
+    assert!(selected("Let visitors ask questions to our chat assistant on the pricing page").is_empty());
+    let r = route("If a card payment fails, send the customer an email");
+    assert!(offered(&r, "stripe"), "{r:?}");
+}
