@@ -238,3 +238,12 @@ fn the_teams_chat_and_a_failing_payment_are_tools_too() {
     let r = route("If a card payment fails, send the customer an email");
     assert!(offered(&r, "stripe"), "{r:?}");
 }
+
+#[test]
+fn mail_as_a_plural_and_calls_in_plain_words() {
+    // Beside OneDrive, the mail is Microsoft's too.
+    assert_eq!(selected("Forward mails from the landlord into my OneDrive"), ["onedrive", "outlook"]);
+    assert_eq!(selected("Forward mails from the landlord into my Dropbox"), ["dropbox", "gmail"]);
+    assert_eq!(selected("Give me a call if the nightly backup fails"), ["twilio"]);
+    assert_eq!(selected("Ring me when a VIP books a table"), ["twilio"]);
+}
