@@ -247,3 +247,12 @@ fn mail_as_a_plural_and_calls_in_plain_words() {
     assert_eq!(selected("Give me a call if the nightly backup fails"), ["twilio"]);
     assert_eq!(selected("Ring me when a VIP books a table"), ["twilio"]);
 }
+
+#[test]
+fn an_invoice_that_came_by_mail_is_a_document_and_a_pipeline_is_a_crms() {
+    assert_eq!(selected("Copy the invoice PDFs from my inbox into Box"), ["box", "gmail"]);
+    // Invoices with no mail around them still live in the books.
+    assert!(offered(&route("Back up new invoices to Box every week"), "quickbooks"));
+    assert!(offered(&route("Web signups should land in our sales pipeline"), "hubspot"));
+    assert!(route("Design a sales pipeline page with drag and drop").selected.is_empty());
+}
