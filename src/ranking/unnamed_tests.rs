@@ -256,3 +256,13 @@ fn an_invoice_that_came_by_mail_is_a_document_and_a_pipeline_is_a_crms() {
     assert!(offered(&route("Web signups should land in our sales pipeline"), "hubspot"));
     assert!(route("Design a sales pipeline page with drag and drop").selected.is_empty());
 }
+
+#[test]
+fn shared_files_important_mail_and_mailing_lists() {
+    let r = route("Whenever a document is shared with us, post its name in Slack");
+    assert!(offered(&r, "google_drive") && offered(&r, "slack"), "{r:?}");
+    assert_eq!(selected("Each flagged mail turns into a Trello card"), ["gmail", "trello"]);
+    // A list of subscribers is a newsletter tool's, not a mailbox.
+    let r = route("Copy new Airtable records onto my email list");
+    assert!(offered(&r, "mailchimp") && !offered(&r, "gmail"), "{r:?}");
+}
