@@ -266,3 +266,23 @@ fn shared_files_important_mail_and_mailing_lists() {
     let r = route("Copy new Airtable records onto my email list");
     assert!(offered(&r, "mailchimp") && !offered(&r, "gmail"), "{r:?}");
 }
+
+#[test]
+fn names_inside_compounds_and_mail_sources_in_other_languages() {
+    // German writes a tool's name into a compound; a comparison is still no request.
+    assert_eq!(selected("Lege jede neue Rechnung im OneDrive-Ordner ab"), ["onedrive"]);
+    assert_eq!(selected("Teile den Bericht im Slack-Kanal"), ["slack"]);
+    assert!(selected("Build a Trello-style board for our chores").is_empty());
+    // Mail that starts the flow, in four languages.
+    assert_eq!(selected("Lade die eingehenden Anhänge in meine Box hoch"), ["box", "gmail"]);
+    assert_eq!(selected("Copie les pièces jointes reçues dans Box"), ["box", "gmail"]);
+    assert_eq!(selected("Sube los archivos adjuntos a Box"), ["box", "gmail"]);
+    assert_eq!(selected("Salve os anexos no Box"), ["box", "gmail"]);
+}
+
+#[test]
+fn a_slip_listed_for_a_tool_does_not_reach_further_words() {
+    // A Spanish appointment ("cita") is one letter from a listed slip of Jira, two from Jira.
+    assert_eq!(selected("Mándame un correo cuando alguien pida una cita"), ["gmail"]);
+    assert_eq!(selected("open a jita ticket for each bug report"), ["jira"]);
+}

@@ -66,6 +66,15 @@ impl NameIndex {
                 {
                     continue;
                 }
+                // A slip listed as an alias ("jita") reaches only words near the name itself:
+                // "cita" is one slip from "jita" but two from Jira.
+                let name = &self.compact_names[*connector];
+                if alias != name
+                    && strsim::osa_distance(alias, name) <= 2
+                    && strsim::osa_distance(word, name) > max_distance(len.max(name.chars().count())) as usize
+                {
+                    continue;
+                }
                 let better = match best {
                     None => true,
                     Some((d, c)) => distance < d || (distance == d && self.popularity[*connector] > self.popularity[c]),

@@ -65,6 +65,9 @@ pub struct NameIndex {
     second_words: HashSet<String>,
     nouns: Vec<HashSet<String>>,
     popularity: Vec<u8>,
+    /// Each connector's name, compacted: a slip listed as an alias stands only for words
+    /// near the name itself.
+    compact_names: Vec<String>,
     /// Tools sold together share a family: the sign-in host of a suite of three or more
     /// (Google's, Microsoft's), else the connector's own id.
     families: Vec<String>,
@@ -96,6 +99,7 @@ impl NameIndex {
             second_words: HashSet::default(),
             nouns: Vec::new(),
             popularity: Vec::new(),
+            compact_names: Vec::new(),
             families,
             suites,
             brands: brands.clone(),
@@ -136,6 +140,7 @@ impl NameIndex {
             }
             index.nouns.push(nouns);
             index.popularity.push(c.popularity);
+            index.compact_names.push(compact(&c.name));
         }
         index
     }
@@ -266,6 +271,9 @@ impl NameIndex {
                 }
             }
         }
+        if let Some(m) = self.name_before_hyphen(r, i) {
+            return Some(m);
+        }
         let t = &toks[i];
         if let Some(&c) = self.case_sensitive.get(&t.raw) {
             let number_near = |j: Option<&Token>| j.is_some_and(|t| t.is_number());
@@ -274,6 +282,31 @@ impl NameIndex {
             }
         }
         self.fuzzy(r, i)
+    }
+
+    /// A tool's name at the front of a hyphenated compound, as German and others write
+    /// them ("Dropbox-Ordner", "Google-Sheets-Tabelle"): only a name that is the tool's
+    /// wherever it stands, and not a comparison ("Slack-like", "Notion-style").
+    fn name_before_hyphen(&self, r: &Reading, i: usize) -> Option<Mention> {
+        let t = &r.text.tokens[i];
+        let pieces: Vec<&str> = t.raw.split('-').collect();
+        for k in (1..pieces.len()).rev() {
+            let rest = pieces[k..].join("-").to_lowercase();
+            if [List::Reference, List::ReferenceAfter].iter().any(|l| r.lang.has(*l, &rest)) {
+                return None;
+            }
+            let head = pieces[..k].iter().flat_map(|p| words_of(p)).collect::<Vec<_>>();
+            let Some(entries) = self.phrases.get(&head.join(" ")).or_else(|| self.compact.get(&head.concat())) else {
+                continue;
+            };
+            if let Some(e) = entries.iter().find(|e| e.kind == AliasKind::Strong) {
+                let mut m = self.mention(r.text, e.connector, i, i + 1, How::Named);
+                m.end = m.start + pieces[..k].join("-").len();
+                m.typed = r.text.original[m.start..m.end].to_owned();
+                return Some(m);
+            }
+        }
+        None
     }
 
     pub(super) fn mention(&self, text: &Text, connector: usize, first: usize, last: usize, how: How) -> Mention {
