@@ -289,6 +289,9 @@ impl NameIndex {
     /// wherever it stands, and not a comparison ("Slack-like", "Notion-style").
     fn name_before_hyphen(&self, r: &Reading, i: usize) -> Option<Mention> {
         let t = &r.text.tokens[i];
+        if !t.raw.contains('-') {
+            return None;
+        }
         let pieces: Vec<&str> = t.raw.split('-').collect();
         for k in (1..pieces.len()).rev() {
             let rest = pieces[k..].join("-").to_lowercase();
