@@ -286,3 +286,13 @@ fn a_slip_listed_for_a_tool_does_not_reach_further_words() {
     assert_eq!(selected("Mándame un correo cuando alguien pida una cita"), ["gmail"]);
     assert_eq!(selected("open a jita ticket for each bug report"), ["jira"]);
 }
+
+#[test]
+fn examples_end_where_the_request_goes_on_and_a_dm_follows_its_network() {
+    // The examples stop at "to": the chat tool after them is asked for.
+    assert_eq!(selected("Forward warnings from vendors such as Stripe or Zendesk to our Slack"), ["slack"]);
+    assert!(selected("Collect outage notes from vendors such as Stripe or Zendesk").is_empty());
+    // A DM to a follower is the network's own; a DM to me is a chat tool's.
+    assert_eq!(selected("Greet every new Twitter follower with a DM"), ["x_twitter"]);
+    assert_eq!(selected("DM me whenever a Stripe payout lands"), ["slack", "stripe"]);
+}

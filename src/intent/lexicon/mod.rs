@@ -68,6 +68,7 @@ lists! {
     WriteVerbs = "write_verbs",
     DictionarySuffixes = "dictionary_suffixes",
     ExampleMarkers = "example_markers",
+    ExampleEnds = "example_ends",
     ChannelPointers = "channel_pointers",
     ChannelWords = "channel_words",
     HashtagWords = "hashtag_words",

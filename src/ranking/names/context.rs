@@ -168,6 +168,7 @@ impl Mention {
                     && ends_word
                     && !between.contains(['.', ';', ':', '!', '?', '(', ')'])
                     && between.split_whitespace().count() <= 6
+                    && !between.split_whitespace().any(|w| lang.has(List::ExampleEnds, w))
             })
         })
     }
