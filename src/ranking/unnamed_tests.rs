@@ -296,3 +296,11 @@ fn examples_end_where_the_request_goes_on_and_a_dm_follows_its_network() {
     assert_eq!(selected("Greet every new Twitter follower with a DM"), ["x_twitter"]);
     assert_eq!(selected("DM me whenever a Stripe payout lands"), ["slack", "stripe"]);
 }
+
+#[test]
+fn an_online_shop_and_the_company_drive_are_tools() {
+    assert!(offered(&route("Copy new customers from our web shop into a spreadsheet"), "shopify"));
+    assert_eq!(selected("Keep signed forms in the team drive"), ["google_drive"]);
+    // A shop the builder is making is the app itself.
+    assert!(route("Build a web shop for handmade soap").asks.is_empty());
+}
