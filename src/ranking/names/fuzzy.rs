@@ -69,8 +69,7 @@ impl NameIndex {
                 // A slip listed as an alias ("jita") reaches only words near the name itself:
                 // "cita" is one slip from "jita" but two from Jira.
                 let name = &self.compact_names[*connector];
-                if alias != name
-                    && strsim::osa_distance(alias, name) <= 2
+                if self.slips[*id]
                     && strsim::osa_distance(word, name) > max_distance(len.max(name.chars().count())) as usize
                 {
                     continue;

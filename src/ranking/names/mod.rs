@@ -65,9 +65,10 @@ pub struct NameIndex {
     second_words: HashSet<String>,
     nouns: Vec<HashSet<String>>,
     popularity: Vec<u8>,
-    /// Each connector's name, compacted: a slip listed as an alias stands only for words
-    /// near the name itself.
+    /// Each connector's name, compacted, and whether each fuzzy alias is a slip of it: a
+    /// slip listed as an alias ("jita") stands only for words near the name itself.
     compact_names: Vec<String>,
+    slips: Vec<bool>,
     /// Tools sold together share a family: the sign-in host of a suite of three or more
     /// (Google's, Microsoft's), else the connector's own id.
     families: Vec<String>,
@@ -100,6 +101,7 @@ impl NameIndex {
             nouns: Vec::new(),
             popularity: Vec::new(),
             compact_names: Vec::new(),
+            slips: Vec::new(),
             families,
             suites,
             brands: brands.clone(),
@@ -142,6 +144,11 @@ impl NameIndex {
             index.popularity.push(c.popularity);
             index.compact_names.push(compact(&c.name));
         }
+        let slip = |(alias, c): &(String, usize)| {
+            let name = &index.compact_names[*c];
+            alias != name && strsim::osa_distance(alias, name) <= 2
+        };
+        index.slips = index.fuzzy_aliases.iter().map(slip).collect();
         index
     }
 
