@@ -36,6 +36,7 @@ fn texts_go_to_the_text_message_tool() {
     assert_eq!(selected("Get a text whenever a new order comes in"), ["twilio"]);
     assert_eq!(selected("When someone submits the form, send me a text"), ["twilio"]);
     assert!(selected("Add a text field for notes to the order form").is_empty());
+    assert_eq!(selected("Whenever a Shopify refund happens, text it to me"), ["shopify", "twilio"]);
 }
 
 #[test]
