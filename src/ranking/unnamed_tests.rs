@@ -305,3 +305,10 @@ fn an_online_shop_and_the_company_drive_are_tools() {
     // A shop the builder is making is the app itself.
     assert!(route("Build a web shop for handmade soap").asks.is_empty());
 }
+
+#[test]
+fn a_welcome_text_and_people_who_follow_us() {
+    assert!(offered(&route("Send every new member a short welcome text"), "twilio"));
+    assert_eq!(selected("Send buyers a plain text email with the receipt"), ["gmail"]);
+    assert!(offered(&route("Say thanks to anyone who follows us"), "x_twitter"));
+}
