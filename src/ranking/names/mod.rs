@@ -300,7 +300,8 @@ impl NameIndex {
             return None;
         }
         let pieces: Vec<&str> = t.raw.split('-').collect();
-        for k in (1..pieces.len()).rev() {
+        // A name is at most `max_words` words, so only that many pieces are tried.
+        for k in (1..pieces.len().min(self.max_words + 1)).rev() {
             let rest = pieces[k..].join("-").to_lowercase();
             if [List::Reference, List::ReferenceAfter].iter().any(|l| r.lang.has(*l, &rest)) {
                 return None;
