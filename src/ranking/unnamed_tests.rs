@@ -312,3 +312,13 @@ fn a_welcome_text_and_people_who_follow_us() {
     assert_eq!(selected("Send buyers a plain text email with the receipt"), ["gmail"]);
     assert!(offered(&route("Say thanks to anyone who follows us"), "x_twitter"));
 }
+
+#[test]
+fn a_shared_doc_a_video_call_and_thanks_by_text() {
+    assert!(offered(&route("After each standup, append the action items to the shared doc"), "google_docs"));
+    assert!(route("Add a document upload page for contracts").asks.is_empty());
+    // A video call is a meeting tool's, not a video site's.
+    assert_eq!(selected("Make a video call link for every new consultation"), ["zoom"]);
+    assert_eq!(selected("Thank each new volunteer by text"), ["twilio"]);
+    assert_eq!(selected("Send the night-shift nurse a text when a bed frees up"), ["twilio"]);
+}
