@@ -322,3 +322,10 @@ fn a_shared_doc_a_video_call_and_thanks_by_text() {
     assert_eq!(selected("Thank each new volunteer by text"), ["twilio"]);
     assert_eq!(selected("Send the night-shift nurse a text when a bed frees up"), ["twilio"]);
 }
+
+#[test]
+fn a_shared_mailbox_a_cloud_drive_and_alerting_a_team_by_name() {
+    assert_eq!(selected("Make a Todoist task from each unread mail in the team mailbox"), ["gmail", "todoist"]);
+    assert_eq!(selected("Keep every new invoice scan in my cloud drive"), ["google_drive"]);
+    assert!(offered(&route("When a big order comes in, alert finance"), "slack"));
+}
