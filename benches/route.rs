@@ -1,6 +1,8 @@
 //! Routing speed: one prompt against the real 72-connector catalog and against a
 //! synthetic catalog of 10,000 connectors (target: at most 3× slower), and the time to
-//! build the index for both. Run with `cargo bench --bench route`.
+//! build the index for both; and a stream of different requests, one after another, as a
+//! server sees them (a cache that only a repeated prompt keeps warm shows up there). Run
+//! with `cargo bench --bench route`.
 
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
 use patchbay::app::AppStructure;
@@ -16,6 +18,42 @@ const PROMPTS: [&str; 6] = [
     "make the header sticky",
     "when an email with an invoice arrives, make a card for it on the board",
     "envoie-moi un e-mail chaque lundi avec les nouvelles commandes",
+];
+
+/// Different requests in a row, as a server sees them: every "when" with every two
+/// different "then"s, 2,880 requests. A cache that a few repeated prompts keep warm, and
+/// a server's mix of requests does not, shows up here.
+const WHEN: [&str; 12] = [
+    "each time someone books a slot on my calendar",
+    "when a new row is added to the orders sheet",
+    "whenever an issue is opened in our repo",
+    "every night at 11pm",
+    "when a payment fails",
+    "when I star an email in my inbox",
+    "every Friday afternoon",
+    "when a lead fills in the demo request form",
+    "quand une nouvelle commande arrive",
+    "wenn sich ein neuer Kunde anmeldet",
+    "once an invoice arrives by mail with a PDF attached",
+    "whenever a review under three stars comes in",
+];
+const THEN: [&str; 16] = [
+    "add them to the CRM as a contact and text them a reminder the day before",
+    "ping the accounting channel with the total",
+    "make a task for whoever is on call and post a link in the dev chat",
+    "back up the uploaded photos to a cloud folder",
+    "email the customer a link to update their card",
+    "turn it into a to-do with the sender's name in the title",
+    "send the team a summary of the week's scores",
+    "publish a post on our company page and schedule a tweet",
+    "create a deal, assign it to a rep and book a call",
+    "log it in a shared doc and alert the manager by SMS",
+    "envoie-moi un récapitulatif par e-mail",
+    "schick mir eine Nachricht in Slack",
+    "save the attachment in the accounting folder and note the amount in a sheet",
+    "remind the volunteers by text message",
+    "add the person to the newsletter list",
+    "open a ticket in the help desk",
 ];
 
 /// 10,000 connectors built from the real ones, each with its own made-up name, so that
@@ -70,6 +108,21 @@ fn bench(c: &mut Criterion) {
         }
     }
     route.finish();
+
+    let mut varied = c.benchmark_group("route_varied");
+    varied.sample_size(10);
+    let router = Router::build(small.clone(), 4000).expect("build");
+    let requests: Vec<_> = WHEN
+        .iter()
+        .flat_map(|w| THEN.iter().flat_map(move |t| THEN.iter().filter(move |u| *u != t).map(move |u| (w, t, u))))
+        .map(|(w, t, u)| format!("{w}, {t} and {u}"))
+        .map(|prompt| RouteRequest { prompt, app: app.clone(), chips: Vec::new() })
+        .collect();
+    varied.throughput(criterion::Throughput::Elements(requests.len() as u64));
+    varied.bench_function("72_connectors", |b| {
+        b.iter(|| requests.iter().map(|r| router.route(black_box(r)).expect("route").selected.len()).sum::<usize>())
+    });
+    varied.finish();
 }
 
 criterion_group!(benches, bench);

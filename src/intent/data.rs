@@ -175,7 +175,11 @@ fn entity_words(name: &str) -> Vec<String> {
 
 /// True when `word` (singular, lowercase) names `entity` directly or through a synonym.
 pub fn names_entity(word: &str, entity: &str) -> bool {
-    let words = entity_words(entity);
+    names_words(word, &entity_words(entity))
+}
+
+/// `names_entity` with the entity's words already split.
+fn names_words(word: &str, words: &[String]) -> bool {
     if words.iter().any(|w| w == word) {
         return true;
     }
@@ -195,40 +199,53 @@ pub fn words_for_app(app: &AppStructure) -> rustc_hash::FxHashSet<String> {
 
 /// Resolves a noun (as written) to one of the app's entities.
 pub fn resolve_entity(word: &str, app: &AppStructure) -> Option<String> {
-    let w = singular(&word.to_lowercase());
-    app.entities
-        .iter()
-        .find(|e| entity_words(&e.name).contains(&w))
-        .or_else(|| app.entities.iter().find(|e| names_entity(&w, &e.name)))
-        .map(|e| e.name.clone())
+    Entities::of(app).resolve(word).map(str::to_owned)
+}
+
+/// The app's entities with their words, split once for a whole request rather than once
+/// per word of it.
+struct Entities<'a>(Vec<(&'a str, Vec<String>)>);
+
+impl<'a> Entities<'a> {
+    fn of(app: &'a AppStructure) -> Self {
+        Self(app.entities.iter().map(|e| (e.name.as_str(), entity_words(&e.name))).collect())
+    }
+
+    fn resolve(&self, word: &str) -> Option<&'a str> {
+        let w = singular(&word.to_lowercase());
+        let found = self.0.iter().find(|(_, words)| words.contains(&w));
+        found.or_else(|| self.0.iter().find(|(_, words)| names_words(&w, words))).map(|(name, _)| *name)
+    }
 }
 
 /// Every data reference the request makes.
 pub fn find(text: &Text, app: &AppStructure, skip: &[(usize, usize)]) -> Vec<DataRef> {
     let mut refs: Vec<DataRef> = Vec::new();
     let in_skip = |i: usize| skip.iter().any(|(s, e)| text.tokens[i].start >= *s && text.tokens[i].end <= *e);
+    let entities = Entities::of(app);
+    let pages: Vec<(&String, String)> = app.pages.iter().map(|p| (p, singular(&p.to_lowercase()))).collect();
     for (i, token) in text.tokens.iter().enumerate() {
         if in_skip(i) {
             continue;
         }
         let word = singular(&token.lower);
-        if let Some(entity) = resolve_entity(&word, app) {
+        if let Some(entity) = entities.resolve(&word) {
             let mention = mention_at(text, i);
             push(
                 &mut refs,
                 DataRef {
                     mention,
-                    entity: Some(entity.clone()),
-                    fields: fields_near(text, i, app, &entity),
+                    entity: Some(entity.to_owned()),
+                    fields: fields_near(text, i, app, entity),
                     page: None,
                 },
             );
             continue;
         }
-        if let Some(page) = app.pages.iter().find(|p| singular(&p.to_lowercase()) == word && word.len() > 2) {
+        if let Some((page, _)) = pages.iter().find(|(_, one)| *one == word && word.len() > 2) {
             push(
                 &mut refs,
-                DataRef { mention: token.raw.clone(), entity: None, fields: Vec::new(), page: Some(page.clone()) },
+                DataRef { mention: token.raw.clone(), entity: None, fields: Vec::new(), page: Some((*page).clone()) },
             );
             continue;
         }

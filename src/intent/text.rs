@@ -52,6 +52,9 @@ pub struct Text {
 /// offset found in the folded text is the same offset in the original, and every slice of
 /// one by the other's offsets lands on a character boundary.
 pub fn fold(text: &str) -> String {
+    if text.is_ascii() {
+        return text.to_ascii_lowercase();
+    }
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         let mut lower = c.to_lowercase();
@@ -69,9 +72,10 @@ fn is_word_char(c: char) -> bool {
 
 impl Text {
     pub fn new(original: &str) -> Self {
-        let tokens = tokenize(original);
+        let lower = fold(original);
+        let tokens = tokenize(original, &lower);
         let title_case = title_case(&tokens);
-        Self { original: original.to_owned(), lower: fold(original), tokens, title_case }
+        Self { original: original.to_owned(), lower, tokens, title_case }
     }
 
     pub fn len(&self) -> usize {
@@ -101,7 +105,9 @@ impl Text {
     }
 }
 
-fn tokenize(text: &str) -> Vec<Token> {
+/// `lower` is `fold(text)`: folding keeps every offset, so a word's folded form is the
+/// same span of it.
+fn tokenize(text: &str, lower: &str) -> Vec<Token> {
     let mut tokens = Vec::new();
     let chars: Vec<(usize, char)> = text.char_indices().collect();
     let mut i = 0;
@@ -128,7 +134,14 @@ fn tokenize(text: &str) -> Vec<Token> {
         let end = if j < chars.len() { chars[j].0 } else { text.len() };
         let raw = &text[start..end];
         let sigil = if i > 0 && matches!(chars[i - 1].1, '#' | '@') { Some(chars[i - 1].1) } else { None };
-        tokens.push(Token { lower: fold(raw), raw: raw.to_owned(), start, end, sigil, sentence_start });
+        tokens.push(Token {
+            lower: lower[start..end].to_owned(),
+            raw: raw.to_owned(),
+            start,
+            end,
+            sigil,
+            sentence_start,
+        });
         sentence_start = false;
         i = j;
     }

@@ -141,7 +141,8 @@ pub struct Language {
     lists: Vec<HashSet<String>>,
     pub needs: Vec<NeedRule>,
     pub guards: Vec<Guard>,
-    set: RegexSet,
+    /// The rules' patterns in small sets, in rule order (see `load::SET_SIZE`).
+    sets: Vec<RegexSet>,
     patterns: Vec<Regex>,
 }
 
@@ -214,7 +215,7 @@ impl Lexicon {
             lists: vec![HashSet::default(); List::ALL.len()],
             needs: Vec::new(),
             guards: Vec::new(),
-            set: RegexSet::empty(),
+            sets: Vec::new(),
             patterns: Vec::new(),
         };
         Self {
@@ -292,7 +293,10 @@ impl Language {
 
     /// Indexes of the need rules whose patterns match somewhere in `lower`.
     pub fn matching_needs(&self, lower: &str) -> impl Iterator<Item = usize> {
-        self.set.matches(lower).into_iter()
+        self.sets
+            .iter()
+            .enumerate()
+            .flat_map(move |(k, set)| set.matches(lower).into_iter().map(move |i| k * load::SET_SIZE + i))
     }
 
     pub fn pattern(&self, rule: usize) -> &Regex {

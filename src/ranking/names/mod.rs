@@ -229,6 +229,10 @@ impl NameIndex {
             .enumerate()
             .map(|(k, t)| match k.checked_sub(1).map(|p| &text.original[toks[p].end..t.start]) {
                 Some("'" | "\u{2019}") if t.lower == "s" => (String::new(), String::new()),
+                // Most words are plain lowercase ASCII: both forms are the word itself.
+                _ if t.lower.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit()) => {
+                    (t.lower.clone(), t.lower.clone())
+                }
                 _ => (words_of(&t.lower).join(" "), compact(&t.lower)),
             })
             .collect();
