@@ -20,41 +20,25 @@ const PROMPTS: [&str; 6] = [
     "envoie-moi un e-mail chaque lundi avec les nouvelles commandes",
 ];
 
-/// Different requests in a row, as a server sees them: every "when" with every two
-/// different "then"s, 2,880 requests. A cache that a few repeated prompts keep warm, and
-/// a server's mix of requests does not, shows up here.
-const WHEN: [&str; 12] = [
-    "each time someone books a slot on my calendar",
-    "when a new row is added to the orders sheet",
-    "whenever an issue is opened in our repo",
-    "every night at 11pm",
-    "when a payment fails",
-    "when I star an email in my inbox",
-    "every Friday afternoon",
-    "when a lead fills in the demo request form",
-    "quand une nouvelle commande arrive",
-    "wenn sich ein neuer Kunde anmeldet",
-    "once an invoice arrives by mail with a PDF attached",
-    "whenever a review under three stars comes in",
-];
-const THEN: [&str; 16] = [
-    "add them to the CRM as a contact and text them a reminder the day before",
-    "ping the accounting channel with the total",
-    "make a task for whoever is on call and post a link in the dev chat",
-    "back up the uploaded photos to a cloud folder",
-    "email the customer a link to update their card",
-    "turn it into a to-do with the sender's name in the title",
-    "send the team a summary of the week's scores",
-    "publish a post on our company page and schedule a tweet",
-    "create a deal, assign it to a rep and book a call",
-    "log it in a shared doc and alert the manager by SMS",
-    "envoie-moi un récapitulatif par e-mail",
-    "schick mir eine Nachricht in Slack",
-    "save the attachment in the accounting folder and note the amount in a sheet",
-    "remind the volunteers by text message",
-    "add the person to the newsletter list",
-    "open a ticket in the help desk",
-];
+/// Different requests in a row, as a server sees them (see the file).
+#[derive(serde::Deserialize)]
+struct Varied {
+    when: Vec<String>,
+    then: Vec<String>,
+}
+
+fn varied() -> Vec<String> {
+    let v: Varied = toml::from_str(include_str!("varied_requests.toml")).expect("varied_requests.toml");
+    let mut requests = Vec::new();
+    for w in &v.when {
+        for t in &v.then {
+            for u in v.then.iter().filter(|u| *u != t) {
+                requests.push(format!("{w}, {t} and {u}"));
+            }
+        }
+    }
+    requests
+}
 
 /// 10,000 connectors built from the real ones, each with its own made-up name, so that
 /// posting lists and alias tables grow as a big catalog's would.
@@ -112,12 +96,8 @@ fn bench(c: &mut Criterion) {
     let mut varied = c.benchmark_group("route_varied");
     varied.sample_size(10);
     let router = Router::build(small.clone(), 4000).expect("build");
-    let requests: Vec<_> = WHEN
-        .iter()
-        .flat_map(|w| THEN.iter().flat_map(move |t| THEN.iter().filter(move |u| *u != t).map(move |u| (w, t, u))))
-        .map(|(w, t, u)| format!("{w}, {t} and {u}"))
-        .map(|prompt| RouteRequest { prompt, app: app.clone(), chips: Vec::new() })
-        .collect();
+    let requests: Vec<_> =
+        varied().into_iter().map(|prompt| RouteRequest { prompt, app: app.clone(), chips: Vec::new() }).collect();
     varied.throughput(criterion::Throughput::Elements(requests.len() as u64));
     varied.bench_function("72_connectors", |b| {
         b.iter(|| requests.iter().map(|r| router.route(black_box(r)).expect("route").selected.len()).sum::<usize>())
