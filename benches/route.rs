@@ -27,7 +27,7 @@ struct Varied {
     then: Vec<String>,
 }
 
-fn varied() -> Vec<String> {
+fn varied_requests() -> Vec<String> {
     let v: Varied = toml::from_str(include_str!("varied_requests.toml")).expect("varied_requests.toml");
     let mut requests = Vec::new();
     for w in &v.when {
@@ -96,8 +96,10 @@ fn bench(c: &mut Criterion) {
     let mut varied = c.benchmark_group("route_varied");
     varied.sample_size(10);
     let router = Router::build(small.clone(), 4000).expect("build");
-    let requests: Vec<_> =
-        varied().into_iter().map(|prompt| RouteRequest { prompt, app: app.clone(), chips: Vec::new() }).collect();
+    let requests: Vec<_> = varied_requests()
+        .into_iter()
+        .map(|prompt| RouteRequest { prompt, app: app.clone(), chips: Vec::new() })
+        .collect();
     varied.throughput(criterion::Throughput::Elements(requests.len() as u64));
     varied.bench_function("72_connectors", |b| {
         b.iter(|| requests.iter().map(|r| router.route(black_box(r)).expect("route").selected.len()).sum::<usize>())
