@@ -38,6 +38,8 @@ pub struct Parts {
     pub rate_limits: Option<Arc<RateLimits>>,
     /// Runs flows: schedules, events, the queue.
     pub runner: Arc<crate::runner::Runner>,
+    /// The chat's conversation as last drawn, per app, page and viewer.
+    pub chat_cache: crate::http::pages::chat_cache::ChatCache,
 }
 
 impl AppState {
@@ -77,6 +79,7 @@ impl AppState {
             connections,
             rate_limits,
             runner,
+            chat_cache: Default::default(),
         })))
     }
 }

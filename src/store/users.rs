@@ -29,6 +29,9 @@ pub struct SessionMember {
     pub user: UserRow,
     pub app: Option<AppRow>,
     pub role: Option<Role>,
+    /// The app's revision: it moves whenever anything the app's chat shows may have
+    /// changed (database triggers move it, see migration 0018).
+    pub revision: Option<i64>,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -55,6 +58,7 @@ struct SessionMemberRow {
     app_time_zone: Option<String>,
     app_created_by: Option<i64>,
     app_created_at: Option<i64>,
+    app_revision: Option<i64>,
     role: Option<String>,
 }
 
@@ -67,7 +71,7 @@ impl SessionMemberRow {
             _ => None,
         };
         let role = self.role.as_deref().map(parse_role).transpose()?;
-        Ok(SessionMember { user: self.user, app, role })
+        Ok(SessionMember { user: self.user, app, role, revision: self.app_revision })
     }
 }
 
@@ -339,7 +343,7 @@ impl Store {
         let row = sqlx::query_as::<_, SessionMemberRow>(
             "SELECT u.id, u.email, u.name, u.created_at, a.id AS app_id, a.name AS app_name, \
              a.structure AS app_structure, a.time_zone AS app_time_zone, a.created_by AS app_created_by, \
-             a.created_at AS app_created_at, m.role FROM sessions s JOIN users u ON u.id = s.user_id \
+             a.created_at AS app_created_at, a.revision AS app_revision, m.role FROM sessions s JOIN users u ON u.id = s.user_id \
              LEFT JOIN apps a ON a.id = $3 LEFT JOIN memberships m ON m.app_id = a.id AND m.user_id = u.id \
              WHERE s.token_hash = $1 AND s.expires_at > $2",
         )

@@ -326,6 +326,49 @@ async fn a_long_chat_shows_its_latest_turns_with_a_link_to_earlier_ones() {
     assert!(earlier.contains("Back to the latest messages"));
 }
 
+/// The chat keeps its drawing of the conversation while nothing changed: a change made
+/// on another server that shares the database still shows on the next load.
+#[tokio::test]
+async fn the_chat_shows_a_change_made_on_another_server_at_once() {
+    let app = TestApp::spawn().await;
+    let other = TestApp::spawn_in(app.dir.clone(), |_| {}).await;
+    let editor = app.signed_in(EDITOR).await;
+    editor.post(app.url("/apps/1/chat")).form(&[("message", "post new tasks to #team in Slack")]).send().await.unwrap();
+    let answer = app.store.messages_of_app(TODO_APP).await.unwrap().pop().unwrap();
+    for _ in 0..2 {
+        let chat = text(editor.get(app.url("/apps/1/chat")).send().await.unwrap(), 200).await;
+        assert!(chat.contains("Connect to Slack"));
+    }
+    let elsewhere = other.signed_in(EDITOR).await;
+    let skip = elsewhere.post(other.url(&format!("/apps/1/cards/{}/slack/skip", answer.id))).send().await.unwrap();
+    assert_eq!(skip.status(), 303);
+    let chat = text(editor.get(app.url("/apps/1/chat")).send().await.unwrap(), 200).await;
+    assert!(chat.contains("Slack was not added.") && !chat.contains("Connect to Slack"));
+}
+
+/// Every card's form carries the viewer's own form token, also when another person
+/// opened the same conversation just before.
+#[tokio::test]
+async fn each_person_gets_the_chat_with_forms_of_their_own_session() {
+    let app = TestApp::spawn().await;
+    let owner = app.signed_in(OWNER).await;
+    let editor = app.signed_in(EDITOR).await;
+    editor.post(app.url("/apps/1/chat")).form(&[("message", "post new tasks to #team in Slack")]).send().await.unwrap();
+    let tokens = async |who: &reqwest::Client| {
+        let page = text(who.get(app.url("/apps/1/chat")).send().await.unwrap(), 200).await;
+        let mut found: Vec<String> = page
+            .split(r#"name="csrf" value=""#)
+            .skip(1)
+            .map(|rest| rest.split('"').next().unwrap().to_owned())
+            .collect();
+        found.dedup();
+        found
+    };
+    let (of_owner, of_editor) = (tokens(&owner).await, tokens(&editor).await);
+    assert_eq!((of_owner.len(), of_editor.len()), (1, 1), "one token per page, on the composer and every card");
+    assert_ne!(of_owner, of_editor);
+}
+
 /// The Content-Security-Policy allows no inline style or script: a template that carried
 /// one would render broken in a browser, so none may.
 #[test]

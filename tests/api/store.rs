@@ -3,8 +3,8 @@
 use crate::pg;
 use patchbay::app::Role;
 use patchbay::store::{
-    CodeRedemption, NewConnection, NewMcpCode, NewMcpSession, NewMessage, NewSandboxAccessToken, NewSandboxGrant,
-    PendingAuthorization, RefreshUse, SandboxCode, Store, StoreError, TokenUpdate, now,
+    CodeRedemption, NewConnection, NewMcpCode, NewMcpSession, NewMessage, NewRun, NewSandboxAccessToken,
+    NewSandboxGrant, PendingAuthorization, RefreshUse, SandboxCode, Store, StoreError, TokenUpdate, now,
 };
 
 on_both_backends!(
@@ -27,6 +27,7 @@ on_both_backends!(
     a_token_key_fingerprint_is_agreed_once,
     mcp_sessions_remember_their_client_until_ended_or_idle,
     agents_codes_and_refresh_tokens_work_once_and_a_replay_revokes_the_grant,
+    the_app_revision_moves_with_everything_its_chat_shows,
 );
 
 async fn text_with_a_nul_character_is_refused_alike(store: &Store) {
@@ -145,6 +146,68 @@ async fn agents_codes_and_refresh_tokens_work_once_and_a_replay_revokes_the_gran
     assert!(matches!(store.use_mcp_refresh("refresh-1", &client_id).await.unwrap(), RefreshUse::Replayed));
     assert!(store.mcp_access("access-1").await.unwrap().is_none(), "the replay revoked the grant");
     assert!(store.mcp_grants_of_app(app_id).await.unwrap().is_empty());
+}
+
+/// The chat page draws its conversation again only when the app's revision moved, so
+/// every write the conversation shows must move it, on both backends, and writes to
+/// another app must not.
+async fn the_app_revision_moves_with_everything_its_chat_shows(store: &Store) {
+    let (app, user) = app_with_owner(store).await;
+    let (other_app, _) = app_with_owner(store).await;
+    let session = format!("revision-{}", pg::rand_suffix());
+    store.create_session(&session, user, now() + 600).await.unwrap();
+    let revision = async |app_id| store.session_member(&session, now(), app_id).await.unwrap().unwrap().revision;
+    let mut seen = revision(app).await.expect("the app exists");
+    let mut moved = async |what: &str| {
+        let now_at = revision(app).await.unwrap();
+        assert!(now_at > seen, "{what} must move the app's revision ({seen} → {now_at})");
+        seen = now_at;
+    };
+
+    let message = NewMessage { app_id: app, author_id: Some(user), role: "builder", body: "hi", payload: None };
+    let message = store.add_message(message).await.unwrap();
+    moved("a new message").await;
+    store.set_message_answer(message.id, "hi again", "{\"cards\":[]}").await.unwrap();
+    moved("an answered question").await;
+    store.set_card_state(message.id, "gmail", "skipped", None, Some(user)).await.unwrap();
+    moved("a card decision").await;
+    let scopes = vec!["read".to_owned()];
+    let connection = store.insert_connection(shared(app, "gmail", user, &scopes, b"sealed")).await.unwrap();
+    moved("a new connection").await;
+    store.set_connector_policy(app, "slack", false, true, Some(user)).await.unwrap();
+    moved("a policy").await;
+    let flow = store.create_flow(app, "Daily", "draft", None, "{}", None, Some(user)).await.unwrap();
+    moved("a new flow").await;
+    store.add_flow_version(flow.id, "{}", "blocked", Some("needs access"), Some(user)).await.unwrap();
+    moved("a flow's new version").await;
+    store.put_schedule(flow.id, "0 9 * * *", "UTC", now() + 60).await.unwrap();
+    moved("a schedule").await;
+    let run = NewRun {
+        flow_id: flow.id,
+        app_id: app,
+        flow_version: 2,
+        started_by: "test",
+        occurrence_at: None,
+        status: "queued",
+        is_test: true,
+        record: None,
+        previous: None,
+        error: None,
+        at: now(),
+    };
+    store.add_run(run).await.unwrap();
+    moved("a run").await;
+    store.update_app_structure(app, "{\"pages\":[\"Tasks\"]}").await.unwrap();
+    moved("the app's structure").await;
+    store.delete_connection(connection.id).await.unwrap();
+    moved("a removed connection").await;
+
+    let before = revision(other_app).await;
+    store.set_card_state(message.id, "gmail", "pending", None, Some(user)).await.unwrap();
+    assert_eq!(revision(other_app).await, before, "another app's writes leave this one's revision");
+    // Removing the app removes what the triggers watch, without an error.
+    store.delete_app(app).await.unwrap();
+    assert_eq!(store.session_member(&session, now(), app).await.unwrap().unwrap().revision, None);
 }
 
 async fn app_with_owner(store: &Store) -> (i64, i64) {

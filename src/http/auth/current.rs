@@ -54,8 +54,8 @@ impl FromRequestParts<AppState> for Member {
         let jar = CookieJar::from_headers(&parts.headers);
         let Some(token) = session_token(&jar) else { return Err(to_sign_in(parts)) };
         match sessions::member(&state.store, &token, app_id).await {
-            Ok(Some(SessionMember { user, app: Some(app), role: Some(role) })) => {
-                Ok(Member(Access::of(app, role, user)))
+            Ok(Some(SessionMember { user, app: Some(app), role: Some(role), revision })) => {
+                Ok(Member(Access { revision, ..Access::of(app, role, user) }))
             }
             Ok(Some(_)) => Err(PageError::not_found().into_response()),
             Ok(None) => Err(to_sign_in(parts)),

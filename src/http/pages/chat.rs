@@ -1,6 +1,7 @@
 //! The app editor's AI chat: the conversation, persisted per app; each builder message is
 //! routed and answered with what was understood and one approval card per connector.
 
+use super::chat_cache::{Drawing, DrawingKey};
 use super::{Access, Layout, PageError, render};
 use crate::card::{ApprovalCard, CardContext, cards_of_message};
 use crate::chat::shown::ShownPayload;
@@ -16,6 +17,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use std::collections::HashMap;
+use std::sync::Arc;
 
 pub struct MessageView {
     pub id: i64,
@@ -43,7 +45,9 @@ pub struct ChatCard {
 struct ChatPage {
     layout: Layout,
     app_id: i64,
-    messages: Vec<MessageView>,
+    /// The messages, rendered (`chat/_messages.html`).
+    conversation: Arc<str>,
+    empty: bool,
     suggestions: Vec<String>,
     draft: String,
     error: Option<String>,
@@ -80,7 +84,7 @@ pub async fn page(
     Query(q): Query<ChatQuery>,
 ) -> Result<Response, PageError> {
     access.require_builder("use the builder chat")?;
-    let shown = Shown { draft: q.prompt, error: None, notice: q.notice, before: q.before };
+    let shown = Shown { draft: q.prompt, error: None, notice: q.notice, before: q.before, drawn_at: access.revision };
     chat_page(&state, &access, shown, StatusCode::OK).await
 }
 
@@ -90,14 +94,15 @@ struct Shown {
     error: Option<String>,
     notice: Option<String>,
     before: Option<i64>,
+    /// The app's revision as read before this request wrote anything: a drawing made at
+    /// it may be shown again. `None` draws afresh (after a write, the revision read with
+    /// the session is already behind).
+    drawn_at: Option<i64>,
 }
 
 async fn chat_page(state: &AppState, access: &Access, shown: Shown, status: StatusCode) -> Result<Response, PageError> {
-    let rows =
-        state.store.chat_rows(access.app.id, Messages::Page { before: shown.before, limit: PAGE_MESSAGES }).await?;
-    let older_than = rows.older.then(|| rows.messages.first().map(|m| m.message.id)).flatten();
-    let messages = views_of(state, rows).await?;
-    let suggestions = if messages.is_empty() && shown.before.is_none() {
+    let drawing = conversation(state, access.app.id, shown.before, shown.drawn_at).await?;
+    let suggestions = if drawing.empty && shown.before.is_none() {
         suggest::suggestions(&state.catalog, &access.structure, 4)
     } else {
         Vec::new()
@@ -105,15 +110,39 @@ async fn chat_page(state: &AppState, access: &Access, shown: Shown, status: Stat
     let page = ChatPage {
         layout: Layout::for_app(format!("{} · Chat", access.app.name), access, "chat"),
         app_id: access.app.id,
-        messages,
+        conversation: drawing.html,
+        empty: drawing.empty,
         suggestions,
         draft: shown.draft,
         error: shown.error,
         notice: shown.notice,
-        older_than,
+        older_than: drawing.older_than,
         paged: shown.before.is_some(),
     };
     render(status, &page)
+}
+
+/// One page of the conversation, drawn again only when the app changed since.
+async fn conversation(
+    state: &AppState,
+    app_id: i64,
+    before: Option<i64>,
+    revision: Option<i64>,
+) -> Result<Drawing, PageError> {
+    let key = DrawingKey { app_id, before, csrf: crate::http::guard::csrf_token() };
+    if let Some(drawing) = revision.and_then(|r| state.chat_cache.get(&key, r)) {
+        return Ok(drawing);
+    }
+    let rows = state.store.chat_rows(app_id, Messages::Page { before, limit: PAGE_MESSAGES }).await?;
+    let older_than = rows.older.then(|| rows.messages.first().map(|m| m.message.id)).flatten();
+    let messages = views_of(state, rows).await?;
+    let empty = messages.is_empty();
+    let html = MessagesFragment { app_id, messages }.render().map_err(PageError::internal)?;
+    let drawing = Drawing { revision: revision.unwrap_or_default(), html: html.into(), older_than, empty };
+    if revision.is_some() {
+        state.chat_cache.put(key, drawing.clone());
+    }
+    Ok(drawing)
 }
 
 /// Messages with their cards as they stand now.
@@ -210,7 +239,8 @@ pub async fn send(
             if fetch {
                 return Ok((StatusCode::UNPROCESSABLE_ENTITY, e.to_string()).into_response());
             }
-            let shown = Shown { draft: form.message, error: Some(e.to_string()), notice: None, before: None };
+            let shown =
+                Shown { draft: form.message, error: Some(e.to_string()), notice: None, before: None, drawn_at: None };
             chat_page(&state, &access, shown, StatusCode::UNPROCESSABLE_ENTITY).await
         }
         Err(ChatError::Store(e)) => Err(e.into()),

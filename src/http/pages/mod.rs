@@ -11,6 +11,7 @@ mod cards;
 pub use cards::card_exists;
 mod app_user_connectors;
 mod chat;
+pub mod chat_cache;
 mod custom_apis;
 mod data;
 pub mod flow_use;
@@ -206,6 +207,9 @@ pub struct Access {
     pub structure: AppStructure,
     pub role: Role,
     pub user: UserRow,
+    /// The app's revision when the session was read with it (see `SessionMember`), for
+    /// pages that draw again only what changed; `None` when it was not read.
+    pub revision: Option<i64>,
 }
 
 impl Access {
@@ -220,7 +224,7 @@ impl Access {
 
     pub fn of(app: AppRow, role: Role, user: UserRow) -> Self {
         let structure = AppStructure::parse_json(&app.structure).unwrap_or_default();
-        Self { app, structure, role, user }
+        Self { app, structure, role, user, revision: None }
     }
 
     /// Refuses app users: building is for owners and editors.
