@@ -329,3 +329,77 @@ fn a_shared_mailbox_a_cloud_drive_and_alerting_a_team_by_name() {
     assert_eq!(selected("Keep every new invoice scan in my cloud drive"), ["google_drive"]);
     assert!(offered(&route("When a big order comes in, alert finance"), "slack"));
 }
+
+#[test]
+fn a_person_rung_up_or_texted_needs_the_phone_tool_but_a_call_button_does_not() {
+    assert_eq!(selected("Ring the supervisor whenever a machine stops"), ["twilio"]);
+    assert_eq!(selected("Call the on-call nurse if a patient alarm goes off"), ["twilio"]);
+    assert_eq!(selected("Drop me a short text when the bakery order is ready"), ["twilio"]);
+    assert_eq!(selected("When a guest texts our front desk number, log it in Airtable"), ["airtable", "twilio"]);
+    // "on-call" is not a call, and a button that dials is part of the page.
+    assert_eq!(selected("Page the on-call engineer by email"), ["gmail"]);
+    assert!(selected("Add a button to call the driver on the delivery page").is_empty());
+}
+
+#[test]
+fn work_put_on_a_named_board_is_a_board_tools_but_a_job_board_is_not() {
+    assert_eq!(selected("Archive finished cards on my board every Sunday"), ["trello"]);
+    assert_eq!(selected("Put each bug report on our triage board"), ["trello"]);
+    assert!(selected("Post new openings to our job board").is_empty());
+}
+
+#[test]
+fn subscribers_of_a_list_and_of_a_video_channel() {
+    assert!(offered(&route("Unsubscribe customers from the list when they delete their account"), "mailchimp"));
+    assert!(offered(&route("Move trial users into our marketing audience"), "mailchimp"));
+    // A channel's subscribers are the video site's, not a mailing list's.
+    assert_eq!(selected("Plot new YT subscribers monthly"), ["youtube"]);
+}
+
+#[test]
+fn every_tool_of_a_comparisons_list_is_compared_but_a_wish_is_a_request() {
+    assert!(selected("Write a help page about apps like Asana and Jira").is_empty());
+    assert_eq!(selected("Send crash reports from tools like Sentry or GitHub to our Slack"), ["slack"]);
+    assert_eq!(selected("I'd like Discord to announce each release"), ["discord"]);
+}
+
+#[test]
+fn mail_that_was_received_is_where_the_flow_starts() {
+    assert_eq!(selected("Save emailed statements to Box"), ["box", "gmail"]);
+    assert_eq!(selected("Pull the shipping notices out of my mail into a Google Sheet"), ["gmail", "google_sheets"]);
+    assert_eq!(selected("Summarise unread customer emails in Slack"), ["gmail", "slack"]);
+    // A newsletter that arrives is mail; one the team sends is a mailing list's.
+    assert_eq!(selected("Put each newsletter I receive into Notion"), ["gmail", "notion"]);
+    assert!(offered(&route("Send the weekly digest to everyone on the newsletter we wrote"), "mailchimp"));
+}
+
+#[test]
+fn leads_and_tickets_that_arrive_and_meetings_and_the_cloud() {
+    // "leads to" after a word that makes it a noun is not the verb.
+    assert!(offered(&route("Route incoming leads to the right rep"), "hubspot"));
+    assert!(offered(&route("When a new lead comes in, email the owner"), "hubspot"));
+    assert!(offered(&route("Whenever a new ticket comes in, post it in Slack"), "zendesk"));
+    assert!(offered(&route("Text me my meetings for tomorrow every night"), "google_calendar"));
+    assert!(offered(&route("Copy the scanned receipts to the cloud"), "google_drive"));
+}
+
+#[test]
+fn a_site_builders_form_submissions_and_the_microsoft_suites_calendar() {
+    assert_eq!(selected("Send each Wix form submission to Airtable"), ["airtable", "wix"]);
+    assert_eq!(selected("Post my O365 calendar events to Teams"), ["microsoft_teams", "outlook"]);
+}
+
+#[test]
+fn received_mail_and_mailing_lists_in_other_languages() {
+    assert_eq!(
+        selected("Quand je reçois un courriel de la banque, ajoute une ligne dans Google Sheets"),
+        ["gmail", "google_sheets"]
+    );
+    assert_eq!(selected("Wenn eine E-Mail eingeht, lege eine Trello-Karte an"), ["gmail", "trello"]);
+    assert_eq!(selected("Cuando recibo un correo con factura, guárdalo en Dropbox"), ["dropbox", "gmail"]);
+    assert_eq!(selected("Quando chegar um e-mail do cliente, crie uma tarefa no Asana"), ["asana", "gmail"]);
+    assert!(offered(&route("Ajoute les nouveaux clients à la liste de diffusion"), "mailchimp"));
+    assert!(offered(&route("Agrega cada comprador a nuestra lista de correo"), "mailchimp"));
+    assert!(offered(&route("Adicione cada cliente à nossa lista de e-mail"), "mailchimp"));
+    assert!(offered(&route("Füge jeden neuen Käufer zu unserem E-Mail-Verteiler hinzu"), "mailchimp"));
+}

@@ -47,6 +47,8 @@ lists! {
     Reference = "reference",
     ReferencePairs = "reference_pairs",
     ReferenceAfter = "reference_after",
+    ReferenceLists = "reference_lists",
+    WishWords = "wish_words",
     Pointers = "pointers",
     Followers = "followers",
     SendVerbs = "send_verbs",

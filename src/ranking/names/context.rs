@@ -124,11 +124,26 @@ impl NameIndex {
 }
 
 impl Mention {
-    /// "like Slack", "a HubSpot clone": a comparison, not a request for the tool.
+    /// "like Slack", "a HubSpot clone": a comparison, not a request for the tool; "tools
+    /// like Trello and Asana": every tool of the comparison's list. "I'd like Slack to…" is
+    /// a wish, not a comparison.
     pub fn is_reference(&self, text: &Text, lang: &Language) -> bool {
-        lang.has(List::Reference, text.word(self.first as isize - 1))
+        let first = self.first as isize;
+        let compares =
+            |at: isize| lang.has(List::Reference, text.word(at)) && !lang.has(List::WishWords, text.word(at - 1));
+        compares(first - 1)
             || self.after_phrase(text, lang, List::ReferencePairs)
             || lang.has(List::ReferenceAfter, text.word(self.last as isize))
+            || (self.follows_list_word(text, lang) && (2..=4).any(|k| compares(first - k)))
+    }
+
+    /// Right after "and", "or", a comma or an ampersand: a later item of a list.
+    fn follows_list_word(&self, text: &Text, lang: &Language) -> bool {
+        let Some(prev) = self.first.checked_sub(1) else {
+            return false;
+        };
+        let gap = text.original.get(text.tokens[prev].end..text.tokens[self.first].start).unwrap_or("");
+        lang.has(List::ReferenceLists, &text.tokens[prev].lower) || gap.contains([',', '&'])
     }
 
     /// "a field for their Instagram handle", "a Twitter icon in the footer": the tool's name
