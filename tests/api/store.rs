@@ -28,6 +28,7 @@ on_both_backends!(
     mcp_sessions_remember_their_client_until_ended_or_idle,
     agents_codes_and_refresh_tokens_work_once_and_a_replay_revokes_the_grant,
     the_app_revision_moves_with_everything_its_chat_shows,
+    servers_claiming_due_runs_of_several_apps_at_once_all_succeed,
 );
 
 async fn text_with_a_nul_character_is_refused_alike(store: &Store) {
@@ -208,6 +209,48 @@ async fn the_app_revision_moves_with_everything_its_chat_shows(store: &Store) {
     // Removing the app removes what the triggers watch, without an error.
     store.delete_app(app).await.unwrap();
     assert_eq!(store.session_member(&session, now(), app).await.unwrap().unwrap().revision, None);
+}
+
+/// A claim changes runs of several apps in one statement, and each change moves its app's
+/// revision: claims racing from several servers must still all succeed.
+async fn servers_claiming_due_runs_of_several_apps_at_once_all_succeed(store: &Store) {
+    let mut flows = Vec::new();
+    for _ in 0..4 {
+        let (app, user) = app_with_owner(store).await;
+        let flow = store.create_flow(app, "Hourly", "active", None, "{}", None, Some(user)).await.unwrap();
+        flows.push((app, flow.id));
+    }
+    let at = now();
+    for i in 0..80 {
+        let (app_id, flow_id) = flows[(i * 7) % flows.len()];
+        let run = NewRun {
+            flow_id,
+            app_id,
+            flow_version: 1,
+            started_by: "schedule",
+            occurrence_at: Some(at - 1000 + i as i64),
+            status: "queued",
+            is_test: false,
+            record: None,
+            previous: None,
+            error: None,
+            at: at - 1000 + i as i64,
+        };
+        store.add_run(run).await.unwrap();
+    }
+    let claims = (0..8).map(|_| store.claim_runs(at, at + 60, 5));
+    let mut claimed = Vec::new();
+    for round in 0..3 {
+        for outcome in futures::future::join_all(claims.clone()).await {
+            claimed.extend(
+                outcome.unwrap_or_else(|e| panic!("round {round}: a claim failed: {e}")).into_iter().map(|r| r.id),
+            );
+        }
+    }
+    let total = claimed.len();
+    claimed.sort();
+    claimed.dedup();
+    assert_eq!((claimed.len(), total), (80, 80), "every due run claimed exactly once");
 }
 
 async fn app_with_owner(store: &Store) -> (i64, i64) {
