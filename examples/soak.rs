@@ -1,9 +1,11 @@
 //! The traffic of `scripts/soak`: for a given time, several workers per server send a mix
 //! of routing requests, chat turns, page views and sandbox connects (the consent screen
-//! answered as a browser would), and count requests, errors and latencies. Prints one JSON
-//! object. Not a test: `scripts/soak` starts the servers and reads their logs.
+//! answered as a browser would), and count requests, errors and latencies. With an app key
+//! (`--key`) they also call actions through the App API and send record events that start
+//! a flow, whose runs must all succeed. Prints one JSON object. Not a test: `scripts/soak`
+//! starts the servers and reads their logs.
 //!
-//! `cargo run --release --example soak -- --seconds 60 --base http://127.0.0.1:A --base http://127.0.0.1:B`
+//! `cargo run --release --example soak -- --seconds 60 --key pbk_… --base http://127.0.0.1:A --base http://127.0.0.1:B`
 
 use regex::Regex;
 use reqwest::redirect::Policy;
@@ -25,6 +27,10 @@ const CHURNED: &[&str] = &["gmail", "slack", "google_sheets"];
 /// Connected once at the start, then left to age, so the servers refresh their tokens.
 const STEADY: &[&str] = &["notion", "github", "hubspot"];
 const WORKERS_PER_SERVER: usize = 4;
+/// The flow the event traffic starts, asked for in the chat once its tool is connected.
+const FLOW_REQUEST: &str = "When a task is created, open a GitHub issue in acme/app with the task's title";
+/// How long the runs still queued at the end may take to finish.
+const RUNS_GRACE: Duration = Duration::from_secs(30);
 
 #[derive(Default)]
 struct Tally {
@@ -33,21 +39,25 @@ struct Tally {
     latencies_ms: Vec<f64>,
     by_kind: std::collections::BTreeMap<String, Vec<f64>>,
     connects: u64,
+    /// Runs the events started, with the server that answered.
+    runs: Vec<(String, i64)>,
 }
 
 struct Worker {
     base: String,
     browser: Client,
     tally: Arc<Mutex<Tally>>,
+    /// The app key, when the App API is part of the traffic.
+    key: Option<String>,
 }
 
 impl Worker {
-    async fn new(base: &str, tally: Arc<Mutex<Tally>>) -> Self {
+    async fn new(base: &str, tally: Arc<Mutex<Tally>>, key: Option<String>) -> Self {
         let mut headers = reqwest::header::HeaderMap::new();
         headers.insert("origin", base.parse().expect("a base URL"));
         let browser =
             Client::builder().cookie_store(true).redirect(Policy::none()).default_headers(headers).build().unwrap();
-        let w = Self { base: base.to_owned(), browser, tally };
+        let w = Self { base: base.to_owned(), browser, tally, key };
         w.record(w.browser.post(w.url("/login/dev")).form(&[("user_id", "1")]).send().await, "sign in").await;
         w
     }
@@ -135,19 +145,118 @@ impl Worker {
         }
     }
 
+    /// The App API with the app key, as the app's backend calls it.
+    fn api(&self, method: reqwest::Method, path: &str) -> Option<reqwest::RequestBuilder> {
+        let key = self.key.as_deref()?;
+        Some(self.browser.request(method, self.url(&format!("/api/v1/apps/1/{path}"))).bearer_auth(key))
+    }
+
+    /// An action through the App API; the provider's refusal counts as an error too.
+    async fn action(&self, i: usize) {
+        let inputs = json!({ "inputs": { "repository": "acme/app", "title": format!("Soak issue {i}") } });
+        let Some(call) = self.api(reqwest::Method::POST, "actions/github.create_issue") else { return };
+        let Some(r) = self.timed("action", call.json(&inputs)).await else { return };
+        let answer: serde_json::Value = r.json().await.unwrap_or_default();
+        if answer["ok"] != true {
+            self.tally.lock().unwrap().errors.push(format!("action: {answer}"));
+        }
+    }
+
+    /// A record event, which starts the flow's run.
+    async fn event(&self, i: usize) {
+        let body = json!({ "entity": "Task", "change": "created",
+                           "record": { "title": format!("Soak task {i}"), "completed": false } });
+        let Some(call) = self.api(reqwest::Method::POST, "events") else { return };
+        let Some(r) = self.timed("event", call.json(&body)).await else { return };
+        let answer: serde_json::Value = r.json().await.unwrap_or_default();
+        let started: Vec<i64> = answer["runs"].as_array().into_iter().flatten().filter_map(|v| v.as_i64()).collect();
+        let mut t = self.tally.lock().unwrap();
+        if started.is_empty() {
+            t.errors.push(format!("event: no run started: {answer}"));
+        }
+        t.runs.extend(started.into_iter().map(|id| (self.base.clone(), id)));
+    }
+
+    /// Asks for the flow in the chat (its tool is connected, so it is drafted at once)
+    /// and turns it on through the App API.
+    async fn set_up_flow(&self) {
+        self.timed("chat", self.browser.post(self.url("/apps/1/chat")).form(&[("message", FLOW_REQUEST)])).await;
+        let Some(list) = self.api(reqwest::Method::GET, "flows") else { return };
+        let flows: serde_json::Value = match self.timed("flows", list).await {
+            Some(r) => r.json().await.unwrap_or_default(),
+            None => return,
+        };
+        let Some(id) = flows["flows"].as_array().and_then(|f| f.last()).and_then(|f| f["id"].as_i64()) else {
+            self.tally.lock().unwrap().errors.push(format!("set-up: the chat made no flow: {flows}"));
+            return;
+        };
+        if let Some(activate) = self.api(reqwest::Method::POST, &format!("flows/{id}/activate")) {
+            self.timed("flows", activate).await;
+        }
+    }
+
+    /// The run's status once it finished; `None` while it is queued or running.
+    async fn finished(&self, run: i64) -> Option<String> {
+        let r = self.api(reqwest::Method::GET, &format!("runs/{run}"))?.send().await.ok()?;
+        let answer: serde_json::Value = r.json().await.ok()?;
+        let status = answer["status"].as_str()?;
+        (!matches!(status, "queued" | "running")).then(|| format!("{status} {}", answer["error"]))
+    }
+
     async fn run(self, deadline: Instant, seed: usize) {
         let mut i = seed;
         while Instant::now() < deadline {
-            match i % 10 {
-                0..=4 => self.route(i).await,
-                5 | 6 => self.page(i).await,
-                7 | 8 => self.chat(i).await,
-                _ if i % 30 == 9 => self.connect(CHURNED[(i / 30) % CHURNED.len()]).await,
+            match i % 20 {
+                0..=8 => self.route(i).await,
+                9..=12 => self.page(i).await,
+                13..=15 => self.chat(i).await,
+                16 if self.key.is_some() => self.action(i).await,
+                17 if self.key.is_some() => self.event(i).await,
+                19 if i % 60 == 19 => self.connect(CHURNED[(i / 60) % CHURNED.len()]).await,
                 _ => self.route(i).await,
             }
             i += 1;
         }
     }
+}
+
+/// Waits for the runs the events started to finish, on the server that started each (any
+/// server would do: they share the database), and counts how they ended. A run that
+/// failed or never finished is an error.
+async fn settle_runs(bases: &[String], tally: &Arc<Mutex<Tally>>, key: Option<String>) -> serde_json::Value {
+    let runs = std::mem::take(&mut tally.lock().unwrap().runs);
+    let mut workers = std::collections::HashMap::new();
+    for base in bases {
+        workers.insert(
+            base.clone(),
+            Worker { base: base.clone(), browser: Client::new(), tally: tally.clone(), key: key.clone() },
+        );
+    }
+    let until = Instant::now() + RUNS_GRACE;
+    let (mut succeeded, mut pending) = (0, Vec::new());
+    for (base, run) in runs.iter() {
+        let worker = &workers[base];
+        let ended = loop {
+            match worker.finished(*run).await {
+                Some(status) => break Some(status),
+                None if Instant::now() < until => tokio::time::sleep(Duration::from_millis(200)).await,
+                None => break None,
+            }
+        };
+        match ended {
+            Some(status) if status.starts_with("succeeded") => succeeded += 1,
+            Some(status) => tally.lock().unwrap().errors.push(format!("run {run}: {status}")),
+            None => pending.push(*run),
+        }
+    }
+    if !pending.is_empty() {
+        tally
+            .lock()
+            .unwrap()
+            .errors
+            .push(format!("{} runs still unfinished {RUNS_GRACE:?} after the end", pending.len()));
+    }
+    json!({ "started": runs.len(), "succeeded": succeeded, "unfinished": pending.len() })
 }
 
 fn location(r: &Response) -> Option<String> {
@@ -170,16 +279,18 @@ async fn main() {
     let bases: Vec<String> =
         args.windows(2).filter(|w| w[0] == "--base").map(|w| w[1].trim_end_matches('/').to_owned()).collect();
     assert!(!bases.is_empty(), "give at least one --base URL");
+    let key = args.windows(2).find(|w| w[0] == "--key").map(|w| w[1].clone());
     let tally = Arc::new(Mutex::new(Tally::default()));
     let deadline = Instant::now() + Duration::from_secs(seconds);
     let mut tasks = Vec::new();
     for (b, base) in bases.iter().enumerate() {
         for w in 0..WORKERS_PER_SERVER {
-            let worker = Worker::new(base, tally.clone()).await;
+            let worker = Worker::new(base, tally.clone(), key.clone()).await;
             if b == 0 && w == 0 {
                 for connector in STEADY {
                     worker.connect(connector).await;
                 }
+                worker.set_up_flow().await;
             }
             tasks.push(tokio::spawn(worker.run(deadline, b * 7 + w * 3)));
         }
@@ -187,6 +298,7 @@ async fn main() {
     for t in tasks {
         let _ = t.await;
     }
+    let runs = settle_runs(&bases, &tally, key).await;
     let mut t = tally.lock().unwrap();
     t.latencies_ms.sort_by(f64::total_cmp);
     for v in t.by_kind.values_mut() {
@@ -205,6 +317,7 @@ async fn main() {
         "errors": t.errors.len(),
         "first_errors": t.errors.iter().take(10).collect::<Vec<_>>(),
         "connects": t.connects,
+        "runs": runs,
         "p50_ms": pct(0.50),
         "p99_ms": pct(0.99),
         "by_kind": p99_by_kind,
