@@ -152,4 +152,6 @@ impl Router {
 #[cfg(test)]
 mod tests;
 #[cfg(test)]
+mod unnamed_more_tests;
+#[cfg(test)]
 mod unnamed_tests;

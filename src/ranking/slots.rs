@@ -146,6 +146,7 @@ pub(super) fn gather(r: &Reading<'_>) -> Gathered {
             && need.role == Some(NeedRole::Report)
             && !named.is_empty()
             && !reads_from_named_suite(router, need, &named_ids)
+            && !only_delivers(router, &named_ids)
         {
             continue; // "my Wix account's site analytics": the named tool's own numbers
         }
@@ -241,6 +242,25 @@ fn reads_from_named_suite(router: &Router, need: &Need, named: &[usize]) -> bool
     named.iter().any(|n| {
         let suite = if router.names.in_suite(*n) { router.providers.suite(router.names.family(*n)) } else { &[] };
         suite.iter().any(|i| router.providers.position(need.capability, *i).is_some())
+    })
+}
+
+/// Every tool named is one that only carries a report (chat, mail, texts, a sheet or a
+/// doc), so the numbers of "post our site traffic to Slack" come from elsewhere.
+fn only_delivers(router: &Router, named: &[usize]) -> bool {
+    let main_work = |i: &usize| router.catalog.at(*i).operations().next().map(|op| op.capability);
+    named.iter().all(|i| {
+        matches!(
+            main_work(i),
+            Some(
+                Capability::Email
+                    | Capability::Chat
+                    | Capability::Sms
+                    | Capability::Spreadsheet
+                    | Capability::Document
+                    | Capability::Presentation
+            )
+        )
     })
 }
 

@@ -7,18 +7,18 @@ use std::sync::LazyLock;
 static ROUTER: LazyLock<Router> =
     LazyLock::new(|| Router::build(Arc::new(Catalog::embedded().expect("catalog")), 4000).expect("router"));
 
-fn route(prompt: &str) -> RouteResult {
+pub(super) fn route(prompt: &str) -> RouteResult {
     ROUTER.route(&RouteRequest::new(prompt)).expect("route")
 }
 
-fn selected(prompt: &str) -> Vec<String> {
+pub(super) fn selected(prompt: &str) -> Vec<String> {
     let mut ids: Vec<String> = route(prompt).selected.into_iter().map(|s| s.connector).collect();
     ids.sort();
     ids
 }
 
 /// Selected, or one of the options of a question.
-fn offered(r: &RouteResult, id: &str) -> bool {
+pub(super) fn offered(r: &RouteResult, id: &str) -> bool {
     r.selected_ids().contains(&id) || r.asks.iter().any(|a| a.options.iter().any(|o| o == id))
 }
 
