@@ -133,7 +133,7 @@ pub(super) fn gather(r: &Reading<'_>) -> Gathered {
         if need.outside.is_some() {
             continue; // "via SMTP", "with PayPal": the request names a tool patchbay does not have
         }
-        if need.strength != Strength::Strong && is_app_data(need, &app_words) {
+        if need.is_app_data(&app_words) {
             continue; // "my tasks" in an app with a Task entity
         }
         // Another kind of work asked for outright is a tool beside this noun, as a named
@@ -262,12 +262,6 @@ fn only_delivers(router: &Router, named: &[usize]) -> bool {
             )
         )
     })
-}
-
-/// A noun need whose object is one of the app's own entities or pages.
-fn is_app_data(need: &Need, app_words: &HashSet<String>) -> bool {
-    app_words.contains(&singular(&need.object))
-        || need.text.split(|c: char| !c.is_alphanumeric()).any(|w| app_words.contains(&singular(w)))
 }
 
 /// The tools that could do a need, best first: what the app already has, a chip, a tool

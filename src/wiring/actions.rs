@@ -151,7 +151,7 @@ fn blank(text: &str, spans: &[(usize, usize)]) -> String {
 fn in_clause<'c, 'a>(clause: &Clause, named: &[Mention<'c>], r: &Reading<'c, 'a>) -> Vec<(usize, Act<'c, 'a>)> {
     let mut out = Vec::new();
     let words: HashSet<String> = words_of(&clause.lower).iter().map(|w| singular(w)).collect();
-    let mut kinds: Vec<Kind> = kinds_of(&clause.lower);
+    let mut kinds: Vec<Kind> = kinds_of(&clause.lower, &data::words_for_app(r.app));
     let others: Vec<Mention<'c>> = named
         .iter()
         .filter(|m| Some(m.connector.id.as_str()) != r.trigger_connector)
@@ -230,13 +230,15 @@ struct Kind {
     medium: bool,
 }
 
-/// The kinds of work a clause asks for, with where each is said: the router's needs, and
-/// orders it leaves to the flow ("email bakers@…", "send me the list", "text the owner").
-fn kinds_of(lower: &str) -> Vec<Kind> {
+/// The kinds of work a clause asks for, with where each is said: the router's needs (not
+/// those that are the app's own data, as the router leaves them), and orders it leaves
+/// to the flow ("email bakers@…", "send me the list", "text the owner").
+fn kinds_of(lower: &str, app_words: &rustc_hash::FxHashSet<String>) -> Vec<Kind> {
     let medium = |text: &str| MEDIUM_WORDS.iter().any(|w| text.contains(w));
     let lexicon = Lexicon::global();
     let mut kinds: Vec<Kind> = needs::find(&Text::new(lower), lexicon, lexicon.english(), &mut Vec::new())
         .into_iter()
+        .filter(|n| !n.is_app_data(app_words))
         .map(|n| Kind { at: n.start, capability: n.capability, also: n.also_covered_by, medium: medium(&n.text) })
         .collect();
     for (pattern, kind) in ORDERS.iter() {

@@ -134,3 +134,12 @@ fn every_schedule_a_draft_writes_is_one_the_runner_keeps() {
         assert!(schedule.next_after(1_767_225_600).is_some(), "{prompt}: {cron} fires");
     }
 }
+
+#[test]
+fn new_records_of_the_apps_own_kind_are_not_sent_to_a_connected_tool_of_that_kind() {
+    let agency = json!({"entities": [
+        {"name": "Lead", "fields": ["name", {"name": "email", "type": "email"}, {"name": "budget", "type": "number"}]}
+    ], "connected": ["hubspot", "slack"], "time_zone": "Europe/Berlin"});
+    let a = answer("Send every new lead with a budget over 5000 to #growth on Slack", agency);
+    assert_eq!(ops(&a["flow"]), ["slack.post_message"], "the app keeps its own leads: {a}");
+}

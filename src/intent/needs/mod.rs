@@ -9,7 +9,7 @@
 //! ("a spreadsheet", "our repo") and count only when the request names no tool of the kind.
 
 use super::lexicon::{Fired, Language, Lexicon, List};
-use super::text::Text;
+use super::text::{Text, singular};
 use crate::catalog::Capability;
 use serde::Serialize;
 
@@ -41,6 +41,17 @@ pub struct Need {
     /// Set when the tool is read from ("from starred emails"), not written to.
     #[serde(skip)]
     pub role: Option<NeedRole>,
+}
+
+impl Need {
+    /// A noun need whose object is one of the app's own entities or pages ("new leads"
+    /// in an app that keeps its leads): the app's own data, not another tool's. Verb
+    /// needs ("email me") hold whatever the app keeps.
+    pub fn is_app_data(&self, app_words: &rustc_hash::FxHashSet<String>) -> bool {
+        self.strength != Strength::Strong
+            && (app_words.contains(&singular(&self.object))
+                || self.text.split(|c: char| !c.is_alphanumeric()).any(|w| app_words.contains(&singular(w))))
+    }
 }
 
 /// Every need the request's wording shows, in the order they appear, one per capability:
