@@ -84,6 +84,23 @@ fn two_providers_of_one_kind_only_when_both_are_named() {
     assert_eq!(both, ["gmail", "outlook"]);
 }
 
+/// What one tool delivers of another's ("email me the open GitHub issues") is read from
+/// the other: its role is a source, and its operation reads.
+#[test]
+fn a_tool_whose_records_another_delivers_is_read() {
+    let roles = |prompt: &str| -> Vec<(String, Role, Vec<String>)> {
+        let r = route_with(prompt, json!({}), &[]);
+        r.selected.into_iter().map(|s| (s.connector, s.role, s.actions)).collect()
+    };
+    let sent = roles("Email me the open GitHub issues every Friday");
+    assert!(sent.contains(&("github".into(), Role::Source, vec!["github.list_issues".into()])), "{sent:?}");
+    let unnamed = roles("Every Friday post the closed issues of the week to #dev");
+    assert!(unnamed.contains(&("github".into(), Role::Source, vec!["github.list_issues".into()])), "{unnamed:?}");
+    // Made, not delivered: still an action.
+    let made = roles("Create the Trello cards for each new task");
+    assert_eq!(made.iter().map(|(_, role, _)| *role).collect::<Vec<_>>(), [Role::Action], "{made:?}");
+}
+
 #[test]
 fn several_tools_get_their_roles() {
     let r = route_with("When a HubSpot deal closes, create an Asana project and tell #sales in Slack", json!({}), &[]);

@@ -61,6 +61,9 @@ fn issues_builds_and_releases_are_a_code_hosts() {
     let r = route("Open an issue for each bug a customer reports");
     assert!(offered(&r, "github") || offered(&r, "jira"), "{:?} {:?}", r.selected_ids(), r.asks);
     assert_eq!(selected("Email me when the nightly build fails"), ["github", "gmail"]);
+    // Issues that are open are not opened.
+    let r = route("Email me the open issues each morning");
+    assert!(!r.selected.iter().flat_map(|s| &s.actions).any(|a| a.ends_with("create_issue")), "{:?}", r.selected);
 }
 
 #[test]
