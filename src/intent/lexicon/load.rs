@@ -7,7 +7,7 @@ use super::forms::FormsFile;
 use super::guard::{CondSpec, Guard};
 use super::{Language, Lexicon, List, NeedRole, NeedRule, Outside, Questions, Strength, cap_name};
 use crate::catalog::Capability;
-use regex::{Regex, RegexSet};
+use regex::Regex;
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use serde::Deserialize;
 use std::collections::BTreeMap;
@@ -296,49 +296,9 @@ fn language(
             only_if: resolve(&n.only_if)?,
         });
     }
-    let sets = patterns
-        .chunks(SET_SIZE)
-        .map(|chunk| RegexSet::new(chunk.iter().map(|p| loosened(p))))
-        .collect::<Result<_, _>>()
-        .map_err(|e| error(&file, e.to_string()))?;
     let compiled =
         patterns.iter().map(|p| Regex::new(p).map_err(|e| error(&file, e.to_string()))).collect::<Result<_, _>>()?;
-    Ok(Language { code: f.code.clone(), lists, needs, guards, sets, patterns: compiled })
-}
-
-/// Rules per regex set. A set follows all its rules at once, and with every rule in one set
-/// its lazy DFA needed more states than its cache holds: on a server's mix of requests the
-/// cache kept being rebuilt, and a request took 2.5× as long (measured over the 852 eval
-/// prompts in a row; a single prompt repeated stays fast and hides it).
-pub(super) const SET_SIZE: usize = 8;
-
-/// The sets only pick the rules worth trying, and each rule's own regex confirms its
-/// match, so a set may match more than its rules do. Counted repeats ("[^.]{0,50}") are
-/// a state per count in the set's DFA; "m or more times" is one (8% faster again).
-pub(super) fn loosened(pattern: &str) -> String {
-    use regex_syntax::ast::{Ast, RepetitionKind, RepetitionRange, parse::Parser, print::Printer};
-    fn loosen(ast: &mut Ast) {
-        match ast {
-            Ast::Repetition(r) => {
-                if let RepetitionKind::Range(RepetitionRange::Bounded(min, _)) = r.op.kind {
-                    r.op.kind = RepetitionKind::Range(RepetitionRange::AtLeast(min));
-                }
-                loosen(&mut r.ast);
-            }
-            Ast::Group(g) => loosen(&mut g.ast),
-            Ast::Alternation(a) => a.asts.iter_mut().for_each(loosen),
-            Ast::Concat(c) => c.asts.iter_mut().for_each(loosen),
-            _ => {}
-        }
-    }
-    // A pattern that does not parse is left as written, for RegexSet to report.
-    let Ok(mut ast) = Parser::new().parse(pattern) else { return pattern.to_owned() };
-    loosen(&mut ast);
-    let mut out = String::with_capacity(pattern.len());
-    match Printer::new().print(&ast, &mut out) {
-        Ok(()) => out,
-        Err(_) => pattern.to_owned(),
-    }
+    Ok(Language { code: f.code.clone(), lists, needs, guards, patterns: compiled })
 }
 
 /// Fills `{name}` with the fragment of that name; `{2,5}` and other counts stay as written.

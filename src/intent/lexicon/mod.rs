@@ -17,7 +17,7 @@ pub use load::LexiconError;
 
 use super::text::Text;
 use crate::catalog::Capability;
-use regex::{Regex, RegexSet};
+use regex::Regex;
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use std::path::Path;
 use std::sync::OnceLock;
@@ -146,8 +146,6 @@ pub struct Language {
     lists: Vec<HashSet<String>>,
     pub needs: Vec<NeedRule>,
     pub guards: Vec<Guard>,
-    /// The rules' patterns in small sets, in rule order (see `load::SET_SIZE`).
-    sets: Vec<RegexSet>,
     patterns: Vec<Regex>,
 }
 
@@ -220,7 +218,6 @@ impl Lexicon {
             lists: vec![HashSet::default(); List::ALL.len()],
             needs: Vec::new(),
             guards: Vec::new(),
-            sets: Vec::new(),
             patterns: Vec::new(),
         };
         Self {
@@ -294,14 +291,6 @@ impl Language {
 
     pub fn list(&self, list: List) -> &HashSet<String> {
         &self.lists[list as usize]
-    }
-
-    /// Indexes of the need rules whose patterns match somewhere in `lower`.
-    pub fn matching_needs(&self, lower: &str) -> impl Iterator<Item = usize> {
-        self.sets
-            .iter()
-            .enumerate()
-            .flat_map(move |(k, set)| set.matches(lower).into_iter().map(move |i| k * load::SET_SIZE + i))
     }
 
     pub fn pattern(&self, rule: usize) -> &Regex {

@@ -155,16 +155,3 @@ fn guards_read_the_words_around_a_match_and_never_slice_inside_a_character() {
     assert!(!g.holds("ü", 1, 1));
     assert!(!g.holds("abc", 10, 12));
 }
-
-#[test]
-fn the_rule_set_loosens_counted_repeats_and_each_rule_still_holds_its_count() {
-    assert_eq!(load::loosened(r"\bsend\b[^.;!?]{0,50}?\bmails?\b"), r"\bsend\b[^.;!?]{0,}?\bmails?\b");
-    assert_eq!(load::loosened(r"(?:[a-z]+\s+){1,3}texts?|x{2}"), r"(?:[a-z]+\s+){1,}texts?|x{2}");
-    // The set is only a first pass: a rule's own count still decides whether it fires.
-    let lexicon = Lexicon::global();
-    let en = lexicon.languages().iter().find(|l| l.code == "en").expect("English");
-    let rule = (0..en.needs.len()).find(|&i| en.pattern(i).as_str().contains("{0,50}")).expect("a rule with a window");
-    let far = format!("send {} an email", "word ".repeat(20));
-    assert!(en.matching_needs(&far).any(|i| i == rule), "the set lets the rule be tried");
-    assert!(!en.pattern(rule).is_match(&far), "the rule itself keeps its window");
-}

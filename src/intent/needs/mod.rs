@@ -66,8 +66,10 @@ pub fn find(text: &Text, lexicon: &Lexicon, lang: &Language, fired: &mut Vec<Fir
         langs.push(lang);
     }
     for l in langs {
-        for i in l.matching_needs(lower) {
-            let rule = &l.needs[i];
+        // Each rule on its own: its regex's literal prefilter skips most requests at once.
+        // One regex set over many rules (tried before) needed more lazy-DFA states than a
+        // server's mix of requests lets it keep, and fell back to a slow NFA search.
+        for (i, rule) in l.needs.iter().enumerate() {
             // The first match no guard cancels; the cancelled ones say which guard did.
             let found =
                 l.pattern(i).find_iter(lower).find(|m| match cancelled_by(l, lang, i, lower, m.start(), m.end()) {
