@@ -82,7 +82,10 @@ fn time_off_and_new_hires_point_at_the_hr_system() {
 fn invoices_sent_out_or_overdue_and_bills_are_the_books() {
     let r = route("Email the invoice to the customer through Gmail once the job is finished");
     assert!(offered(&r, "quickbooks"), "{:?} {:?}", r.selected_ids(), r.asks);
-    assert_eq!(selected("Post overdue invoices to Slack every Monday"), ["quickbooks", "slack"]);
+    // Invoices can be the app's own records too: the books are asked about, not chosen alone.
+    let r = route("Post overdue invoices to Slack every Monday");
+    assert_eq!(r.selected_ids(), ["slack"]);
+    assert!(offered(&r, "quickbooks"), "{:?}", r.asks);
     assert_eq!(selected("Create a bill for each receipt in QuickBooks"), ["quickbooks"]);
     assert!(selected("Let customers see their overdue invoices in the portal").is_empty());
 }
