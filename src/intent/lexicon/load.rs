@@ -280,9 +280,7 @@ fn language(
             .map(|p| fill(p, &fragments).map(|p| format!("(?:{p})")))
             .collect::<Result<Vec<_>, _>>()
             .map_err(at)?;
-        let pattern = joined.join("|");
-        Regex::new(&pattern).map_err(|e| at(e.to_string()))?;
-        patterns.push(pattern);
+        patterns.push(Regex::new(&joined.join("|")).map_err(|e| at(e.to_string()))?);
         needs.push(NeedRule {
             id: n.id.clone(),
             purpose: n.purpose.clone(),
@@ -296,9 +294,7 @@ fn language(
             only_if: resolve(&n.only_if)?,
         });
     }
-    let compiled =
-        patterns.iter().map(|p| Regex::new(p).map_err(|e| error(&file, e.to_string()))).collect::<Result<_, _>>()?;
-    Ok(Language { code: f.code.clone(), lists, needs, guards, patterns: compiled })
+    Ok(Language { code: f.code.clone(), lists, needs, guards, patterns })
 }
 
 /// Fills `{name}` with the fragment of that name; `{2,5}` and other counts stay as written.
