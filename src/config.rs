@@ -189,11 +189,13 @@ pub enum AnswerFormat {
 pub struct RouterSettings {
     /// Longest prompt accepted, in characters.
     pub max_prompt_chars: usize,
+    /// Rules answers remembered for identical requests (0 turns the cache off).
+    pub cache_entries: usize,
 }
 
 impl Default for RouterSettings {
     fn default() -> Self {
-        Self { max_prompt_chars: 4000 }
+        Self { max_prompt_chars: 4000, cache_entries: 256 }
     }
 }
 
@@ -321,7 +323,8 @@ impl Settings {
 
     /// Cookies carry `Secure` when browsers reach patchbay over https.
     pub fn secure_cookies(&self) -> bool {
-        self.public_url().starts_with("https://")
+        // Asked on every answer (HSTS): no string is built for it.
+        self.public_url.as_deref().is_some_and(|url| url.starts_with("https://"))
     }
 
     /// The public base URL without a trailing slash.

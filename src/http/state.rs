@@ -45,7 +45,9 @@ pub struct Parts {
 impl AppState {
     pub fn new(settings: Settings, catalog: Arc<Catalog>, store: Store, cipher: TokenCipher) -> anyhow::Result<Self> {
         let router = Arc::new(Router::build(catalog.clone(), settings.router.max_prompt_chars)?);
-        let routing = Arc::new(RoutingService::from_settings(router.clone(), &settings.llm)?);
+        let routing = Arc::new(
+            RoutingService::from_settings(router.clone(), &settings.llm)?.remembering(settings.router.cache_entries),
+        );
         let settings = Arc::new(settings);
         let cipher = Arc::new(cipher);
         let t = &settings.tokens;

@@ -1,5 +1,5 @@
-//! Remembers LLM-decided answers for identical inputs, so a chat that re-renders does not
-//! pay for the model twice. In memory and per process on purpose: an entry is only a
+//! Remembers answers for identical inputs, so a chat that re-renders does not pay for
+//! the model twice, and a request routed again is not analysed again. In memory and per process on purpose: an entry is only a
 //! saving, never state another server instance needs. Bounded; the least recently used
 //! entry goes first.
 
@@ -71,6 +71,10 @@ impl DecisionCache {
             let Some((_, oldest)) = inner.by_use.pop_first() else { break };
             inner.entries.remove(&oldest);
         }
+    }
+
+    pub fn capacity(&self) -> usize {
+        self.capacity
     }
 
     pub fn len(&self) -> usize {

@@ -2,7 +2,10 @@
 //! [`RoutingService::route`]. The offline router always answers first — it checks the
 //! input and is the floor. When the LLM is in play, its checked answer replaces the
 //! router's; when it fails, is slow, or says nothing usable, the router's answer goes out
-//! unchanged with the reason (`fallback_reason`).
+//! unchanged with the reason (`fallback_reason`). Both answers are remembered for
+//! identical requests: the same request is routed again and again (a chip's prompt, a
+//! retried call, a chat turn sent twice), and the rules answer never changes while the
+//! process runs.
 
 use super::Router;
 use super::cache::DecisionCache;
@@ -42,6 +45,7 @@ pub struct RoutingService {
     model: Option<Arc<dyn IntentModel>>,
     by_default: bool,
     cache: DecisionCache,
+    rules_cache: DecisionCache,
 }
 
 impl std::fmt::Debug for RoutingService {
@@ -50,14 +54,21 @@ impl std::fmt::Debug for RoutingService {
             .field("model", &self.model.as_ref().map(|m| (m.name(), m.model().unwrap_or(""))))
             .field("by_default", &self.by_default)
             .field("cached", &self.cache.len())
+            .field("rules_cached", &self.rules_cache.len())
             .finish_non_exhaustive()
     }
 }
 
 impl RoutingService {
-    /// The offline router alone.
+    /// The offline router alone, without a cache.
     pub fn rules_only(router: Arc<Router>) -> Self {
-        Self { router, model: None, by_default: false, cache: DecisionCache::new(0) }
+        Self { router, model: None, by_default: false, cache: DecisionCache::new(0), rules_cache: DecisionCache::new(0) }
+    }
+
+    /// Remember this many rules answers (`router.cache_entries`).
+    pub fn remembering(mut self, rules_answers: usize) -> Self {
+        self.rules_cache = DecisionCache::new(rules_answers);
+        self
     }
 
     /// Any model behind the seam (tests plug in their own).
@@ -67,7 +78,13 @@ impl RoutingService {
         by_default: bool,
         cache_entries: usize,
     ) -> Self {
-        Self { router, model: Some(model), by_default, cache: DecisionCache::new(cache_entries) }
+        Self {
+            router,
+            model: Some(model),
+            by_default,
+            cache: DecisionCache::new(cache_entries),
+            rules_cache: DecisionCache::new(0),
+        }
     }
 
     /// The OpenAI-compatible model the settings describe. It is built even when not
@@ -100,7 +117,7 @@ impl RoutingService {
     /// Decides a request. Errors are only the router's input errors; a failing LLM is
     /// never an error, it is a rules answer with a `fallback_reason`.
     pub async fn route(&self, request: &RouteRequest, mode: RouteMode) -> Result<RouteResult, RouteError> {
-        let offline = self.router.route(request)?;
+        let offline = self.route_by_rules(request)?;
         let wanted = match mode {
             RouteMode::NoLlm => false,
             RouteMode::Llm => true,
@@ -160,6 +177,21 @@ impl RoutingService {
             }
         }
     }
+
+    /// The offline router's answer, remembered. Only answers are kept: a refused
+    /// request is refused again each time.
+    fn route_by_rules(&self, request: &RouteRequest) -> Result<RouteResult, RouteError> {
+        if self.rules_cache.capacity() == 0 {
+            return self.router.route(request);
+        }
+        let key = DecisionCache::key(request, "rules", "");
+        if let Some(hit) = self.rules_cache.get(&key) {
+            return Ok(hit);
+        }
+        let answer = self.router.route(request)?;
+        self.rules_cache.insert(key, answer.clone());
+        Ok(answer)
+    }
 }
 
 fn fallback(mut offline: RouteResult, reason: String, version: Option<&str>) -> RouteResult {
@@ -211,6 +243,29 @@ mod tests {
         assert!(forced.fallback_reason.unwrap().starts_with("not_configured:"));
         let plain = block_on(service.route(&request, RouteMode::Default)).unwrap();
         assert_eq!(plain, ROUTER.route(&request).unwrap());
+    }
+
+    #[test]
+    fn a_remembered_answer_is_the_routers_own_and_belongs_to_its_app() {
+        let service = RoutingService::rules_only(ROUTER.clone()).remembering(4);
+        let request = RouteRequest::new("email me the open tasks every morning");
+        let mut connected = request.clone();
+        connected.app.connected = vec!["outlook".into()];
+        assert_ne!(ROUTER.route(&request).unwrap().selected, ROUTER.route(&connected).unwrap().selected);
+        for _ in 0..2 {
+            for r in [&request, &connected] {
+                assert_eq!(block_on(service.route(r, RouteMode::NoLlm)).unwrap(), ROUTER.route(r).unwrap());
+            }
+        }
+        assert_eq!(service.rules_cache.len(), 2);
+        let mut unknown_chip = request.clone();
+        unknown_chip.chips = vec!["no-such-tool".into()];
+        for _ in 0..2 {
+            assert!(matches!(
+                block_on(service.route(&unknown_chip, RouteMode::NoLlm)),
+                Err(RouteError::UnknownConnector { .. })
+            ));
+        }
     }
 
     #[test]

@@ -55,7 +55,7 @@ impl FromRequestParts<AppState> for Member {
         let Some(token) = session_token(&jar) else { return Err(to_sign_in(parts)) };
         match sessions::member(&state.store, &token, app_id).await {
             Ok(Some(SessionMember { user, app: Some(app), role: Some(role), revision })) => {
-                Ok(Member(Access { revision, ..Access::of(app, role, user) }))
+                Ok(Member(Access::of(app, role, user).at_revision(revision)))
             }
             Ok(Some(_)) => Err(PageError::not_found().into_response()),
             Ok(None) => Err(to_sign_in(parts)),

@@ -74,7 +74,7 @@ pub async fn page(
                     .example_prompts
                     .iter()
                     .map(|p| {
-                        let text = suggest::fill(p, &access.structure);
+                        let text = suggest::fill(p, access.structure());
                         let href = format!("/apps/{app_id}/chat?prompt={}#composer", urlencode(&text));
                         Example { text, href }
                     })

@@ -103,7 +103,7 @@ struct Shown {
 async fn chat_page(state: &AppState, access: &Access, shown: Shown, status: StatusCode) -> Result<Response, PageError> {
     let drawing = conversation(state, access.app.id, shown.before, shown.drawn_at).await?;
     let suggestions = if drawing.empty && shown.before.is_none() {
-        suggest::suggestions(&state.catalog, &access.structure, 4)
+        suggest::suggestions(&state.catalog, access.structure(), 4)
     } else {
         Vec::new()
     };

@@ -73,7 +73,7 @@ pub async fn page(
     access.require_builder("edit the app's data")?;
     let hosted = state.store.app_data_source(app_id).await?.0.is_some();
     let mut entities = Vec::new();
-    for entity in &access.structure.entities {
+    for entity in &access.structure().entities {
         let fields = fields_of(entity);
         let rows = state
             .store
@@ -124,7 +124,7 @@ async fn entity_of(
 ) -> Result<(Access, Entity), PageError> {
     let access = Access::load(state, app_id, user).await?;
     access.require_builder("edit the app's data")?;
-    let entity = access.structure.entity(name).cloned().ok_or_else(PageError::not_found)?;
+    let entity = access.structure().entity(name).cloned().ok_or_else(PageError::not_found)?;
     Ok((access, entity))
 }
 

@@ -204,7 +204,9 @@ pub fn render(status: StatusCode, page: &impl Template) -> Result<Response, Page
 /// The signed-in user's place in one app.
 pub struct Access {
     pub app: AppRow,
-    pub structure: AppStructure,
+    /// Read from `app.structure` when a page first asks: most pages never do, and the
+    /// chat page drawn from its cache should not pay for it.
+    structure: std::sync::OnceLock<AppStructure>,
     pub role: Role,
     pub user: UserRow,
     /// The app's revision when the session was read with it (see `SessionMember`), for
@@ -223,8 +225,16 @@ impl Access {
     }
 
     pub fn of(app: AppRow, role: Role, user: UserRow) -> Self {
-        let structure = AppStructure::parse_json(&app.structure).unwrap_or_default();
-        Self { app, structure, role, user, revision: None }
+        Self { app, structure: std::sync::OnceLock::new(), role, user, revision: None }
+    }
+
+    pub fn at_revision(self, revision: Option<i64>) -> Self {
+        Self { revision, ..self }
+    }
+
+    /// The app's structure (entities, pages); an unreadable one is an empty structure.
+    pub fn structure(&self) -> &AppStructure {
+        self.structure.get_or_init(|| AppStructure::parse_json(&self.app.structure).unwrap_or_default())
     }
 
     /// Refuses app users: building is for owners and editors.

@@ -97,7 +97,7 @@ impl SettingsPage {
     /// The page as stored, for `access`; handlers then adjust what they changed.
     pub async fn load(state: &AppState, access: &Access) -> Result<Self, PageError> {
         let app_id = access.app.id;
-        let (pages, entities) = structure_form::rows_of(&access.structure);
+        let (pages, entities) = structure_form::rows_of(access.structure());
         let is_owner = access.role == Role::Owner;
         let (members, invitations, keys) =
             if is_owner { people_and_keys(state, access).await? } else { Default::default() };
@@ -279,7 +279,7 @@ pub async fn save_structure(
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Result<Response, PageError> {
     let access = builder(&state, &user, app_id).await?;
-    let (pages, mut rows, value) = structure_form::read(&pairs, &access.structure);
+    let (pages, mut rows, value) = structure_form::read(&pairs, access.structure());
     match structure_edit::save(&state.store, &access.app, &value).await {
         Ok(_) => saved(&state, &user, app_id, "#structure").await,
         Err(structure_edit::EditError::Invalid(problems)) => {
