@@ -155,3 +155,5 @@ mod tests;
 mod unnamed_more_tests;
 #[cfg(test)]
 mod unnamed_tests;
+#[cfg(test)]
+mod unnamed_wording_tests;

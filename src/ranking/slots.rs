@@ -225,7 +225,14 @@ fn does(router: &Router, need: &Need, i: usize, distinctive: bool) -> bool {
     // The kinds of work a need names as also covering it stand, distinctive or not: the
     // followers a video app's stats count are its own, whoever names a "follower" trigger.
     let also = need.also_covered_by.iter().any(|cap| c.serves(*cap));
-    let serves = c.serves(need.capability) || also;
+    // A flow that starts from the work needs a tool that can start it: Slack uploads a
+    // file, but "when a file lands in the folder" is not something Slack can tell.
+    let starts = |cap: Capability| c.triggers.iter().any(|op| op.capability == cap);
+    let serves = if need.role == Some(NeedRole::Trigger) {
+        starts(need.capability) || need.also_covered_by.iter().any(|cap| starts(*cap))
+    } else {
+        c.serves(need.capability) || also
+    };
     let noun_need = need.strength != Strength::Strong;
     if distinctive { named_after || also } else { serves || (noun_need && named_after && says_object()) }
 }
