@@ -195,7 +195,7 @@ pub struct RouterSettings {
 
 impl Default for RouterSettings {
     fn default() -> Self {
-        Self { max_prompt_chars: 4000, cache_entries: 256 }
+        Self { max_prompt_chars: 4000, cache_entries: 128 }
     }
 }
 
