@@ -62,7 +62,13 @@ impl std::fmt::Debug for RoutingService {
 impl RoutingService {
     /// The offline router alone, without a cache.
     pub fn rules_only(router: Arc<Router>) -> Self {
-        Self { router, model: None, by_default: false, cache: DecisionCache::new(0), rules_cache: DecisionCache::new(0) }
+        Self {
+            router,
+            model: None,
+            by_default: false,
+            cache: DecisionCache::new(0),
+            rules_cache: DecisionCache::new(0),
+        }
     }
 
     /// Remember this many rules answers (`router.cache_entries`).

@@ -3,13 +3,7 @@
 //! features that need no tool. Written for these tests, not taken from the eval sets.
 
 use super::Role;
-use super::unnamed_tests::{offered, route, selected};
-
-/// Nothing selected and nothing asked: the app builds it itself.
-fn needs_nothing(prompt: &str) {
-    let r = route(prompt);
-    assert!(r.selected.is_empty() && r.asks.is_empty(), "{prompt}: {:?} {:?}", r.selected_ids(), r.asks);
-}
+use super::unnamed_tests::{needs_nothing, offered, route, selected};
 
 #[test]
 fn a_payment_that_fails_disputes_or_pays_out_is_the_processors() {

@@ -17,6 +17,12 @@ pub(super) fn selected(prompt: &str) -> Vec<String> {
     ids
 }
 
+/// Nothing selected and nothing asked: the app builds it itself.
+pub(super) fn needs_nothing(prompt: &str) {
+    let r = route(prompt);
+    assert!(r.selected.is_empty() && r.asks.is_empty(), "{prompt}: {:?} {:?}", r.selected_ids(), r.asks);
+}
+
 /// Selected, or one of the options of a question.
 pub(super) fn offered(r: &RouteResult, id: &str) -> bool {
     r.selected_ids().contains(&id) || r.asks.iter().any(|a| a.options.iter().any(|o| o == id))

@@ -3,12 +3,7 @@
 //! reels, initials of apps, a misspelt brand, and a tool named only to compare. Written
 //! for these tests, not taken from the eval sets.
 
-use super::unnamed_tests::{offered, route, selected};
-
-fn needs_nothing(prompt: &str) {
-    let r = route(prompt);
-    assert!(r.selected.is_empty() && r.asks.is_empty(), "{prompt}: {:?} {:?}", r.selected_ids(), r.asks);
-}
+use super::unnamed_tests::{needs_nothing, offered, route, selected};
 
 #[test]
 fn texting_written_short_or_told_by_replies_and_codes_is_an_sms_tool() {
@@ -83,7 +78,10 @@ fn an_email_campaign_is_the_newsletter_tools_and_not_one_by_one_mail() {
 #[test]
 fn a_file_landing_in_a_folder_starts_from_a_file_store_even_beside_slack() {
     // Slack uploads files, but it cannot tell when one lands in a folder.
-    assert_eq!(selected("when a new file is uploaded to the Contracts folder, post it in Slack"), ["google_drive", "slack"]);
+    assert_eq!(
+        selected("when a new file is uploaded to the Contracts folder, post it in Slack"),
+        ["google_drive", "slack"]
+    );
     let r = route("I keep saving attachments manually, do it for me from Gmail");
     assert!(offered(&r, "google_drive") && offered(&r, "gmail"), "{:?} {:?}", r.selected_ids(), r.asks);
 }
