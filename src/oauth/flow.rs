@@ -357,28 +357,38 @@ impl OAuth {
         let missing: Vec<String> = asked.iter().filter(|s| !scopes.contains(s)).cloned().collect();
         let sealed = g.tokens.seal(&self.cipher, ctx.app_id, &ctx.connector);
         let expires_at = g.expires_in.map(|s| now() + s as i64);
-        let existing = self.store.shared_connection(ctx.app_id, &ctx.connector).await?;
-        let Some(existing) = existing else {
-            let row = self
-                .store
-                .insert_connection(NewConnection {
-                    app_id: ctx.app_id,
-                    connector: &ctx.connector,
-                    kind: "shared",
-                    owner_user_id: None,
-                    account: Some(&account),
-                    status: Status::Connected.as_str(),
-                    granted_scopes: &scopes,
-                    sealed_tokens: Some(&sealed),
-                    expires_at,
-                    connected_by: user_id,
-                })
-                .await;
-            return match row {
-                Ok(row) => Ok(Outcome::Connected { ctx, connection_id: row.id, account, missing }),
-                Err(StoreError::Conflict(msg)) => Ok(Outcome::Failed { ctx, reason: msg }),
-                Err(e) => Err(e.into()),
-            };
+        let existing = match self.store.shared_connection(ctx.app_id, &ctx.connector).await? {
+            Some(existing) => existing,
+            None => {
+                let row = self
+                    .store
+                    .insert_connection(NewConnection {
+                        app_id: ctx.app_id,
+                        connector: &ctx.connector,
+                        kind: "shared",
+                        owner_user_id: None,
+                        account: Some(&account),
+                        status: Status::Connected.as_str(),
+                        granted_scopes: &scopes,
+                        sealed_tokens: Some(&sealed),
+                        expires_at,
+                        connected_by: user_id,
+                    })
+                    .await;
+                match row {
+                    Ok(row) => return Ok(Outcome::Connected { ctx, connection_id: row.id, account, missing }),
+                    // Another sign-in for the same tool finished a moment earlier (two
+                    // editors, or two tabs): this grant goes to that connection, as a
+                    // reconnect would, instead of being thrown away.
+                    Err(StoreError::Conflict(msg)) => {
+                        match self.store.shared_connection(ctx.app_id, &ctx.connector).await? {
+                            Some(existing) => existing,
+                            None => return Ok(Outcome::Failed { ctx, reason: msg }),
+                        }
+                    }
+                    Err(e) => return Err(e.into()),
+                }
+            }
         };
         let old = existing.account.clone().unwrap_or_default();
         if ctx.purpose != Purpose::Switch && !old.is_empty() && !old.eq_ignore_ascii_case(&account) {
@@ -405,8 +415,9 @@ impl OAuth {
             status_reason: None,
         };
         let mut version = existing.version;
-        // A refresh may land between read and write; the newest authorization wins.
-        for _ in 0..3 {
+        // A refresh, or another sign-in, may land between read and write; the newest
+        // authorization wins. Each round one of the writers gets through.
+        for _ in 0..8 {
             if self.store.update_tokens(existing.id, version, update.clone()).await? {
                 self.store.set_connected_by(existing.id, user_id).await?;
                 return Ok(Outcome::Connected { ctx, connection_id: existing.id, account, missing });

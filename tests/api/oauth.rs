@@ -270,6 +270,35 @@ async fn a_second_connect_is_refused_with_a_pointer_to_reconnect() {
     assert_eq!(s.app.store.connections_of_app(TODO_APP).await.unwrap().len(), 1);
 }
 
+/// Sign-ins for one tool that finish at the same moment (two tabs, two editors) all end
+/// connected: a grant that finds the connection made a moment earlier goes to it. (Eight
+/// at once: when a late grant was refused, about half the runs of this test caught it.)
+#[tokio::test]
+async fn sign_ins_for_one_tool_that_finish_together_all_connect() {
+    let app = TestApp::spawn().await;
+    let owner = app.signed_in(OWNER).await;
+    let mut callbacks = Vec::new();
+    for _ in 0..8 {
+        let resp = owner
+            .post(app.url("/apps/1/connect"))
+            .form(&[("connector", "gmail"), ("purpose", "reconnect")])
+            .send()
+            .await
+            .unwrap();
+        let consent = text(owner.get(location(&resp)).send().await.unwrap(), 200).await;
+        let allow = crate::sandbox::drive::decide(&owner, &app, None, &consent, "allow", &[]).await;
+        callbacks.push(location(&allow));
+    }
+    let answers = futures::future::join_all(callbacks.iter().map(|url| owner.get(url).send())).await;
+    for answer in answers {
+        let answer = answer.unwrap();
+        assert_eq!(answer.status(), 303, "no sign-in may be thrown away: {}", answer.text().await.unwrap_or_default());
+    }
+    let connections = app.store.connections_of_app(TODO_APP).await.unwrap();
+    assert_eq!(connections.len(), 1, "one shared Gmail connection");
+    assert_eq!(connections[0].status, "connected");
+}
+
 /// With no credentials configured, development uses the built-in sandbox, through exactly
 /// the same client code: PKCE, state, token exchange, userinfo, sealed storage.
 #[tokio::test]
