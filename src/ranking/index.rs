@@ -10,6 +10,7 @@
 use crate::catalog::Catalog;
 use crate::intent::lexicon::{Lexicon, List};
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
+use tantivy::directory::RamDirectory;
 use tantivy::postings::Postings;
 use tantivy::query::Bm25Weight;
 use tantivy::schema::{FAST, Field, IndexRecordOption, Schema, TEXT};
@@ -24,6 +25,10 @@ const PHRASE_WEIGHT: usize = 2;
 
 /// A word found in more than this share of the catalog is too common to rank by.
 const COMMON_SHARE: f64 = 0.25;
+
+/// The indexing memory of the catalog's few thousand words; tantivy sizes its term table
+/// from it (a megabyte starts it at 32K entries, and it grows if it must).
+const INDEXING_BUDGET: usize = 1_000_000;
 
 pub struct CatalogIndex {
     /// Words that say nothing about which tool a request needs (the lexicon's list).
@@ -53,11 +58,11 @@ impl CatalogIndex {
         let mut builder = Schema::builder();
         let text = builder.add_text_field("text", TEXT);
         let idx = builder.add_u64_field("idx", FAST);
-        let index = Index::create_in_ram(builder.build());
-        // tantivy's default tokenizer, without stemming: stemming would merge "sheets" and
-        // "sheet" but also "post" and "posting", which the signals around it handle better.
-        let analyzer = index.tokenizer_for_field(text)?;
-        let mut writer = index.writer_with_num_threads::<TantivyDocument>(1, 50_000_000)?;
+        // One segment written on this thread: a pooled IndexWriter would start threads and
+        // reserve tens of megabytes that the process keeps after start-up.
+        let mut writer = Index::builder()
+            .schema(builder.build())
+            .single_segment_index_writer::<TantivyDocument>(RamDirectory::create(), INDEXING_BUDGET)?;
         for (i, c) in catalog.iter().enumerate() {
             let aliases: Vec<&str> = c
                 .aliases
@@ -87,7 +92,10 @@ impl CatalogIndex {
             doc.add_u64(idx, i as u64);
             writer.add_document(doc)?;
         }
-        writer.commit()?;
+        let index = writer.finalize()?;
+        // tantivy's default tokenizer, without stemming: stemming would merge "sheets" and
+        // "sheet" but also "post" and "posting", which the signals around it handle better.
+        let analyzer = index.tokenizer_for_field(text)?;
         let reader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into()?;
         let searcher = reader.searcher();
         let impacts = impacts(&searcher, text)?;
