@@ -5,7 +5,7 @@
 
 use super::forms::FormsFile;
 use super::guard::{CondSpec, Guard};
-use super::{Language, Lexicon, List, NeedRole, NeedRule, Outside, Questions, Strength, cap_name};
+use super::{Language, Lexicon, List, NeedRole, NeedRule, Outside, Questions, RulePatterns, Strength, cap_name};
 use crate::catalog::Capability;
 use regex::Regex;
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
@@ -294,7 +294,7 @@ fn language(
             only_if: resolve(&n.only_if)?,
         });
     }
-    Ok(Language { code: f.code.clone(), lists, needs, guards, patterns })
+    Ok(Language { code: f.code.clone(), lists, needs, guards, rules: RulePatterns::new(patterns) })
 }
 
 /// Fills `{name}` with the fragment of that name; `{2,5}` and other counts stay as written.

@@ -10,14 +10,15 @@
 mod forms;
 mod guard;
 mod load;
+mod rules;
 
 pub use forms::{Forms, Phrase};
 pub use guard::{Guard, words_before};
 pub use load::LexiconError;
+pub use rules::RulePatterns;
 
 use super::text::Text;
 use crate::catalog::Capability;
-use regex::Regex;
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use std::path::Path;
 use std::sync::OnceLock;
@@ -146,7 +147,8 @@ pub struct Language {
     lists: Vec<HashSet<String>>,
     pub needs: Vec<NeedRule>,
     pub guards: Vec<Guard>,
-    patterns: Vec<Regex>,
+    /// The need rules' patterns, in the order of `needs`.
+    rules: RulePatterns,
 }
 
 /// A tool outside the catalog, named for one kind of work.
@@ -218,7 +220,7 @@ impl Lexicon {
             lists: vec![HashSet::default(); List::ALL.len()],
             needs: Vec::new(),
             guards: Vec::new(),
-            patterns: Vec::new(),
+            rules: RulePatterns::default(),
         };
         Self {
             languages: vec![english],
@@ -293,8 +295,8 @@ impl Language {
         &self.lists[list as usize]
     }
 
-    pub fn pattern(&self, rule: usize) -> &Regex {
-        &self.patterns[rule]
+    pub fn rules(&self) -> &RulePatterns {
+        &self.rules
     }
 }
 

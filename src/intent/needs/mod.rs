@@ -66,13 +66,14 @@ pub fn find(text: &Text, lexicon: &Lexicon, lang: &Language, fired: &mut Vec<Fir
         langs.push(lang);
     }
     for l in langs {
-        // Each rule on its own: its regex's literal prefilter skips most requests at once.
+        // Each rule on its own, and only the rules whose first and last words are there.
         // One regex set over many rules (tried before) needed more lazy-DFA states than a
         // server's mix of requests lets it keep, and fell back to a slow NFA search.
-        for (i, rule) in l.needs.iter().enumerate() {
+        let possible = l.rules().possible(lower);
+        for (i, rule) in l.needs.iter().enumerate().filter(|(i, _)| possible[*i]) {
             // The first match no guard cancels; the cancelled ones say which guard did.
             let found =
-                l.pattern(i).find_iter(lower).find(|m| match cancelled_by(l, lang, i, lower, m.start(), m.end()) {
+                l.rules().get(i).find_iter(lower).find(|m| match cancelled_by(l, lang, i, lower, m.start(), m.end()) {
                     None => true,
                     Some(entry) => {
                         fired.push(Fired { entry, text: m.as_str().to_owned(), effect: "cancelled a need".into() });
@@ -143,11 +144,13 @@ fn channel_by_sigil(text: &Text, lexicon: &Lexicon, lang: &Language, needs: &mut
     }
     let toks = &text.tokens;
     let channel = toks.iter().enumerate().find(|(i, t)| {
+        // The word lists are read only for a '#' word: most requests have none.
+        if t.sigil != Some('#') || !is_channel_name(&t.lower) {
+            return false;
+        }
         let addressed = i.checked_sub(1).is_some_and(|j| lang.has(List::ChannelPointers, &toks[j].lower))
             || toks.get(i + 1).is_some_and(|n| lang.has(List::ChannelWords, &n.lower));
-        let sentence = sentence_of(text, *i);
-        let hashtag = sentence.iter().any(|w| lang.has(List::HashtagWords, &w.lower));
-        t.sigil == Some('#') && is_channel_name(&t.lower) && addressed && !hashtag
+        addressed && !sentence_of(text, *i).iter().any(|w| lang.has(List::HashtagWords, &w.lower))
     });
     if let Some((_, t)) = channel {
         needs.push(Need {

@@ -49,15 +49,14 @@ impl NameIndex {
         self.closest(&t.lower).map(|c| self.mention(text, c, i, i + 1, How::Misspelt { typed: t.raw.clone() }))
     }
 
-    /// The connector whose name is within a slip or two of `word`, the more popular on a tie.
+    /// The connector whose name is within a slip or two of `word`, the more popular on a tie
+    /// (then the one first in the catalog).
     fn closest(&self, word: &str) -> Option<usize> {
-        let len = word.chars().count();
-        let mut variants = HashSet::default();
-        deletes(word, max_distance(len), &mut variants);
-        variants.insert(word.to_owned());
+        let chars: Vec<char> = word.chars().collect();
+        let len = chars.len();
         let mut best: Option<(usize, usize)> = None; // (distance, connector)
-        for v in &variants {
-            for (id, _) in self.deletions.get(v).into_iter().flatten() {
+        let mut consider = |variant: &str| {
+            for (id, _) in self.deletions.get(variant).into_iter().flatten() {
                 let (alias, connector) = &self.fuzzy_aliases[*id];
                 let distance = strsim::osa_distance(word, alias);
                 let allowed = max_distance(len.max(alias.chars().count())) as usize;
@@ -74,13 +73,26 @@ impl NameIndex {
                 {
                     continue;
                 }
-                let better = match best {
-                    None => true,
-                    Some((d, c)) => distance < d || (distance == d && self.popularity[*connector] > self.popularity[c]),
-                };
-                if better {
+                let rank = |(d, c): (usize, usize)| (d, std::cmp::Reverse(self.popularity[c]), c);
+                if best.is_none_or(|b| rank((distance, *connector)) < rank(b)) {
                     best = Some((distance, *connector));
                 }
+            }
+        };
+        // The word and every form of it with one letter left out, or two for a long word:
+        // the deletion index holds the aliases' forms the same way. Written into one buffer
+        // rather than collected, as most of them find nothing.
+        consider(word);
+        let two = max_distance(len) >= 2;
+        let mut variant = String::with_capacity(word.len());
+        for i in 0..len {
+            variant.clear();
+            variant.extend(chars.iter().enumerate().filter(|(k, _)| *k != i).map(|(_, c)| c));
+            consider(&variant);
+            for j in (i + 1..len).filter(|_| two) {
+                variant.clear();
+                variant.extend(chars.iter().enumerate().filter(|(k, _)| *k != i && *k != j).map(|(_, c)| c));
+                consider(&variant);
             }
         }
         best.map(|(_, c)| c)

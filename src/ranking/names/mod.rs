@@ -259,6 +259,7 @@ impl NameIndex {
         let multi = self.starts.contains(&parts[i].0);
         // Names written apart ("Hub Spot", "Mail Chimp") join up to three words.
         let longest = self.max_words.min(toks.len() - i).max(1);
+        let mut joined = String::new(); // the n-gram's compact form, one buffer for every length
         for len in (1..=longest).rev() {
             if len > 3 && !multi {
                 continue;
@@ -270,7 +271,11 @@ impl NameIndex {
                 self.phrases.get(&slice[0].0).or_else(|| self.compact.get(&slice[0].1))
             } else {
                 let by_words = if multi { self.phrases.get(&words()) } else { None };
-                by_words.or_else(|| self.compact.get(&slice.iter().map(|p| p.1.as_str()).collect::<String>()))
+                by_words.or_else(|| {
+                    joined.clear();
+                    slice.iter().for_each(|p| joined.push_str(&p.1));
+                    self.compact.get(&joined)
+                })
             };
             let Some(entries) = entries else { continue };
             for e in entries {
