@@ -142,7 +142,9 @@ pub fn find(lower: &str) -> Option<Zone> {
         };
         return Some(Zone { name, start: whole.start(), end: whole.end() });
     }
-    for c in PLACE_TIME.captures_iter(lower) {
+    // Its captures run a slow engine over the whole text: only when the word is there.
+    let place_times = lower.contains("time").then(|| PLACE_TIME.captures_iter(lower));
+    for c in place_times.into_iter().flatten() {
         let (Some(whole), Some(words)) = (c.get(0), c.get(1)) else { continue };
         let list: Vec<&str> = words.as_str().split([' ', '-']).collect();
         // The longest run of words just before "time" that names a zone.

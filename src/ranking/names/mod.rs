@@ -11,6 +11,7 @@ use crate::intent::lexicon::{Language, Lexicon, List};
 use crate::intent::text::{Text, Token, singular, words_of};
 use fuzzy::{deletes, max_distance};
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
+use std::borrow::Cow;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum AliasKind {
@@ -224,16 +225,16 @@ impl NameIndex {
         // Each token's words and compact form, computed once for every n-gram tried.
         // A possessive's "s" says nothing inside a name: "Google's task list" names Google
         // Tasks as "Google task list" would.
-        let parts: Vec<(String, String)> = toks
+        let parts: Vec<(Cow<'_, str>, Cow<'_, str>)> = toks
             .iter()
             .enumerate()
             .map(|(k, t)| match k.checked_sub(1).map(|p| &text.original[toks[p].end..t.start]) {
-                Some("'" | "\u{2019}") if t.lower == "s" => (String::new(), String::new()),
+                Some("'" | "\u{2019}") if t.lower == "s" => (Cow::Borrowed(""), Cow::Borrowed("")),
                 // Most words are plain lowercase ASCII: both forms are the word itself.
                 _ if t.lower.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit()) => {
-                    (t.lower.clone(), t.lower.clone())
+                    (Cow::Borrowed(t.lower.as_str()), Cow::Borrowed(t.lower.as_str()))
                 }
-                _ => (words_of(&t.lower).join(" "), compact(&t.lower)),
+                _ => (Cow::Owned(words_of(&t.lower).join(" ")), Cow::Owned(compact(&t.lower))),
             })
             .collect();
         let mut found = Vec::new();
@@ -254,9 +255,9 @@ impl NameIndex {
         found
     }
 
-    fn match_at(&self, r: &Reading, parts: &[(String, String)], i: usize) -> Option<Mention> {
+    fn match_at(&self, r: &Reading, parts: &[(Cow<'_, str>, Cow<'_, str>)], i: usize) -> Option<Mention> {
         let toks = &r.text.tokens;
-        let multi = self.starts.contains(&parts[i].0);
+        let multi = self.starts.contains(parts[i].0.as_ref());
         // Names written apart ("Hub Spot", "Mail Chimp") join up to three words.
         let longest = self.max_words.min(toks.len() - i).max(1);
         let mut joined = String::new(); // the n-gram's compact form, one buffer for every length
@@ -266,9 +267,9 @@ impl NameIndex {
             }
             let slice = &parts[i..i + len];
             // The words joined are built only when looked up: most n-grams name nothing.
-            let words = || slice.iter().map(|p| p.0.as_str()).filter(|w| !w.is_empty()).collect::<Vec<_>>().join(" ");
+            let words = || slice.iter().map(|p| p.0.as_ref()).filter(|w| !w.is_empty()).collect::<Vec<_>>().join(" ");
             let entries = if len == 1 {
-                self.phrases.get(&slice[0].0).or_else(|| self.compact.get(&slice[0].1))
+                self.phrases.get(slice[0].0.as_ref()).or_else(|| self.compact.get(slice[0].1.as_ref()))
             } else {
                 let by_words = if multi { self.phrases.get(&words()) } else { None };
                 by_words.or_else(|| {
