@@ -1,7 +1,7 @@
 //! Requests that say what they need in other words: texting written short or told by its
 //! replies and codes, calls to a phone, customers who pay, shop fronts, a bare "drive",
-//! reels, initials of apps, a misspelt brand, and a tool named only to compare. Written
-//! for these tests, not taken from the eval sets.
+//! reels, initials of apps, a misspelt brand, a tool named only to compare, and one left
+//! behind. Written for these tests, not taken from the eval sets.
 
 use super::unnamed_tests::{needs_nothing, offered, route, selected};
 
@@ -90,4 +90,15 @@ fn a_file_landing_in_a_folder_starts_from_a_file_store_even_beside_slack() {
 fn the_mail_tool_named_by_what_it_is_and_the_task_list_beside_gmail() {
     assert_eq!(selected("pull the contacts out of my email account into a sheet"), ["gmail", "google_sheets"]);
     assert_eq!(selected("put every starred message on my Gmail tasks"), ["google_tasks"]);
+}
+
+#[test]
+fn a_tool_left_behind_or_not_needed_is_not_picked() {
+    assert_eq!(selected("we used to use Asana; from now on make a Trello card for every new client"), ["trello"]);
+    assert_eq!(selected("we moved off Dropbox, so save the signed forms to Google Drive"), ["google_drive"]);
+    assert_eq!(selected("no need for Slack here, text me with Twilio when stock runs out"), ["twilio"]);
+    assert_eq!(selected("we switched from Trello to Asana: add an Asana task for each bug"), ["asana"]);
+    // Dropping a file is not dropping a tool.
+    let r = route("when a file is dropped into Dropbox, post its name to Slack");
+    assert!(offered(&r, "dropbox") && offered(&r, "slack"), "{:?} {:?}", r.selected_ids(), r.asks);
 }
